@@ -1,0 +1,138 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// riegel: an authentication and session daemon spoken to over varlink.
+///
+/// Modules point inward: `RiegelCore` depends on nothing; adapters
+/// (`RiegelCrypto`, `RiegelStore`, `RiegelSMS`) depend on Core only;
+/// `RiegelDaemon` is the one composition root.
+let package = Package(
+    name: "riegel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "riegeld", targets: ["riegeld"]),
+        .executable(name: "riegelctl", targets: ["riegelctl"]),
+        .library(name: "Varlink", targets: ["Varlink"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(
+            name: "CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+
+        // Generic varlink on SwiftNIO; knows nothing of riegel.
+        .target(
+            name: "Varlink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Domain: values, policies, flows, errors, ports. No I/O.
+        .target(name: "RiegelCore"),
+
+        // Adapters: each depends on Core only.
+        .target(
+            name: "RiegelCrypto",
+            dependencies: [
+                "RiegelCore", "CArgon2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "RiegelStore",
+            dependencies: [
+                "RiegelCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(name: "RiegelSMS", dependencies: ["RiegelCore"]),
+
+        // Use cases, written against the ports.
+        .target(
+            name: "RiegelService",
+            dependencies: [
+                "RiegelCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The varlink interfaces of riegel: IDL, method table, error mapping, roles.
+        .target(
+            name: "RiegelRPC",
+            dependencies: [
+                "Varlink", "RiegelCore", "RiegelService",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("IDL")]
+        ),
+
+        // Composition root: config, systemd glue, lifecycle.
+        .target(
+            name: "RiegelDaemon",
+            dependencies: [
+                "Varlink", "RiegelCore", "RiegelCrypto", "RiegelStore", "RiegelSMS",
+                "RiegelService", "RiegelRPC", "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        // Executables.
+        .executableTarget(
+            name: "riegeld",
+            dependencies: [
+                "RiegelDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "riegelctl",
+            dependencies: [
+                "Varlink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Serves org.varlink.certification and runs the certification client:
+        // the conformance check against the PyPI reference implementation.
+        .executableTarget(
+            name: "varlink-certification",
+            dependencies: [
+                "Varlink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // In-memory fakes, manual clock, seeded random, conformance suites.
+        .target(name: "RiegelTesting", dependencies: ["RiegelCore"]),
+
+        // Tests mirror Sources/.
+        .testTarget(name: "VarlinkTests", dependencies: ["Varlink"]),
+        .testTarget(name: "RiegelCoreTests", dependencies: ["RiegelCore", "RiegelTesting"]),
+        .testTarget(name: "RiegelCryptoTests", dependencies: ["RiegelCrypto", "RiegelTesting"]),
+        .testTarget(name: "RiegelStoreTests", dependencies: ["RiegelStore", "RiegelTesting"]),
+        .testTarget(name: "RiegelRPCTests", dependencies: ["RiegelRPC", "Varlink", "RiegelTesting"]),
+        .testTarget(name: "RiegelDaemonTests", dependencies: ["RiegelDaemon", "RiegelTesting"]),
+    ]
+)

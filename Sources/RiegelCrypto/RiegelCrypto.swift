@@ -1,0 +1,1 @@
+// RiegelCrypto module placeholder; replaced as the module is filled.

@@ -1,0 +1,1 @@
+// RiegelDaemon module placeholder; replaced as the module is filled.

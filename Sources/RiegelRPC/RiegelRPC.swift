@@ -1,0 +1,1 @@
+// RiegelRPC module placeholder; replaced as the module is filled.

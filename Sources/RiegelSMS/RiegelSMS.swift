@@ -1,0 +1,1 @@
+// RiegelSMS module placeholder; replaced as the module is filled.

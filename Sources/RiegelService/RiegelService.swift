@@ -1,0 +1,1 @@
+// RiegelService module placeholder; replaced as the module is filled.

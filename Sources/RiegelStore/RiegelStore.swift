@@ -1,0 +1,1 @@
+// RiegelStore module placeholder; replaced as the module is filled.

@@ -1,0 +1,1 @@
+// Varlink module placeholder; replaced as the module is filled.
