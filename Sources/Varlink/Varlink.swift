@@ -1,1 +1,0 @@
-// Varlink module placeholder; replaced as the module is filled.
