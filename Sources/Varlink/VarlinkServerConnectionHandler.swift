@@ -1,0 +1,183 @@
+import Logging
+import NIOCore
+
+/// Asks a connection to finish its in-flight and already received calls, then close.
+struct VarlinkQuiesceEvent: Sendable {}
+
+/// Serves varlink calls on one connection, strictly in order.
+///
+/// Calls are processed one at a time: while an `async`/`streaming` handler runs,
+/// later calls are buffered, so replies always come back in call order.
+/// `immediate` handlers run right here on the event loop.
+final class VarlinkServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let service: VarlinkService
+    private let peer: PeerCredentials
+    private let logger: Logger
+    private var pending = CircularBuffer<ByteBuffer>()
+    private var busy = false
+    private var quiescing = false
+    private var context: ChannelHandlerContext?
+
+    init(service: VarlinkService, peer: PeerCredentials, logger: Logger) {
+        self.service = service
+        self.peer = peer
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        pending.append(unwrapInboundIn(data))
+        drain(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pending.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.debug("closing varlink connection", metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
+        pending.removeAll()
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is IdleStateHandler.IdleStateEvent:
+            if !busy && pending.isEmpty {
+                logger.debug("closing idle varlink connection", metadata: ["peer.pid": "\(peer.pid)"])
+                context.close(promise: nil)
+            }
+        case is VarlinkQuiesceEvent:
+            quiescing = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            if !busy && pending.isEmpty { context.close(promise: nil) }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Processes buffered calls until one needs to wait for a Task, then flushes once.
+    private func drain(context: ChannelHandlerContext) {
+        var wrote = false
+        while !busy, let frame = pending.popFirst() {
+            guard context.channel.isActive else { pending.removeAll(); return }
+            wrote = process(frame, context: context) || wrote
+        }
+        if wrote { context.flush() }
+        if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+    }
+
+    /// Handles one message; returns whether a reply was written.
+    private func process(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        let flags: VarlinkCallFlags
+        let route: VarlinkRoute
+        do {
+            let message = try JSONValue.parse(frame)
+            (flags, route) = try service.route(message, peer: peer)
+        } catch {
+            logger.debug("closing varlink connection after invalid message",
+                         metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
+            pending.removeAll()
+            context.close(promise: nil)
+            return false
+        }
+        switch route {
+        case .reply(let parameters):
+            guard !flags.oneway else { return false }
+            context.write(wrapOutboundOut(Self.reply(parameters, continues: false, allocator: context.channel.allocator)), promise: nil)
+            return true
+        case .failure(let error):
+            guard !flags.oneway else { return false }
+            context.write(wrapOutboundOut(Self.errorReply(error, allocator: context.channel.allocator)), promise: nil)
+            return true
+        case .handler(let call, let handler):
+            switch handler {
+            case .immediate(let body):
+                let result: Result<[String: JSONValue], any Error>
+                do { result = .success(try body(call)) } catch { result = .failure(error) }
+                return writeFinal(result, call: call, context: context)
+            case .async(let body):
+                startTask(call: call, context: context) { try await body(call) }
+                return false
+            case .streaming(_, let body):
+                let channel = context.channel
+                let sink = VarlinkReplySink { parameters in
+                    guard call.more else { return }
+                    try await channel.writeAndFlush(Self.reply(parameters, continues: true, allocator: channel.allocator)).get()
+                }
+                startTask(call: call, context: context) { try await body(call, sink) }
+                return false
+            }
+        }
+    }
+
+    /// Runs a handler in a Task; the connection waits (buffering later calls) until it finishes.
+    private func startTask(call: VarlinkCall, context: ChannelHandlerContext,
+                           _ operation: @escaping @Sendable () async throws -> [String: JSONValue]) {
+        busy = true
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        Task {
+            let result: Result<[String: JSONValue], any Error>
+            do { result = .success(try await operation()) } catch { result = .failure(error) }
+            eventLoop.execute { handler.value.finishTask(result, call: call) }
+        }
+    }
+
+    private func finishTask(_ result: Result<[String: JSONValue], any Error>, call: VarlinkCall) {
+        busy = false
+        guard let context else { return }
+        if writeFinal(result, call: call, context: context) { context.flush() }
+        drain(context: context)
+    }
+
+    /// Writes the final reply (or error) of a call unless it is oneway; logs unexpected errors.
+    private func writeFinal(_ result: Result<[String: JSONValue], any Error>, call: VarlinkCall,
+                            context: ChannelHandlerContext) -> Bool {
+        let buffer: ByteBuffer
+        switch result {
+        case .success(let parameters):
+            guard !call.oneway else { return false }
+            buffer = Self.reply(parameters, continues: false, allocator: context.channel.allocator)
+        case .failure(let error as VarlinkError):
+            guard !call.oneway else { return false }
+            buffer = Self.errorReply(error, allocator: context.channel.allocator)
+        case .failure(let error):
+            logger.error("varlink method failed", metadata: ["method": "\(call.qualifiedMethod)", "error": "\(error)"])
+            guard !call.oneway else { return false }
+            buffer = Self.errorReply(service.mapError(error), allocator: context.channel.allocator)
+        }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        return true
+    }
+
+    static func reply(_ parameters: [String: JSONValue], continues: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 128)
+        buffer.writeStaticString("{\"parameters\":")
+        buffer.writeJSONObject(parameters)
+        if continues { buffer.writeStaticString(",\"continues\":true") }
+        buffer.writeStaticString("}\0")
+        return buffer
+    }
+
+    static func errorReply(_ error: VarlinkError, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 128)
+        buffer.writeStaticString("{\"error\":")
+        buffer.appendJSONString(error.name)
+        buffer.writeStaticString(",\"parameters\":")
+        buffer.writeJSONObject(error.parameters)
+        buffer.writeStaticString("}\0")
+        return buffer
+    }
+}
