@@ -180,6 +180,11 @@ struct UnixPeerCredentials: Sendable {
 public struct VarlinkServerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong and how to fix it.
     public var message: String
+
+    /// Creates the error with a message.
+    public init(message: String) {
+        self.message = message
+    }
     /// The message.
     public var description: String { message }
 }
