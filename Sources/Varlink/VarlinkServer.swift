@@ -35,6 +35,7 @@ public final class VarlinkServer: Sendable {
         var connections: [ObjectIdentifier: any Channel] = [:]
         var shuttingDown = false
         var listenerClosed = false
+        var finishedSignalled = false
     }
 
     private let service: VarlinkService
@@ -113,8 +114,11 @@ public final class VarlinkServer: Sendable {
     }
 
     private func checkFinished() {
-        let done = state.withLock { state in
-            state.shuttingDown && (state.serverChannel == nil || state.listenerClosed) && state.connections.isEmpty
+        let done = state.withLock { state -> Bool in
+            guard !state.finishedSignalled, state.shuttingDown,
+                  state.serverChannel == nil || state.listenerClosed, state.connections.isEmpty else { return false }
+            state.finishedSignalled = true
+            return true
         }
         if done { finished.succeed(()) }
     }

@@ -1,0 +1,73 @@
+import XCTest
+@testable import Varlink
+
+final class JSONValueTests: XCTestCase {
+    func testParsesScalarsAndKeepsIntegersApartFromFloats() throws {
+        XCTAssertEqual(try JSONValue.parse("null"), .null)
+        XCTAssertEqual(try JSONValue.parse(" true "), .bool(true))
+        XCTAssertEqual(try JSONValue.parse("false"), .bool(false))
+        XCTAssertEqual(try JSONValue.parse("42"), .int(42))
+        XCTAssertEqual(try JSONValue.parse("-0"), .int(0))
+        XCTAssertEqual(try JSONValue.parse("1.0"), .double(1.0))
+        XCTAssertEqual(try JSONValue.parse("1e3"), .double(1000))
+        XCTAssertEqual(try JSONValue.parse("-2.5E-1"), .double(-0.25))
+        XCTAssertEqual(try JSONValue.parse("-9223372036854775808"), .int(.min))
+        XCTAssertEqual(try JSONValue.parse("9223372036854775807"), .int(.max))
+        XCTAssertEqual(try JSONValue.parse("9223372036854775808"), .double(9223372036854775808))
+    }
+
+    func testParsesStringEscapesIncludingSurrogatePairs() throws {
+        XCTAssertEqual(try JSONValue.parse(#""a\"b\\c\/d\n\t\r\b\f""#), .string("a\"b\\c/d\n\t\r\u{8}\u{c}"))
+        XCTAssertEqual(try JSONValue.parse(#""\u00e9\u20AC""#), .string("é€"))
+        XCTAssertEqual(try JSONValue.parse(#""\ud83d\ude00""#), .string("😀"))
+        XCTAssertEqual(try JSONValue.parse("\"grüß 😀\""), .string("grüß 😀"))
+    }
+
+    func testParsesNestedContainers() throws {
+        let value = try JSONValue.parse(#"{"a": [1, 2.5, {"b": null}], "c": {}, "d": []}"#)
+        XCTAssertEqual(value, ["a": [1, 2.5, ["b": nil]], "c": [:], "d": []])
+        XCTAssertEqual(value["a"]?[2]?["b"], .null)
+        XCTAssertEqual(value["a"]?[0]?.int, 1)
+        XCTAssertEqual(value["a"]?[1]?.double, 2.5)
+        XCTAssertNil(value["a"]?[1]?.int, "1.5-like values are not integers")
+        XCTAssertNil(value["missing"])
+    }
+
+    func testRejectsMalformedInput() {
+        let bad = [
+            "", "{", "[1,]", "{\"a\":1,}", "{a:1}", "01", "1.", ".5", "-", "1e", "tru", "nul",
+            "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud83d\"", "\"\\ude00\"", "\"a\nb\"", "[1 2]",
+            "{\"a\" 1}", "1 2", "{} x", "NaN", "+1",
+        ]
+        for text in bad {
+            XCTAssertThrowsError(try JSONValue.parse(text), "should reject \(text.debugDescription)")
+        }
+    }
+
+    func testRejectsNestingDeeperThanTheLimit() {
+        let deep = String(repeating: "[", count: 10) + String(repeating: "]", count: 10)
+        XCTAssertNoThrow(try JSONValue.parse(deep, maxDepth: 10))
+        XCTAssertThrowsError(try JSONValue.parse(deep, maxDepth: 9))
+        XCTAssertThrowsError(try JSONValue.parse(String(repeating: "[", count: 100_000)))
+    }
+
+    func testSerializeThenParseRoundTrips() throws {
+        let values: [JSONValue] = [
+            .null, true, false, 0, -17, .int(.max), .int(.min), 1.5, .double(Double.pi), 1e-5, 1e300, -0.0,
+            "", "plain", "quote\" backslash\\ newline\n tab\t ctrl\u{1} nul\u{0} é 😀",
+            [], [1, "two", [3.0], nil], [:], ["a": ["b": ["c": [true]]], "k": "v"],
+        ]
+        for value in values {
+            let bytes = value.serializedBytes()
+            XCTAssertEqual(try JSONValue.parse(bytes), value, "round trip of \(value)")
+        }
+    }
+
+    func testSerializesCompactEscapedText() {
+        XCTAssertEqual(JSONValue.string("a\"\\\n\u{1}").description, #""a\"\\\n\u0001""#)
+        XCTAssertEqual(JSONValue.array([1, 2.5, nil, true]).description, "[1,2.5,null,true]")
+        XCTAssertEqual(JSONValue.double(1.0).description, "1.0")
+        XCTAssertEqual(JSONValue.double(.infinity).description, "null")
+        XCTAssertEqual(JSONValue.object(["k": "v"]).description, #"{"k":"v"}"#)
+    }
+}

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Varlink
+import XCTest
+
+/// A blocking Unix-socket client that speaks raw bytes, to test framing exactly.
+final class RawVarlinkSocket {
+    private let fd: CInt
+    private var buffer: [UInt8] = []
+
+    init(path: String, receiveTimeout: Double = 5) throws {
+        fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(errno: errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8)
+            raw.copyBytes(from: bytes.prefix(raw.count - 1))
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw POSIXError(errno: code)
+        }
+        var timeout = timeval(tv_sec: Int(receiveTimeout), tv_usec: Int((receiveTimeout - receiveTimeout.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Sends raw text (callers add the NUL terminators themselves).
+    func sendRaw(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, CInt(MSG_NOSIGNAL)) }
+    }
+
+    /// Sends one message followed by NUL.
+    func send(_ json: String) {
+        sendRaw(json + "\0")
+    }
+
+    enum ReadResult: Equatable {
+        case message(JSONValue)
+        case closed
+        case timedOut
+    }
+
+    /// Reads one NUL-terminated message, or reports EOF / timeout.
+    func read() -> ReadResult {
+        while true {
+            if let nul = buffer.firstIndex(of: 0) {
+                let frame = Array(buffer[..<nul])
+                buffer.removeSubrange(...nul)
+                guard let value = try? JSONValue.parse(frame) else { return .message(.string("<invalid JSON>")) }
+                return .message(value)
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return .closed }
+            if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? .timedOut : .closed }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// Reads one message and fails the test if there is none.
+    func reply(file: StaticString = #filePath, line: UInt = #line) -> JSONValue {
+        switch read() {
+        case .message(let value): return value
+        case let other:
+            XCTFail("expected a reply, got \(other)", file: file, line: line)
+            return .null
+        }
+    }
+
+    /// Calls and returns the reply.
+    func call(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> JSONValue {
+        send(json)
+        return reply(file: file, line: line)
+    }
+}
+
+extension POSIXError {
+    init(errno code: CInt) {
+        self.init(POSIXErrorCode(rawValue: code) ?? .EIO)
+    }
+}

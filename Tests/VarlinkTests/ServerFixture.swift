@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Varlink
+
+/// A records list safe to use from handlers.
+final class Recorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+/// A real VarlinkServer on a temporary Unix socket, serving `org.example.test`.
+final class ServerFixture: @unchecked Sendable {
+    static let interface = """
+        # Interface used by the server tests.
+        interface org.example.test
+
+        type Color (red, green)
+
+        method Echo(text: string, color: ?Color, ratio: ?float) -> (text: string)
+        method Slow(delay_ms: int, tag: string) -> (tag: string)
+        method Fast(tag: string) -> (tag: string)
+        method Count(n: int) -> (i: int)
+        method CountRequired(n: int) -> (i: int)
+        method Unimplemented() -> ()
+        method Secret() -> ()
+        method Whoami() -> (pid: int, uid: int, gid: int)
+        method Crash() -> ()
+        method Record(value: string) -> ()
+        method Fails() -> ()
+
+        error Custom (reason: string)
+        """
+
+    let directory: String
+    let path: String
+    let server: VarlinkServer
+    let group: MultiThreadedEventLoopGroup
+    let recorder = Recorder()
+    private var runTask: Task<Void, any Error>?
+
+    init(configuration: VarlinkServer.Configuration = .init()) async throws {
+        directory = NSTemporaryDirectory() + "varlink-test-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = directory + "/s.sock"
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var service = VarlinkService(vendor: "Test Vendor", product: "Test Product", version: "1.2", url: "https://example.org")
+        let recorder = self.recorder
+        try service.register(interfaceDescription: Self.interface, methods: [
+            "Echo": .immediate { call in ["text": call.parameters["text"] ?? ""] },
+            "Slow": .async { call in
+                try await Task.sleep(nanoseconds: UInt64(call.parameters["delay_ms"]?.int ?? 0) * 1_000_000)
+                return ["tag": call.parameters["tag"] ?? ""]
+            },
+            "Fast": .immediate { call in ["tag": call.parameters["tag"] ?? ""] },
+            "Count": .streaming { call, sink in
+                let n = call.parameters["n"]?.int ?? 0
+                for i in 0..<max(n - 1, 0) { try await sink.send(["i": .int(i)]) }
+                return ["i": .int(max(n - 1, 0))]
+            },
+            "CountRequired": .streaming(requiresMore: true) { _, _ in ["i": 0] },
+            "Secret": .immediate { _ in [:] },
+            "Whoami": .immediate { call in
+                ["pid": .int(Int64(call.peer.pid)), "uid": .int(Int64(call.peer.uid)), "gid": .int(Int64(call.peer.gid))]
+            },
+            "Crash": .async { _ in throw CocoaError(.fileNoSuchFile) },
+            "Record": .immediate { call in
+                recorder.append(call.parameters["value"]?.string ?? "")
+                return [:]
+            },
+            "Fails": .immediate { _ in throw VarlinkError(name: "org.example.test.Custom", parameters: ["reason": "because"]) },
+        ], authorize: { call in
+            if call.method == "Secret" { recorder.append("denied Secret"); return false }
+            return true
+        })
+        var logger = Logger(label: "varlink-test")
+        logger.logLevel = .critical
+        server = VarlinkServer(service: service, group: group, configuration: configuration, logger: logger)
+        try await server.bind(unixPath: path, mode: 0o600)
+        let server = self.server
+        runTask = Task { try await server.run() }
+    }
+
+    func connect() throws -> RawVarlinkSocket {
+        try RawVarlinkSocket(path: path)
+    }
+
+    /// Stops the server gracefully and waits until it has.
+    func stop() async throws {
+        server.shutdown()
+        try await runTask?.value
+        try await group.shutdownGracefully()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

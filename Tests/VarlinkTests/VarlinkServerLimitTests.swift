@@ -1,0 +1,41 @@
+import NIOCore
+import Varlink
+import XCTest
+
+/// Connection limits: message size, connection count, idle timeout.
+final class VarlinkServerLimitTests: XCTestCase {
+    func testOversizedMessageClosesThatConnectionWhileAnotherKeepsWorking() async throws {
+        let fixture = try await ServerFixture(configuration: .init(maxMessageSize: 1024))
+        let healthy = try fixture.connect()
+        let big = try fixture.connect()
+        big.send(#"{"method":"org.example.test.Echo","parameters":{"text":""# + String(repeating: "x", count: 2000) + #""}}"#)
+        XCTAssertEqual(big.read(), .closed)
+        let unterminated = try fixture.connect()
+        unterminated.sendRaw(String(repeating: " ", count: 4000))
+        XCTAssertEqual(unterminated.read(), .closed, "a message that never ends is cut off at the limit too")
+        XCTAssertEqual(healthy.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"ok"}}"#)["parameters"]?["tag"], "ok")
+        try await fixture.stop()
+    }
+
+    func testConnectionsBeyondMaxConnectionsAreClosedAtOnce() async throws {
+        let fixture = try await ServerFixture(configuration: .init(maxConnections: 2))
+        let first = try fixture.connect()
+        let second = try fixture.connect()
+        XCTAssertEqual(first.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"1"}}"#)["parameters"]?["tag"], "1")
+        XCTAssertEqual(second.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"2"}}"#)["parameters"]?["tag"], "2")
+        let third = try fixture.connect()
+        third.send(#"{"method":"org.example.test.Fast","parameters":{"tag":"3"}}"#)
+        XCTAssertEqual(third.read(), .closed)
+        try await fixture.stop()
+    }
+
+    func testIdleConnectionIsClosedButNotWhileACallIsInFlight() async throws {
+        let fixture = try await ServerFixture(configuration: .init(idleTimeout: .milliseconds(300)))
+        let busy = try fixture.connect()
+        busy.send(#"{"method":"org.example.test.Slow","parameters":{"delay_ms":700,"tag":"long"}}"#)
+        let idle = try fixture.connect()
+        XCTAssertEqual(idle.read(), .closed, "idle connection closed after the timeout")
+        XCTAssertEqual(busy.reply()["parameters"]?["tag"], "long", "a call in flight keeps the connection open")
+        try await fixture.stop()
+    }
+}
