@@ -27,6 +27,18 @@ public struct VarlinkCall: Sendable {
         self.peer = peer
     }
 
+    /// Creates a call reusing the already known qualified name (no string building per call).
+    init(interface: String, method: String, qualifiedMethod: String, parameters: [String: JSONValue],
+         more: Bool, oneway: Bool, peer: PeerCredentials) {
+        self.interface = interface
+        self.method = method
+        self.qualifiedMethod = qualifiedMethod
+        self.parameters = parameters
+        self.more = more
+        self.oneway = oneway
+        self.peer = peer
+    }
+
     /// The parameter named `name`, or `nil` if absent.
     public subscript(name: String) -> JSONValue? { parameters[name] }
 }

@@ -20,6 +20,10 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private var busy = false
     private var quiescing = false
     private var context: ChannelHandlerContext?
+    /// Reading stops while this many calls wait, so a client that pipelines without
+    /// reading replies cannot make the server buffer without bound.
+    private static let maxPendingCalls = 64
+    private var readPaused = false
 
     init(service: VarlinkService, peer: PeerCredentials, logger: Logger) {
         self.service = service
@@ -38,6 +42,15 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         pending.append(unwrapInboundIn(data))
         drain(context: context)
+        if pending.count >= Self.maxPendingCalls && !readPaused {
+            readPaused = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { drain(context: context) }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -67,14 +80,24 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Processes buffered calls until one needs to wait for a Task, then flushes once.
+    /// Processes buffered calls until one needs to wait for a Task or the peer stops reading
+    /// replies (channel not writable), then flushes once.
     private func drain(context: ChannelHandlerContext) {
         var wrote = false
-        while !busy, let frame = pending.popFirst() {
+        while !busy, !pending.isEmpty {
             guard context.channel.isActive else { pending.removeAll(); return }
-            wrote = process(frame, context: context) || wrote
+            if wrote && !context.channel.isWritable {
+                context.flush()
+                wrote = false
+                if !context.channel.isWritable { break }  // Resumed by channelWritabilityChanged.
+            }
+            wrote = process(pending.removeFirst(), context: context) || wrote
         }
         if wrote { context.flush() }
+        if readPaused && !quiescing && pending.count < Self.maxPendingCalls / 2 {
+            readPaused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        }
         if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
     }
 

@@ -47,8 +47,7 @@ extension VarlinkService {
                 continue  // Unknown call members are ignored, as the spec asks for forward compatibility.
             }
         }
-        let setFlags = [flags.more, flags.oneway, upgrade].filter { $0 }.count
-        if setFlags > 1 {
+        if (flags.more ? 1 : 0) + (flags.oneway ? 1 : 0) + (upgrade ? 1 : 0) > 1 {
             let name = flags.more ? (flags.oneway ? "oneway" : "upgrade") : "upgrade"
             flags = VarlinkCallFlags()
             return (flags, .failure(.invalidParameter(name)))
@@ -68,8 +67,8 @@ extension VarlinkService {
             // Protocol upgrades are not supported by this implementation.
             return (flags, .failure(.invalidParameter("upgrade")))
         }
-        let call = VarlinkCall(interface: interfaceName, method: methodName, parameters: parameters,
-                               more: flags.more, oneway: flags.oneway, peer: peer)
+        let call = VarlinkCall(interface: interfaceName, method: methodName, qualifiedMethod: qualifiedMethod,
+                               parameters: parameters, more: flags.more, oneway: flags.oneway, peer: peer)
         if interfaceName == serviceInterface.name {
             return (flags, routeBuiltIn(call))
         }

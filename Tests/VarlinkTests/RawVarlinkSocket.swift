@@ -5,7 +5,7 @@ import Varlink
 import XCTest
 
 /// A blocking Unix-socket client that speaks raw bytes, to test framing exactly.
-final class RawVarlinkSocket {
+final class RawVarlinkSocket: @unchecked Sendable {  // send and read may run on two threads; read state is single-threaded
     private let fd: CInt
     private var buffer: [UInt8] = []
 

@@ -34,6 +34,19 @@ final class VarlinkServerTests: XCTestCase {
         }
     }
 
+    func testManyPipelinedCallsSentBeforeReadingAreAllAnsweredInOrder() throws {
+        let socket = try fixture.connect()
+        let count = 20000  // ~1.4 MB of calls, ~0.6 MB of replies: more than the socket buffers hold
+        let writer = Thread {
+            socket.sendRaw((0..<count).map { #"{"method":"org.example.test.Echo","parameters":{"text":"\#($0)"}}"# + "\0" }.joined())
+        }
+        writer.start()
+        usleep(300_000)  // Not reading yet: the server must stop writing and reading, not buffer without bound.
+        for i in 0..<count {
+            guard socket.reply()["parameters"]?["text"] == .string("\(i)") else { return XCTFail("reply \(i) out of order") }
+        }
+    }
+
     func testAMessageSplitAcrossWritesIsReassembled() throws {
         let socket = try fixture.connect()
         socket.sendRaw(#"{"method":"org.example.te"#)
