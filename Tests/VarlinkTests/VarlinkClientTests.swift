@@ -30,4 +30,22 @@ final class VarlinkClientTests: XCTestCase {
         try await client.close()
         try await fixture.stop()
     }
+
+    func testCallsFailInsteadOfHangingWhenTheServerGoesAway() async throws {
+        let fixture = try await ServerFixture()
+        let client = try await VarlinkClient.connect(to: fixture.path, group: MultiThreadedEventLoopGroup.singleton)
+        async let slow = client.call("org.example.test.Slow", parameters: ["delay_ms": 100, "tag": "last"])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try await fixture.stop()
+        let reply = try await slow
+        XCTAssertEqual(reply["tag"], "last", "graceful stop still answered the call in flight")
+        do {
+            _ = try await client.call("org.example.test.Fast", parameters: ["tag": "x"])
+            XCTFail("expected an error after the server closed the connection")
+        } catch is VarlinkError {
+            XCTFail("a closed connection is not a varlink error reply")
+        } catch {
+            // Expected: connection closed.
+        }
+    }
 }
