@@ -21,12 +21,17 @@ public final class VarlinkServer: Sendable {
         public var maxConnections: Int
         /// A connection without any call in flight for this long is closed; `nil` disables.
         public var idleTimeout: TimeAmount?
+        /// After ``VarlinkServer/shutdown()``, connections whose calls have not finished within
+        /// this time are closed without reply; `nil` waits forever.
+        public var shutdownGracePeriod: TimeAmount?
 
-        /// Creates a configuration (defaults: 1 MiB, 1024 connections, 60 s idle).
-        public init(maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024, idleTimeout: TimeAmount? = .seconds(60)) {
+        /// Creates a configuration (defaults: 1 MiB, 1024 connections, 60 s idle, 10 s shutdown grace).
+        public init(maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024, idleTimeout: TimeAmount? = .seconds(60),
+                    shutdownGracePeriod: TimeAmount? = .seconds(10)) {
             self.maxMessageSize = maxMessageSize
             self.maxConnections = maxConnections
             self.idleTimeout = idleTimeout
+            self.shutdownGracePeriod = shutdownGracePeriod
         }
     }
 
@@ -83,18 +88,32 @@ public final class VarlinkServer: Sendable {
     }
 
     /// Stops gracefully: stops accepting, lets every connection finish its in-flight and
-    /// already received calls and reply, then closes them. Returns at once; await ``run()``.
+    /// already received calls and reply, then closes them; connections still busy after
+    /// `shutdownGracePeriod` are closed anyway. Returns at once; await ``run()``.
     public func shutdown() {
-        let (listener, connections) = state.withLock { state -> ((any Channel)?, [any Channel]) in
-            guard !state.shuttingDown else { return (nil, []) }
+        let (listener, connections, first) = state.withLock { state -> ((any Channel)?, [any Channel], Bool) in
+            guard !state.shuttingDown else { return (nil, [], false) }
             state.shuttingDown = true
-            return (state.serverChannel, Array(state.connections.values))
+            return (state.serverChannel, Array(state.connections.values), true)
         }
+        guard first else { return }
         listener?.close(promise: nil)
         for connection in connections {
             connection.pipeline.fireUserInboundEventTriggered(VarlinkQuiesceEvent())
         }
+        if let grace = configuration.shutdownGracePeriod {
+            group.next().scheduleTask(in: grace) { self.closeRemainingConnections() }
+        }
         checkFinished()
+    }
+
+    private func closeRemainingConnections() {
+        let remaining = state.withLock { Array($0.connections.values) }
+        if !remaining.isEmpty {
+            logger.warning("closing varlink connections with calls still running after the shutdown grace period",
+                           metadata: ["connections": "\(remaining.count)"])
+        }
+        for connection in remaining { connection.close(promise: nil) }
     }
 
     private func adoptChannel(_ channel: any Channel) async throws {

@@ -38,7 +38,6 @@ final class ServerFixture: @unchecked Sendable {
     let directory: String
     let path: String
     let server: VarlinkServer
-    let group: MultiThreadedEventLoopGroup
     let recorder = Recorder()
     private var runTask: Task<Void, any Error>?
 
@@ -46,7 +45,6 @@ final class ServerFixture: @unchecked Sendable {
         directory = NSTemporaryDirectory() + "varlink-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/s.sock"
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var service = VarlinkService(vendor: "Test Vendor", product: "Test Product", version: "1.2", url: "https://example.org")
         let recorder = self.recorder
         try service.register(interfaceDescription: Self.interface, methods: [
@@ -78,7 +76,9 @@ final class ServerFixture: @unchecked Sendable {
         })
         var logger = Logger(label: "varlink-test")
         logger.logLevel = .critical
-        server = VarlinkServer(service: service, group: group, configuration: configuration, logger: logger)
+        // The shared group outlives handler Tasks that finish after a test (grace-period test).
+        server = VarlinkServer(service: service, group: MultiThreadedEventLoopGroup.singleton,
+                               configuration: configuration, logger: logger)
         try await server.bind(unixPath: path, mode: 0o600)
         let server = self.server
         runTask = Task { try await server.run() }
@@ -92,7 +92,6 @@ final class ServerFixture: @unchecked Sendable {
     func stop() async throws {
         server.shutdown()
         try await runTask?.value
-        try await group.shutdownGracefully()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -38,4 +38,15 @@ final class VarlinkServerLimitTests: XCTestCase {
         XCTAssertEqual(busy.reply()["parameters"]?["tag"], "long", "a call in flight keeps the connection open")
         try await fixture.stop()
     }
+
+    func testShutdownClosesConnectionsStillBusyAfterTheGracePeriod() async throws {
+        let fixture = try await ServerFixture(configuration: .init(shutdownGracePeriod: .milliseconds(200)))
+        let socket = try fixture.connect()
+        socket.send(#"{"method":"org.example.test.Slow","parameters":{"delay_ms":3000,"tag":"too slow"}}"#)
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let started = ContinuousClock.now
+        try await fixture.stop()
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "run() returned after the grace period")
+        XCTAssertEqual(socket.read(), .closed)
+    }
 }
