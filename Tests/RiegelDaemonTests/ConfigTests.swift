@@ -135,7 +135,7 @@ private func repoFile(_ relative: String) -> String {
 
     @Test func httpGatewayWithoutURL() {
         let p = problems("[sms]\ngateways = [\"kannel\"]\n\n[sms.gateway.kannel]\ntype = \"http\"\ntimeout = \"5s\"\n")
-        #expect(p.map(\.line) == [2, 4])
+        #expect(p.map(\.line) == [4])
         #expect(p.last?.message == #"sms.gateway.kannel: an http gateway needs url = "http://HOST:PORT/PATH""#)
     }
 
@@ -277,5 +277,24 @@ private func repoFile(_ relative: String) -> String {
         #expect(ConfigDuration.minutes(15).description == "15m")
         #expect(ConfigDuration.seconds(90).description == "90s")
         #expect(ConfigDuration.days(90).description == "90d")
+    }
+}
+
+@Suite struct ConfigGatewayProblemTests {
+    @Test func anInvalidListedGatewayIsReportedOnce() {
+        let p = problems("[sms]\ngateways = [\"k\"]\n[sms.gateway.k]\ntype = \"http\"\nurl = \"ftp://x\"\n")
+        #expect(p.map(\.description) == [
+            #"t.toml:5: sms.gateway.k.url: "ftp://x" is not an http(s) URL; use e.g. "http://127.0.0.1:13013/cgi-bin/sendsms""#,
+        ])
+    }
+
+    @Test func gatewayWithoutTypeIsReported() {
+        let p = problems("[sms.gateway.k]\nurl = \"http://x/\"\n")
+        #expect(p.map(\.description) == [#"t.toml:1: sms.gateway.k: a gateway needs a type; add type = "outbox", "http" or "command""#])
+    }
+
+    @Test func credentialPlaceholderNeedsACredential() {
+        let p = problems("[sms.gateway.k]\ntype = \"http\"\nurl = \"http://x/\"\nheaders = { Authorization = \"Bearer {credential}\" }\n")
+        #expect(p.map(\.line) == [4])
     }
 }

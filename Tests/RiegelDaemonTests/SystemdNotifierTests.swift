@@ -58,9 +58,3 @@ import Testing
     }
 }
 
-@Suite struct ListenFDsTests {
-    @Test func notSocketActivatedGivesNil() throws {
-        #expect(ProcessInfo.processInfo.environment["LISTEN_FDS"] == nil)
-        #expect(try ListenFDs.varlinkDescriptor() == nil)
-    }
-}

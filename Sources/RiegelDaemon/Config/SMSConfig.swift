@@ -41,7 +41,9 @@ public struct SMSConfig: Sendable, Equatable {
         c.codeTTL = s.duration("code_ttl", c.codeTTL)
         c.maxAttempts = s.int("max_attempts", c.maxAttempts, in: 1...100)
         c.maxResends = s.int("max_resends", c.maxResends, in: 0...100)
+        var written: Set<String> = []  // tables in the file, valid or not
         for (name, var gs) in s.tables("gateway") {
+            written.insert(name)
             if let g = SMSGatewayConfig.read(&gs, name: name, base: c.gateways[name], stateDirectory: stateDirectory) {
                 c.gateways[name] = g
             }
@@ -54,7 +56,7 @@ public struct SMSConfig: Sendable, Equatable {
         for name in c.gatewayOrder {
             if !seen.insert(name).inserted {
                 s.report("gateways", "\"\(name)\" is listed twice; list each gateway once")
-            } else if c.gateways[name] == nil {
+            } else if c.gateways[name] == nil, !written.contains(name) {
                 let defined = c.gateways.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
                 s.report("gateways", "\"\(name)\" is not defined; add a [sms.gateway.\(name)] table or use one of \(defined)")
             }
