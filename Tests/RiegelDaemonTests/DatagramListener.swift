@@ -35,13 +35,20 @@ final class DatagramListener: @unchecked Sendable {
         if let path { unlink(path) }
     }
 
-    /// Sets how long ``receive()`` waits.
-    func setTimeout(milliseconds: Int) {
-        var timeout = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    /// The next datagram, or nil after `timeout`, without blocking a
+    /// cooperative thread (the code under test may need it to send).
+    func next(timeout: Duration = .seconds(2)) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n >= 0 { return String(decoding: buffer[..<n], as: UTF8.self) }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
     }
 
-    /// The next datagram, or nil after the timeout.
+    /// The next datagram, or nil after the timeout (blocks: for synchronous tests).
     func receive() -> String? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

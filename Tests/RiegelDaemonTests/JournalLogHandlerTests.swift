@@ -46,6 +46,20 @@ private final class Lines: Sendable {
         ])
     }
 
+    @Test func journalEntryFields() {
+        let handler = JournalLogHandler(label: "riegel.audit", output: .journal)
+        let event = LogEvent(level: .warning, message: "account locked", metadata: nil, source: nil,
+                             file: "Sources/X.swift", function: "lock()", line: 12)
+        let fields = handler.journalFields(event, metadata: [
+            "message_id": "5f0c2a4e9d7b4c1e8a3f6b2d7c9e1a04", "user_id": "u-1", "message": "clash", "_x": "y", "9": "dropped",
+        ])
+        #expect(fields == [
+            "MESSAGE=account locked", "PRIORITY=4", "SYSLOG_IDENTIFIER=riegeld", "CODE_FILE=Sources/X.swift",
+            "CODE_LINE=12", "CODE_FUNC=lock()", "LOGGER=riegel.audit",
+            "X=y", "META_MESSAGE=clash", "MESSAGE_ID=5f0c2a4e9d7b4c1e8a3f6b2d7c9e1a04", "USER_ID=u-1",
+        ])
+    }
+
     @Test func prioritiesFollowSyslog() {
         #expect(Logger.Level.allCases.map(JournalLogHandler.syslogPriority) == [7, 7, 6, 5, 4, 3, 2])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Testing
 @testable import RiegelDaemon
 
@@ -21,20 +22,19 @@ private let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler
                                       notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.address]),
                                       logger: quiet, healthy: { true })
         let task = Task { try await service.run() }
-        #expect(listener.receive() == "WATCHDOG=1")
-        #expect(listener.receive() == "WATCHDOG=1")
+        #expect(await listener.next() == "WATCHDOG=1")
+        #expect(await listener.next() == "WATCHDOG=1")
         task.cancel()
         try await task.value
     }
 
     @Test func withholdsPingsWhenUnhealthy() async throws {
         let listener = try DatagramListener()
-        listener.setTimeout(milliseconds: 150)
         let service = WatchdogService(pingInterval: .milliseconds(10),
                                       notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.address]),
                                       logger: quiet, healthy: { false })
         let task = Task { try await service.run() }
-        #expect(listener.receive() == nil)
+        #expect(await listener.next(timeout: .milliseconds(150)) == nil)
         task.cancel()
         try await task.value
     }
@@ -46,6 +46,18 @@ private let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler
         let task = Task { try await service.run() }
         try await Task.sleep(for: .milliseconds(20))
         task.cancel()
+        try await task.value
+    }
+
+    @Test func stopsOnGracefulShutdownOfItsServiceGroup() async throws {
+        let listener = try DatagramListener()
+        let service = WatchdogService(pingInterval: .milliseconds(20),
+                                      notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.address]),
+                                      logger: quiet, healthy: { true })
+        let group = ServiceGroup(services: [service], logger: quiet)
+        let task = Task { try await group.run() }
+        #expect(await listener.next() == "WATCHDOG=1")
+        await group.triggerGracefulShutdown()
         try await task.value
     }
 }

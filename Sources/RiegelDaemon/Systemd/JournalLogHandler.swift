@@ -129,7 +129,8 @@ public struct JournalLogHandler: LogHandler {
         return UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
     }
 
-    private func sendToJournal(_ event: LogEvent, metadata: Logger.Metadata) -> Bool {
+    /// The `KEY=value` fields of a journal entry for `event`.
+    func journalFields(_ event: LogEvent, metadata: Logger.Metadata) -> [String] {
         var fields = [
             "MESSAGE=\(event.message)",
             "PRIORITY=\(Self.syslogPriority(event.level))",
@@ -139,13 +140,18 @@ public struct JournalLogHandler: LogHandler {
             "CODE_FUNC=\(event.function)",
             "LOGGER=\(label)",
         ]
-        for (key, value) in metadata {
-            guard var name = Self.journalFieldName(forMetadataKey: key) else { continue }
+        for key in metadata.keys.sorted() {
+            guard var name = Self.journalFieldName(forMetadataKey: key), let value = metadata[key] else { continue }
             if Self.reservedFields.contains(name) { name = String(("META_" + name).prefix(64)) }
             let text: String
             if case .string(let s) = value { text = s } else { text = value.description }
             fields.append("\(name)=\(text)")
         }
+        return fields
+    }
+
+    private func sendToJournal(_ event: LogEvent, metadata: Logger.Metadata) -> Bool {
+        let fields = journalFields(event, metadata: metadata)
         let buffers = fields.map { Array($0.utf8) }
         let pointers = buffers.map { bytes -> UnsafeMutableRawPointer in
             let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
