@@ -259,6 +259,16 @@ private func repoFile(_ relative: String) -> String {
         #expect(problems("[session]\nidle_timeout = \"\(text)\"\n").map(\.line) == [2])
     }
 
+    @Test func absurdDurationsAreRejectedNotTrapped() {
+        #expect(ConfigDuration.parse("99999999999999999999d") == nil)
+        #expect(problems("[session]\nabsolute_timeout = \"99999999999d\"\n").map(\.message)
+            == [#"session.absolute_timeout: "99999999999d" is too long; use at most 36500d"#])
+    }
+
+    @Test func crlfFilesGetTheRightLines() {
+        #expect(problems("[session]\r\n\r\nidle_timeout = \"x\"\r\n").map(\.line) == [3])
+    }
+
     @Test func durationMustBeAString() {
         #expect(problems("[sms]\ncode_ttl = 300\n").first?.message
             == #"sms.code_ttl: expected a duration string, got an integer 300; use a number with s, m, h or d, e.g. "15m""#)

@@ -24,19 +24,24 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
     /// How to write a duration, for error messages.
     static let hint = #"use a number with s, m, h or d, e.g. "15m""#
 
-    /// Parses `"<number><s|m|h|d>"`; nil for anything else, zero or negative.
+    /// The longest duration accepted (100 years), so conversions cannot overflow.
+    public static let maximum = ConfigDuration.days(36_500)
+
+    /// Parses `"<number><s|m|h|d>"`; nil for anything else, zero, negative or beyond ``maximum``.
     public static func parse(_ text: String) -> ConfigDuration? {
         guard let unit = text.last, let number = Double(text.dropLast()),
               text.dropLast().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
               number.isFinite, number > 0
         else { return nil }
+        let parsed: ConfigDuration
         switch unit {
-        case "s": return .seconds(number)
-        case "m": return .minutes(number)
-        case "h": return .hours(number)
-        case "d": return .days(number)
+        case "s": parsed = .seconds(number)
+        case "m": parsed = .minutes(number)
+        case "h": parsed = .hours(number)
+        case "d": parsed = .days(number)
         default: return nil
         }
+        return parsed <= maximum ? parsed : nil
     }
 
     /// Orders by length.

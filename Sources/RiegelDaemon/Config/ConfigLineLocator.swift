@@ -12,7 +12,8 @@ struct ConfigLineLocator: Sendable {
         var header: [String] = []
         var state = ScanState()
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on it explicitly (TOML allows LF and CRLF).
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             let chars = Array(raw)
             if state.multiline != nil || state.depth > 0 {

@@ -177,6 +177,9 @@ struct ConfigValueError: Error {
             if let n = Double(unsigned.dropLast()), n == 0 || s.hasPrefix("-"), "smhd".contains(s.last ?? "x") {
                 return .failure(.init("\"\(s)\" must be greater than zero; \(ConfigDuration.hint)"))
             }
+            if let n = Double(s.dropLast()), n > 0, "smhd".contains(s.last ?? "x") {
+                return .failure(.init("\"\(s)\" is too long; use at most \(ConfigDuration.maximum)"))
+            }
             return .failure(.init("\"\(s)\" is not a duration; \(ConfigDuration.hint)"))
         }
         return .success(d)
