@@ -59,6 +59,29 @@ private func repoFile(_ relative: String) -> String {
         #expect(c == RiegelConfig())
     }
 
+    /// Keeps config/riegel.toml the complete reference: a key added to the
+    /// schema must be shown there (set or as a `# key = ...` comment).
+    @Test func exampleFileDocumentsEveryKey() throws {
+        let example = try String(contentsOfFile: repoFile("config/riegel.toml"), encoding: .utf8)
+        let everyGatewayType = example + """
+
+            [sms.gateway.t1]
+            type = "command"
+            command = ["x"]
+            [sms.gateway.t2]
+            type = "http"
+            url = "http://x/"
+            """
+        let paths = RiegelConfig.schemaKeyPaths(text: everyGatewayType)
+        #expect(paths.count > 40)
+        let undocumented = paths.filter { path in
+            let key = path.last!
+            return !example.contains("\n\(key) =") && !example.contains("\n# \(key) =") && !example.contains("[\(path.joined(separator: "."))")
+                && !example.contains("\(key) = {") && !example.contains("\(key) = [")
+        }
+        #expect(undocumented.isEmpty, "not in config/riegel.toml: \(undocumented.map { $0.joined(separator: ".") }.sorted())")
+    }
+
     @Test func devFileUsesRelativePaths() throws {
         let c = try RiegelConfig.load(path: repoFile("config/dev.toml"))
         #expect(c.daemon.stateDirectory == "./run/state")

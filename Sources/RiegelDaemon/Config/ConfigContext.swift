@@ -4,6 +4,10 @@ final class ConfigContext {
     let file: String
     let locator: ConfigLineLocator
     private(set) var problems: [ConfigProblem] = []
+    /// Every key path the schema asked for while reading (for documentation checks).
+    private(set) var knownPaths: Set<[String]> = []
+
+    func noteKnown(_ path: [String]) { knownPaths.insert(path) }
 
     init(file: String, text: String) {
         self.file = file

@@ -42,6 +42,7 @@ struct ConfigSection {
     /// rejects is reported (with its reason) and also gives `fallback`.
     mutating func value<T>(_ key: String, _ fallback: T, _ convert: (ConfigNode) -> Result<T, ConfigValueError>) -> T {
         known.append(key)
+        context.noteKnown(path + [key])
         guard let node = table[key] else { return fallback }
         switch convert(node) {
         case .success(let v): return v
@@ -130,6 +131,7 @@ struct ConfigSection {
     /// The sub-tables of `key` (`[resource_class.NAME]`), by name.
     mutating func tables(_ key: String) -> [(name: String, section: ConfigSection)] {
         known.append(key)
+        context.noteKnown(path + [key])
         guard let node = table[key] else { return [] }
         guard case .table(let t) = node else {
             report(key, "expected tables such as [\(ConfigContext.dotted(path + [key, "NAME"]))], got \(node.summary)")

@@ -66,6 +66,14 @@ public struct RiegelConfig: Sendable, Equatable {
         return (config, problems)
     }
 
+    /// Every key path the schema reads for `text` (gateway keys depend on the gateway types present).
+    static func schemaKeyPaths(text: String) -> Set<[String]> {
+        let context = ConfigContext(file: "<schema>", text: text)
+        guard case .table(let root)? = try? ConfigNode(TOMLTable(string: text)) else { return [] }
+        _ = read(root, context: context)
+        return context.knownPaths
+    }
+
     /// Parses and checks; the config returned uses defaults where values were bad.
     static func analyze(text: String, fileName: String) -> (config: RiegelConfig, problems: [ConfigProblem]) {
         let context = ConfigContext(file: fileName, text: text)
