@@ -9,10 +9,11 @@ final class DatagramListener: @unchecked Sendable {
     private let fd: Int32
     private let path: String?
 
-    /// Binds at a fresh path in the temp directory, or in the abstract namespace.
-    init(abstract: Bool = false) throws {
+    /// Binds at a fresh path in the temp directory, or in the abstract namespace,
+    /// or at `fixedPath`.
+    init(abstract: Bool = false, fixedPath: String? = nil) throws {
         let unique = "riegel-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        path = abstract ? nil : NSTemporaryDirectory() + "/" + unique + ".sock"
+        path = abstract ? nil : fixedPath ?? NSTemporaryDirectory() + "/" + unique + ".sock"
         address = path ?? "@" + unique
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var addr = sockaddr_un()
