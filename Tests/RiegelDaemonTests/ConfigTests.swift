@@ -198,8 +198,18 @@ private func repoFile(_ relative: String) -> String {
     }
 
     @Test func crossFieldChecks() {
-        let p = problems("[session]\nidle_timeout = \"13h\"\n[sms]\ngateways = []\n")
-        #expect(p.map(\.line) == [2, 4])
+        let p = problems("""
+            [session]
+            idle_timeout = "13h"
+            [sms]
+            gateways = []
+            resend_cooldown = "5m"
+            [daemon]
+            socket_path = "/\(String(repeating: "x", count: 120))"
+            [password]
+            blocklist = ""
+            """)
+        #expect(p.map(\.line) == [2, 4, 5, 7, 9])
     }
 
     @Test func dottedAndQuotedKeysAreLocated() {

@@ -24,6 +24,9 @@ public struct DaemonConfig: Sendable, Equatable {
         var c = DaemonConfig()
         c.stateDirectory = s.nonEmptyString("state_directory", c.stateDirectory)
         c.socketPath = s.nonEmptyString("socket_path", c.socketPath)
+        if c.socketPath.utf8.count > 107 {
+            s.report("socket_path", "is \(c.socketPath.utf8.count) bytes long; Unix socket paths take at most 107, use a shorter path")
+        }
         c.socketMode = s.value("socket_mode", c.socketMode) { node in
             ConfigValueError.string(node).flatMap { text in
                 guard text.count >= 3, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {

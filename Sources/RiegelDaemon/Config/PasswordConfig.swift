@@ -17,7 +17,11 @@ public struct PasswordConfig: Sendable, Equatable {
     static func read(_ s: inout ConfigSection) -> PasswordConfig {
         var c = PasswordConfig()
         c.minLength = s.int("min_length", c.minLength, in: 1...1024)
-        c.blocklist = s.optionalString("blocklist")
+        c.blocklist = s.value("blocklist", nil) { node in
+            ConfigValueError.string(node).flatMap { path in
+                path.isEmpty ? .failure(.init("must not be empty; give a file path or remove the key")) : .success(Optional(path))
+            }
+        }
         c.memoryKiB = s.int("memory_kib", c.memoryKiB, in: 8...4_194_304)
         c.iterations = s.int("iterations", c.iterations, in: 1...100)
         c.parallelism = s.int("parallelism", c.parallelism, in: 1...64)

@@ -41,6 +41,9 @@ public struct SMSConfig: Sendable, Equatable {
         c.codeTTL = s.duration("code_ttl", c.codeTTL)
         c.maxAttempts = s.int("max_attempts", c.maxAttempts, in: 1...100)
         c.maxResends = s.int("max_resends", c.maxResends, in: 0...100)
+        if c.resendCooldown >= c.codeTTL {
+            s.report("resend_cooldown", "\(c.resendCooldown) is not shorter than code_ttl (\(c.codeTTL)), so no resend could ever happen; shorten it")
+        }
         var written: Set<String> = []  // tables in the file, valid or not
         for (name, var gs) in s.tables("gateway") {
             written.insert(name)
