@@ -37,4 +37,24 @@ import Glibc
         #expect(try activated(pid: getpid(), fds: 2, names: "a:b") == 3)
         #expect(try activated(pid: getpid(), fds: 1, names: nil) == 3)
     }
+
+    @Test func onlyListeningUnixStreamSocketsAreAccepted() throws {
+        let path = NSTemporaryDirectory() + "/riegel-listen-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let stream = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(stream) }
+        #expect(throws: SystemdError.self) { try ListenFDs.requireListeningUnixStream(stream) }  // not listening yet
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(stream, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0 && listen(stream, 4) == 0)
+        try ListenFDs.requireListeningUnixStream(stream)
+
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(devNull) }
+        #expect(throws: SystemdError.self) { try ListenFDs.requireListeningUnixStream(devNull) }
+    }
 }

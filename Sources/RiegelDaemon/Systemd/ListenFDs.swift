@@ -33,11 +33,26 @@ public enum ListenFDs {
                                      hint: "check LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES set by the socket unit")
         }
         guard count > 0 else { return nil }
+        var chosen = start
         if let names {
             for i in 0..<Int(count) {
-                if let entry = names[i], String(cString: entry) == name { return start + Int32(i) }
+                if let entry = names[i], String(cString: entry) == name {
+                    chosen = start + Int32(i)
+                    break
+                }
             }
         }
-        return start
+        return chosen
+    }
+
+    /// Throws unless `fd` is a listening `AF_UNIX` stream socket, the kind varlink serves on.
+    public static func requireListeningUnixStream(_ fd: Int32) throws {
+        let result = sd_is_socket_unix(fd, Int32(SOCK_STREAM.rawValue), 1, nil, 0)
+        if result < 0 {
+            throw SystemdError.errno("cannot inspect passed fd \(fd)", -result, hint: "check the socket unit")
+        }
+        if result == 0 {
+            throw SystemdError("passed fd \(fd) is not a listening Unix stream socket; use ListenStream=/path in the socket unit (with FileDescriptorName=varlink)")
+        }
     }
 }
