@@ -1,3 +1,4 @@
+import CSystemd  // its headers pull in <sys/socket.h>; without this, SOCK_* may be invisible here
 import Foundation
 #if canImport(Glibc)
 import Glibc
