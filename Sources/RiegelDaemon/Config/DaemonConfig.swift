@@ -1,0 +1,52 @@
+import Logging
+
+/// `[daemon]`: where riegeld keeps its state and how it serves its socket.
+public struct DaemonConfig: Sendable, Equatable {
+    /// Directory holding `riegel.sqlite` (and, by default, the SMS outbox).
+    public var stateDirectory = "/var/lib/riegel"
+    /// Socket bound when not socket-activated.
+    public var socketPath = "/run/riegel/riegel.sock"
+    /// File mode set on a socket riegeld binds itself (octal), so non-root clients can connect.
+    public var socketMode: UInt32 = 0o660
+    /// Connections served at once; further ones are closed at accept.
+    public var maxConnections = 1024
+    /// Largest varlink message (bytes, without the NUL) before the connection is closed.
+    public var maxMessageSize = 1_048_576
+    /// A connection with no call for this long is closed.
+    public var idleConnectionTimeout = ConfigDuration.minutes(5)
+    /// Lowest level that is logged.
+    public var logLevel = Logger.Level.info
+
+    /// The defaults.
+    public init() {}
+
+    static func read(_ s: inout ConfigSection) -> DaemonConfig {
+        var c = DaemonConfig()
+        c.stateDirectory = s.nonEmptyString("state_directory", c.stateDirectory)
+        c.socketPath = s.nonEmptyString("socket_path", c.socketPath)
+        if c.socketPath.utf8.count > 107 {
+            s.report("socket_path", "is \(c.socketPath.utf8.count) bytes long; Unix socket paths take at most 107, use a shorter path")
+        }
+        c.socketMode = s.value("socket_mode", c.socketMode) { node in
+            ConfigValueError.string(node).flatMap { text in
+                guard text.count >= 3, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+                    return .failure(.init(#""\#(text)" is not a file mode; use octal digits in quotes, e.g. "0660""#))
+                }
+                return .success(mode)
+            }
+        }
+        c.maxConnections = s.int("max_connections", c.maxConnections, in: 1...1_000_000)
+        c.maxMessageSize = s.int("max_message_size", c.maxMessageSize, in: 1024...(64 << 20))
+        c.idleConnectionTimeout = s.duration("idle_connection_timeout", c.idleConnectionTimeout)
+        c.logLevel = s.value("log_level", c.logLevel) { node in
+            ConfigValueError.string(node).flatMap { text in
+                guard let level = Logger.Level(rawValue: text) else {
+                    let allowed = Logger.Level.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                    return .failure(.init("\"\(text)\" is not a log level; use one of \(allowed)"))
+                }
+                return .success(level)
+            }
+        }
+        return c
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import Testing
+@testable import RiegelDaemon
+
+/// Problems of `text`, as `LINE: message` strings, for compact assertions.
+private func problems(_ text: String) -> [ConfigProblem] {
+    RiegelConfig.check(text: text, fileName: "t.toml")
+}
+
+private func repoFile(_ relative: String) -> String {
+    URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(relative).path
+}
+
+@Suite struct ConfigDefaultsTests {
+    @Test func emptyFileGivesDefaults() throws {
+        let c = try RiegelConfig.parse(text: "", fileName: "empty.toml")
+        #expect(c == RiegelConfig())
+        #expect(c.daemon.stateDirectory == "/var/lib/riegel")
+        #expect(c.daemon.socketPath == "/run/riegel/riegel.sock")
+        #expect(c.roles.portal == [.group("riegel-portal")])
+        #expect(c.roles.admin == [.uid(0), .group("riegel-admin")])
+        #expect(c.roles.audit == [.uid(0), .group("riegel-audit")])
+        #expect(c.session.idleTimeout.seconds == 900)
+        #expect(c.session.absoluteTimeout.seconds == 43_200)
+        #expect(c.session.activityFlushInterval.seconds == 5)
+        #expect(c.session.maxPerUser == 50)
+        #expect(c.resourceClasses["standard"] == ResourceClassConfig(secondFactor: false))
+        #expect(c.resourceClasses["health_document"] == ResourceClassConfig(secondFactor: true, secondFactorMaxAge: .minutes(10)))
+        #expect(c.sms.gatewayOrder == ["outbox"])
+        #expect(c.sms.gateways["outbox"]?.kind == .outbox(path: "/var/lib/riegel/sms-outbox.jsonl"))
+        #expect(c.sms.resendCooldown.seconds == 30)
+        #expect(c.sms.origin == nil)
+        #expect(c.sms.codeLength == 6 && c.sms.codeTTL.seconds == 300)
+        #expect(c.sms.maxAttempts == 5 && c.sms.maxResends == 3)
+        #expect(c.password.minLength == 8 && c.password.memoryKiB == 19_456)
+        #expect(c.password.iterations == 2 && c.password.parallelism == 1 && c.password.blocklist == nil)
+        #expect(c.throttle.failuresBeforeDelay == 5 && c.throttle.window.seconds == 900)
+        #expect(c.throttle.maxDelay.seconds == 900 && c.throttle.lockoutFailures == 20)
+        #expect(c.throttle.lockoutWindow.seconds == 3600 && c.throttle.lockoutDuration.seconds == 1800)
+    }
+
+    @Test func outboxDefaultFollowsStateDirectory() throws {
+        let c = try RiegelConfig.parse(text: "[daemon]\nstate_directory = \"/srv/r\"\n")
+        #expect(c.sms.gateways["outbox"]?.kind == .outbox(path: "/srv/r/sms-outbox.jsonl"))
+    }
+
+    @Test(arguments: ["config/riegel.toml", "config/dev.toml"])
+    func exampleFilesLoad(_ file: String) throws {
+        #expect(RiegelConfig.check(path: repoFile(file)) == [])
+        _ = try RiegelConfig.load(path: repoFile(file))
+    }
+
+    @Test func exampleFileShowsTheDefaults() throws {
+        var c = try RiegelConfig.load(path: repoFile("config/riegel.toml"))
+        #expect(c.sms.gateways["kannel"] != nil)
+        c.sms.gateways["kannel"] = nil
+        #expect(c == RiegelConfig())
+    }
+
+    /// Keeps config/riegel.toml the complete reference: a key added to the
+    /// schema must be shown there (set or as a `# key = ...` comment).
+    @Test func exampleFileDocumentsEveryKey() throws {
+        let example = try String(contentsOfFile: repoFile("config/riegel.toml"), encoding: .utf8)
+        let everyGatewayType = example + """
+
+            [sms.gateway.t1]
+            type = "command"
+            command = ["x"]
+            [sms.gateway.t2]
+            type = "http"
+            url = "http://x/"
+            """
+        let paths = RiegelConfig.schemaKeyPaths(text: everyGatewayType)
+        #expect(paths.count > 40)
+        let undocumented = paths.filter { path in
+            let key = path.last!
+            return !example.contains("\n\(key) =") && !example.contains("\n# \(key) =") && !example.contains("[\(path.joined(separator: "."))")
+                && !example.contains("\(key) = {") && !example.contains("\(key) = [")
+        }
+        #expect(undocumented.isEmpty, "not in config/riegel.toml: \(undocumented.map { $0.joined(separator: ".") }.sorted())")
+    }
+
+    @Test func devFileUsesRelativePaths() throws {
+        let c = try RiegelConfig.load(path: repoFile("config/dev.toml"))
+        #expect(c.daemon.stateDirectory == "./run/state")
+        #expect(c.daemon.socketPath == "./run/riegel.sock")
+        #expect(c.sms.gateways["outbox"]?.kind == .outbox(path: "./run/state/sms-outbox.jsonl"))
+        #expect(c.roles.admin.contains(.uid(0)))
+    }
+
+    @Test func missingFileIsAProblem() {
+        let p = RiegelConfig.check(path: "/nonexistent/riegel.toml")
+        #expect(p.count == 1)
+        #expect(p.first?.line == 0)
+        #expect(p.first?.description.hasPrefix("/nonexistent/riegel.toml:0: cannot read") == true)
+        #expect(throws: ConfigError.self) { try RiegelConfig.load(path: "/nonexistent/riegel.toml") }
+    }
+}
+
+@Suite struct ConfigProblemTests {
+    @Test func tomlSyntaxErrorHasItsLine() {
+        let p = problems("[daemon]\nstate_directory = \"/x\"\nsocket_path = = 3\n")
+        #expect(p.count == 1)
+        #expect(p.first?.line == 3)
+        #expect(p.first?.message.hasPrefix("not valid TOML") == true)
+    }
+
+    @Test func unknownTopLevelKey() {
+        let p = problems("# c\n\nfrobnicate = 1\n[session]\nidle_timeout = \"5m\"\n")
+        #expect(p.map(\.description) == [
+            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, sms, resource_class",
+        ])
+    }
+
+    @Test func unknownTable() {
+        let p = problems("[session]\nidle_timeout = \"5m\"\n\n[sesion]\nmax_per_user = 3\n")
+        #expect(p.map(\.line) == [4])
+        #expect(p.first?.message.hasPrefix("sesion: unknown key") == true)
+    }
+
+    @Test func unknownNestedKey() {
+        let p = problems("[session]\nidle_timeout = \"5m\"\nidle_timout = \"5m\"\n")
+        #expect(p.map(\.description) == [
+            "t.toml:3: session.idle_timout: unknown key; allowed in [session]: idle_timeout, absolute_timeout, activity_flush_interval, max_per_user",
+        ])
+    }
+
+    @Test func badDuration() {
+        let p = problems("[session]\n\nidle_timeout = \"15x\"\n")
+        #expect(p.map(\.description) == [
+            #"t.toml:3: session.idle_timeout: "15x" is not a duration; use a number with s, m, h or d, e.g. "15m""#,
+        ])
+    }
+
+    @Test func badPrincipal() {
+        let p = problems("[roles]\nportal = [\"group:ok\"]\nadmin = [\n  \"uid:0\",\n  \"wheel\",\n]\n")
+        #expect(p.count == 1)
+        #expect(p.first?.line == 3)
+        #expect(p.first?.message.contains(#"admin: item 2: "wheel" is not a principal; use "uid:N""#) == true)
+    }
+
+    @Test func wrongType() {
+        let p = problems("[session]\nmax_per_user = \"50\"\n[resource_class.x]\nsecond_factor = \"yes\"\n")
+        #expect(p.map(\.description) == [
+            #"t.toml:2: session.max_per_user: expected an integer from 1 to 10000, got a string "50""#,
+            #"t.toml:4: resource_class.x.second_factor: expected true or false, got a string "yes""#,
+        ])
+    }
+
+    @Test func gatewayListedButUndefined() {
+        let p = problems("[sms]\norigin = \"a.example\"\ngateways = [\"outbox\", \"kannel\"]\n")
+        #expect(p.map(\.description) == [
+            #"t.toml:3: sms.gateways: "kannel" is not defined; add a [sms.gateway.kannel] table or use one of "outbox""#,
+        ])
+    }
+
+    @Test func httpGatewayWithoutURL() {
+        let p = problems("[sms]\ngateways = [\"kannel\"]\n\n[sms.gateway.kannel]\ntype = \"http\"\ntimeout = \"5s\"\n")
+        #expect(p.map(\.line) == [4])
+        #expect(p.last?.message == #"sms.gateway.kannel: an http gateway needs url = "http://HOST:PORT/PATH""#)
+    }
+
+    @Test func gatewayKeyOfAnotherType() {
+        let p = problems("[sms.gateway.outbox]\ntype = \"outbox\"\nurl = \"http://x/\"\n")
+        #expect(p.map(\.line) == [3])
+        #expect(p.first?.message.hasPrefix("sms.gateway.outbox.url: unknown key") == true)
+    }
+
+    @Test func unknownGatewayTypeAndPlaceholder() {
+        let p = problems("""
+            [sms.gateway.a]
+            type = "smpp"
+            [sms.gateway.b]
+            type = "http"
+            url = "http://127.0.0.1/send"
+            query = { to = "{to}", text = "{txt}" }
+            """)
+        #expect(p.map(\.line) == [2, 6])
+        #expect(p.first?.message == #"sms.gateway.a.type: "smpp" is not a gateway type; use "outbox", "http" or "command""#)
+        #expect(p.last?.message == "sms.gateway.b.query: text: unknown placeholder {txt}; use {to}, {text}, {credential}")
+    }
+
+    @Test func severalProblemsAreAllReportedInLineOrder() {
+        let p = problems("""
+            [daemon]
+            log_level = "loud"
+            [session]
+            idle_timeout = "0s"
+            absolute_timeout = "-1h"
+            [password]
+            min_length = 0
+            colour = "blue"
+            """)
+        #expect(p.map(\.line) == [2, 4, 5, 7, 8])
+        #expect(p[1].message == #"session.idle_timeout: "0s" must be greater than zero; use a number with s, m, h or d, e.g. "15m""#)
+    }
+
+    @Test func crossFieldChecks() {
+        let p = problems("""
+            [session]
+            idle_timeout = "13h"
+            [sms]
+            gateways = []
+            resend_cooldown = "5m"
+            [daemon]
+            socket_path = "/\(String(repeating: "x", count: 120))"
+            [password]
+            blocklist = ""
+            """)
+        #expect(p.map(\.line) == [2, 4, 5, 7, 9])
+    }
+
+    @Test func dottedAndQuotedKeysAreLocated() {
+        let p = problems("""
+            session.idle_timeout = "5m"
+            session.bogus = 1
+            [sms.gateway."my gw"]
+            type = "command"
+            command = []
+            """)
+        #expect(p.map(\.line) == [2, 5])
+        #expect(p.last?.message.hasPrefix(#"sms.gateway."my gw".command: a command gateway needs"#) == true)
+    }
+
+    @Test func multiLineValuesDoNotConfuseTheLocator() {
+        let p = problems("""
+            [sms]
+            gateways = [
+              "outbox",
+            ]
+            x = \"\"\"
+            max_attempts = 1
+            \"\"\"
+            max_attempts = 0
+            """)
+        #expect(p.map(\.line) == [5, 8])
+    }
+}
+
+@Suite struct ConfigValueTests {
+    @Test func builtInResourceClassesSurviveAndCanBeOverridden() throws {
+        let c = try RiegelConfig.parse(text: """
+            [resource_class.health_document]
+            second_factor_max_age = "2m"
+            [resource_class.claims]
+            second_factor = true
+            """)
+        #expect(c.resourceClasses["standard"] == ResourceClassConfig(secondFactor: false))
+        #expect(c.resourceClasses["health_document"] == ResourceClassConfig(secondFactor: true, secondFactorMaxAge: .minutes(2)))
+        #expect(c.resourceClasses["claims"] == ResourceClassConfig(secondFactor: true))
+        let off = try RiegelConfig.parse(text: "[resource_class.standard]\nsecond_factor = true\n")
+        #expect(off.resourceClasses["standard"]?.secondFactor == true)
+    }
+
+    @Test func builtInOutboxCanBeOverriddenByName() throws {
+        let c = try RiegelConfig.parse(text: "[sms.gateway.outbox]\npath = \"/tmp/o.jsonl\"\ntimeout = \"1s\"\n")
+        #expect(c.sms.gateways["outbox"] == SMSGatewayConfig(name: "outbox", timeout: .seconds(1), kind: .outbox(path: "/tmp/o.jsonl")))
+    }
+
+    @Test func httpGatewayIsRead() throws {
+        let c = try RiegelConfig.parse(text: """
+            [sms]
+            gateways = ["kannel", "outbox"]
+            [sms.gateway.kannel]
+            type = "http"
+            url = "http://127.0.0.1:13013/cgi-bin/sendsms"
+            form = { to = "{to}", text = "{text}" }
+            headers = { Authorization = "Bearer {credential}" }
+            success_status = [200, 202]
+            credential = "kannel"
+            """)
+        guard case .http(let h)? = c.sms.gateways["kannel"]?.kind else {
+            Issue.record("not an http gateway")
+            return
+        }
+        #expect(h.method == "POST")
+        #expect(h.form == ["to": "{to}", "text": "{text}"])
+        #expect(h.successStatus == [200, 202])
+        #expect(c.sms.activeGateways.map(\.name) == ["kannel", "outbox"])
+    }
+
+    @Test(arguments: [("2s", 2.0), ("15m", 900), ("12h", 43_200), ("90d", 7_776_000), ("1.5h", 5400)])
+    func durationsParse(_ text: String, _ seconds: Double) {
+        #expect(ConfigDuration.parse(text)?.seconds == seconds)
+    }
+
+    @Test(arguments: ["0s", "-5m", "0", "15", "15x", "m", "", " 5m", "5 m", "1e3s", "abc"])
+    func badDurationsAreRejected(_ text: String) {
+        #expect(ConfigDuration.parse(text) == nil)
+        #expect(problems("[session]\nidle_timeout = \"\(text)\"\n").map(\.line) == [2])
+    }
+
+    @Test func absurdDurationsAreRejectedNotTrapped() {
+        #expect(ConfigDuration.parse("99999999999999999999d") == nil)
+        #expect(problems("[session]\nabsolute_timeout = \"99999999999d\"\n").map(\.message)
+            == [#"session.absolute_timeout: "99999999999d" is too long; use at most 36500d"#])
+    }
+
+    @Test func crlfFilesGetTheRightLines() {
+        #expect(problems("[session]\r\n\r\nidle_timeout = \"x\"\r\n").map(\.line) == [3])
+    }
+
+    @Test func durationMustBeAString() {
+        #expect(problems("[sms]\ncode_ttl = 300\n").first?.message
+            == #"sms.code_ttl: expected a duration string, got an integer 300; use a number with s, m, h or d, e.g. "15m""#)
+    }
+
+    @Test func principalsParse() {
+        #expect(Principal(parsing: "uid:1000") == .uid(1000))
+        #expect(Principal(parsing: "user:alice") == .user("alice"))
+        #expect(Principal(parsing: "group:riegel-portal") == .group("riegel-portal"))
+        for bad in ["uid:", "uid:-1", "uid:x", "user:", "group:a b", "gid:1", "alice", "group:-x"] {
+            #expect(Principal(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func durationDescription() {
+        #expect(ConfigDuration.minutes(15).description == "15m")
+        #expect(ConfigDuration.seconds(90).description == "90s")
+        #expect(ConfigDuration.days(90).description == "90d")
+    }
+}
+
+@Suite struct ConfigGatewayProblemTests {
+    @Test func anInvalidListedGatewayIsReportedOnce() {
+        let p = problems("[sms]\ngateways = [\"k\"]\n[sms.gateway.k]\ntype = \"http\"\nurl = \"ftp://x\"\n")
+        #expect(p.map(\.description) == [
+            #"t.toml:5: sms.gateway.k.url: "ftp://x" is not an http(s) URL; use e.g. "http://127.0.0.1:13013/cgi-bin/sendsms""#,
+        ])
+    }
+
+    @Test func gatewayWithoutTypeIsReported() {
+        let p = problems("[sms.gateway.k]\nurl = \"http://x/\"\n")
+        #expect(p.map(\.description) == [#"t.toml:1: sms.gateway.k: a gateway needs a type; add type = "outbox", "http" or "command""#])
+    }
+
+    @Test func credentialPlaceholderNeedsACredential() {
+        let p = problems("[sms.gateway.k]\ntype = \"http\"\nurl = \"http://x/\"\nheaders = { Authorization = \"Bearer {credential}\" }\n")
+        #expect(p.map(\.line) == [4])
+    }
+}
