@@ -82,7 +82,11 @@ let package = Package(
                 "Varlink", "RiegelCore", "RiegelService",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("IDL")]
+            resources: [
+                .embedInCode("IDL/io.riegel.Auth.varlink"),
+                .embedInCode("IDL/io.riegel.Admin.varlink"),
+                .embedInCode("IDL/io.riegel.Audit.varlink"),
+            ]
         ),
 
         // Composition root: config, systemd glue, lifecycle.
@@ -95,6 +99,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),

@@ -1,3 +1,4 @@
+import RiegelRPC
 /// `[roles]`: which callers may use which varlink interface.
 public struct RolesConfig: Sendable, Equatable {
     /// Callers of `io.riegel.Auth` (the portal back ends).

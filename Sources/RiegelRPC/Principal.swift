@@ -9,7 +9,7 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
     case group(String)
 
     /// How to write a principal, for error messages.
-    static let hint = #"use "uid:N", "user:NAME" or "group:NAME", e.g. "group:riegel-portal""#
+    public static let hint = #"use "uid:N", "user:NAME" or "group:NAME", e.g. "group:riegel-portal""#
 
     /// Parses `uid:N`, `user:NAME`, `group:NAME`; nil when malformed.
     /// Names follow the usual Unix rules: letters, digits, `_`, `.`, `-`

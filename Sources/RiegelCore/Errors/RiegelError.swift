@@ -1,0 +1,51 @@
+/// Every failure a riegel use case reports to its caller.
+///
+/// The cases mirror the errors of the `io.riegel.*` interfaces one to one; the
+/// RPC layer maps them to varlink error names in one place
+/// (`RiegelRPC/ErrorMapping.swift`), and a test checks that every error the
+/// IDL declares has exactly one case here.
+/// - Important: no associated value may carry a secret (password, code, token,
+///   full phone number): these values end up in replies and logs.
+public enum RiegelError: Error, Sendable, Hashable {
+    // io.riegel.Auth
+    case invalidCredentials
+    case accountLocked(until: Instant?)
+    case tooManyAttempts(retryAfterSeconds: Int)
+    case weakPassword(reasons: [String])
+    case usernameTaken
+    case invalidPhoneNumber
+    case sessionExpired(SessionEndReason)
+    case challengeExpired
+    case invalidCode(attemptsLeft: Int)
+    case resendTooSoon(retryAfterSeconds: Int)
+    case smsUnavailable
+    case overloaded(retryAfterSeconds: Int)
+    case stepUpRequired
+    case secondFactorNotEnrolled
+    case reauthenticationRequired
+    case invalidToken
+    case invalidSignature
+    case unknownResourceClass(String)
+    case invalidUsername(reason: String)
+    case noSuchDevice
+    case noSuchAccount
+    // io.riegel.Admin
+    case noSuchKey
+    case keyInUse(inUse: Int)
+    case keyActive
+    case credentialUnavailable(credential: String)
+    // io.riegel.Audit
+    case invalidFilter(reason: String)
+}
+
+/// Why a session is no longer valid.
+public enum SessionEndReason: String, Sendable, Hashable, Codable, CaseIterable {
+    /// No activity for longer than the idle timeout.
+    case idle
+    /// Older than the absolute lifetime, whatever its activity.
+    case absolute
+    /// Ended on purpose: logout, password reset, admin action.
+    case revoked
+    /// Not known (for example removed by the sweeper).
+    case unknown
+}

@@ -1,1 +1,0 @@
-// RiegelRPC module placeholder; replaced as the module is filled.

@@ -1,0 +1,62 @@
+import Logging
+import RiegelCore
+import Varlink
+
+/// Builds the varlink service riegeld serves: the riegel interfaces, the one
+/// method table binding them, and role checks from peer credentials.
+public enum RiegelRPCService {
+    /// A service with every riegel interface registered.
+    ///
+    /// - Parameters:
+    ///   - methods: the use cases the handlers call.
+    ///   - authorizer: the current role table (read on every call, so a reload
+    ///     takes effect at once).
+    ///   - logger: where refused calls are logged.
+    /// - Important: security rule 8. Every riegel interface requires its role;
+    ///   only `org.varlink.service` is open to all peers.
+    public static func make(methods: RiegelMethods,
+                            authorizer: @escaping @Sendable () -> RoleAuthorizer,
+                            logger: Logger) throws -> VarlinkService {
+        var service = VarlinkService(vendor: "riegel", product: "riegeld", version: RiegelVersion.current,
+                                     url: "https://varlink.org")
+        for (name, role, description) in RiegelIDL.interfaces {
+            try service.register(interfaceDescription: description,
+                                 methods: table(for: name, methods: methods),
+                                 authorize: { call in
+                                     if authorizer().permits(call.peer, role) { return true }
+                                     logger.warning("permission denied", metadata: [
+                                         "method": "\(call.qualifiedMethod)",
+                                         "role": "\(role.rawValue)",
+                                         "peer_uid": "\(call.peer.uid)",
+                                         "peer_gid": "\(call.peer.gid)",
+                                         "peer_pid": "\(call.peer.pid)",
+                                     ])
+                                     return false
+                                 })
+        }
+        return service
+    }
+
+    /// The method table: every bound method of every riegel interface.
+    /// Methods the IDL declares but this table does not bind answer
+    /// `org.varlink.service.MethodNotImplemented` (the Varlink module does that).
+    static func table(for interface: String, methods: RiegelMethods) -> [String: VarlinkMethodHandler] {
+        switch interface {
+        case "io.riegel.Admin":
+            return [
+                "Status": .immediate { _ in AdminReplies.status(methods.status()) },
+            ]
+        default:
+            return [:]
+        }
+    }
+
+    /// Runs `body`, turning a ``RiegelError`` into the interface's varlink error.
+    static func mapping<T>(_ interface: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as RiegelError {
+            throw ErrorMapping.varlinkError(for: error, in: interface)
+        }
+    }
+}
