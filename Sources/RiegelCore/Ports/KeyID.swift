@@ -1,0 +1,20 @@
+/// Identifies one data key. Ids are unique across all purposes and never reused.
+///
+/// Ciphertexts and keyed digests carry the id of the key that made them, so
+/// they stay readable after a rotation.
+public struct KeyID: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The stored value (positive, assigned in increasing order).
+    public var rawValue: UInt32
+
+    /// Wraps a stored id.
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    /// The id that follows this one.
+    public var next: KeyID { KeyID(rawValue: rawValue + 1) }
+
+    public static func < (lhs: KeyID, rhs: KeyID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var description: String { "key-\(rawValue)" }
+}
