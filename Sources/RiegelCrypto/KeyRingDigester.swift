@@ -1,0 +1,30 @@
+import Crypto
+import RiegelCore
+
+/// The ``KeyedDigester`` on a ``KeyRing``: HMAC-SHA256 under the HMAC subkey
+/// of a purpose's keys, compared in constant time.
+public struct KeyRingDigester: KeyedDigester {
+    private let keyRing: KeyRing
+
+    /// A digester on `keyRing`.
+    public init(keyRing: KeyRing) {
+        self.keyRing = keyRing
+    }
+
+    public func digest(_ message: [UInt8], purpose: KeyPurpose) -> KeyedDigest {
+        Self.digest(message, key: keyRing.activeKey(purpose))
+    }
+
+    public func matches(_ message: [UInt8], digest: KeyedDigest, purpose: KeyPurpose) -> Bool {
+        guard let key = keyRing.key(digest.keyID), key.purpose == purpose else { return false }
+        return ConstantTime.equals(Self.digest(message, key: key).bytes, digest.bytes)
+    }
+
+    public func allDigests(_ message: [UInt8], purpose: KeyPurpose) -> [KeyedDigest] {
+        keyRing.usableKeys(purpose).map { Self.digest(message, key: $0) }
+    }
+
+    static func digest(_ message: [UInt8], key: DataKey) -> KeyedDigest {
+        KeyedDigest(bytes: Array(HMAC<SHA256>.authenticationCode(for: message, using: key.macKey)), keyID: key.id)
+    }
+}
