@@ -86,7 +86,7 @@ final class RiegelDatabaseTests: XCTestCase {
 
     func testFileThatIsNotADatabaseRefusesStartup() throws {
         let path = temp.path + "/riegel.sqlite"
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x42, count: 8192))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x42, count: 8192))
         XCTAssertThrowsError(try openFresh())
     }
 }

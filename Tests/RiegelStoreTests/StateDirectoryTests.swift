@@ -66,7 +66,7 @@ final class StateDirectoryTests: XCTestCase {
 
     func testPlainFileIsRefused() throws {
         let file = temp.path + "/file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         XCTAssertThrowsError(try StateDirectory.prepare(at: file)) { error in
             XCTAssertEqual(error as? StateDirectoryError, .notADirectory(path: file))
         }
