@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GRDB
 
 /// The SQLite database of riegel: one GRDB `DatabasePool` (WAL, one writer)
@@ -7,6 +12,7 @@ import GRDB
 ///   `synchronous = FULL` is set on the writer after opening (a
 ///   `DatabasePool` resets it during setup), `secure_delete` overwrites
 ///   deleted content, and a file that fails its integrity check refuses startup.
+///   A new file is created with mode 0600 (its WAL and shm files follow).
 public final class RiegelDatabase: Sendable {
     /// The connection(s) used by the SQLite stores.
     let writer: any DatabaseWriter
@@ -32,6 +38,9 @@ public final class RiegelDatabase: Sendable {
     /// Opens the database file at `path` (tests; production uses ``open(in:integrityCheck:busyTimeout:)``).
     static func open(path: String, integrityCheck: IntegrityCheck = .quick, busyTimeout: Double = 5,
                      migrations: [any StoreMigration.Type] = MigrationRegistry.all) throws -> RiegelDatabase {
+        // A new file starts as an empty 0600 file: SQLite gives the WAL and
+        // shm files the main file's mode, so none of them is world-readable.
+        createPrivateFileIfMissing(path)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
@@ -73,7 +82,7 @@ public final class RiegelDatabase: Sendable {
     /// Using the database afterwards is an error.
     public func close() throws {
         if let pool = writer as? DatabasePool {
-            try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
@@ -125,5 +134,14 @@ public final class RiegelDatabase: Sendable {
         } catch {
             throw RiegelDatabaseError.migrationFailed(path: path, detail: String(describing: error))
         }
+    }
+}
+
+/// Creates an empty file with mode 0600 unless something exists at `path`.
+private func createPrivateFileIfMissing(_ path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    if fd >= 0 {
+        _ = fchmod(fd, 0o600)
+        _ = close(fd)
     }
 }

@@ -31,6 +31,18 @@ final class RiegelDatabaseTests: XCTestCase {
         XCTAssertEqual(db.path, temp.path + "/riegel.sqlite")
     }
 
+    func testNewDatabaseFileAndItsWALAreCreatedWithMode0600() throws {
+        let previous = umask(0)
+        defer { umask(previous) }
+        let db = try openFresh()
+        defer { try? db.close() }
+        try db.writer.write { try $0.execute(sql: "INSERT INTO meta (name, value) VALUES ('t', x'00')") }
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: temp.path + "/riegel.sqlite" + suffix)
+            XCTAssertEqual((attributes[.posixPermissions] as! NSNumber).intValue, 0o600, "riegel.sqlite\(suffix)")
+        }
+    }
+
     func testMigrationsAreAppliedOnceAndInOrder() throws {
         let db = try openFresh()
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys"])
