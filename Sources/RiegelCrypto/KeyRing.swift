@@ -47,6 +47,9 @@ public final class KeyRing: KeyRotator, Sendable {
         if let stored = snapshot.masterKeyCheck, !ConstantTime.equals(stored, masterKey.checkValue) {
             throw KeyRingError.masterKeyMismatch(stored: snapshot.keys.last?.masterKeyID, loaded: masterKey.id)
         }
+        if snapshot.masterKeyCheck != nil, snapshot.keys.isEmpty {
+            throw KeyRingError.keysMissing
+        }
         var keys = Keys()
         for record in snapshot.keys {
             keys.infos[record.id] = DataKeyInfo(id: record.id, purpose: record.purpose, state: record.state,

@@ -11,6 +11,8 @@ public enum KeyRingError: Error, Sendable, Hashable, CustomStringConvertible {
     case unwrapFailed(KeyID)
     /// The store holds two active keys for a purpose.
     case multipleActiveKeys(KeyPurpose)
+    /// The store says keys were made (a master-key check value is stored) but holds none.
+    case keysMissing
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum KeyRingError: Error, Sendable, Hashable, CustomStringConvertible {
             return "stored data key \(id) does not unwrap under the right master key: the key table is damaged or was tampered with; restore the database from a backup"
         case .multipleActiveKeys(let purpose):
             return "the database holds more than one active key for purpose '\(purpose.rawValue)'; restore the database from a backup"
+        case .keysMissing:
+            return "the database records a master key but holds no data keys: the key table was emptied, and new keys would make every sealed value unreadable; restore the database from a backup"
         }
     }
 }

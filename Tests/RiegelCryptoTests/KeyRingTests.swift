@@ -59,6 +59,26 @@ final class KeyRingTests: XCTestCase {
         XCTAssertThrowsError(try open(bare, master: try MasterKey(bytes: Array(repeating: 0x22, count: 32))))
     }
 
+    func testEmptiedKeyTableRefusesToOpenInsteadOfMakingNewKeys() throws {
+        let store = InMemoryWrappedKeyStore()
+        try store.apply(WrappedKeyChange(masterKeyCheck: master.checkValue))
+        XCTAssertThrowsError(try open(store)) { XCTAssertEqual($0 as? KeyRingError, .keysMissing) }
+        XCTAssertTrue(try store.load().keys.isEmpty)
+    }
+
+    func testNewPurposeWithoutKeysGetsOneWithoutTouchingTheOthers() throws {
+        let store = InMemoryWrappedKeyStore()
+        _ = try open(store)
+        let withoutAudit = try store.load().keys.filter { $0.purpose != .audit }
+        let older = InMemoryWrappedKeyStore()
+        try older.apply(WrappedKeyChange(inserts: withoutAudit, masterKeyCheck: master.checkValue))
+        let ring = try open(older)
+        let after = try older.load().keys
+        XCTAssertEqual(Array(after.prefix(withoutAudit.count)), withoutAudit)
+        XCTAssertEqual(after.last?.purpose, .audit)
+        XCTAssertEqual(ring.activeKey(.audit).id, after.last?.id)
+    }
+
     func testTamperedWrappedKeyRefusesToOpen() throws {
         let store = InMemoryWrappedKeyStore()
         _ = try open(store)
