@@ -23,6 +23,19 @@ final class PortConformanceTests: XCTestCase {
         XCTAssertEqual(try fake.open(old.bytes, purpose: .pii, associatedData: []), [1])
     }
 
+    func testKeyRingDigesterKeepsTheKeyedDigesterRules() throws {
+        try KeyedDigesterConformance.run(KeyRingDigester(keyRing: try ring()))
+    }
+
+    func testFakeKeyedDigesterKeepsTheKeyedDigesterRules() throws {
+        let fake = FakeKeyedDigester()
+        try KeyedDigesterConformance.run(fake)
+        let old = fake.digest([1], purpose: .otp)
+        fake.rotate(.otp)
+        XCTAssertTrue(fake.matches([1], digest: old, purpose: .otp))
+        XCTAssertEqual(fake.allDigests([1], purpose: .otp).count, 2)
+    }
+
     func testArgon2idHasherKeepsThePasswordHasherRules() throws {
         try PasswordHasherConformance.run(try Argon2idHasher(parameters: Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 1),
                                                              random: SystemRandom()))
