@@ -21,6 +21,7 @@ public struct Argon2idHasher: PasswordHasher {
         self.random = random
     }
 
+    /// A PHC string of `password` with a fresh salt and the configured parameters.
     public func hash(_ password: [UInt8]) throws -> String {
         try hash(password, salt: random.bytes(parameters.saltLength))
     }
@@ -33,6 +34,7 @@ public struct Argon2idHasher: PasswordHasher {
                          parallelism: parameters.parallelism, salt: salt, hash: raw).encoded
     }
 
+    /// Whether `password` matches `phc` (constant-time compare); throws on a malformed `phc`.
     public func verify(_ password: [UInt8], against phc: String) throws -> Bool {
         let stored = try PHCString.parse(phc)
         let computed = try Self.raw(password, salt: stored.salt, memoryKiB: stored.memoryKiB,
@@ -41,6 +43,7 @@ public struct Argon2idHasher: PasswordHasher {
         return ConstantTime.equals(computed, stored.hash)
     }
 
+    /// Whether `phc` differs from the configured parameters or cannot be read.
     public func needsRehash(_ phc: String) -> Bool {
         guard let stored = try? PHCString.parse(phc) else { return true }
         return stored.parameters != parameters

@@ -122,6 +122,7 @@ public final class KeyRing: KeyRotator, Sendable {
         }
     }
 
+    /// Stores a new active key for `purpose` and demotes the old one to decrypt-only, atomically; returns the new id.
     public func rotate(_ purpose: KeyPurpose) throws -> KeyID {
         try keys.withLock { keys in
             let old = keys.active[purpose]!
@@ -138,6 +139,7 @@ public final class KeyRing: KeyRotator, Sendable {
         }
     }
 
+    /// Every key, including retired ones, by id and without key material.
     public func keyInfos() -> [DataKeyInfo] {
         keys.withLock { $0.infos.values.sorted { $0.id < $1.id } }
     }

@@ -11,15 +11,18 @@ public struct KeyRingDigester: KeyedDigester {
         self.keyRing = keyRing
     }
 
+    /// HMAC of `message` under the active key of `purpose`.
     public func digest(_ message: [UInt8], purpose: KeyPurpose) -> KeyedDigest {
         Self.digest(message, key: keyRing.activeKey(purpose))
     }
 
+    /// Whether `digest` is the digest of `message` under the key it names (constant-time).
     public func matches(_ message: [UInt8], digest: KeyedDigest, purpose: KeyPurpose) -> Bool {
         guard let key = keyRing.key(digest.keyID), key.purpose == purpose else { return false }
         return ConstantTime.equals(Self.digest(message, key: key).bytes, digest.bytes)
     }
 
+    /// Digests under every usable key of `purpose`, active first.
     public func allDigests(_ message: [UInt8], purpose: KeyPurpose) -> [KeyedDigest] {
         keyRing.usableKeys(purpose).map { Self.digest(message, key: $0) }
     }

@@ -14,6 +14,7 @@ public enum KeyRingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store says keys were made (a master-key check value is stored) but holds none.
     case keysMissing
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .masterKeyMismatch(let stored, let loaded):

@@ -17,6 +17,7 @@ public enum MasterKeyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A system call failed.
     case systemError(path: String, call: String, errno: Int32)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .malformed(let path, let length):

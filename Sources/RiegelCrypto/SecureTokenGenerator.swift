@@ -13,6 +13,7 @@ public struct SecureTokenGenerator: TokenGenerator {
         self.random = random
     }
 
+    /// 32 fresh random bytes as base64url without padding.
     public func newToken() -> String {
         Base64URL.encode(random.bytes(Self.byteCount))
     }

@@ -8,6 +8,7 @@ public struct SystemRandom: RandomSource {
     /// A source drawing from the system CSPRNG.
     public init() {}
 
+    /// `count` bytes from the system CSPRNG.
     public func bytes(_ count: Int) -> [UInt8] {
         precondition(count >= 0, "count must not be negative")
         var generator = SystemRandomNumberGenerator()

@@ -9,6 +9,7 @@ public enum RiegelDatabaseError: Error, Sendable, Hashable, CustomStringConverti
     /// A migration failed; nothing of it was applied.
     case migrationFailed(path: String, detail: String)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .cannotOpen(let path, let detail):

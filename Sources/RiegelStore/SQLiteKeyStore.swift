@@ -14,6 +14,7 @@ public final class SQLiteKeyStore: WrappedKeyStore {
         self.database = database
     }
 
+    /// Every stored key (ordered by id) and the master-key check value.
     public func load() throws -> WrappedKeySnapshot {
         try database.writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
@@ -25,6 +26,7 @@ public final class SQLiteKeyStore: WrappedKeyStore {
         }
     }
 
+    /// Applies `change` in one transaction: state changes, then inserts, then the check value.
     public func apply(_ change: WrappedKeyChange) throws {
         try database.writer.write { db in
             for (id, state) in change.stateChanges.sorted(by: { $0.key < $1.key }) {

@@ -11,6 +11,7 @@ public enum StateDirectoryError: Error, Sendable, Hashable, CustomStringConverti
     /// A system call failed.
     case systemError(path: String, call: String, errno: Int32)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .parentMissing(let path):

@@ -8,5 +8,6 @@ public struct ConformanceFailure: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The broken rule, for the test log.
     public var description: String { "conformance failure: \(message)" }
 }

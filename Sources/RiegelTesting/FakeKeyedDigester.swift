@@ -25,15 +25,18 @@ public final class FakeKeyedDigester: KeyedDigester, Sendable {
         }
     }
 
+    /// Fake digest of `message` under the active key of `purpose`.
     public func digest(_ message: [UInt8], purpose: KeyPurpose) -> KeyedDigest {
         Self.mix(message, purpose: purpose, key: keys.withLock { $0[purpose]!.last! })
     }
 
+    /// Whether `digest` is the fake digest of `message` under the key it names.
     public func matches(_ message: [UInt8], digest: KeyedDigest, purpose: KeyPurpose) -> Bool {
         guard keys.withLock({ $0[purpose]!.contains(digest.keyID) }) else { return false }
         return Self.mix(message, purpose: purpose, key: digest.keyID) == digest
     }
 
+    /// Digests under every usable key of `purpose`, active first.
     public func allDigests(_ message: [UInt8], purpose: KeyPurpose) -> [KeyedDigest] {
         keys.withLock { $0[purpose]!.reversed() }.map { Self.mix(message, purpose: purpose, key: $0) }
     }

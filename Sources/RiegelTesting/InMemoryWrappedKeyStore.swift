@@ -8,10 +8,12 @@ public final class InMemoryWrappedKeyStore: WrappedKeyStore, Sendable {
     /// An empty store.
     public init() {}
 
+    /// Every stored key (ordered by id) and the master-key check value.
     public func load() throws -> WrappedKeySnapshot {
         state.withLock { $0 }
     }
 
+    /// Applies `change` all or nothing, with the SQLite store's rules.
     public func apply(_ change: WrappedKeyChange) throws {
         try state.withLock { current in
             var next = current

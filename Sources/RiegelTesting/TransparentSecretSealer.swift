@@ -22,6 +22,7 @@ public final class TransparentSecretSealer: SecretSealer, Sendable {
         }
     }
 
+    /// Wraps `plaintext` (not encrypted) with its purpose, key id and `associatedData`.
     public func seal(_ plaintext: [UInt8], purpose: KeyPurpose, associatedData: [UInt8]) throws -> SealedSecret {
         let id = active.withLock { $0[purpose]! }
         let header = Array("fake".utf8) + Array(purpose.rawValue.utf8) + [0] + withUnsafeBytes(of: id.rawValue.bigEndian, Array.init)
@@ -29,6 +30,7 @@ public final class TransparentSecretSealer: SecretSealer, Sendable {
         return SealedSecret(bytes: header + aadLength + associatedData + plaintext.map { $0 ^ 0x5A }, keyID: id)
     }
 
+    /// Unwraps a value from ``seal(_:purpose:associatedData:)`` if purpose and `associatedData` match.
     public func open(_ sealed: [UInt8], purpose: KeyPurpose, associatedData: [UInt8]) throws -> [UInt8] {
         let prefix = Array("fake".utf8) + Array(purpose.rawValue.utf8) + [0]
         guard sealed.count >= prefix.count + 8, Array(sealed.prefix(prefix.count)) == prefix else {

@@ -14,7 +14,9 @@ public struct KeyID: RawRepresentable, Sendable, Hashable, Comparable, Codable, 
     /// The id that follows this one.
     public var next: KeyID { KeyID(rawValue: rawValue + 1) }
 
+    /// Orders ids by their numeric value (older keys first).
     public static func < (lhs: KeyID, rhs: KeyID) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String { "key-\(rawValue)" }
 }

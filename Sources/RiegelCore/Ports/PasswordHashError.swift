@@ -9,6 +9,7 @@ public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The hashing library failed.
     case hashingFailed(String)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .malformedHash(let why):

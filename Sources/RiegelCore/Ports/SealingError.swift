@@ -11,6 +11,7 @@ public enum SealingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The underlying cipher failed (not expected; indicates a platform problem).
     case cipherFailure(String)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .malformed:

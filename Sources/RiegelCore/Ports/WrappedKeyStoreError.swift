@@ -9,6 +9,7 @@ public enum WrappedKeyStoreError: Error, Sendable, Hashable, CustomStringConvert
     /// A stored row could not be read (unknown purpose or state, bad id).
     case corruptRecord(String)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case .duplicateKey(let id):
