@@ -1,0 +1,23 @@
+/// Why a password could not be hashed or checked.
+///
+/// - Important: messages never contain the password or the hash.
+public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The stored string is not an argon2id PHC string this version reads.
+    case malformedHash(String)
+    /// The parameters are outside the accepted range.
+    case parametersOutOfRange(String)
+    /// The hashing library failed.
+    case hashingFailed(String)
+
+    /// A message that says what went wrong and how to fix it.
+    public var description: String {
+        switch self {
+        case .malformedHash(let why):
+            return "stored password hash is not a valid argon2id PHC string (\(why)); reset the password of this account"
+        case .parametersOutOfRange(let why):
+            return "argon2id parameters out of range (\(why)); use m in 8...4194304 KiB (m >= 8*p), t in 1...64, p in 1...64"
+        case .hashingFailed(let why):
+            return "argon2id failed: \(why)"
+        }
+    }
+}

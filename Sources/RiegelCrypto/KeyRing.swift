@@ -1,0 +1,146 @@
+import Crypto
+import RiegelCore
+import Synchronization
+
+/// The data keys of every ``KeyPurpose``, unwrapped in memory.
+///
+/// On first start it generates one 32-byte key per purpose, wraps each with
+/// AES-256-GCM under the master key (key id and purpose bound as associated
+/// data) and stores them; later starts unwrap the stored keys.
+///
+/// - Important: a master key that does not open the stored keys refuses
+///   startup (``KeyRingError``); new keys are only ever added, never written
+///   over existing ones. Retired keys are not unwrapped.
+public final class KeyRing: KeyRotator, Sendable {
+    private struct Keys {
+        var usable: [KeyID: DataKey] = [:]
+        var infos: [KeyID: DataKeyInfo] = [:]
+        var active: [KeyPurpose: KeyID] = [:]
+        var lastID = KeyID(rawValue: 0)
+    }
+
+    private let master: MasterKey
+    private let store: any WrappedKeyStore
+    private let random: any RandomSource
+    private let clock: any WallClock
+    private let keys: Mutex<Keys>
+
+    private init(master: MasterKey, store: any WrappedKeyStore, random: any RandomSource,
+                 clock: any WallClock, keys: Keys) {
+        self.master = master
+        self.store = store
+        self.random = random
+        self.clock = clock
+        self.keys = Mutex(keys)
+    }
+
+    /// Loads and unwraps the stored keys, generating (and storing) an active
+    /// key for every purpose that has none.
+    ///
+    /// - Parameters:
+    ///   - random: key material and nonces (``SystemRandom`` in production).
+    ///   - clock: creation times of new keys.
+    /// - Throws: ``KeyRingError`` if the master key does not fit; store errors as thrown.
+    public static func open(masterKey: MasterKey, store: any WrappedKeyStore, random: any RandomSource,
+                            clock: any WallClock) throws -> KeyRing {
+        let snapshot = try store.load()
+        if let stored = snapshot.masterKeyCheck, !ConstantTime.equals(stored, masterKey.checkValue) {
+            throw KeyRingError.masterKeyMismatch(stored: snapshot.keys.last?.masterKeyID, loaded: masterKey.id)
+        }
+        if snapshot.masterKeyCheck != nil, snapshot.keys.isEmpty {
+            throw KeyRingError.keysMissing
+        }
+        var keys = Keys()
+        for record in snapshot.keys {
+            keys.infos[record.id] = DataKeyInfo(id: record.id, purpose: record.purpose, state: record.state,
+                                                createdAt: record.createdAt)
+            keys.lastID = max(keys.lastID, record.id)
+            guard record.state != .retired else { continue }
+            guard record.masterKeyID == masterKey.id else {
+                throw KeyRingError.masterKeyMismatch(stored: record.masterKeyID, loaded: masterKey.id)
+            }
+            guard let material = KeyWrap.unwrap(record.wrapped, id: record.id, purpose: record.purpose,
+                                                master: masterKey) else {
+                throw KeyRingError.unwrapFailed(record.id)
+            }
+            keys.usable[record.id] = DataKey(id: record.id, purpose: record.purpose, state: record.state,
+                                             createdAt: record.createdAt, material: material)
+            if record.state == .active {
+                guard keys.active[record.purpose] == nil else { throw KeyRingError.multipleActiveKeys(record.purpose) }
+                keys.active[record.purpose] = record.id
+            }
+        }
+
+        var change = WrappedKeyChange(masterKeyCheck: snapshot.masterKeyCheck == nil ? masterKey.checkValue : nil)
+        var fresh: [DataKey] = []
+        for purpose in KeyPurpose.allCases where keys.active[purpose] == nil {
+            let id = keys.lastID.next
+            keys.lastID = id
+            let (record, key) = try makeKey(id: id, purpose: purpose, master: masterKey, random: random, clock: clock)
+            change.inserts.append(record)
+            fresh.append(key)
+        }
+        if !change.inserts.isEmpty || change.masterKeyCheck != nil {
+            try store.apply(change)
+        }
+        for key in fresh {
+            keys.usable[key.id] = key
+            keys.infos[key.id] = key.info
+            keys.active[key.purpose] = key.id
+        }
+        return KeyRing(master: masterKey, store: store, random: random, clock: clock, keys: keys)
+    }
+
+    private static func makeKey(id: KeyID, purpose: KeyPurpose, master: MasterKey, random: any RandomSource,
+                                clock: any WallClock) throws -> (WrappedDataKey, DataKey) {
+        let material = SymmetricKey(data: random.bytes(32))
+        let created = clock.now()
+        let wrapped = try KeyWrap.wrap(material, id: id, purpose: purpose, master: master, random: random)
+        let record = WrappedDataKey(id: id, purpose: purpose, state: .active, createdAt: created,
+                                    wrapped: wrapped, masterKeyID: master.id)
+        return (record, DataKey(id: id, purpose: purpose, state: .active, createdAt: created, material: material))
+    }
+
+    /// The key that seals and digests new data of `purpose`.
+    public func activeKey(_ purpose: KeyPurpose) -> DataKey {
+        keys.withLock { keys in
+            // Invariant established by open(): every purpose has an active key.
+            keys.usable[keys.active[purpose]!]!
+        }
+    }
+
+    /// The usable (active or decrypt-only) key with `id`, or nil if unknown or retired.
+    public func key(_ id: KeyID) -> DataKey? {
+        keys.withLock { $0.usable[id] }
+    }
+
+    /// The usable keys of `purpose`, active first, then newest first.
+    public func usableKeys(_ purpose: KeyPurpose) -> [DataKey] {
+        keys.withLock { keys in
+            keys.usable.values.filter { $0.purpose == purpose }
+                .sorted { ($0.state == .active ? 1 : 0, $0.id) > ($1.state == .active ? 1 : 0, $1.id) }
+        }
+    }
+
+    /// Stores a new active key for `purpose` and demotes the old one to decrypt-only, atomically; returns the new id.
+    public func rotate(_ purpose: KeyPurpose) throws -> KeyID {
+        try keys.withLock { keys in
+            let old = keys.active[purpose]!
+            let id = keys.lastID.next
+            let (record, key) = try Self.makeKey(id: id, purpose: purpose, master: master, random: random, clock: clock)
+            try store.apply(WrappedKeyChange(inserts: [record], stateChanges: [old: .decryptOnly]))
+            keys.lastID = id
+            keys.usable[old]?.state = .decryptOnly
+            keys.infos[old]?.state = .decryptOnly
+            keys.usable[id] = key
+            keys.infos[id] = key.info
+            keys.active[purpose] = id
+            return id
+        }
+    }
+
+    /// Every key, including retired ones, by id and without key material.
+    public func keyInfos() -> [DataKeyInfo] {
+        keys.withLock { $0.infos.values.sorted { $0.id < $1.id } }
+    }
+}

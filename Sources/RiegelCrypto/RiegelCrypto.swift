@@ -1,1 +1,0 @@
-// RiegelCrypto module placeholder; replaced as the module is filled.

@@ -1,0 +1,20 @@
+import GRDB
+
+/// The ordered list of schema migrations.
+enum MigrationRegistry {
+    /// Every migration, oldest first. Append new ones at the end.
+    static let all: [any StoreMigration.Type] = [
+        V1Keys.self,
+    ]
+
+    /// A migrator that knows every migration in ``all``.
+    static func migrator(_ migrations: [any StoreMigration.Type] = all) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.identifier, foreignKeyChecks: .immediate) { db in
+                try migration.migrate(db)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GRDB
+
+/// The SQLite database of riegel: one GRDB `DatabasePool` (WAL, one writer)
+/// at `<state_directory>/riegel.sqlite`, migrated to the current schema.
+///
+/// - Important: security state must be durable once a reply says "done":
+///   `synchronous = FULL` is set on the writer after opening (a
+///   `DatabasePool` resets it during setup), `secure_delete` overwrites
+///   deleted content, and a file that fails its integrity check refuses startup.
+///   A new file is created with mode 0600 (its WAL and shm files follow).
+public final class RiegelDatabase: Sendable {
+    /// The connection(s) used by the SQLite stores.
+    let writer: any DatabaseWriter
+    /// The file path, or nil for an in-memory database.
+    public let path: String?
+
+    private init(writer: any DatabaseWriter, path: String?) {
+        self.writer = writer
+        self.path = path
+    }
+
+    /// Opens (creating if needed) `riegel.sqlite` in `directory` and migrates it.
+    ///
+    /// - Parameters:
+    ///   - integrityCheck: the self-check run before anything else.
+    ///   - busyTimeout: seconds a connection waits for a lock held by another process.
+    /// - Throws: ``RiegelDatabaseError``.
+    public static func open(in directory: StateDirectory, integrityCheck: IntegrityCheck = .quick,
+                            busyTimeout: Double = 5) throws -> RiegelDatabase {
+        try open(path: directory.databasePath, integrityCheck: integrityCheck, busyTimeout: busyTimeout)
+    }
+
+    /// Opens the database file at `path` (tests; production uses ``open(in:integrityCheck:busyTimeout:)``).
+    static func open(path: String, integrityCheck: IntegrityCheck = .quick, busyTimeout: Double = 5,
+                     migrations: [any StoreMigration.Type] = MigrationRegistry.all) throws -> RiegelDatabase {
+        // A new file starts as an empty 0600 file: SQLite gives the WAL and
+        // shm files the main file's mode, so none of them is world-readable.
+        createPrivateFileIfMissing(path)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
+        } catch {
+            throw RiegelDatabaseError.cannotOpen(path: path, detail: String(describing: error))
+        }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        } catch {
+            throw RiegelDatabaseError.cannotOpen(path: path, detail: String(describing: error))
+        }
+        try check(pool, path: path, integrityCheck)
+        try migrate(pool, path: path, migrations)
+        return RiegelDatabase(writer: pool, path: path)
+    }
+
+    /// A private in-memory database with the current schema, for tests.
+    public static func inMemory() throws -> RiegelDatabase {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration(busyTimeout: 5))
+        } catch {
+            throw RiegelDatabaseError.cannotOpen(path: ":memory:", detail: String(describing: error))
+        }
+        try migrate(queue, path: ":memory:", MigrationRegistry.all)
+        return RiegelDatabase(writer: queue, path: nil)
+    }
+
+    /// The names of the migrations applied to this database, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in
+            try MigrationRegistry.migrator().appliedMigrations(db)
+        }
+    }
+
+    /// Checkpoints the WAL into the main file and closes every connection.
+    /// Using the database afterwards is an error.
+    public func close() throws {
+        if let pool = writer as? DatabasePool {
+            _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try pool.close()
+        } else if let queue = writer as? DatabaseQueue {
+            try queue.close()
+        }
+    }
+
+    private static func configuration(busyTimeout: Double) -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "riegel"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return config
+    }
+
+    private static func check(_ writer: any DatabaseWriter, path: String, _ integrityCheck: IntegrityCheck) throws {
+        guard let pragma = integrityCheck.pragma else { return }
+        let problems: [String]
+        do {
+            problems = try writer.writeWithoutTransaction { db in
+                try String.fetchAll(db, sql: pragma)
+            }
+        } catch {
+            throw RiegelDatabaseError.integrityCheckFailed(path: path, problems: [String(describing: error)])
+        }
+        guard problems == ["ok"] else {
+            throw RiegelDatabaseError.integrityCheckFailed(path: path, problems: problems)
+        }
+    }
+
+    private static func migrate(_ writer: any DatabaseWriter, path: String,
+                                _ migrations: [any StoreMigration.Type]) throws {
+        let migrator = MigrationRegistry.migrator(migrations)
+        let known = Set(migrations.map { $0.identifier })
+        let applied: Set<String>
+        do {
+            applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+        } catch {
+            throw RiegelDatabaseError.cannotOpen(path: path, detail: String(describing: error))
+        }
+        let unknown = applied.subtracting(known)
+        guard unknown.isEmpty else {
+            throw RiegelDatabaseError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+        }
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            throw RiegelDatabaseError.migrationFailed(path: path, detail: String(describing: error))
+        }
+    }
+}
+
+/// Creates an empty file with mode 0600 unless something exists at `path`.
+private func createPrivateFileIfMissing(_ path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    if fd >= 0 {
+        _ = fchmod(fd, 0o600)
+        _ = close(fd)
+    }
+}

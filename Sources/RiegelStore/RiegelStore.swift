@@ -1,1 +1,0 @@
-// RiegelStore module placeholder; replaced as the module is filled.

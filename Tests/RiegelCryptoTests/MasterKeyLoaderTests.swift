@@ -1,0 +1,102 @@
+import Foundation
+import RiegelCore
+@testable import RiegelCrypto
+import RiegelTesting
+import XCTest
+
+final class MasterKeyLoaderTests: XCTestCase {
+    var temp: TemporaryDirectory!
+    override func setUpWithError() throws { temp = try TemporaryDirectory() }
+    override func tearDown() { temp.remove() }
+
+    private func loader(_ env: [String: String] = [:], dev: Bool = true) -> MasterKeyLoader {
+        MasterKeyLoader(environment: env, stateDirectory: temp.path, allowDevelopmentKeyFile: dev, random: SeededRandom(seed: 3))
+    }
+    private var keyFile: String { temp.path + "/master.key" }
+    private func mode(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue
+    }
+
+    func testMissingKeyFileIsCreatedWithMode0600AndReloadsTheSameKey() throws {
+        let previous = umask(0)
+        defer { umask(previous) }
+        let created = try loader().load()
+        XCTAssertEqual(created.origin, .generatedKeyFile(path: keyFile))
+        XCTAssertEqual(try mode(keyFile), 0o600)
+        let contents = try String(contentsOfFile: keyFile, encoding: .utf8)
+        XCTAssertEqual(contents.count, 65, "64 hex characters and a newline")
+        let again = try loader().load()
+        XCTAssertEqual(again.origin, .keyFile(path: keyFile))
+        XCTAssertEqual(again.id, created.id)
+        XCTAssertEqual(again.checkValue, created.checkValue)
+    }
+
+    func testKeyFileWithMode0644IsRefusedWithChmodHint() throws {
+        _ = try loader().load()
+        chmod(keyFile, 0o644)
+        XCTAssertThrowsError(try loader().load()) { error in
+            guard case MasterKeyError.keyFileTooPermissive = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("chmod 0600 \(keyFile)"))
+        }
+        chmod(keyFile, 0o640)
+        XCTAssertThrowsError(try loader().load())
+    }
+
+    func testKeyFileOfAnotherOwnerIsRefused() throws {
+        _ = try loader().load()
+        if getuid() == 0 {
+            XCTAssertEqual(chown(keyFile, 65534, 65534), 0)
+            XCTAssertThrowsError(try loader().load()) { error in
+                guard case MasterKeyError.keyFileWrongOwner(_, 65534, 0) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue("\(error)".contains("chown 0"))
+            }
+        } else {
+            var other = loader()
+            other.owner = UInt32(getuid()) + 1
+            XCTAssertThrowsError(try other.load())
+        }
+    }
+
+    func testSymlinkedKeyFileIsRefused() throws {
+        let real = temp.path + "/real.key"
+        _ = FileManager.default.createFile(atPath: real, contents: Data(repeating: 1, count: 32), attributes: [.posixPermissions: 0o600])
+        symlink(real, keyFile)
+        XCTAssertThrowsError(try loader().load()) { XCTAssertEqual($0 as? MasterKeyError, .keyFileNotRegular(path: keyFile)) }
+    }
+
+    func testCredentialOf32RawBytesOr64HexCharactersIsUsed() throws {
+        let creds = temp.path + "/creds"
+        try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: false)
+        let path = creds + "/riegel-master-key"
+        let raw = [UInt8](repeating: 0xAB, count: 32)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(raw))
+        let fromRaw = try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load()
+        XCTAssertEqual(fromRaw.origin, .credential(path: path))
+        XCTAssertEqual(fromRaw.id, try MasterKey(bytes: raw).id)
+        try FileManager.default.removeItem(atPath: path)
+        _ = FileManager.default.createFile(atPath: path, contents: Data((String(repeating: "AB", count: 32) + "\n").utf8))
+        XCTAssertEqual(try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load().id, fromRaw.id)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: keyFile), "no key file when a credential is given")
+    }
+
+    func testMalformedCredentialIsRefused() throws {
+        let creds = temp.path + "/creds"
+        try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: false)
+        _ = FileManager.default.createFile(atPath: creds + "/riegel-master-key", contents: Data("too short".utf8))
+        XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds]).load()) { error in
+            guard case MasterKeyError.malformed(_, 9) = error else { return XCTFail("\(error)") }
+        }
+        try FileManager.default.removeItem(atPath: creds + "/riegel-master-key")
+        _ = FileManager.default.createFile(atPath: creds + "/riegel-master-key", contents: Data(String(repeating: "zz", count: 32).utf8))
+        XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds]).load())
+    }
+
+    func testMissingCredentialWithoutDevelopmentKeyFileIsRefused() throws {
+        XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": temp.path], dev: false).load()) { error in
+            XCTAssertEqual(error as? MasterKeyError, .credentialMissing(path: temp.path + "/riegel-master-key"))
+            XCTAssertTrue("\(error)".contains("LoadCredential=riegel-master-key"))
+        }
+        XCTAssertThrowsError(try loader([:], dev: false).load()) { XCTAssertEqual($0 as? MasterKeyError, .noSource) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: keyFile))
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+@testable import RiegelStore
+import XCTest
+
+final class RiegelDatabaseTests: XCTestCase {
+    var temp: TemporaryDirectory!
+
+    override func setUpWithError() throws { temp = try TemporaryDirectory() }
+    override func tearDown() { temp.remove() }
+
+    private func openFresh() throws -> RiegelDatabase {
+        try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
+    }
+
+    func testSynchronousIsFullOnTheWriterAfterOpening() throws {
+        let db = try openFresh()
+        defer { try? db.close() }
+        let synchronous = try db.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        XCTAssertEqual(synchronous, 2, "2 = FULL: a committed security change must survive power loss")
+    }
+
+    func testDatabaseUsesWALForeignKeysAndSecureDelete() throws {
+        let db = try openFresh()
+        defer { try? db.close() }
+        try db.writer.writeWithoutTransaction { conn in
+            XCTAssertEqual(try String.fetchOne(conn, sql: "PRAGMA journal_mode"), "wal")
+            XCTAssertEqual(try Int.fetchOne(conn, sql: "PRAGMA foreign_keys"), 1)
+            XCTAssertEqual(try Int.fetchOne(conn, sql: "PRAGMA secure_delete"), 1)
+        }
+        XCTAssertEqual(db.path, temp.path + "/riegel.sqlite")
+    }
+
+    func testNewDatabaseFileAndItsWALAreCreatedWithMode0600() throws {
+        let previous = umask(0)
+        defer { umask(previous) }
+        let db = try openFresh()
+        defer { try? db.close() }
+        try db.writer.write { try $0.execute(sql: "INSERT INTO meta (name, value) VALUES ('t', x'00')") }
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: temp.path + "/riegel.sqlite" + suffix)
+            XCTAssertEqual((attributes[.posixPermissions] as! NSNumber).intValue, 0o600, "riegel.sqlite\(suffix)")
+        }
+    }
+
+    func testMigrationsAreAppliedOnceAndInOrder() throws {
+        let db = try openFresh()
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys"])
+        try db.close()
+        let again = try openFresh()
+        defer { try? again.close() }
+        XCTAssertEqual(try again.appliedMigrations(), ["v1-keys"])
+        let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
+        XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
+    }
+
+    func testInMemoryDatabaseHasTheSchema() throws {
+        let db = try RiegelDatabase.inMemory()
+        XCTAssertNil(db.path)
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys"])
+    }
+
+    func testDatabaseMigratedByANewerVersionIsRefused() throws {
+        let db = try openFresh()
+        try db.writer.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        try db.close()
+        XCTAssertThrowsError(try openFresh()) { error in
+            XCTAssertEqual(error as? RiegelDatabaseError,
+                           .newerSchema(path: temp.path + "/riegel.sqlite", unknownMigrations: ["v99-future"]))
+        }
+    }
+
+    func testFileThatFailsItsIntegrityCheckRefusesStartup() throws {
+        let path = temp.path + "/riegel.sqlite"
+        let db = try openFresh()
+        let (root, pageSize) = try db.writer.write { conn -> (Int, Int) in
+            try conn.execute(sql: "CREATE TABLE filler (x TEXT NOT NULL); CREATE INDEX filler_x ON filler (x)")
+            for i in 0..<2000 { try conn.execute(sql: "INSERT INTO filler (x) VALUES (?)", arguments: ["row-\(i)-padding-padding"]) }
+            return (try Int.fetchOne(conn, sql: "SELECT rootpage FROM sqlite_schema WHERE name = 'filler_x'")!,
+                    try Int.fetchOne(conn, sql: "PRAGMA page_size")!)
+        }
+        try db.close()
+        // Scribble over the b-tree page header of the index's root page.
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64((root - 1) * pageSize))
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 64))
+        try handle.close()
+
+        XCTAssertThrowsError(try openFresh()) { error in
+            guard case RiegelDatabaseError.integrityCheckFailed(let p, let problems) = error else {
+                return XCTFail("expected integrityCheckFailed, got \(error)")
+            }
+            XCTAssertEqual(p, path)
+            XCTAssertFalse(problems.isEmpty)
+            XCTAssertTrue("\(error)".contains("restore it from a backup"))
+        }
+    }
+
+    func testFileThatIsNotADatabaseRefusesStartup() throws {
+        let path = temp.path + "/riegel.sqlite"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x42, count: 8192))
+        XCTAssertThrowsError(try openFresh())
+    }
+}
