@@ -116,6 +116,7 @@ let package = Package(
             name: "riegelctl",
             dependencies: [
                 "Varlink",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,6 +16,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var idleConnectionTimeout = ConfigDuration.minutes(5)
     /// Lowest level that is logged.
     public var logLevel = Logger.Level.info
+    /// Whether, without the systemd credential `riegel-master-key`, the master
+    /// key may come from (or be created as) `<state_directory>/master.key`.
+    /// For development and tests only: production passes a credential.
+    public var allowMasterKeyFile = false
 
     /// The defaults.
     public init() {}
@@ -47,6 +51,7 @@ public struct DaemonConfig: Sendable, Equatable {
                 return .success(level)
             }
         }
+        c.allowMasterKeyFile = s.bool("allow_master_key_file", c.allowMasterKeyFile)
         return c
     }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RiegelCore
+import RiegelCrypto
+import RiegelRPC
+import RiegelStore
+import ServiceLifecycle
+import Varlink
+
+/// The composition root: the one place that names concrete types.
+///
+/// It reads the config, runs the startup checks (each fails closed), takes or
+/// binds the socket, tells systemd `READY=1`, and runs the services until
+/// SIGTERM/SIGINT.
+public enum Daemon {
+    /// The version riegeld reports.
+    public static let version = RiegelVersion.current
+
+    /// Runs riegeld with the config at `configPath`; returns the exit status.
+    public static func main(configPath: String) async -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let config: RiegelConfig
+        do {
+            config = try RiegelConfig.load(path: configPath)
+        } catch let error as ConfigError {
+            for problem in error.problems { writeStderr(problem.description) }
+            return 1
+        } catch {
+            writeStderr("\(configPath): \(error)")
+            return 1
+        }
+        RiegelLogging.bootstrap(level: config.daemon.logLevel, environment: environment)
+        let logger = Logger(label: "riegeld")
+        let notifier = SystemdNotifier(environment: environment)
+        do {
+            try await run(config: config, configPath: configPath, environment: environment,
+                          notifier: notifier, logger: logger)
+            logger.notice("stopped")
+            return 0
+        } catch {
+            logger.critical("riegeld cannot run: \(error)")
+            try? notifier.status("failed: \(String(describing: error).split(separator: "\n").first ?? "")")
+            return 1
+        }
+    }
+
+    static func run(config: RiegelConfig, configPath: String, environment: [String: String],
+                    notifier: SystemdNotifier, logger: Logger) async throws {
+        let clock = SystemWallClock()
+        let random = SystemRandom()
+        let state = DaemonState(clock: clock)
+
+        // Startup checks, in order; each refuses to start on failure.
+        let directory = try StateDirectory.prepare(at: config.daemon.stateDirectory)
+        state.record(.init(name: "state_directory", ok: true, detail: directory.path))
+        let database = try RiegelDatabase.open(in: directory)
+        state.record(.init(name: "database", ok: true,
+                           detail: "\(directory.databasePath), \(try database.appliedMigrations().count) migrations"))
+        let masterKey = try MasterKeyLoader(environment: environment, stateDirectory: directory.path,
+                                            allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
+                                            random: random).load()
+        let keyRing = try KeyRing.open(masterKey: masterKey, store: SQLiteKeyStore(database: database),
+                                       random: random, clock: clock)
+        state.record(.init(name: "keys", ok: true,
+                           detail: "\(keyRing.keyInfos().count) data keys, master key \(masterKey.id) from \(masterKey.origin)"))
+
+        let userDatabase = SystemUserDatabase()
+        let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
+        let methods = RiegelMethods(status: { state.status() })
+        let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
+
+        let group = MultiThreadedEventLoopGroup.singleton
+        let server = VarlinkServer(service: service, group: group, configuration: .init(
+            maxMessageSize: config.daemon.maxMessageSize,
+            maxConnections: config.daemon.maxConnections,
+            idleTimeout: .nanoseconds(Int64(config.daemon.idleConnectionTimeout.seconds * 1e9))
+        ), logger: logger)
+        let listening = try await listen(server, config: config.daemon, logger: logger)
+        state.record(.init(name: "socket", ok: true, detail: listening))
+
+        let services: [any Service] = [
+            RPCServerService(server: server),
+            WatchdogService(environment: environment, notifier: notifier, logger: logger,
+                            healthy: { await eventLoopsAnswer(group) }),
+            ReloadService(configPath: configPath, running: config, authorizer: authorizer,
+                          userDatabase: userDatabase, notifier: notifier, state: state, logger: logger),
+            LifecycleNotifierService(notifier: notifier, state: state, readyStatus: "serving on \(listening)",
+                                     logger: logger),
+        ]
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+
+        logger.notice("serving", metadata: ["socket": "\(listening)", "version": "\(RiegelVersion.current)"])
+        defer {
+            do { try database.close() } catch {
+                logger.error("closing the database failed", metadata: ["error": "\(error)"])
+            }
+        }
+        try await serviceGroup.run()
+    }
+
+    /// Adopts the socket systemd passed (named `varlink`, else fd 3) or binds
+    /// `socket_path`; returns a description for logs and `STATUS=`.
+    static func listen(_ server: VarlinkServer, config: DaemonConfig, logger: Logger) async throws -> String {
+        if let fd = try ListenFDs.varlinkDescriptor() {
+            try ListenFDs.requireListeningUnixStream(fd)
+            try await server.adopt(listeningSocket: fd)
+            return "socket-activated fd \(fd)"
+        }
+        let parent = (config.socketPath as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        }
+        try await server.bind(unixPath: config.socketPath, mode: mode_t(config.socketMode))
+        return config.socketPath
+    }
+
+    /// Whether an event loop still runs work: a wedged loop stops the watchdog pings.
+    static func eventLoopsAnswer(_ group: any EventLoopGroup) async -> Bool {
+        (try? await group.any().submit { true }.get()) ?? false
+    }
+}

@@ -1,1 +1,0 @@
-// RiegelDaemon module placeholder; replaced as the module is filled.

@@ -1,0 +1,31 @@
+"""pytest fixtures: a fresh riegeld per test, stopped (and checked) afterwards."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from riegel_harness import Daemon, RIEGELD, make_root, remove_root  # noqa: E402
+
+
+def pytest_sessionstart(session):
+    if not RIEGELD.exists():
+        raise pytest.UsageError(f"{RIEGELD} is missing: run `swift build` first (or set RIEGEL_BIN_DIR)")
+
+
+@pytest.fixture
+def root():
+    r = make_root()
+    yield r
+    remove_root(r)
+
+
+@pytest.fixture
+def daemon(root):
+    """A started riegeld; stopped with SIGTERM at the end, which must exit 0."""
+    d = Daemon(root).start()
+    yield d
+    if d.proc is not None:
+        rc = d.stop()
+        assert rc == 0, f"riegeld exited {rc} on SIGTERM; log:\n{d.log_text()}"
+    d.notify.close()

@@ -1,0 +1,198 @@
+"""Runs a real riegeld for the integration tests.
+
+Every daemon gets its own temporary state directory, config file, Unix socket
+and an sd_notify datagram socket, so tests see what systemd would see.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN_DIR = Path(os.environ.get("RIEGEL_BIN_DIR", REPO / ".build" / "debug"))
+RIEGELD = BIN_DIR / "riegeld"
+RIEGELCTL = BIN_DIR / "riegelctl"
+
+
+def config_text(state: Path, sock: Path, extra: str = "", roles: str | None = None) -> str:
+    """A config for a test daemon: everything local, the current uid in every role."""
+    me = os.getuid()
+    if roles is None:
+        roles = (
+            f'portal = ["uid:{me}"]\n'
+            f'admin = ["uid:{me}"]\n'
+            f'audit = ["uid:{me}"]\n'
+        )
+    return (
+        "[daemon]\n"
+        f'state_directory = "{state}"\n'
+        f'socket_path = "{sock}"\n'
+        'socket_mode = "0666"\n'
+        "allow_master_key_file = true\n"
+        "[roles]\n"
+        f"{roles}"
+        f"{extra}"
+    )
+
+
+class NotifySocket:
+    """A datagram socket standing in for systemd's NOTIFY_SOCKET."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.messages: list[str] = []
+
+    def wait_for(self, line: str, timeout: float = 60.0) -> list[str]:
+        """Collects datagrams until one contains `line` (a `KEY=value` line)."""
+        deadline = time.monotonic() + timeout
+        for msg in self.messages:
+            if line in msg.split("\n"):
+                return self.messages
+        while time.monotonic() < deadline:
+            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                break
+            msg = data.decode()
+            self.messages.append(msg)
+            if line in msg.split("\n"):
+                return self.messages
+        raise AssertionError(f"no {line!r} on NOTIFY_SOCKET within {timeout}s; got {self.messages!r}")
+
+    def reset(self):
+        """Forgets what earlier processes sent (drains the socket too)."""
+        self.sock.setblocking(False)
+        try:
+            while True:
+                self.sock.recv(65536)
+        except BlockingIOError:
+            pass
+        self.sock.setblocking(True)
+        self.messages.clear()
+
+    def lines(self) -> list[str]:
+        return [l for m in self.messages for l in m.split("\n") if l]
+
+    def close(self):
+        self.sock.close()
+
+
+@dataclass
+class Daemon:
+    """A riegeld process with its own state directory, socket and notify socket."""
+
+    root: Path
+    extra_config: str = ""
+    roles: str | None = None
+    env: dict = field(default_factory=dict)
+    proc: subprocess.Popen | None = None
+
+    def __post_init__(self):
+        self.state = self.root / "state"
+        self.sock = self.root / "riegel.sock"
+        self.config = self.root / "riegel.toml"
+        self.log = self.root / "riegeld.log"
+        self.notify = NotifySocket(self.root / "notify.sock")
+        self.write_config()
+
+    def write_config(self, extra: str | None = None):
+        if extra is not None:
+            self.extra_config = extra
+        self.config.write_text(config_text(self.state, self.sock, self.extra_config, self.roles))
+
+    @property
+    def address(self) -> str:
+        return f"unix:{self.sock}"
+
+    def start(self, wait_ready: bool = True, argv_prefix: list[str] | None = None, env: dict | None = None):
+        full_env = dict(os.environ)
+        full_env["NOTIFY_SOCKET"] = str(self.notify.path)
+        full_env.update(self.env)
+        if env:
+            full_env.update(env)
+        argv = (argv_prefix or []) + [str(RIEGELD), "--config", str(self.config)]
+        self.notify.reset()
+        self.logfile = open(self.log, "ab")
+        self.proc = subprocess.Popen(argv, env=full_env, stdout=self.logfile, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        if wait_ready:
+            try:
+                self.notify.wait_for("READY=1")
+            except AssertionError:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"riegeld did not get ready; log:\n{self.log_text()}")
+        return self
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        """Sends `sig` and waits; returns the exit code."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"riegeld did not stop within {timeout}s after signal {sig}")
+        rc = self.proc.returncode
+        self.proc = None
+        self.logfile.close()
+        return rc
+
+    def client(self):
+        import varlink
+        return varlink.Client(address=self.address)
+
+    def ctl(self, *args: str, check: bool = True, timeout: float = 30.0, **kw) -> subprocess.CompletedProcess:
+        """Runs riegelctl against this daemon."""
+        argv = [str(RIEGELCTL), args[0], "--socket", str(self.sock), *args[1:]]
+        cp = subprocess.run(argv, capture_output=True,
+                            text=True, timeout=timeout, **kw)
+        if check and cp.returncode != 0:
+            raise AssertionError(f"riegelctl {args} failed ({cp.returncode}): {cp.stdout}{cp.stderr}")
+        return cp
+
+
+def make_root() -> Path:
+    """A temporary folder others may traverse (the unprivileged-peer test needs that)."""
+    root = Path(tempfile.mkdtemp(prefix="riegel-it-"))
+    os.chmod(root, 0o755)
+    return root
+
+
+def remove_root(root: Path):
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def raw_connect(path: Path) -> socket.socket:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(str(path))
+    return s
+
+
+def raw_call(s: socket.socket, message: bytes) -> bytes:
+    """Sends one NUL-terminated message and reads one NUL-terminated reply."""
+    s.sendall(message + b"\0")
+    buf = b""
+    while not buf.endswith(b"\0"):
+        chunk = s.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed")
+        buf += chunk
+    return buf[:-1]

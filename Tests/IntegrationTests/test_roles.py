@@ -1,0 +1,81 @@
+"""Security rule 8: callers are known by SO_PEERCRED; a peer outside an interface's role is refused."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from riegel_harness import Daemon
+
+NOBODY = 65534
+
+CLIENT = r"""
+import json, sys, varlink
+c = varlink.Client(address=sys.argv[1])
+out = {}
+try:
+    out["info"] = c.open("org.varlink.service").GetInfo()["product"]
+except varlink.VarlinkError as e:
+    out["info"] = e.error()
+for iface, method in (("io.riegel.Admin", "Status"),):
+    try:
+        with c.open(iface) as p:
+            getattr(p, method)()
+        out[iface] = "ok"
+    except varlink.VarlinkError as e:
+        out[iface] = e.error()
+print(json.dumps(out))
+"""
+
+
+def run_as(uid: int, gid: int, address: str) -> dict:
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is required"
+    cp = subprocess.run([setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+                         sys.executable, "-c", CLIENT, address],
+                        capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]})
+    assert cp.returncode == 0, cp.stderr
+    return json.loads(cp.stdout)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to switch to an unprivileged uid with setpriv")
+def test_unprivileged_peer_is_refused_with_permission_denied(root):
+    d = Daemon(root).start()
+    try:
+        out = run_as(NOBODY, NOBODY, d.address)
+        # org.varlink.service is open to everyone, io.riegel.Admin is not.
+        assert out["info"] == "riegeld"
+        assert out["io.riegel.Admin"] == "org.varlink.service.PermissionDenied"
+        assert "permission denied" in d.log_text().lower()
+    finally:
+        assert d.stop() == 0
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to switch to an unprivileged uid with setpriv")
+def test_uid_principal_admits_that_peer(root):
+    d = Daemon(root, roles=f'admin = ["uid:{NOBODY}"]\n').start()
+    try:
+        assert run_as(NOBODY, NOBODY, d.address)["io.riegel.Admin"] == "ok"
+    finally:
+        assert d.stop() == 0
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to switch to an unprivileged uid with setpriv")
+def test_group_principal_matches_the_peers_primary_gid(root):
+    import grp
+    name = grp.getgrgid(NOBODY).gr_name
+    d = Daemon(root, roles=f'admin = ["group:{name}"]\n').start()
+    try:
+        assert run_as(NOBODY, NOBODY, d.address)["io.riegel.Admin"] == "ok"
+        # The same uid with another primary group is refused.
+        assert run_as(NOBODY, 1, d.address)["io.riegel.Admin"] == "org.varlink.service.PermissionDenied"
+    finally:
+        assert d.stop() == 0
+
+
+def test_root_in_admin_role_may_call_admin(daemon):
+    with daemon.client().open("io.riegel.Admin") as admin:
+        status = admin.Status()
+    assert status["state"] == "serving"
