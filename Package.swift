@@ -139,6 +139,6 @@ let package = Package(
         .testTarget(name: "RiegelCryptoTests", dependencies: ["RiegelCrypto", "RiegelTesting"]),
         .testTarget(name: "RiegelStoreTests", dependencies: ["RiegelStore", "RiegelTesting"]),
         .testTarget(name: "RiegelRPCTests", dependencies: ["RiegelRPC", "Varlink", "RiegelTesting"]),
-        .testTarget(name: "RiegelDaemonTests", dependencies: ["RiegelDaemon", "RiegelTesting"]),
+        .testTarget(name: "RiegelDaemonTests", dependencies: ["RiegelDaemon", "RiegelRPC", "RiegelTesting"]),
     ]
 )

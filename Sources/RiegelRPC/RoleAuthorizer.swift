@@ -16,6 +16,12 @@ public final class RoleAuthorizer: Sendable {
         public var uids: Set<UInt32> = []
         /// Peers whose primary or listed groups include one of these hold the role.
         public var gids: Set<UInt32> = []
+
+        /// Members by uid and gid.
+        public init(uids: Set<UInt32> = [], gids: Set<UInt32> = []) {
+            self.uids = uids
+            self.gids = gids
+        }
     }
 
     private let members: [Role: Members]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RiegelDaemon
+import RiegelRPC
 
 /// Problems of `text`, as `LINE: message` strings, for compact assertions.
 private func problems(_ text: String) -> [ConfigProblem] {

@@ -1,0 +1,64 @@
+import RiegelCore
+@testable import RiegelRPC
+import Varlink
+import XCTest
+
+/// The one error mapping agrees with the IDL, both ways.
+final class ErrorMappingTests: XCTestCase {
+    /// One example of every RiegelError case (the mapping's switch is exhaustive,
+    /// so a new case fails to compile there; this list must grow with it).
+    static let examples: [RiegelError] = [
+        .invalidCredentials, .accountLocked(until: Instant(secondsSinceEpoch: 0)), .accountLocked(until: nil),
+        .tooManyAttempts(retryAfterSeconds: 3), .weakPassword(reasons: ["too_short"]), .usernameTaken,
+        .invalidPhoneNumber, .sessionExpired(.idle), .challengeExpired, .invalidCode(attemptsLeft: 2),
+        .resendTooSoon(retryAfterSeconds: 30), .smsUnavailable, .overloaded(retryAfterSeconds: 1),
+        .stepUpRequired, .secondFactorNotEnrolled, .reauthenticationRequired, .invalidToken,
+        .invalidSignature, .unknownResourceClass("x"), .invalidUsername(reason: "too short"),
+        .noSuchDevice, .noSuchAccount, .noSuchKey, .keyInUse(inUse: 4), .keyActive,
+        .credentialUnavailable(credential: "c"), .invalidFilter(reason: "r"),
+    ]
+
+    func definitions() throws -> [String: VarlinkInterfaceDefinition] {
+        var result: [String: VarlinkInterfaceDefinition] = [:]
+        for (name, _, text) in RiegelIDL.interfaces {
+            result[name] = try VarlinkIDL.parse(text)
+        }
+        return result
+    }
+
+    func testEveryMappedErrorIsDeclaredWithMatchingParameters() throws {
+        let defs = try definitions()
+        for error in Self.examples {
+            let (qualified, parameters) = ErrorMapping.nameAndParameters(error)
+            let interface = String(qualified[..<qualified.lastIndex(of: ".")!])
+            let short = String(qualified[qualified.index(after: qualified.lastIndex(of: ".")!)...])
+            let fields = try XCTUnwrap(defs[interface]?.errors[short], "\(qualified) is not declared in the IDL")
+            XCTAssertNoThrow(try defs[interface]!.validate(parameters, against: fields),
+                             "parameters of \(qualified) do not match the IDL")
+        }
+    }
+
+    func testEveryErrorTheIDLDeclaresHasACase() throws {
+        let defs = try definitions()
+        let mapped = Set(Self.examples.map { ErrorMapping.nameAndParameters($0).0.split(separator: ".").last! })
+        for (interface, def) in defs {
+            for name in def.errors.keys {
+                XCTAssertTrue(mapped.contains(Substring(name)), "\(interface).\(name) has no RiegelError case")
+            }
+        }
+    }
+
+    func testErrorDeclaredByTwoInterfacesIsQualifiedWithTheCallingOne() {
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .noSuchAccount, in: "io.riegel.Admin").name,
+                       "io.riegel.Admin.NoSuchAccount")
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .noSuchAccount, in: "io.riegel.Auth").name,
+                       "io.riegel.Auth.NoSuchAccount")
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .keyActive, in: "io.riegel.Auth").name,
+                       "io.riegel.Admin.KeyActive")
+    }
+
+    func testExpiredSessionCarriesItsReason() {
+        let e = ErrorMapping.varlinkError(for: .sessionExpired(.absolute), in: "io.riegel.Auth")
+        XCTAssertEqual(e.parameters["reason"], .string("absolute"))
+    }
+}
