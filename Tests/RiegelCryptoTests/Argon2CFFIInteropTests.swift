@@ -4,17 +4,29 @@ import RiegelCore
 import XCTest
 
 /// DESIGN.md: PHC strings written by riegel verify with argon2-cffi (PyPI), and
-/// hashes made there verify in riegel. Opt-in: set `RIEGEL_TEST_PYTHON` to a
-/// python that has argon2-cffi (`python3 -m venv V && V/bin/pip install argon2-cffi`).
+/// hashes made there verify in riegel. Needs a python with argon2-cffi:
+/// `RIEGEL_TEST_PYTHON`, else the repo's `.venv` (made by `scripts/setup --test`).
 final class Argon2CFFIInteropTests: XCTestCase {
-    override func setUpWithError() throws {
-        if ProcessInfo.processInfo.environment["RIEGEL_TEST_PYTHON"] == nil {
-            throw XCTSkip("set RIEGEL_TEST_PYTHON to a python with argon2-cffi to run the interop check")
+    private var interpreter: String {
+        get throws {
+            if let python = ProcessInfo.processInfo.environment["RIEGEL_TEST_PYTHON"] { return python }
+            let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent()
+            let venv = repo.appendingPathComponent(".venv/bin/python").path
+            guard FileManager.default.isExecutableFile(atPath: venv) else {
+                throw InteropSetupError(message: "no python with argon2-cffi: run scripts/setup --test or set RIEGEL_TEST_PYTHON")
+            }
+            return venv
         }
     }
 
+    private struct InteropSetupError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
     private func python(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let interpreter = ProcessInfo.processInfo.environment["RIEGEL_TEST_PYTHON"]!
+        let interpreter = try interpreter
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
         process.arguments = ["-c", script] + arguments
