@@ -5,7 +5,7 @@ enum PasswordPatterns {
     static let keyboardRows: [[Unicode.Scalar]] = [
         "1234567890ß", "qwertzuiopü", "qwertyuiop", "asdfghjklöä", "asdfghjkl",
         "yxcvbnm", "zxcvbnm",
-    ].map { Array($0.unicodeScalars) }
+    ].map { Array(TextFolding.caselessKey($0).unicodeScalars) }  // caseless like the password: ß → ss
 
     /// Whether `text` contains any of `needles` (empty needles never match).
     static func containsAny(_ text: [Unicode.Scalar], of needles: [[Unicode.Scalar]]) -> Bool {

@@ -20,6 +20,9 @@
 ///
 /// - Important: the result names rules only; it never contains or echoes the
 ///   password, so it may be logged, audited and returned to the caller.
+/// - Important: a password over ``maximumLength`` is not searched for the
+///   username or e-mail (those searches cost length × needle); it is refused
+///   as `too_long` anyway, together with any other rule it breaks.
 /// - Important: the length rules cannot be disabled; ``minimumLength`` is
 ///   never below 8 and ``maximumLength`` never below 64, whatever the config.
 public struct PasswordPolicy: Sendable {
@@ -114,10 +117,14 @@ public struct PasswordPolicy: Sendable {
         var broken: Set<PasswordRule> = []
         if length < minimumLength { broken.insert(.tooShort) }
         if length > maximumLength { broken.insert(.tooLong) }
-        if let username, PasswordPatterns.containsAny(folded, of: Self.usernameFragments(username)) {
+        // Substring searches cost length × needle; past the maximum length
+        // they are skipped so an oversized input cannot buy CPU time.
+        let searchable = length <= maximumLength
+        if searchable, let username,
+           PasswordPatterns.containsAny(folded, of: Self.usernameFragments(username)) {
             broken.insert(.containsUsername)
         }
-        if let email, PasswordPatterns.containsAny(folded, of: Self.emailFragments(email)) {
+        if searchable, let email, PasswordPatterns.containsAny(folded, of: Self.emailFragments(email)) {
             broken.insert(.containsEmail)
         }
         if blocklist.contains(String(String.UnicodeScalarView(folded))) {
