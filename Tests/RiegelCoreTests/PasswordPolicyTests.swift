@@ -28,6 +28,11 @@ final class PasswordPolicyTests: XCTestCase {
         XCTAssertEqual(try violations(String(long.prefix(128))), [])
     }
 
+    func testOversizedPasswordIsTooLongWithoutBeingSearchedForPersonalData() throws {
+        let long = "max.mustermann-" + String(repeating: "vT7#qLm2!xR9", count: 10)
+        XCTAssertEqual(try violations(long), ["too_long"])
+    }
+
     func testLengthCountsUnicodeScalarsAfterNFC() throws {
         // Seven decomposed "é" are 14 scalars typed, 7 after NFC: too short.
         let decomposed = String(repeating: "e\u{301}", count: 7)

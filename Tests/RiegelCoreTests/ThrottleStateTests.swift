@@ -189,6 +189,11 @@ final class ThrottleStateTests: XCTestCase {
         XCTAssertThrowsError(try ThrottlePolicy(initialDelay: 10, maximumDelay: 5, lockout: nil)) {
             XCTAssertEqual($0 as? ThrottlePolicyError, .maximumDelayBelowInitial(initial: 10, maximum: 5))
         }
+        XCTAssertThrowsError(try ThrottlePolicy(maximumDelay: .infinity, lockout: nil)) {
+            XCTAssertEqual($0 as? ThrottlePolicyError, .notFinite(setting: "delay"))
+        }
+        XCTAssertThrowsError(try ThrottlePolicy(delayWindow: .nan, lockout: nil))
+        XCTAssertThrowsError(try ThrottlePolicy.Lockout(duration: .infinity))
         XCTAssertThrowsError(try ThrottlePolicy.Lockout(threshold: 0))
         XCTAssertThrowsError(try ThrottlePolicy.Lockout(duration: -1))
     }

@@ -11,7 +11,8 @@
 ///
 /// - Important: every value is validated at construction; a policy that
 ///   would never throttle (threshold 0, zero windows, a maximum below the
-///   initial delay) cannot be built.
+///   initial delay) or would never end (infinite or NaN durations) cannot
+///   be built.
 public struct ThrottlePolicy: Sendable, Hashable {
     /// When an account is locked after many failures, and for how long.
     public struct Lockout: Sendable, Hashable {
@@ -27,6 +28,7 @@ public struct ThrottlePolicy: Sendable, Hashable {
         public init(threshold: Int = 20, window: Double = 3600, duration: Double = 1800)
             throws(ThrottlePolicyError) {
             guard threshold > 0 else { throw .nonPositive(setting: "lockout threshold") }
+            guard window.isFinite, duration.isFinite else { throw .notFinite(setting: "lockout") }
             guard window > 0 else { throw .nonPositive(setting: "lockout window") }
             guard duration > 0 else { throw .nonPositive(setting: "lockout duration") }
             self.threshold = threshold
@@ -57,6 +59,9 @@ public struct ThrottlePolicy: Sendable, Hashable {
         lockout: Lockout?
     ) throws(ThrottlePolicyError) {
         guard delayThreshold > 0 else { throw .nonPositive(setting: "delay threshold") }
+        guard delayWindow.isFinite, initialDelay.isFinite, maximumDelay.isFinite else {
+            throw .notFinite(setting: "delay")
+        }
         guard delayWindow > 0 else { throw .nonPositive(setting: "delay window") }
         guard initialDelay > 0 else { throw .nonPositive(setting: "initial delay") }
         guard maximumDelay >= initialDelay else {

@@ -2,6 +2,8 @@
 public enum ThrottlePolicyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The named setting must be greater than zero.
     case nonPositive(setting: String)
+    /// A duration of the named setting is infinite or not a number.
+    case notFinite(setting: String)
     /// The maximum delay is below the initial delay.
     case maximumDelayBelowInitial(initial: Double, maximum: Double)
     /// Client addresses are only delayed, never locked: one address may be
@@ -13,6 +15,8 @@ public enum ThrottlePolicyError: Error, Sendable, Hashable, CustomStringConverti
         switch self {
         case .nonPositive(let setting):
             "throttle \(setting) must be greater than zero"
+        case .notFinite(let setting):
+            "throttle \(setting) durations must be finite numbers of seconds"
         case .maximumDelayBelowInitial(let initial, let maximum):
             "throttle maximum delay \(maximum)s is below the initial delay \(initial)s"
         case .lockoutNotAllowedForClientAddress:
