@@ -1,0 +1,38 @@
+/// An account as stored: every secret or personal datum sealed or digested.
+///
+/// - Important: the stored form never holds a plaintext password hash, e-mail
+///   address or phone number: the PHC string is sealed under the `password`
+///   key, the e-mail under the `pii` key (bound to the user id) with an HMAC
+///   blind index for lookups.
+public struct AccountRecord: Sendable, Hashable {
+    public var id: UserID
+    /// The username as registered (NFC); its `canonicalKey` is unique.
+    public var username: Username
+    /// The e-mail address, sealed with the `pii` key (associated data: the user id).
+    public var email: SealedSecret?
+    /// HMAC (`pii` key) of the e-mail's lookup key, for `RecoverUsername`.
+    public var emailIndex: KeyedDigest?
+    /// The PHC string, sealed with the `password` key (associated data: the user id).
+    public var passwordHash: SealedSecret
+    public var createdAt: Instant
+    /// Whether login needs a second factor (SMS) on new devices.
+    public var secondFactorEnabled: Bool
+    /// An administrator's lock, if any (throttle lockouts live in the throttle state).
+    public var lockedUntil: Instant?
+    public var lastLoginAt: Instant?
+
+    /// A record.
+    public init(id: UserID, username: Username, email: SealedSecret?, emailIndex: KeyedDigest?,
+                passwordHash: SealedSecret, createdAt: Instant, secondFactorEnabled: Bool = false,
+                lockedUntil: Instant? = nil, lastLoginAt: Instant? = nil) {
+        self.id = id
+        self.username = username
+        self.email = email
+        self.emailIndex = emailIndex
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+        self.secondFactorEnabled = secondFactorEnabled
+        self.lockedUntil = lockedUntil
+        self.lastLoginAt = lastLoginAt
+    }
+}

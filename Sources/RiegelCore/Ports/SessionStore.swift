@@ -1,0 +1,28 @@
+/// Persists sessions. Creation, renewal and revocation are committed before
+/// they return; activity times arrive in batches.
+public protocol SessionStore: Sendable {
+    /// Adds a session.
+    func create(_ session: SessionRecord) throws
+    /// The session whose current token has this digest (revoked ones included).
+    func session(tokenDigest: [UInt8]) throws -> SessionRecord?
+    /// The session with this id.
+    func session(id: SessionID) throws -> SessionRecord?
+    /// Every unrevoked session of `userID`, oldest first.
+    func sessions(of userID: UserID) throws -> [SessionRecord]
+    /// Every unrevoked session (to load the in-memory table at start).
+    func allUnrevoked() throws -> [SessionRecord]
+    /// Replaces the token digest (a rise in assurance renews the token) and the
+    /// assurance fields.
+    func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws
+    /// Ends one session; false if it was unknown or already ended.
+    @discardableResult
+    func revoke(id: SessionID, reason: String, at: Instant) throws -> Bool
+    /// Ends every unrevoked session of `userID` except `keeping`; returns how many ended.
+    @discardableResult
+    func revokeAll(of userID: UserID, keeping: SessionID?, reason: String, at: Instant) throws -> Int
+    /// Records last-activity times in one transaction (a time never moves backwards).
+    func recordActivity(_ times: [SessionID: Instant]) throws
+    /// Deletes sessions revoked, or last active, before `cutoff`; returns how many.
+    @discardableResult
+    func deleteInactive(before cutoff: Instant) throws -> Int
+}

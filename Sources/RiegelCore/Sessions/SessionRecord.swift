@@ -1,0 +1,43 @@
+/// A session as stored.
+///
+/// - Important: the token is never stored, only its SHA-256 digest.
+public struct SessionRecord: Sendable, Hashable {
+    public var id: SessionID
+    public var userID: UserID
+    /// SHA-256 of the current token (renewal replaces it).
+    public var tokenDigest: [UInt8]
+    public var assurance: Assurance
+    public var method: AuthenticationMethod
+    public var createdAt: Instant
+    /// When the user last proved a first factor for this session.
+    public var authenticatedAt: Instant
+    /// When the second factor was last proven in this session, if ever.
+    public var secondFactorAt: Instant?
+    public var lastActivityAt: Instant
+    /// Client information the portal passed at creation.
+    public var clientIP: String?
+    public var userAgent: String?
+    /// Set when the session was ended on purpose.
+    public var revokedAt: Instant?
+    public var revokeReason: String?
+
+    /// A record.
+    public init(id: SessionID, userID: UserID, tokenDigest: [UInt8], assurance: Assurance,
+                method: AuthenticationMethod, createdAt: Instant, authenticatedAt: Instant,
+                secondFactorAt: Instant? = nil, lastActivityAt: Instant, clientIP: String? = nil,
+                userAgent: String? = nil, revokedAt: Instant? = nil, revokeReason: String? = nil) {
+        self.id = id
+        self.userID = userID
+        self.tokenDigest = tokenDigest
+        self.assurance = assurance
+        self.method = method
+        self.createdAt = createdAt
+        self.authenticatedAt = authenticatedAt
+        self.secondFactorAt = secondFactorAt
+        self.lastActivityAt = lastActivityAt
+        self.clientIP = clientIP
+        self.userAgent = userAgent
+        self.revokedAt = revokedAt
+        self.revokeReason = revokeReason
+    }
+}
