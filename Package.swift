@@ -138,6 +138,7 @@ let package = Package(
         .testTarget(name: "RiegelCoreTests", dependencies: ["RiegelCore", "RiegelTesting"]),
         .testTarget(name: "RiegelCryptoTests", dependencies: ["RiegelCrypto", "RiegelTesting"]),
         .testTarget(name: "RiegelStoreTests", dependencies: ["RiegelStore", "RiegelTesting"]),
+        .testTarget(name: "RiegelServiceTests", dependencies: ["RiegelService", "RiegelTesting"]),
         .testTarget(name: "RiegelRPCTests", dependencies: ["RiegelRPC", "Varlink", "RiegelTesting"]),
         .testTarget(name: "RiegelDaemonTests", dependencies: ["RiegelDaemon", "RiegelRPC", "RiegelTesting"]),
     ]

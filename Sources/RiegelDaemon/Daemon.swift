@@ -68,7 +68,13 @@ public enum Daemon {
 
         let userDatabase = SystemUserDatabase()
         let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
-        let methods = RiegelMethods(status: { state.status() })
+        let components = try AccountComponents.make(config: config, database: database, keyRing: keyRing,
+                                                    clock: clock, random: random, logger: logger)
+        try await components.accounts.prepare()
+        state.record(.init(name: "password_hashing", ok: true,
+                           detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
+        let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
+                                    sessions: components.sessions)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
         let group = MultiThreadedEventLoopGroup.singleton
@@ -96,12 +102,17 @@ public enum Daemon {
         ))
 
         logger.notice("serving", metadata: ["socket": "\(listening)", "version": "\(RiegelVersion.current)"])
-        defer {
-            do { try database.close() } catch {
-                logger.error("closing the database failed", metadata: ["error": "\(error)"])
-            }
+        do {
+            try await serviceGroup.run()
+        } catch {
+            await components.hashing.shutdown()
+            try? database.close()
+            throw error
         }
-        try await serviceGroup.run()
+        await components.hashing.shutdown()
+        do { try database.close() } catch {
+            logger.error("closing the database failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Adopts the socket systemd passed (named `varlink`, else fd 3) or binds

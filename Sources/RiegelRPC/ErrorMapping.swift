@@ -61,6 +61,7 @@ public enum ErrorMapping {
         case .invalidSignature: return (auth + "InvalidSignature", [:])
         case .unknownResourceClass(let c): return (auth + "UnknownResourceClass", ["resource_class": .string(c)])
         case .invalidUsername(let reason): return (auth + "InvalidUsername", ["reason": .string(reason)])
+        case .invalidEmail(let reason): return (auth + "InvalidEmail", ["reason": .string(reason)])
         case .noSuchDevice: return (auth + "NoSuchDevice", [:])
         case .noSuchAccount: return (auth + "NoSuchAccount", [:])
         case .noSuchKey: return (admin + "NoSuchKey", [:])

@@ -1,13 +1,21 @@
+import RiegelService
+
 /// What the RPC layer needs from the daemon to answer riegel's methods.
 ///
-/// Each use case is a closure, so the RPC layer depends on behaviour, not on
-/// concrete services; the composition root fills them in.
+/// The composition root fills it in; the RPC layer calls use cases and never
+/// names a concrete store or adapter.
 public struct RiegelMethods: Sendable {
     /// The daemon's current status (`io.riegel.Admin.Status`).
     public var status: @Sendable () -> DaemonStatus
+    /// Account use cases (`Register`, `Login`, ...).
+    public var accounts: AccountService
+    /// Session use cases (`CheckSession`, ...).
+    public var sessions: SessionService
 
     /// Binds the use cases.
-    public init(status: @escaping @Sendable () -> DaemonStatus) {
+    public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService) {
         self.status = status
+        self.accounts = accounts
+        self.sessions = sessions
     }
 }

@@ -42,21 +42,14 @@ public enum RiegelRPCService {
     /// `org.varlink.service.MethodNotImplemented` (the Varlink module does that).
     static func table(for interface: String, methods: RiegelMethods) -> [String: VarlinkMethodHandler] {
         switch interface {
+        case "io.riegel.Auth":
+            return AuthHandlers.table(methods)
         case "io.riegel.Admin":
             return [
                 "Status": .immediate { _ in AdminReplies.status(methods.status()) },
             ]
         default:
             return [:]
-        }
-    }
-
-    /// Runs `body`, turning a ``RiegelError`` into the interface's varlink error.
-    static func mapping<T>(_ interface: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as RiegelError {
-            throw ErrorMapping.varlinkError(for: error, in: interface)
         }
     }
 }

@@ -27,6 +27,7 @@ public enum RiegelError: Error, Sendable, Hashable {
     case invalidSignature
     case unknownResourceClass(String)
     case invalidUsername(reason: String)
+    case invalidEmail(reason: String)
     case noSuchDevice
     case noSuchAccount
     // io.riegel.Admin

@@ -10,13 +10,27 @@ public struct PasswordConfig: Sendable, Equatable {
     public var iterations = 2
     /// argon2id lanes.
     public var parallelism = 1
+    /// Longest password accepted (at least 64).
+    public var maxLength = 128
+    /// Threads hashing passwords at once; 0: one per core.
+    public var hashWorkers = 0
+    /// Hashes waiting for a thread before calls answer `Overloaded`; 0: four per worker.
+    public var hashQueueLimit = 0
+    /// How long a password-reset token stays valid.
+    public var resetTokenLifetime = ConfigDuration.minutes(30)
+    /// How long an activation code (sent by letter) stays valid.
+    public var activationCodeLifetime = ConfigDuration.days(90)
 
     /// The defaults (OWASP's argon2id minimum).
     public init() {}
 
     static func read(_ s: inout ConfigSection) -> PasswordConfig {
         var c = PasswordConfig()
-        c.minLength = s.int("min_length", c.minLength, in: 1...1024)
+        c.minLength = s.int("min_length", c.minLength, in: 8...1024)
+        c.maxLength = s.int("max_length", c.maxLength, in: 64...1024)
+        if c.minLength > c.maxLength {
+            s.report("min_length", "\(c.minLength) is above max_length \(c.maxLength); lower it or raise max_length")
+        }
         c.blocklist = s.value("blocklist", nil) { node in
             ConfigValueError.string(node).flatMap { path in
                 path.isEmpty ? .failure(.init("must not be empty; give a file path or remove the key")) : .success(Optional(path))
@@ -25,6 +39,10 @@ public struct PasswordConfig: Sendable, Equatable {
         c.memoryKiB = s.int("memory_kib", c.memoryKiB, in: 8...4_194_304)
         c.iterations = s.int("iterations", c.iterations, in: 1...100)
         c.parallelism = s.int("parallelism", c.parallelism, in: 1...64)
+        c.hashWorkers = s.int("hash_workers", c.hashWorkers, in: 0...1024)
+        c.hashQueueLimit = s.int("hash_queue_limit", c.hashQueueLimit, in: 0...100_000)
+        c.resetTokenLifetime = s.duration("reset_token_lifetime", c.resetTokenLifetime)
+        c.activationCodeLifetime = s.duration("activation_code_lifetime", c.activationCodeLifetime)
         if c.memoryKiB < 8 * c.parallelism {
             s.report("memory_kib", "\(c.memoryKiB) is below 8 KiB per lane (parallelism \(c.parallelism)); raise it to at least \(8 * c.parallelism)")
         }

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import RiegelCore
+import RiegelCrypto
+import RiegelService
+import RiegelStore
+
+/// The account and session use cases, built from the config over the SQLite
+/// stores and the key ring.
+struct AccountComponents {
+    let accounts: AccountService
+    let sessions: SessionService
+    let hashing: PasswordHashingPool
+
+    /// Builds everything; fails on an unreadable blocklist or bad parameters.
+    static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
+                     random: any RandomSource, logger: Logger) throws -> AccountComponents {
+        let p = config.password
+        let hasher = try Argon2idHasher(parameters: Argon2Parameters(
+            memoryKiB: UInt32(p.memoryKiB), iterations: UInt32(p.iterations), parallelism: UInt32(p.parallelism)),
+            random: random)
+        let hashing = PasswordHashingPool(hasher: hasher, configuration: .init(
+            workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
+            queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit))
+        let sessions = SessionService(
+            sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
+            tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
+            policy: SessionPolicy(idleTimeout: config.session.idleTimeout.seconds,
+                                  absoluteTimeout: config.session.absoluteTimeout.seconds))
+        let accounts = AccountService(
+            accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
+            resetTokens: SQLiteResetTokenStore(database: database),
+            activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions, hashing: hashing,
+            sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
+            tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
+            random: random, policy: try accountPolicy(config), logger: logger)
+        return AccountComponents(accounts: accounts, sessions: sessions, hashing: hashing)
+    }
+
+    static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {
+        let p = config.password
+        var blocklist: Set<String> = []
+        if let path = p.blocklist {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw StartupError(message: "password blocklist \(path) cannot be read (\(error)); fix the path in [password] blocklist or remove the key")
+            }
+            for line in text.split(whereSeparator: \.isNewline) {
+                if let key = PasswordPolicy.blocklistKey(String(line)) { blocklist.insert(key) }
+            }
+        }
+        let t = config.throttle
+        let throttle = try LoginThrottle(
+            accountPolicy: ThrottlePolicy(
+                delayThreshold: t.failuresBeforeDelay, delayWindow: t.window.seconds, initialDelay: t.initialDelay.seconds,
+                maximumDelay: t.maxDelay.seconds,
+                lockout: try .init(threshold: t.lockoutFailures, window: t.lockoutWindow.seconds,
+                                   duration: t.lockoutDuration.seconds)),
+            clientPolicy: ThrottlePolicy(
+                delayThreshold: t.failuresBeforeDelay, delayWindow: t.window.seconds, initialDelay: t.initialDelay.seconds,
+                maximumDelay: t.maxDelay.seconds, lockout: nil))
+        return AccountPolicy(
+            passwords: try PasswordPolicy(minimumLength: p.minLength, maximumLength: p.maxLength, blocklist: blocklist),
+            throttle: throttle, resetTokenLifetime: p.resetTokenLifetime.seconds,
+            activationCodeLifetime: p.activationCodeLifetime.seconds)
+    }
+}
+
+/// A startup failure with a message that says how to fix it.
+struct StartupError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

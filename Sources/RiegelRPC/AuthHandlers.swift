@@ -1,0 +1,77 @@
+import RiegelCore
+import RiegelService
+import Varlink
+
+/// The bound methods of `io.riegel.Auth`.
+///
+/// Methods the IDL declares but this table leaves out answer
+/// `org.varlink.service.MethodNotImplemented` until their capability lands.
+enum AuthHandlers {
+    static let interface = "io.riegel.Auth"
+
+    static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
+        [
+            "Register": handler { call in
+                let id = try await m.accounts.register(
+                    username: call.string("username"), password: call.string("password"),
+                    email: call.optionalString("email"), phone: call.optionalString("phone"), client: call.client)
+                return ["user_id": .string(id.rawValue)]
+            },
+            "Login": handler { call in
+                let session = try await m.accounts.login(username: call.string("username"),
+                                                         password: call.string("password"), client: call.client)
+                return ["session": AuthReplies.newSession(session)]
+            },
+            "ChangePassword": handler { call in
+                try await m.accounts.changePassword(token: call.string("token"), current: call.string("current_password"),
+                                                    new: call.string("new_password"))
+                return [:]
+            },
+            "DeleteAccount": handler { call in
+                try await m.accounts.deleteAccount(token: call.string("token"), password: call.string("password"))
+                return [:]
+            },
+            "CheckSession": handler { call in
+                let (_, _, info) = try m.sessions.check(token: call.string("token"), touch: call.optionalBool("touch") ?? true)
+                return ["info": AuthReplies.sessionInfo(info)]
+            },
+            "BeginPasswordReset": handler { call in
+                let (token, email) = try await m.accounts.beginPasswordReset(username: call.string("username"),
+                                                                              client: call.client)
+                var reply: [String: JSONValue] = [:]
+                if let token { reply["reset_token"] = .string(token) }
+                if let email { reply["email"] = .string(email) }
+                return reply
+            },
+            "CompletePasswordReset": handler { call in
+                try await m.accounts.completePasswordReset(token: call.string("reset_token"),
+                                                           newPassword: call.string("new_password"))
+                return [:]
+            },
+            "RecoverUsername": handler { call in
+                ["usernames": .array(try m.accounts.recoverUsernames(email: call.string("email")).map { .string($0) })]
+            },
+            "IssueActivationCode": handler { call in
+                let (code, expires) = try m.accounts.issueActivationCode(userID: UserID(rawValue: call.string("user_id")),
+                                                                         subject: call.string("subject"))
+                return ["code": .string(code), "expires_at": .string(RFC3339.format(expires))]
+            },
+            "RedeemActivationCode": handler { call in
+                ["subject": .string(try m.accounts.redeemActivationCode(token: call.string("token"),
+                                                                        code: call.string("code")))]
+            },
+        ]
+    }
+
+    /// An async handler whose `RiegelError`s become this interface's varlink errors.
+    static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue])
+        -> VarlinkMethodHandler {
+        .async { call in
+            do {
+                return try await body(call)
+            } catch let error as RiegelError {
+                throw ErrorMapping.varlinkError(for: error, in: interface)
+            }
+        }
+    }
+}

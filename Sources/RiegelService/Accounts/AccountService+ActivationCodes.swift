@@ -1,0 +1,74 @@
+import Logging
+import RiegelCore
+
+extension AccountService {
+    /// The alphabet of activation codes: no 0/O, 1/I/L, so a code read off a
+    /// letter is typed right.
+    static let activationAlphabet = Array("ABCDEFGHJKMNPQRSTUVWXYZ23456789".utf8)
+    /// Characters in a code (grouped in fours for reading).
+    static let activationLength = 12
+
+    /// Makes a single-use activation code for `userID` and `subject`, to be sent by letter.
+    ///
+    /// - Returns: the code, grouped for reading (`ABCD-EFGH-JKMN`), and its expiry.
+    /// - Important: only a keyed digest (HMAC, `otp` key) over user id and code is stored.
+    public func issueActivationCode(userID: UserID, subject: String) throws -> (code: String, expiresAt: Instant) {
+        guard try accounts.account(id: userID) != nil else { throw RiegelError.noSuchAccount }
+        let alphabet = Self.activationAlphabet
+        let code = String(decoding: (0..<Self.activationLength).map { _ in
+            alphabet[Int(random.uniform(below: UInt32(alphabet.count)))]
+        }, as: UTF8.self)
+        let now = clock.now()
+        let expires = now.adding(seconds: policy.activationCodeLifetime)
+        try activationCodes.create(ActivationCodeRecord(
+            digest: keyedDigester.digest(activationMessage(userID, code), purpose: .otp),
+            userID: userID, subject: subject, createdAt: now, expiresAt: expires))
+        logger.info("activation_code.issued", metadata: ["user_id": "\(userID)"])
+        return (Self.grouped(code), expires)
+    }
+
+    /// Redeems a code with a session of its user; returns the code's subject.
+    ///
+    /// A wrong, used or expired code is `InvalidCode` and counts against the
+    /// account's login throttle.
+    public func redeemActivationCode(token: String, code rawCode: String) throws -> String {
+        let (_, account, _) = try sessions.check(token: token)
+        let key = accountThrottleKey(account.username.canonicalKey)
+        var state = try throttles.state(for: key) ?? ThrottleState()
+        try refuseIfThrottled(policy.throttle.check(account: state, client: nil, now: clock.now()))
+        let code = Self.normalized(rawCode)
+        if code.utf8.count == Self.activationLength,
+           let record = try activationCodes.redeem(
+               userID: account.id,
+               candidates: keyedDigester.allDigests(activationMessage(account.id, code), purpose: .otp),
+               now: clock.now()) {
+            logger.info("activation_code.redeemed", metadata: ["user_id": "\(account.id)"])
+            return record.subject
+        }
+        var none: ThrottleState?
+        policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
+        try throttles.save(state, for: key)
+        logger.info("activation_code.failed", metadata: ["user_id": "\(account.id)"])
+        let recent = state.failures.filter { clock.now().seconds(since: $0) < policy.throttle.accountPolicy.delayWindow }
+        throw RiegelError.invalidCode(attemptsLeft: max(0, policy.throttle.accountPolicy.delayThreshold - recent.count))
+    }
+
+    /// What the digest covers: the user id and the code, so a code is bound to its user.
+    func activationMessage(_ userID: UserID, _ code: String) -> [UInt8] {
+        Array("activation:\(userID.rawValue):\(code)".utf8)
+    }
+
+    /// Upper-cased, without the dashes and spaces people type.
+    static func normalized(_ code: String) -> String {
+        String(code.uppercased().filter { $0 != "-" && $0 != " " })
+    }
+
+    static func grouped(_ code: String) -> String {
+        var out = ""
+        for (i, c) in code.enumerated() {
+            if i > 0, i % 4 == 0 { out.append("-") }
+            out.append(c)
+        }
+        return out
+    }
+}

@@ -1,0 +1,70 @@
+import Logging
+import RiegelCore
+
+extension AccountService {
+    /// Password login for users without a second factor.
+    ///
+    /// - Important: security rules 1 and 4. An unknown username and a wrong
+    ///   password give the same `InvalidCredentials` after the same work (an
+    ///   argon2id verification against a dummy hash); failures back off per
+    ///   account key (kept for unknown names too, so a delay tells nothing)
+    ///   and per client IP; the answer to a locked account comes only after
+    ///   the right password.
+    public func login(username rawUsername: String, password: String, client: ClientContext) async throws -> NewSession {
+        let now = clock.now()
+        let username = try? Username(rawUsername)
+        let accountKey = accountThrottleKey(username?.canonicalKey ?? "?" + String(rawUsername.lowercased().prefix(64)))
+        let clientKey = client.ip.map { "ip:" + $0 }
+        var accountState = try throttles.state(for: accountKey) ?? ThrottleState()
+        var clientState: ThrottleState? = try clientKey.map { try throttles.state(for: $0) ?? ThrottleState() }
+        try refuseIfThrottled(policy.throttle.check(account: accountState, client: clientState, now: now))
+
+        let account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
+        var phc: String?
+        if let account {
+            let stored = try storedHash(of: account)
+            if try await pooled({ try await self.hashing.verify(password, against: stored) }) { phc = stored }
+        } else {
+            let dummy = try await currentDummyHash()
+            _ = try await pooled { try await self.hashing.verify(password, against: dummy) }
+        }
+
+        guard let account, let phc else {
+            let events = policy.throttle.recordFailure(account: &accountState, client: &clientState, now: clock.now())
+            try throttles.save(accountState, for: accountKey)
+            if let clientKey, let clientState { try throttles.save(clientState, for: clientKey) }
+            logger.info("login.failed", metadata: [
+                "user_id": "\(account?.id.rawValue ?? "-")",
+                "reason": "\(account == nil ? "unknown_user" : "wrong_password")",
+            ])
+            for case .locked(let until) in events.account {
+                logger.notice("account.locked", metadata: ["user_id": "\(account?.id.rawValue ?? "-")",
+                                                           "until": "\(until)"])
+            }
+            throw RiegelError.invalidCredentials
+        }
+
+        if let until = account.lockedUntil, until > clock.now() {
+            throw RiegelError.accountLocked(until: until)
+        }
+        policy.throttle.recordSuccess(account: &accountState)
+        try throttles.save(accountState, for: accountKey)
+        // The SMS second factor is not in this build: no account can turn it
+        // on, so one that has it cannot be served (and must not pass on a password).
+        if account.secondFactorEnabled { throw RiegelError.smsUnavailable }
+        if hashing.needsRehash(phc) {
+            try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: password, for: account.id))
+            logger.info("password.rehashed", metadata: ["user_id": "\(account.id)"])
+        }
+        try accounts.recordLogin(id: account.id, at: clock.now())
+        let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
+        logger.info("login.succeeded", metadata: ["user_id": "\(account.id)", "session_id": "\(session.info.sessionID)"])
+        return session
+    }
+
+    /// The account's PHC string, opened.
+    func storedHash(of account: AccountRecord) throws -> String {
+        let bytes = try sealer.open(account.passwordHash.bytes, purpose: .password, associatedData: aad(account.id))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

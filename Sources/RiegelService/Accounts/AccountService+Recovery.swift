@@ -1,0 +1,60 @@
+import Logging
+import RiegelCore
+
+extension AccountService {
+    /// A reset token for the portal to mail, with the address to mail it to.
+    ///
+    /// - Important: an unknown username gives the same shape (no token, no
+    ///   e-mail) no sooner than a known one: every answer waits until
+    ///   `resetMinimumResponse` has passed since the call began.
+    public func beginPasswordReset(username rawUsername: String, client: ClientContext) async throws
+        -> (token: String?, email: String?) {
+        let started = ContinuousClock.now
+        var result: (token: String?, email: String?) = (nil, nil)
+        if let username = try? Username(rawUsername), let account = try accounts.account(usernameKey: username.canonicalKey) {
+            let token = tokens.newToken()
+            let now = clock.now()
+            try resetTokens.create(digest: tokenDigester.digest(ofToken: token), userID: account.id, createdAt: now,
+                                   expiresAt: now.adding(seconds: policy.resetTokenLifetime))
+            result = (token, try email(of: account)?.address)
+            logger.info("password.reset_requested", metadata: ["user_id": "\(account.id)"])
+        }
+        let floor = started.advanced(by: .milliseconds(Int64(policy.resetMinimumResponse * 1000)))
+        try? await Task.sleep(until: floor, clock: .continuous)
+        return result
+    }
+
+    /// Sets a new password with a reset token: the token is spent, every
+    /// session and reset token of the user ends.
+    ///
+    /// A used, expired or unknown token is `InvalidToken`; a weak password is
+    /// `WeakPassword` and leaves the token usable.
+    public func completePasswordReset(token: String, newPassword: String) async throws {
+        let digest = tokenDigester.digest(ofToken: token)
+        guard let userID = try resetTokens.user(forDigest: digest, now: clock.now()),
+              let account = try accounts.account(id: userID) else {
+            throw RiegelError.invalidToken
+        }
+        let weak = policy.passwords.violations(of: newPassword, username: account.username, email: try email(of: account))
+        if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
+        // The SMS second factor is not in this build; see login.
+        if account.secondFactorEnabled { throw RiegelError.smsUnavailable }
+        let sealed = try await sealedHash(of: newPassword, for: account.id)
+        guard try resetTokens.consume(digest: digest, now: clock.now()) == userID else {
+            throw RiegelError.invalidToken
+        }
+        try accounts.updatePasswordHash(id: account.id, sealed)
+        let ended = try sessions.endAll(of: account.id, reason: "password_reset")
+        try resetTokens.removeAll(for: account.id)
+        logger.info("password.reset", metadata: ["user_id": "\(account.id)", "sessions_ended": "\(ended)"])
+    }
+
+    /// The usernames registered with this e-mail address (found through the
+    /// blind index; the address itself is stored encrypted). An address that
+    /// is not one matches nothing.
+    public func recoverUsernames(email rawEmail: String) throws -> [String] {
+        guard let email = try? EmailAddress(rawEmail) else { return [] }
+        let indexes = keyedDigester.allDigests(Array(email.lookupKey.utf8), purpose: .pii)
+        return try accounts.accounts(emailIndexes: indexes).map(\.username.value).sorted()
+    }
+}

@@ -1,0 +1,183 @@
+import Logging
+import RiegelCore
+import Synchronization
+
+/// The account use cases: registration, password login, password change and
+/// reset, username recovery, activation codes and deletion.
+///
+/// - Important: passwords and PHC strings exist in memory only while a call
+///   runs; the store sees them sealed. Nothing secret reaches the logger
+///   (security rule 9): log lines carry user ids and reasons only.
+public final class AccountService: Sendable {
+    let accounts: any AccountStore
+    let throttles: any ThrottleStore
+    let resetTokens: any ResetTokenStore
+    let activationCodes: any ActivationCodeStore
+    let sessions: SessionService
+    let hashing: PasswordHashingPool
+    let sealer: any SecretSealer
+    let keyedDigester: any KeyedDigester
+    let tokenDigester: any TokenDigester
+    let tokens: any TokenGenerator
+    let clock: any WallClock
+    let random: any RandomSource
+    let policy: AccountPolicy
+    let logger: Logger
+    /// A PHC string of a random password, verified for unknown usernames so
+    /// that they cost the same time as wrong passwords (security rule 1).
+    let dummyHash: Mutex<String?>
+
+    /// A service over the given ports.
+    public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
+                activationCodes: any ActivationCodeStore, sessions: SessionService, hashing: PasswordHashingPool,
+                sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
+                tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
+                policy: AccountPolicy, logger: Logger) {
+        self.accounts = accounts
+        self.throttles = throttles
+        self.resetTokens = resetTokens
+        self.activationCodes = activationCodes
+        self.sessions = sessions
+        self.hashing = hashing
+        self.sealer = sealer
+        self.keyedDigester = keyedDigester
+        self.tokenDigester = tokenDigester
+        self.tokens = tokens
+        self.clock = clock
+        self.random = random
+        self.policy = policy
+        self.logger = logger
+        self.dummyHash = Mutex(nil)
+    }
+
+    /// Makes the dummy hash with the configured parameters (call once at start,
+    /// so the first unknown-user login costs what later ones do).
+    public func prepare() async throws {
+        _ = try await currentDummyHash()
+    }
+
+    // MARK: registration
+
+    /// Registers an account with password only; returns its id.
+    ///
+    /// A phone number needs the SMS capability, which this build lacks: such a
+    /// registration answers `SmsUnavailable` and creates nothing (the IDL's rule
+    /// for "no SMS can be sent").
+    public func register(username rawUsername: String, password: String, email rawEmail: String?,
+                         phone: String?, client: ClientContext) async throws -> UserID {
+        let username: Username
+        do { username = try Username(rawUsername) } catch { throw RiegelError.invalidUsername(reason: error.message) }
+        var email: EmailAddress?
+        if let rawEmail {
+            do { email = try EmailAddress(rawEmail) } catch { throw RiegelError.invalidEmail(reason: error.message) }
+        }
+        let weak = policy.passwords.violations(of: password, username: username, email: email)
+        if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
+        if phone != nil { throw RiegelError.smsUnavailable }
+        if try accounts.account(usernameKey: username.canonicalKey) != nil { throw RiegelError.usernameTaken }
+
+        let id = UserID.random(using: random)
+        let record = AccountRecord(
+            id: id, username: username,
+            email: try email.map { try sealer.seal(Array($0.address.utf8), purpose: .pii, associatedData: aad(id)) },
+            emailIndex: email.map { keyedDigester.digest(Array($0.lookupKey.utf8), purpose: .pii) },
+            passwordHash: try await sealedHash(of: password, for: id),
+            createdAt: clock.now())
+        do {
+            try accounts.create(record)
+        } catch AccountStoreError.usernameTaken {
+            throw RiegelError.usernameTaken
+        }
+        logger.info("account.created", metadata: ["user_id": "\(id)"])
+        return id
+    }
+
+    // MARK: password change and deletion
+
+    /// Changes the password of the session's user; ends the user's other sessions.
+    public func changePassword(token: String, current: String, new: String) async throws {
+        let (session, account, _) = try sessions.check(token: token)
+        try await requirePassword(current, of: account)
+        let weak = policy.passwords.violations(of: new, username: account.username, email: try email(of: account))
+        if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
+        try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: new, for: account.id))
+        let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "password_changed")
+        logger.info("password.changed", metadata: ["user_id": "\(account.id)", "sessions_ended": "\(ended)"])
+    }
+
+    /// Deletes the session's user after re-checking the password: credentials,
+    /// e-mail, sessions, tokens and codes go (the store cascades).
+    public func deleteAccount(token: String, password: String) async throws {
+        let (_, account, _) = try sessions.check(token: token)
+        try await requirePassword(password, of: account)
+        try accounts.delete(id: account.id)
+        try throttles.remove(accountThrottleKey(account.username.canonicalKey))
+        logger.info("account.deleted", metadata: ["user_id": "\(account.id)"])
+    }
+
+    // MARK: shared steps
+
+    /// Verifies `password` for an already authenticated user, throttled like a login.
+    func requirePassword(_ password: String, of account: AccountRecord) async throws {
+        let key = accountThrottleKey(account.username.canonicalKey)
+        var state = try throttles.state(for: key) ?? ThrottleState()
+        try refuseIfThrottled(policy.throttle.check(account: state, client: nil, now: clock.now()))
+        if try await verify(password, of: account) { return }
+        var none: ThrottleState?
+        policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
+        try throttles.save(state, for: key)
+        throw RiegelError.invalidCredentials
+    }
+
+    /// Whether `password` is the account's password.
+    func verify(_ password: String, of account: AccountRecord) async throws -> Bool {
+        let phc = try storedHash(of: account)
+        return try await pooled { try await self.hashing.verify(password, against: phc) }
+    }
+
+    /// A fresh argon2id hash of `password`, sealed for `id`.
+    func sealedHash(of password: String, for id: UserID) async throws -> SealedSecret {
+        let phc = try await pooled { try await self.hashing.hash(password) }
+        return try sealer.seal(Array(phc.utf8), purpose: .password, associatedData: aad(id))
+    }
+
+    /// Runs a pool call, reporting a full pool as `Overloaded`.
+    func pooled<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PasswordHashingPoolError {
+            throw error.riegelError
+        }
+    }
+
+    func currentDummyHash() async throws -> String {
+        if let hash = dummyHash.withLock({ $0 }) { return hash }
+        let hash = try await pooled { try await self.hashing.hash(self.random.bytes(24)) }
+        dummyHash.withLock { $0 = hash }
+        return hash
+    }
+
+    /// The account's e-mail address, opened.
+    func email(of account: AccountRecord) throws -> EmailAddress? {
+        guard let sealed = account.email else { return nil }
+        let bytes = try sealer.open(sealed.bytes, purpose: .pii, associatedData: aad(account.id))
+        return try? EmailAddress(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Associated data binding a sealed value to its account.
+    func aad(_ id: UserID) -> [UInt8] {
+        Array(id.rawValue.utf8)
+    }
+
+    func accountThrottleKey(_ canonicalUsername: String) -> String {
+        "account:" + canonicalUsername
+    }
+
+    func refuseIfThrottled(_ decision: ThrottleDecision) throws {
+        switch decision {
+        case .allowed: return
+        case .delayed(let retryAfter): throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
+        case .locked(let until): throw RiegelError.accountLocked(until: until)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// RiegelService module placeholder; replaced as the module is filled.
