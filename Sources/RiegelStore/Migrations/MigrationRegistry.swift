@@ -5,6 +5,9 @@ enum MigrationRegistry {
     /// Every migration, oldest first. Append new ones at the end.
     static let all: [any StoreMigration.Type] = [
         V1Keys.self,
+        V2Accounts.self,
+        V3Sessions.self,
+        V4Throttle.self,
     ]
 
     /// A migrator that knows every migration in ``all``.

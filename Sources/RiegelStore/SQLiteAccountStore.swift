@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import RiegelCore
+
+/// The ``AccountStore`` on SQLite: table `user` of migration `v2-accounts`.
+///
+/// - Important: writes only what it is handed: the sealed e-mail and PHC
+///   string with their key ids, the blind index, the username (NFC value and
+///   canonical key) and times. Deleting an account deletes its sessions,
+///   reset tokens and activation codes through `ON DELETE CASCADE`.
+/// - Note: updates of an unknown account change nothing and do not throw.
+public final class SQLiteAccountStore: AccountStore {
+    private let database: RiegelDatabase
+
+    /// A store on `database`.
+    public init(database: RiegelDatabase) {
+        self.database = database
+    }
+
+    private static let columns = """
+        id, username, username_key, email, email_key_id, email_index, email_index_key_id,
+        password_hash, password_key_id, created_at, second_factor, locked_until, last_login_at
+        """
+
+    /// Adds `account`; a taken canonical username is caught from the UNIQUE index.
+    public func create(_ account: AccountRecord) throws {
+        do {
+            try database.writer.write { db in
+                try db.execute(sql: "INSERT INTO user (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [
+                                   account.id.rawValue, account.username.value, account.username.canonicalKey,
+                                   account.email.map { Data($0.bytes) }, account.email.map { Int64($0.keyID.rawValue) },
+                                   account.emailIndex.map { Data($0.bytes) },
+                                   account.emailIndex.map { Int64($0.keyID.rawValue) },
+                                   Data(account.passwordHash.bytes), Int64(account.passwordHash.keyID.rawValue),
+                                   account.createdAt.secondsSinceEpoch, account.secondFactorEnabled ? 1 : 0,
+                                   account.lockedUntil?.secondsSinceEpoch, account.lastLoginAt?.secondsSinceEpoch,
+                               ])
+            }
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            && (error.message ?? "").contains("user.username_key") {
+            throw AccountStoreError.usernameTaken
+        }
+    }
+
+    public func account(id: UserID) throws -> AccountRecord? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM user WHERE id = ?", arguments: [id.rawValue])
+                .map(Self.record(from:))
+        }
+    }
+
+    public func account(usernameKey: String) throws -> AccountRecord? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM user WHERE username_key = ?",
+                             arguments: [usernameKey])
+                .map(Self.record(from:))
+        }
+    }
+
+    /// Accounts whose blind index matches one of `emailIndexes` (bytes and key id), oldest first.
+    public func accounts(emailIndexes: [KeyedDigest]) throws -> [AccountRecord] {
+        guard !emailIndexes.isEmpty else { return [] }
+        let condition = Array(repeating: "(email_index = ? AND email_index_key_id = ?)", count: emailIndexes.count)
+            .joined(separator: " OR ")
+        var arguments = StatementArguments()
+        for index in emailIndexes {
+            arguments += [Data(index.bytes), Int64(index.keyID.rawValue)]
+        }
+        return try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM user WHERE \(condition) ORDER BY created_at, id",
+                             arguments: arguments)
+                .map(Self.record(from:))
+        }
+    }
+
+    public func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE user SET password_hash = ?, password_key_id = ? WHERE id = ?",
+                           arguments: [Data(hash.bytes), Int64(hash.keyID.rawValue), id.rawValue])
+        }
+    }
+
+    public func recordLogin(id: UserID, at: Instant) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE user SET last_login_at = ? WHERE id = ?",
+                           arguments: [at.secondsSinceEpoch, id.rawValue])
+        }
+    }
+
+    public func setLock(id: UserID, until: Instant?) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE user SET locked_until = ? WHERE id = ?",
+                           arguments: [until?.secondsSinceEpoch, id.rawValue])
+        }
+    }
+
+    @discardableResult
+    public func delete(id: UserID) throws -> Bool {
+        try database.writer.write { db in
+            try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [id.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func record(from row: Row) throws -> AccountRecord {
+        let id: String = row["id"]
+        let usernameValue: String = row["username"]
+        let username: Username
+        do {
+            username = try Username(usernameValue)
+        } catch {
+            throw RiegelStoreError.corruptRecord(table: "user", detail: "the username of \(id) is not valid (\(error))")
+        }
+        var email: SealedSecret?
+        if let bytes = row["email"] as Data?, let keyID = row["email_key_id"] as Int64? {
+            email = SealedSecret(bytes: StoreColumns.bytes(bytes),
+                                 keyID: try StoreColumns.keyID(keyID, table: "user", column: "email_key_id", row: id))
+        }
+        var emailIndex: KeyedDigest?
+        if let bytes = row["email_index"] as Data?, let keyID = row["email_index_key_id"] as Int64? {
+            emailIndex = KeyedDigest(bytes: StoreColumns.bytes(bytes),
+                                     keyID: try StoreColumns.keyID(keyID, table: "user", column: "email_index_key_id",
+                                                                   row: id))
+        }
+        let password = SealedSecret(
+            bytes: StoreColumns.bytes(row["password_hash"]),
+            keyID: try StoreColumns.keyID(row["password_key_id"], table: "user", column: "password_key_id", row: id))
+        let secondFactor: Int64 = row["second_factor"]
+        return AccountRecord(id: UserID(rawValue: id), username: username, email: email, emailIndex: emailIndex,
+                             passwordHash: password,
+                             createdAt: Instant(secondsSinceEpoch: row["created_at"]),
+                             secondFactorEnabled: secondFactor != 0,
+                             lockedUntil: StoreColumns.instant(row["locked_until"]),
+                             lastLoginAt: StoreColumns.instant(row["last_login_at"]))
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import RiegelCore
+
+/// The ``SessionStore`` on SQLite: table `session` of migration `v3-sessions`.
+///
+/// - Important: only token digests are stored. Sessions of a deleted account
+///   go with it (`ON DELETE CASCADE`).
+/// - Note: ``renew(id:tokenDigest:assurance:secondFactorAt:)`` of an unknown
+///   session changes nothing and does not throw; activity of unknown sessions
+///   is ignored.
+public final class SQLiteSessionStore: SessionStore {
+    private let database: RiegelDatabase
+
+    /// A store on `database`.
+    public init(database: RiegelDatabase) {
+        self.database = database
+    }
+
+    private static let columns = """
+        id, user_id, token_digest, assurance, method, created_at, authenticated_at, second_factor_at,
+        last_activity_at, client_ip, user_agent, revoked_at, revoke_reason
+        """
+
+    /// Adds a session; throws if its id or token digest exists or its user does not.
+    public func create(_ session: SessionRecord) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [
+                               session.id.rawValue, session.userID.rawValue, Data(session.tokenDigest),
+                               session.assurance.rawValue, session.method.rawValue,
+                               session.createdAt.secondsSinceEpoch, session.authenticatedAt.secondsSinceEpoch,
+                               session.secondFactorAt?.secondsSinceEpoch, session.lastActivityAt.secondsSinceEpoch,
+                               session.clientIP, session.userAgent, session.revokedAt?.secondsSinceEpoch,
+                               session.revokeReason,
+                           ])
+        }
+    }
+
+    public func session(tokenDigest: [UInt8]) throws -> SessionRecord? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM session WHERE token_digest = ?",
+                             arguments: [Data(tokenDigest)])
+                .map(Self.record(from:))
+        }
+    }
+
+    public func session(id: SessionID) throws -> SessionRecord? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM session WHERE id = ?", arguments: [id.rawValue])
+                .map(Self.record(from:))
+        }
+    }
+
+    /// Every unrevoked session of `userID`, by creation time (then id).
+    public func sessions(of userID: UserID) throws -> [SessionRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.columns) FROM session WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at, id
+                """, arguments: [userID.rawValue])
+                .map(Self.record(from:))
+        }
+    }
+
+    /// Every unrevoked session, by creation time (then id).
+    public func allUnrevoked() throws -> [SessionRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.columns) FROM session WHERE revoked_at IS NULL ORDER BY created_at, id
+                """)
+                .map(Self.record(from:))
+        }
+    }
+
+    public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws {
+        try database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE session SET token_digest = ?, assurance = ?, second_factor_at = ? WHERE id = ?
+                """, arguments: [Data(tokenDigest), assurance.rawValue, secondFactorAt?.secondsSinceEpoch,
+                                 id.rawValue])
+        }
+    }
+
+    @discardableResult
+    public func revoke(id: SessionID, reason: String, at: Instant) throws -> Bool {
+        try database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE session SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL
+                """, arguments: [at.secondsSinceEpoch, reason, id.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    @discardableResult
+    public func revokeAll(of userID: UserID, keeping: SessionID?, reason: String, at: Instant) throws -> Int {
+        try database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE session SET revoked_at = ?, revoke_reason = ?
+                WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?
+                """, arguments: [at.secondsSinceEpoch, reason, userID.rawValue, keeping?.rawValue])
+            return db.changesCount
+        }
+    }
+
+    /// Sets each session's last activity to the later of the stored and the given time, in one transaction.
+    public func recordActivity(_ times: [SessionID: Instant]) throws {
+        guard !times.isEmpty else { return }
+        try database.writer.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE session SET last_activity_at = MAX(last_activity_at, ?) WHERE id = ?
+                """)
+            for (id, time) in times.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try statement.execute(arguments: [time.secondsSinceEpoch, id.rawValue])
+            }
+        }
+    }
+
+    @discardableResult
+    public func deleteInactive(before cutoff: Instant) throws -> Int {
+        try database.writer.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE revoked_at < ? OR last_activity_at < ?",
+                           arguments: [cutoff.secondsSinceEpoch, cutoff.secondsSinceEpoch])
+            return db.changesCount
+        }
+    }
+
+    private static func record(from row: Row) throws -> SessionRecord {
+        let id: String = row["id"]
+        let assuranceText: String = row["assurance"]
+        guard let assurance = Assurance(rawValue: assuranceText) else {
+            throw RiegelStoreError.corruptRecord(table: "session", detail: "\(id) has unknown assurance '\(assuranceText)'")
+        }
+        let methodText: String = row["method"]
+        guard let method = AuthenticationMethod(rawValue: methodText) else {
+            throw RiegelStoreError.corruptRecord(table: "session", detail: "\(id) has unknown method '\(methodText)'")
+        }
+        return SessionRecord(id: SessionID(rawValue: id), userID: UserID(rawValue: row["user_id"]),
+                             tokenDigest: StoreColumns.bytes(row["token_digest"]), assurance: assurance,
+                             method: method, createdAt: Instant(secondsSinceEpoch: row["created_at"]),
+                             authenticatedAt: Instant(secondsSinceEpoch: row["authenticated_at"]),
+                             secondFactorAt: StoreColumns.instant(row["second_factor_at"]),
+                             lastActivityAt: Instant(secondsSinceEpoch: row["last_activity_at"]),
+                             clientIP: row["client_ip"], userAgent: row["user_agent"],
+                             revokedAt: StoreColumns.instant(row["revoked_at"]), revokeReason: row["revoke_reason"])
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+import RiegelCore
+
+/// The ``ThrottleStore`` on SQLite: table `throttle` of migration `v4-throttle`.
+///
+/// States are stored as JSON text (failure times, delay and lock ends).
+/// `updated_at` is set from the database's clock on every save, for housekeeping.
+public final class SQLiteThrottleStore: ThrottleStore {
+    private let database: RiegelDatabase
+
+    /// A store on `database`.
+    public init(database: RiegelDatabase) {
+        self.database = database
+    }
+
+    public func state(for key: String) throws -> ThrottleState? {
+        let text = try database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM throttle WHERE key = ?", arguments: [key])
+        }
+        guard let text else { return nil }
+        do {
+            return try JSONDecoder().decode(ThrottleState.self, from: Data(text.utf8))
+        } catch {
+            throw RiegelStoreError.corruptRecord(table: "throttle", detail: "a state cannot be decoded (\(error))")
+        }
+    }
+
+    public func save(_ state: ThrottleState, for key: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(state), as: UTF8.self)
+        try database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO throttle (key, state, updated_at)
+                VALUES (?, ?, (julianday('now') - 2440587.5) * 86400.0)
+                ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                """, arguments: [key, text])
+        }
+    }
+
+    public func remove(_ key: String) throws {
+        try database.writer.write { db in
+            try db.execute(sql: "DELETE FROM throttle WHERE key = ?", arguments: [key])
+        }
+    }
+}
