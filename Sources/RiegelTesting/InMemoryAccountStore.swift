@@ -1,0 +1,60 @@
+import RiegelCore
+
+/// An ``AccountStore`` in memory, with the SQLite store's rules. Deleting an
+/// account drops its sessions, reset tokens and activation codes in fakes
+/// sharing the same ``InMemoryStoreData``.
+public final class InMemoryAccountStore: AccountStore, Sendable {
+    private let data: InMemoryStoreData
+
+    /// A store on `data` (by default its own, empty).
+    public init(data: InMemoryStoreData = InMemoryStoreData()) {
+        self.data = data
+    }
+
+    public func create(_ account: AccountRecord) throws {
+        try data.tables.withLock { tables in
+            if tables.accounts.values.contains(where: { $0.username.canonicalKey == account.username.canonicalKey }) {
+                throw AccountStoreError.usernameTaken
+            }
+            if tables.accounts[account.id] != nil { throw InMemoryStoreError.duplicate("user.id") }
+            tables.accounts[account.id] = account
+        }
+    }
+
+    public func account(id: UserID) throws -> AccountRecord? {
+        data.tables.withLock { $0.accounts[id] }
+    }
+
+    public func account(usernameKey: String) throws -> AccountRecord? {
+        data.tables.withLock { tables in
+            tables.accounts.values.first { $0.username.canonicalKey == usernameKey }
+        }
+    }
+
+    /// Accounts whose blind index equals one of `emailIndexes` (bytes and key id), oldest first.
+    public func accounts(emailIndexes: [KeyedDigest]) throws -> [AccountRecord] {
+        let wanted = Set(emailIndexes)
+        return data.tables.withLock { tables in
+            tables.accounts.values
+                .filter { $0.emailIndex.map(wanted.contains) ?? false }
+                .sorted { ($0.createdAt, $0.id.rawValue) < ($1.createdAt, $1.id.rawValue) }
+        }
+    }
+
+    public func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws {
+        data.tables.withLock { $0.accounts[id]?.passwordHash = hash }
+    }
+
+    public func recordLogin(id: UserID, at: Instant) throws {
+        data.tables.withLock { $0.accounts[id]?.lastLoginAt = at }
+    }
+
+    public func setLock(id: UserID, until: Instant?) throws {
+        data.tables.withLock { $0.accounts[id]?.lockedUntil = until }
+    }
+
+    @discardableResult
+    public func delete(id: UserID) throws -> Bool {
+        data.tables.withLock { $0.deleteAccount(id) }
+    }
+}
