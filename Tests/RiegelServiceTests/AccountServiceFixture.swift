@@ -1,0 +1,81 @@
+import Logging
+import RiegelCore
+@testable import RiegelService
+import RiegelTesting
+import Synchronization
+
+/// A hasher that counts verifications, around the fast fake.
+final class CountingHasher: PasswordHasher, Sendable {
+    let inner: FakePasswordHasher
+    let verifications = Atomic<Int>(0)
+
+    init(cost: Int = 1) { inner = FakePasswordHasher(cost: cost) }
+
+    func hash(_ password: [UInt8]) throws -> String { try inner.hash(password) }
+    func verify(_ password: [UInt8], against phc: String) throws -> Bool {
+        verifications.add(1, ordering: .relaxed)
+        return try inner.verify(password, against: phc)
+    }
+    func needsRehash(_ phc: String) -> Bool { inner.needsRehash(phc) }
+}
+
+/// Tokens `tok-1`, `tok-2`, ... and a reversible "digest": enough to test use cases.
+final class SequentialTokens: TokenGenerator, TokenDigester, Sendable {
+    let counter = Atomic<Int>(0)
+    func newToken() -> String { "tok-\(counter.add(1, ordering: .relaxed).newValue)" }
+    func digest(ofToken token: String) -> [UInt8] { Array(("digest:" + token).utf8) }
+}
+
+/// Collects every log line (message and metadata) for secrecy checks.
+final class LogCapture: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(label: "test") { _ in CapturingHandler(capture: self) }
+    }
+
+    struct CapturingHandler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+                 file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(metadata ?? [:]) { $1 }
+            capture.lines.withLock { $0.append("\(message) \(all)") }
+        }
+    }
+}
+
+/// An AccountService over in-memory fakes with a manual clock.
+struct AccountServiceFixture {
+    let data = InMemoryStoreData()
+    let clock = ManualClock()
+    let random = SeededRandom()
+    let hasher: CountingHasher
+    let tokens = SequentialTokens()
+    let throttles = InMemoryThrottleStore()
+    let logs = LogCapture()
+    let accounts: InMemoryAccountStore
+    let resetTokens: InMemoryResetTokenStore
+    let service: AccountService
+    let sessions: SessionService
+
+    init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
+         sessionPolicy: SessionPolicy = SessionPolicy()) {
+        hasher = CountingHasher(cost: cost)
+        accounts = InMemoryAccountStore(data: data)
+        resetTokens = InMemoryResetTokenStore(data: data)
+        sessions = SessionService(sessions: InMemorySessionStore(data: data), accounts: accounts, tokens: tokens,
+                                  digester: tokens, clock: clock, random: random, policy: sessionPolicy)
+        service = AccountService(
+            accounts: accounts, throttles: throttles, resetTokens: resetTokens,
+            activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions,
+            hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
+            sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
+            tokens: tokens, clock: clock, random: random, policy: policy, logger: logs.logger)
+    }
+}
