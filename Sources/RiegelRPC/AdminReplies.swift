@@ -1,4 +1,5 @@
 import RiegelCore
+import RiegelService
 import Varlink
 
 /// Encodes the replies of `io.riegel.Admin` methods.
@@ -16,5 +17,20 @@ enum AdminReplies {
                 return .object(o)
             }),
         ]
+    }
+
+    /// `Account`.
+    static func account(_ a: AccountSummary) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "user_id": .string(a.userID.rawValue),
+            "username": .string(a.username),
+            "created_at": .string(RFC3339.format(a.createdAt)),
+            "second_factor": .bool(a.secondFactor),
+            "sessions": .int(Int64(a.sessions)),
+            "devices": .int(0),
+        ]
+        if let until = a.lockedUntil { o["locked_until"] = .string(RFC3339.format(until)) }
+        if let last = a.lastLoginAt { o["last_login_at"] = .string(RFC3339.format(last)) }
+        return .object(o)
     }
 }

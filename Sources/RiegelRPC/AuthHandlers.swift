@@ -63,15 +63,7 @@ enum AuthHandlers {
         ]
     }
 
-    /// An async handler whose `RiegelError`s become this interface's varlink errors.
-    static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue])
-        -> VarlinkMethodHandler {
-        .async { call in
-            do {
-                return try await body(call)
-            } catch let error as RiegelError {
-                throw ErrorMapping.varlinkError(for: error, in: interface)
-            }
-        }
+    static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {
+        .riegel(interface, body)
     }
 }

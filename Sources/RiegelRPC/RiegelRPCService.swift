@@ -45,9 +45,7 @@ public enum RiegelRPCService {
         case "io.riegel.Auth":
             return AuthHandlers.table(methods)
         case "io.riegel.Admin":
-            return [
-                "Status": .immediate { _ in AdminReplies.status(methods.status()) },
-            ]
+            return AdminHandlers.table(methods)
         default:
             return [:]
         }

@@ -1,0 +1,37 @@
+import RiegelCore
+import RiegelService
+import Varlink
+
+/// The bound methods of `io.riegel.Admin`.
+enum AdminHandlers {
+    static let interface = "io.riegel.Admin"
+
+    static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
+        [
+            "Status": .immediate { _ in AdminReplies.status(m.status()) },
+            "GetAccount": handler { call in
+                ["account": AdminReplies.account(try m.accounts.summary(username: call.string("username")))]
+            },
+            "LockAccount": handler { call in
+                var until: Instant?
+                if let text = call.optionalString("until") {
+                    guard let parsed = RFC3339.parse(text) else { throw VarlinkError.invalidParameter("until") }
+                    until = parsed
+                }
+                try m.accounts.lock(username: call.string("username"), reason: call.string("reason"), until: until)
+                return [:]
+            },
+            "UnlockAccount": handler { call in
+                try m.accounts.unlock(username: call.string("username"))
+                return [:]
+            },
+            "RevokeSessions": handler { call in
+                ["ended": .int(Int64(try m.accounts.revokeSessions(username: call.string("username"))))]
+            },
+        ]
+    }
+
+    static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {
+        .riegel(interface, body)
+    }
+}

@@ -1,0 +1,18 @@
+import RiegelCore
+import Varlink
+
+extension VarlinkMethodHandler {
+    /// An async handler of a method of `interface` whose `RiegelError`s become
+    /// that interface's varlink errors (through ``ErrorMapping``). Other errors
+    /// are logged by the server and answered with its generic error.
+    static func riegel(_ interface: String,
+                       _ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {
+        .async { call in
+            do {
+                return try await body(call)
+            } catch let error as RiegelError {
+                throw ErrorMapping.varlinkError(for: error, in: interface)
+            }
+        }
+    }
+}
