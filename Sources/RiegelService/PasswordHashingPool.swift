@@ -1,0 +1,131 @@
+import Foundation
+import RiegelCore
+
+/// Runs a ``PasswordHasher`` on a fixed number of dedicated threads with a
+/// bounded queue, so that the event loops and Swift's cooperative pool never
+/// block on argon2id, and memory stays bounded under a login flood.
+///
+/// At most `workers` hashes run at once and at most `queueLimit` wait; a call
+/// beyond that fails at once with ``PasswordHashingPoolError/overloaded(retryAfterSeconds:)``.
+/// Call ``shutdown(finishingQueuedWork:)`` before dropping the pool; it returns
+/// when every worker thread has ended and been joined.
+///
+/// - Important: peak hashing memory is `workers` × the hasher's memory (argon2id
+///   allocates per running hash); queued calls hold only the password bytes and
+///   a continuation. A queued call runs even if the caller's task is cancelled
+///   (its result is then dropped): cancellation never skips a verification that
+///   already counts against throttling.
+public final class PasswordHashingPool: Sendable {
+    /// How many workers and how long a queue.
+    public struct Configuration: Sendable, Hashable {
+        /// Dedicated hashing threads (the most hashes running at once).
+        public var workers: Int
+        /// Calls that may wait for a worker (`[password] queue_limit`); more fail with `overloaded`.
+        public var queueLimit: Int
+        /// The `retry_after` an overloaded caller is told.
+        public var retryAfterSeconds: Int
+
+        /// A configuration; `workers` defaults to the online cores, `queueLimit` to 4 × `workers`.
+        public init(workers: Int? = nil, queueLimit: Int? = nil, retryAfterSeconds: Int = 1) {
+            let workers = workers ?? PasswordHashingPool.onlineCoreCount
+            self.workers = workers
+            self.queueLimit = queueLimit ?? 4 * workers
+            self.retryAfterSeconds = retryAfterSeconds
+        }
+    }
+
+    /// A snapshot of the pool's occupancy.
+    public struct Load: Sendable, Hashable {
+        /// Hashes running now (at most `workers`).
+        public var running: Int
+        /// Calls waiting for a worker (at most `queueLimit`).
+        public var queued: Int
+    }
+
+    /// The processors online (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
+    public static var onlineCoreCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// The configuration the pool runs with.
+    public let configuration: Configuration
+    let state: PasswordHashingPoolState
+
+    /// Starts `configuration.workers` threads that run `hasher`.
+    ///
+    /// - Precondition: `workers >= 1`, `queueLimit >= 0`, `retryAfterSeconds >= 1`
+    ///   (the config loader reports bad values with their file and line first).
+    public convenience init(hasher: any PasswordHasher, configuration: Configuration = Configuration()) {
+        self.init(hasher: hasher, configuration: configuration, observer: nil)
+    }
+
+    /// As the public initializer; `observer` sees every change of ``Load`` (tests),
+    /// called with the pool's lock held: it must not call back into the pool.
+    init(hasher: any PasswordHasher, configuration: Configuration, observer: (@Sendable (Load) -> Void)?) {
+        precondition(configuration.workers >= 1, "workers must be at least 1")
+        precondition(configuration.queueLimit >= 0, "queueLimit must not be negative")
+        precondition(configuration.retryAfterSeconds >= 1, "retryAfterSeconds must be at least 1")
+        self.configuration = configuration
+        state = PasswordHashingPoolState(hasher: hasher, configuration: configuration, observer: observer)
+        state.start()
+    }
+
+    deinit {
+        // Every call in flight retains the pool, so nothing is queued or running
+        // here: the workers are idle and end at once.
+        state.stop(finishingQueuedWork: false)
+        state.joinWorkers()
+    }
+
+    /// A PHC string of `password`, computed on a pool thread.
+    /// - Throws: ``PasswordHashingPoolError`` when full or shut down; the hasher's errors.
+    public func hash(_ password: [UInt8]) async throws -> String {
+        try await run { hasher in try hasher.hash(password) }
+    }
+
+    /// Whether `password` matches `phc`, checked on a pool thread.
+    /// - Throws: ``PasswordHashingPoolError`` when full or shut down; the hasher's errors.
+    public func verify(_ password: [UInt8], against phc: String) async throws -> Bool {
+        try await run { hasher in try hasher.verify(password, against: phc) }
+    }
+
+    /// Hashes the UTF-8 bytes of `password`.
+    public func hash(_ password: String) async throws -> String {
+        try await hash(Array(password.utf8))
+    }
+
+    /// Verifies the UTF-8 bytes of `password`.
+    public func verify(_ password: String, against phc: String) async throws -> Bool {
+        try await verify(Array(password.utf8), against: phc)
+    }
+
+    /// Whether `phc` should be replaced after a good login (cheap: parsing only, runs inline).
+    public func needsRehash(_ phc: String) -> Bool {
+        state.hasher.needsRehash(phc)
+    }
+
+    /// How busy the pool is now.
+    public var load: Load { state.load }
+
+    /// Stops accepting calls and ends the workers; returns once every worker
+    /// thread has ended and been joined. Idempotent.
+    ///
+    /// With `finishingQueuedWork` (the default) queued calls still run; without,
+    /// they fail with ``PasswordHashingPoolError/shutDown``. Running hashes always finish.
+    public func shutdown(finishingQueuedWork: Bool = true) async {
+        state.stop(finishingQueuedWork: finishingQueuedWork)
+        await state.waitUntilWorkersEnded()
+        state.joinWorkers()
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable (any PasswordHasher) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = PasswordHashingPoolState.Job(
+                run: { hasher in continuation.resume(with: Result { try work(hasher) }) },
+                fail: { error in continuation.resume(throwing: error) })
+            if let refusal = state.submit(job) {
+                continuation.resume(throwing: refusal)
+            }
+        }
+    }
+}
