@@ -27,8 +27,9 @@ public enum LegacyHashError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unsupportedScheme(let identifier):
-            return "password hash scheme '\(identifier)' is not supported; riegel reads argon2id, pbkdf2-sha256, "
-                + "pbkdf2-sha512, bcrypt ($2b$, $2a$, $2y$) and scrypt ($scrypt$): convert the hash or reset the password"
+            return "password hash scheme '\(identifier)' is not a legacy scheme riegel imports; it reads pbkdf2-sha256, "
+                + "pbkdf2-sha512, bcrypt ($2b$, $2a$, $2y$) and scrypt ($scrypt$), and argon2id through "
+                + "UpgradingPasswordHasher: convert the hash or reset the password"
         case .malformed(let scheme, let reason):
             return "\(scheme.rawValue) hash is malformed (\(reason)); check the export (see LegacyPasswordVerifier "
                 + "for the accepted spellings) or reset the password of this account"
