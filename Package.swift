@@ -36,6 +36,11 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
 
+        .systemLibrary(
+            name: "CCrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+
         // Generic varlink on SwiftNIO; knows nothing of riegel.
         .target(
             name: "Varlink",
@@ -53,8 +58,9 @@ let package = Package(
         .target(
             name: "RiegelCrypto",
             dependencies: [
-                "RiegelCore", "CArgon2",
+                "RiegelCore", "CArgon2", "CCrypt",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -115,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "riegelctl",
             dependencies: [
-                "Varlink",
+                "Varlink", "RiegelCrypto",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

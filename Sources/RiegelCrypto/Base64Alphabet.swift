@@ -1,9 +1,13 @@
-/// Unpadded base64 in either alphabet: URL-safe (tokens) or standard (PHC strings).
+/// Unpadded base64 in one of three alphabets: URL-safe (tokens), standard
+/// (PHC strings) or passlib's adapted one (its pbkdf2 hashes).
 struct Base64Alphabet: Sendable {
     /// `A-Z a-z 0-9 - _` (RFC 4648 §5).
     static let url = Base64Alphabet(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8))
     /// `A-Z a-z 0-9 + /` (RFC 4648 §4), as PHC strings use it.
     static let standard = Base64Alphabet(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8))
+
+    /// `A-Z a-z 0-9 . /`: passlib's "ab64" (standard base64 with `.` for `+`), used by its `$pbkdf2-*$` hashes.
+    static let adapted = Base64Alphabet(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./".utf8))
 
     private let symbols: [UInt8]
     private let values: [UInt8]

@@ -16,9 +16,12 @@ struct AccountComponents {
     static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, logger: Logger) throws -> AccountComponents {
         let p = config.password
-        let hasher = try Argon2idHasher(parameters: Argon2Parameters(
-            memoryKiB: UInt32(p.memoryKiB), iterations: UInt32(p.iterations), parallelism: UInt32(p.parallelism)),
-            random: random)
+        // New hashes are argon2id; imported legacy hashes verify and upgrade on the next login.
+        let hasher = UpgradingPasswordHasher(
+            argon2: try Argon2idHasher(parameters: Argon2Parameters(
+                memoryKiB: UInt32(p.memoryKiB), iterations: UInt32(p.iterations), parallelism: UInt32(p.parallelism)),
+                random: random),
+            legacy: LegacyPasswordVerifier())
         let hashing = PasswordHashingPool(hasher: hasher, configuration: .init(
             workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
             queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit))
@@ -31,6 +34,7 @@ struct AccountComponents {
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             resetTokens: SQLiteResetTokenStore(database: database),
             activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions, hashing: hashing,
+            hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
             random: random, policy: try accountPolicy(config), logger: logger)

@@ -12,6 +12,12 @@ enum AdminHandlers {
             "GetAccount": handler { call in
                 ["account": AdminReplies.account(try m.accounts.summary(username: call.string("username")))]
             },
+            "ImportAccount": handler { call in
+                let id = try m.accounts.importAccount(username: call.string("username"),
+                                                      passwordHash: call.string("password_hash"),
+                                                      email: call.optionalString("email"))
+                return ["user_id": .string(id.rawValue)]
+            },
             "LockAccount": handler { call in
                 var until: Instant?
                 if let text = call.optionalString("until") {

@@ -65,6 +65,7 @@ public enum ErrorMapping {
         case .noSuchDevice: return (auth + "NoSuchDevice", [:])
         case .noSuchAccount: return (auth + "NoSuchAccount", [:])
         case .noSuchKey: return (admin + "NoSuchKey", [:])
+        case .invalidPasswordHash(let reason): return (admin + "InvalidPasswordHash", ["reason": .string(reason)])
         case .keyInUse(let n): return (admin + "KeyInUse", ["in_use": .int(Int64(n))])
         case .keyActive: return (admin + "KeyActive", [:])
         case .credentialUnavailable(let c): return (admin + "CredentialUnavailable", ["credential": .string(c)])

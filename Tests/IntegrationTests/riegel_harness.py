@@ -160,7 +160,7 @@ class Daemon:
 
     def ctl(self, *args: str, check: bool = True, timeout: float = 30.0, **kw) -> subprocess.CompletedProcess:
         """Runs riegelctl against this daemon."""
-        argv = [str(RIEGELCTL), args[0], "--socket", str(self.sock), *args[1:]]
+        argv = [str(RIEGELCTL), *args, "--socket", str(self.sock)]
         cp = subprocess.run(argv, capture_output=True,
                             text=True, timeout=timeout, **kw)
         if check and cp.returncode != 0:

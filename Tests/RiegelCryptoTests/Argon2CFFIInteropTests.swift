@@ -7,35 +7,8 @@ import XCTest
 /// hashes made there verify in riegel. Needs a python with argon2-cffi:
 /// `RIEGEL_TEST_PYTHON`, else the repo's `.venv` (made by `scripts/setup --test`).
 final class Argon2CFFIInteropTests: XCTestCase {
-    private var interpreter: String {
-        get throws {
-            if let python = ProcessInfo.processInfo.environment["RIEGEL_TEST_PYTHON"] { return python }
-            let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
-            let venv = repo.appendingPathComponent(".venv/bin/python").path
-            guard FileManager.default.isExecutableFile(atPath: venv) else {
-                throw InteropSetupError(message: "no python with argon2-cffi: run scripts/setup --test or set RIEGEL_TEST_PYTHON")
-            }
-            return venv
-        }
-    }
-
-    private struct InteropSetupError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
-
     private func python(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let interpreter = try interpreter
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = ["-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        try TestPython.run(script, arguments)
     }
 
     func testRiegelHashesVerifyInArgon2CFFI() throws {

@@ -19,6 +19,13 @@ final class CountingHasher: PasswordHasher, Sendable {
     func needsRehash(_ phc: String) -> Bool { inner.needsRehash(phc) }
 }
 
+/// Accepts `$fake$` strings only.
+struct FakeHashValidator: PasswordHashValidator {
+    func validateImported(_ hash: String) throws {
+        guard hash.hasPrefix("$fake$") else { throw RiegelError.invalidPasswordHash(reason: "not $fake$") }
+    }
+}
+
 /// Tokens `tok-1`, `tok-2`, ... and a reversible "digest": enough to test use cases.
 final class SequentialTokens: TokenGenerator, TokenDigester, Sendable {
     let counter = Atomic<Int>(0)
@@ -75,6 +82,7 @@ struct AccountServiceFixture {
             accounts: accounts, throttles: throttles, resetTokens: resetTokens,
             activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions,
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
+            hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
             tokens: tokens, clock: clock, random: random, policy: policy, logger: logs.logger)
     }

@@ -152,6 +152,20 @@ final class PasswordHashingPoolTests: XCTestCase {
         XCTAssertEqual(pool.state.unjoinedThreadCount, 0)
     }
 
+    func testDroppingThePoolEndsAndJoinsItsThreads() throws {
+        weak var state: PasswordHashingPoolState?
+        do {
+            let pool = PasswordHashingPool(hasher: FakePasswordHasher(), configuration: .init(workers: 2, queueLimit: 1))
+            state = pool.state
+            // A job through the internal queue (no Task, which could outlive the call and keep the pool).
+            let ran = DispatchSemaphore(value: 0)
+            XCTAssertNil(pool.state.submit(.init(run: { _ in ran.signal() }, fail: { _ in })))
+            XCTAssertEqual(ran.wait(timeout: .now() + 10), .success)
+        }
+        // The threads hold the state until they end; deinit joins them, so nothing holds it now.
+        XCTAssertNil(state, "worker threads still alive after the pool was dropped")
+    }
+
     func testShutdownIsIdempotent() async {
         let pool = PasswordHashingPool(hasher: FakePasswordHasher(), configuration: .init(workers: 2, queueLimit: 0))
         await pool.shutdown()

@@ -32,6 +32,7 @@ public enum RiegelError: Error, Sendable, Hashable {
     case noSuchAccount
     // io.riegel.Admin
     case noSuchKey
+    case invalidPasswordHash(reason: String)
     case keyInUse(inUse: Int)
     case keyActive
     case credentialUnavailable(credential: String)

@@ -2,7 +2,7 @@
 ///
 /// - Important: messages never contain the password or the hash.
 public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The stored string is not an argon2id PHC string this version reads.
+    /// The stored string is not a hash this version reads (argon2id PHC, or an accepted legacy scheme).
     case malformedHash(String)
     /// The parameters are outside the accepted range.
     case parametersOutOfRange(String)
@@ -13,7 +13,7 @@ public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .malformedHash(let why):
-            return "stored password hash is not a valid argon2id PHC string (\(why)); reset the password of this account"
+            return "stored password hash is not a valid hash string riegel reads (\(why)); reset the password of this account"
         case .parametersOutOfRange(let why):
             return "argon2id parameters out of range (\(why)); use m in 8...4194304 KiB (m >= 8*p), t in 1...64, p in 1...64"
         case .hashingFailed(let why):

@@ -37,7 +37,7 @@ public struct PasswordConfig: Sendable, Equatable {
             }
         }
         c.memoryKiB = s.int("memory_kib", c.memoryKiB, in: 8...4_194_304)
-        c.iterations = s.int("iterations", c.iterations, in: 1...100)
+        c.iterations = s.int("iterations", c.iterations, in: 1...64)
         c.parallelism = s.int("parallelism", c.parallelism, in: 1...64)
         c.hashWorkers = s.int("hash_workers", c.hashWorkers, in: 0...1024)
         c.hashQueueLimit = s.int("hash_queue_limit", c.hashQueueLimit, in: 0...100_000)

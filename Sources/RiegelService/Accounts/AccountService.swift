@@ -15,6 +15,7 @@ public final class AccountService: Sendable {
     let activationCodes: any ActivationCodeStore
     let sessions: SessionService
     let hashing: PasswordHashingPool
+    let hashValidator: any PasswordHashValidator
     let sealer: any SecretSealer
     let keyedDigester: any KeyedDigester
     let tokenDigester: any TokenDigester
@@ -30,7 +31,7 @@ public final class AccountService: Sendable {
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
                 activationCodes: any ActivationCodeStore, sessions: SessionService, hashing: PasswordHashingPool,
-                sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
+                hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
                 policy: AccountPolicy, logger: Logger) {
         self.accounts = accounts
@@ -39,6 +40,7 @@ public final class AccountService: Sendable {
         self.activationCodes = activationCodes
         self.sessions = sessions
         self.hashing = hashing
+        self.hashValidator = hashValidator
         self.sealer = sealer
         self.keyedDigester = keyedDigester
         self.tokenDigester = tokenDigester
@@ -77,18 +79,26 @@ public final class AccountService: Sendable {
         if try accounts.account(usernameKey: username.canonicalKey) != nil { throw RiegelError.usernameTaken }
 
         let id = UserID.random(using: random)
-        let record = AccountRecord(
-            id: id, username: username,
-            email: try email.map { try sealer.seal(Array($0.address.utf8), purpose: .pii, associatedData: aad(id)) },
-            emailIndex: email.map { keyedDigester.digest(Array($0.lookupKey.utf8), purpose: .pii) },
-            passwordHash: try await sealedHash(of: password, for: id),
-            createdAt: clock.now())
-        do {
-            try accounts.create(record)
-        } catch AccountStoreError.usernameTaken {
-            throw RiegelError.usernameTaken
-        }
+        try create(id: id, username: username, email: email, passwordHash: try await sealedHash(of: password, for: id))
         logger.info("account.created", metadata: ["user_id": "\(id)"])
+        return id
+    }
+
+    /// Imports an account from another system with its existing password hash
+    /// (sealed like any other); a legacy hash becomes argon2id at the next login.
+    public func importAccount(username rawUsername: String, passwordHash: String, email rawEmail: String?) throws -> UserID {
+        let username: Username
+        do { username = try Username(rawUsername) } catch { throw RiegelError.invalidUsername(reason: error.message) }
+        var email: EmailAddress?
+        if let rawEmail {
+            do { email = try EmailAddress(rawEmail) } catch { throw RiegelError.invalidEmail(reason: error.message) }
+        }
+        try hashValidator.validateImported(passwordHash)
+        if try accounts.account(usernameKey: username.canonicalKey) != nil { throw RiegelError.usernameTaken }
+        let id = UserID.random(using: random)
+        try create(id: id, username: username, email: email,
+                   passwordHash: try sealer.seal(Array(passwordHash.utf8), purpose: .password, associatedData: aad(id)))
+        logger.info("account.imported", metadata: ["user_id": "\(id)"])
         return id
     }
 
@@ -116,6 +126,20 @@ public final class AccountService: Sendable {
     }
 
     // MARK: shared steps
+
+    /// Stores a new account with its e-mail sealed and indexed.
+    func create(id: UserID, username: Username, email: EmailAddress?, passwordHash: SealedSecret) throws {
+        let record = AccountRecord(
+            id: id, username: username,
+            email: try email.map { try sealer.seal(Array($0.address.utf8), purpose: .pii, associatedData: aad(id)) },
+            emailIndex: email.map { keyedDigester.digest(Array($0.lookupKey.utf8), purpose: .pii) },
+            passwordHash: passwordHash, createdAt: clock.now())
+        do {
+            try accounts.create(record)
+        } catch AccountStoreError.usernameTaken {
+            throw RiegelError.usernameTaken
+        }
+    }
 
     /// Verifies `password` for an already authenticated user, throttled like a login.
     func requirePassword(_ password: String, of account: AccountRecord) async throws {
