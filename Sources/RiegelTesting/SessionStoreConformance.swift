@@ -1,0 +1,225 @@
+import RiegelCore
+
+/// The rules every ``SessionStore`` must keep. Call ``run(_:)`` with a factory
+/// for an empty store paired with an account store on the same data.
+public enum SessionStoreConformance {
+    public typealias Subject = StoreWithAccounts<any SessionStore>
+
+    /// Every rule, by name, each run against fresh stores.
+    public static let checks: [(name: String, body: @Sendable (Subject) throws -> Void)] = [
+        ("createdSessionIsFoundByDigestAndID", createdSessionIsFoundByDigestAndID),
+        ("minimalSessionRoundTrips", minimalSessionRoundTrips),
+        ("duplicateIDOrDigestIsRefused", duplicateIDOrDigestIsRefused),
+        ("sessionsOfUserAreUnrevokedOldestFirst", sessionsOfUserAreUnrevokedOldestFirst),
+        ("allUnrevokedListsEveryUserOldestFirst", allUnrevokedListsEveryUserOldestFirst),
+        ("renewReplacesDigestAndAssurance", renewReplacesDigestAndAssurance),
+        ("revokeEndsOnceAndKeepsTheRecord", revokeEndsOnceAndKeepsTheRecord),
+        ("revokeAllKeepsOneAndCounts", revokeAllKeepsOneAndCounts),
+        ("recordActivityNeverMovesBackwards", recordActivityNeverMovesBackwards),
+        ("deleteInactiveRemovesRevokedOrIdleBeforeCutoff", deleteInactiveRemovesRevokedOrIdleBeforeCutoff),
+        ("deletingTheAccountRemovesItsSessions", deletingTheAccountRemovesItsSessions),
+    ]
+
+    /// Runs every rule, each against fresh stores from `makeStores`.
+    public static func run(_ makeStores: () throws -> Subject) throws {
+        for check in checks {
+            let subject = try makeStores()
+            try StoreConformance.check("SessionStore", check.name) { try check.body(subject) }
+        }
+    }
+
+    typealias C = StoreConformance
+
+    static func users(_ subject: Subject, _ numbers: Int...) throws {
+        for n in numbers { try subject.accounts.create(try C.account(n)) }
+    }
+
+    static func session(_ n: Int, user: Int = 1, createdAt: Double? = nil, lastActivity: Double? = nil,
+                        revokedAt: Instant? = nil) -> SessionRecord {
+        let created = createdAt ?? Double(n) * 10
+        return SessionRecord(id: C.sessionID(n), userID: C.userID(user), tokenDigest: C.bytes(UInt8(n)),
+                             assurance: .password, method: .password, createdAt: C.at(created),
+                             authenticatedAt: C.at(created), lastActivityAt: C.at(lastActivity ?? created),
+                             revokedAt: revokedAt, revokeReason: revokedAt.map { _ in "logout" })
+    }
+
+    static func ids(_ sessions: [SessionRecord]) -> [String] { sessions.map(\.id.rawValue) }
+
+    static func createdSessionIsFoundByDigestAndID(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        let full = SessionRecord(id: C.sessionID(1), userID: C.userID(1), tokenDigest: C.bytes(1),
+                                 assurance: .secondFactor, method: .sms, createdAt: C.at(0.125),
+                                 authenticatedAt: C.at(0.25), secondFactorAt: C.at(0.5), lastActivityAt: C.at(1.75),
+                                 clientIP: "2001:db8::1", userAgent: "Mozilla/5.0 (X11; Linux) «ü»")
+        try store.create(full)
+        try store.create(session(2))
+        try C.expect(try store.session(tokenDigest: C.bytes(1)) == full, "a session must load back unchanged by digest")
+        try C.expect(try store.session(id: C.sessionID(1)) == full, "a session must load back unchanged by id")
+        try C.expect(try store.session(tokenDigest: C.bytes(9)) == nil, "an unknown digest must find nothing")
+        try C.expect(try store.session(id: C.sessionID(9)) == nil, "an unknown id must find nothing")
+    }
+
+    static func minimalSessionRoundTrips(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        for (n, method) in AuthenticationMethod.allCases.enumerated() {
+            var record = session(n + 1)
+            record.method = method
+            try store.create(record)
+            try C.expect(try store.session(id: record.id) == record, "a session by \(method) must load back unchanged")
+        }
+        let revoked = session(9, revokedAt: C.at(95))
+        try store.create(revoked)
+        try C.expect(try store.session(id: revoked.id) == revoked, "a session created revoked must load back unchanged")
+    }
+
+    static func duplicateIDOrDigestIsRefused(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        try store.create(session(1))
+        var sameID = session(2)
+        sameID.id = C.sessionID(1)
+        try C.expectThrows("a second session with the same id must be refused") { try store.create(sameID) }
+        var sameDigest = session(3)
+        sameDigest.tokenDigest = C.bytes(1)
+        try C.expectThrows("a second session with the same token digest must be refused") { try store.create(sameDigest) }
+        try C.expect(try store.session(tokenDigest: C.bytes(1)) == session(1), "refused sessions must change nothing")
+        try store.create(session(2))
+        try C.expectThrows("renewing to another session's digest must be refused") {
+            try store.renew(id: C.sessionID(2), tokenDigest: C.bytes(1), assurance: .secondFactor, secondFactorAt: nil)
+        }
+        try C.expect(try store.session(id: C.sessionID(2)) == session(2), "a refused renewal must change nothing")
+    }
+
+    static func sessionsOfUserAreUnrevokedOldestFirst(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1, 2)
+        try store.create(session(3, createdAt: 30))
+        try store.create(session(1, createdAt: 50))
+        try store.create(session(2, createdAt: 10))
+        try store.create(session(4, createdAt: 5, revokedAt: C.at(40)))
+        try store.create(session(5, user: 2, createdAt: 1))
+        let listed = ids(try store.sessions(of: C.userID(1)))
+        try C.expect(listed == ids([session(2), session(3), session(1)]),
+                     "sessions(of:) must list the user's unrevoked sessions, oldest first; got \(listed)")
+        try C.expect(try store.sessions(of: C.userID(9)).isEmpty, "an unknown user has no sessions")
+    }
+
+    static func allUnrevokedListsEveryUserOldestFirst(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1, 2)
+        try store.create(session(1, user: 1, createdAt: 20))
+        try store.create(session(2, user: 2, createdAt: 10))
+        try store.create(session(3, user: 2, createdAt: 30, revokedAt: C.at(31)))
+        try store.create(session(4, user: 1, createdAt: 40))
+        let all = try store.allUnrevoked()
+        try C.expect(all == [session(2, user: 2, createdAt: 10), session(1, user: 1, createdAt: 20),
+                             session(4, user: 1, createdAt: 40)],
+                     "allUnrevoked must list every unrevoked session, oldest first; got \(ids(all))")
+    }
+
+    static func renewReplacesDigestAndAssurance(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        let original = session(1)
+        try store.create(original)
+        try store.renew(id: original.id, tokenDigest: C.bytes(50), assurance: .secondFactor, secondFactorAt: C.at(60.5))
+        var expected = original
+        expected.tokenDigest = C.bytes(50)
+        expected.assurance = .secondFactor
+        expected.secondFactorAt = C.at(60.5)
+        try C.expect(try store.session(tokenDigest: original.tokenDigest) == nil, "the old digest must find nothing after renewal")
+        try C.expect(try store.session(tokenDigest: C.bytes(50)) == expected,
+                     "the new digest must find the session with the new assurance, nothing else changed")
+        try store.renew(id: original.id, tokenDigest: C.bytes(51), assurance: .password, secondFactorAt: nil)
+        expected.tokenDigest = C.bytes(51)
+        expected.assurance = .password
+        expected.secondFactorAt = nil
+        try C.expect(try store.session(id: original.id) == expected, "renewal must set the assurance fields as given")
+        try store.renew(id: C.sessionID(9), tokenDigest: C.bytes(52), assurance: .password, secondFactorAt: nil)
+        try C.expect(try store.session(tokenDigest: C.bytes(52)) == nil, "renewing an unknown session must create nothing")
+    }
+
+    static func revokeEndsOnceAndKeepsTheRecord(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        try store.create(session(1))
+        try C.expect(try store.revoke(id: C.sessionID(1), reason: "logout", at: C.at(100)), "revoking must return true")
+        var expected = session(1)
+        expected.revokedAt = C.at(100)
+        expected.revokeReason = "logout"
+        try C.expect(try store.session(tokenDigest: C.bytes(1)) == expected,
+                     "a revoked session must still be found by digest, with time and reason")
+        try C.expect(try !store.revoke(id: C.sessionID(1), reason: "admin", at: C.at(200)),
+                     "revoking an ended session must return false")
+        try C.expect(try store.session(id: C.sessionID(1)) == expected, "a second revocation must change nothing")
+        try C.expect(try !store.revoke(id: C.sessionID(9), reason: "logout", at: C.at(200)),
+                     "revoking an unknown session must return false")
+        try C.expect(try store.sessions(of: C.userID(1)).isEmpty, "a revoked session must not be listed")
+    }
+
+    static func revokeAllKeepsOneAndCounts(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1, 2)
+        try store.create(session(1))
+        try store.create(session(2))
+        try store.create(session(3))
+        try store.create(session(4, revokedAt: C.at(5)))
+        try store.create(session(5, user: 2))
+        let ended = try store.revokeAll(of: C.userID(1), keeping: C.sessionID(2), reason: "password_reset", at: C.at(100))
+        try C.expect(ended == 2, "revokeAll must count the sessions it ended (not the kept or already revoked); got \(ended)")
+        try C.expect(ids(try store.sessions(of: C.userID(1))) == [C.sessionID(2).rawValue], "only the kept session must stay")
+        try C.expect(try store.session(id: C.sessionID(1))?.revokeReason == "password_reset", "ended sessions carry the reason")
+        try C.expect(try store.session(id: C.sessionID(4))?.revokedAt == C.at(5),
+                     "an already revoked session must keep its revocation")
+        try C.expect(try store.sessions(of: C.userID(2)).count == 1, "another user's sessions must stay")
+        try C.expect(try store.revokeAll(of: C.userID(1), keeping: nil, reason: "deleted", at: C.at(200)) == 1,
+                     "revokeAll without a kept session must end the rest")
+        try C.expect(try store.revokeAll(of: C.userID(1), keeping: nil, reason: "deleted", at: C.at(300)) == 0,
+                     "revokeAll with nothing left must return 0")
+    }
+
+    static func recordActivityNeverMovesBackwards(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        try store.create(session(1, lastActivity: 100))
+        try store.create(session(2, lastActivity: 100))
+        try store.create(session(3, lastActivity: 100))
+        try store.recordActivity([C.sessionID(1): C.at(150.5), C.sessionID(2): C.at(50), C.sessionID(9): C.at(500)])
+        try C.expect(try store.session(id: C.sessionID(1))?.lastActivityAt == C.at(150.5), "a later time must be recorded")
+        try C.expect(try store.session(id: C.sessionID(2))?.lastActivityAt == C.at(100), "an earlier time must not move activity back")
+        try C.expect(try store.session(id: C.sessionID(3))?.lastActivityAt == C.at(100), "sessions not in the batch must not change")
+        try C.expect(try store.session(id: C.sessionID(9)) == nil, "activity of an unknown session must create nothing")
+        try store.recordActivity([:])
+    }
+
+    static func deleteInactiveRemovesRevokedOrIdleBeforeCutoff(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        try store.create(session(1, createdAt: 0, lastActivity: 1000))  // active: kept
+        try store.create(session(2, createdAt: 0, lastActivity: 400))  // idle before cutoff: deleted
+        try store.create(session(3, createdAt: 0, lastActivity: 900, revokedAt: C.at(450)))  // revoked before: deleted
+        try store.create(session(4, createdAt: 0, lastActivity: 900, revokedAt: C.at(700)))  // revoked after: kept
+        try store.create(session(5, createdAt: 0, lastActivity: 500))  // exactly at the cutoff: kept
+        let deleted = try store.deleteInactive(before: C.at(500))
+        try C.expect(deleted == 2, "deleteInactive must delete the idle and the long-revoked session; got \(deleted)")
+        for (n, present) in [(1, true), (2, false), (3, false), (4, true), (5, true)] {
+            try C.expect(try (store.session(id: C.sessionID(n)) != nil) == present,
+                         "session \(n) must \(present ? "stay" : "be deleted")")
+        }
+        try C.expect(try store.deleteInactive(before: C.at(500)) == 0, "a second run must delete nothing")
+    }
+
+    static func deletingTheAccountRemovesItsSessions(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1, 2)
+        try store.create(session(1, user: 1))
+        try store.create(session(2, user: 1, revokedAt: C.at(25)))
+        try store.create(session(3, user: 2))
+        try subject.accounts.delete(id: C.userID(1))
+        try C.expect(try store.session(id: C.sessionID(1)) == nil && store.session(id: C.sessionID(2)) == nil,
+                     "deleting an account must remove its sessions, revoked ones too")
+        try C.expect(ids(try store.allUnrevoked()) == [C.sessionID(3).rawValue], "other users' sessions must stay")
+    }
+}
