@@ -29,7 +29,9 @@ struct AccountComponents {
             sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: SessionPolicy(idleTimeout: config.session.idleTimeout.seconds,
-                                  absoluteTimeout: config.session.absoluteTimeout.seconds))
+                                  absoluteTimeout: config.session.absoluteTimeout.seconds,
+                                  maxPerUser: config.session.maxPerUser),
+            logger: logger)
         let accounts = AccountService(
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             resetTokens: SQLiteResetTokenStore(database: database),

@@ -71,6 +71,8 @@ public enum Daemon {
         let components = try AccountComponents.make(config: config, database: database, keyRing: keyRing,
                                                     clock: clock, random: random, logger: logger)
         try await components.accounts.prepare()
+        let loaded = try components.sessions.load()
+        state.record(.init(name: "sessions", ok: true, detail: "\(loaded) live sessions loaded"))
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
@@ -87,6 +89,9 @@ public enum Daemon {
         state.record(.init(name: "socket", ok: true, detail: listening))
 
         let services: [any Service] = [
+            SessionMaintenanceService(sessions: components.sessions,
+                                      flushInterval: config.session.activityFlushInterval.duration,
+                                      sweepInterval: .seconds(60), logger: logger),
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),

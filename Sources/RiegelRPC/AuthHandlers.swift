@@ -31,9 +31,24 @@ enum AuthHandlers {
                 try await m.accounts.deleteAccount(token: call.string("token"), password: call.string("password"))
                 return [:]
             },
-            "CheckSession": handler { call in
-                let (_, _, info) = try m.sessions.check(token: call.string("token"), touch: call.optionalBool("touch") ?? true)
-                return ["info": AuthReplies.sessionInfo(info)]
+            // The hot path: in memory, on the event loop, no disk I/O.
+            "CheckSession": .immediate { call in
+                do throws(RiegelError) {
+                    let checked = try m.sessions.check(token: call.string("token"), touch: call.optionalBool("touch") ?? true)
+                    return ["info": AuthReplies.sessionInfo(checked.info)]
+                } catch {
+                    throw ErrorMapping.varlinkError(for: error, in: interface)
+                }
+            },
+            "Logout": handler { call in
+                try m.sessions.logout(token: call.string("token"))
+                return [:]
+            },
+            "LogoutOtherSessions": handler { call in
+                ["ended": .int(Int64(try m.sessions.logoutOthers(token: call.string("token"))))]
+            },
+            "ListSessions": handler { call in
+                ["sessions": .array(try m.sessions.list(token: call.string("token")).map { AuthReplies.sessionInfo($0.info) })]
             },
             "BeginPasswordReset": handler { call in
                 let (token, email) = try await m.accounts.beginPasswordReset(username: call.string("username"),

@@ -51,18 +51,21 @@ class NotifySocket:
         self.sock.bind(str(path))
         self.messages: list[str] = []
 
-    def wait_for(self, line: str, timeout: float = 60.0) -> list[str]:
-        """Collects datagrams until one contains `line` (a `KEY=value` line)."""
+    def wait_for(self, line: str, timeout: float = 60.0, alive=None) -> list[str]:
+        """Collects datagrams until one contains `line` (a `KEY=value` line);
+        gives up early once `alive()` says the sender has exited."""
         deadline = time.monotonic() + timeout
         for msg in self.messages:
             if line in msg.split("\n"):
                 return self.messages
         while time.monotonic() < deadline:
-            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            if alive is not None and not alive():
+                break
+            self.sock.settimeout(max(0.05, min(0.5, deadline - time.monotonic())))
             try:
                 data = self.sock.recv(65536)
             except socket.timeout:
-                break
+                continue
             msg = data.decode()
             self.messages.append(msg)
             if line in msg.split("\n"):
@@ -127,7 +130,7 @@ class Daemon:
                                      stdin=subprocess.DEVNULL)
         if wait_ready:
             try:
-                self.notify.wait_for("READY=1")
+                self.notify.wait_for("READY=1", alive=lambda: self.proc.poll() is None)
             except AssertionError:
                 self.proc.kill()
                 self.proc.wait()

@@ -32,7 +32,7 @@ extension AccountService {
     /// A wrong, used or expired code is `InvalidCode` and counts against the
     /// account's login throttle.
     public func redeemActivationCode(token: String, code rawCode: String) throws -> String {
-        let (_, account, _) = try sessions.check(token: token)
+        let (_, account) = try sessionAccount(token)
         let key = accountThrottleKey(account.username.canonicalKey)
         var state = try throttles.state(for: key) ?? ThrottleState()
         try refuseIfThrottled(policy.throttle.check(account: state, client: nil, now: clock.now()))

@@ -28,7 +28,7 @@ extension AccountService {
             userID: account.id, username: account.username.value, createdAt: account.createdAt,
             lockedUntil: [adminLock, throttleLock].compactMap { $0 }.max(),
             secondFactor: account.secondFactorEnabled,
-            sessions: try sessions.sessions.sessions(of: account.id).filter { sessions.policy.endReason(of: $0, now: now) == nil }.count,
+            sessions: sessions.liveCount(of: account.id),
             lastLoginAt: account.lastLoginAt)
     }
 

@@ -106,7 +106,7 @@ public final class AccountService: Sendable {
 
     /// Changes the password of the session's user; ends the user's other sessions.
     public func changePassword(token: String, current: String, new: String) async throws {
-        let (session, account, _) = try sessions.check(token: token)
+        let (session, account) = try sessionAccount(token)
         try await requirePassword(current, of: account)
         let weak = policy.passwords.violations(of: new, username: account.username, email: try email(of: account))
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
@@ -118,14 +118,24 @@ public final class AccountService: Sendable {
     /// Deletes the session's user after re-checking the password: credentials,
     /// e-mail, sessions, tokens and codes go (the store cascades).
     public func deleteAccount(token: String, password: String) async throws {
-        let (_, account, _) = try sessions.check(token: token)
+        let (_, account) = try sessionAccount(token)
         try await requirePassword(password, of: account)
+        try sessions.endAll(of: account.id, reason: "account_deleted")
         try accounts.delete(id: account.id)
         try throttles.remove(accountThrottleKey(account.username.canonicalKey))
         logger.info("account.deleted", metadata: ["user_id": "\(account.id)"])
     }
 
     // MARK: shared steps
+
+    /// The valid session of `token` and its account.
+    func sessionAccount(_ token: String) throws -> (SessionService.Checked, AccountRecord) {
+        let checked = try sessions.check(token: token)
+        guard let account = try accounts.account(id: checked.userID) else {
+            throw RiegelError.sessionExpired(.revoked)
+        }
+        return (checked, account)
+    }
 
     /// Stores a new account with its e-mail sealed and indexed.
     func create(id: UserID, username: Username, email: EmailAddress?, passwordHash: SealedSecret) throws {

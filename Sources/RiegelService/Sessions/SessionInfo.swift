@@ -11,16 +11,16 @@ public struct SessionInfo: Sendable, Hashable {
     public var idleExpiresAt: Instant
     public var expiresAt: Instant
 
-    /// Describes `session` of the user named `username` under `policy`.
-    public init(_ session: SessionRecord, username: String, policy: SessionPolicy) {
-        sessionID = session.id
-        userID = session.userID
-        self.username = username
-        assurance = session.assurance
-        authenticatedAt = session.authenticatedAt
-        secondFactorAt = session.secondFactorAt
-        expiresAt = session.createdAt.adding(seconds: policy.absoluteTimeout)
-        idleExpiresAt = min(session.lastActivityAt.adding(seconds: policy.idleTimeout), expiresAt)
+    /// Describes a table entry under `policy`.
+    init(_ entry: SessionTable.Entry, policy: SessionPolicy) {
+        sessionID = entry.id
+        userID = entry.userID
+        username = entry.username
+        assurance = entry.assurance
+        authenticatedAt = entry.authenticatedAt
+        secondFactorAt = entry.secondFactorAt
+        expiresAt = entry.createdAt.adding(seconds: policy.absoluteTimeout)
+        idleExpiresAt = min(entry.lastActivityAt.adding(seconds: policy.idleTimeout), expiresAt)
     }
 }
 

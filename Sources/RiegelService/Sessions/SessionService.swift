@@ -1,10 +1,14 @@
 import Logging
 import RiegelCore
 
-/// Opens, checks and ends sessions (the session model every login path uses).
+/// Opens, checks, lists and ends sessions: the session model every login path uses.
 ///
+/// Checks are served from an in-memory table keyed by the token's digest
+/// (no disk I/O, so they may run on an event loop). Creation and revocation
+/// are written to the store before they return; activity times reach it in
+/// batches (``flush()``), so a crash can only make a session expire early.
 /// - Important: tokens are returned once and stored only as SHA-256 digests;
-///   a check computes expiry from stored times on every call, so it never
+///   expiry is computed from the times on every check, so a check never
 ///   answers a stale "valid" (security rule 6).
 public final class SessionService: Sendable {
     let sessions: any SessionStore
@@ -13,12 +17,22 @@ public final class SessionService: Sendable {
     let digester: any TokenDigester
     let clock: any WallClock
     let random: any RandomSource
+    let logger: Logger
+    let table = SessionTable()
     /// The lifetimes in force.
     public let policy: SessionPolicy
 
-    /// A service over the given ports.
+    /// A session as a check found it.
+    public struct Checked: Sendable {
+        public var id: SessionID
+        public var userID: UserID
+        public var info: SessionInfo
+    }
+
+    /// A service over the given ports; call ``load()`` before serving.
     public init(sessions: any SessionStore, accounts: any AccountStore, tokens: any TokenGenerator,
-                digester: any TokenDigester, clock: any WallClock, random: any RandomSource, policy: SessionPolicy) {
+                digester: any TokenDigester, clock: any WallClock, random: any RandomSource, policy: SessionPolicy,
+                logger: Logger = Logger(label: "riegel.sessions")) {
         self.sessions = sessions
         self.accounts = accounts
         self.tokens = tokens
@@ -26,9 +40,28 @@ public final class SessionService: Sendable {
         self.clock = clock
         self.random = random
         self.policy = policy
+        self.logger = logger
     }
 
-    /// Opens a session for `account`, written through before it returns.
+    /// Fills the table from the store (every unrevoked session that is not yet expired).
+    @discardableResult
+    public func load() throws -> Int {
+        let now = clock.now()
+        var usernames: [UserID: String] = [:]
+        var loaded = 0
+        for record in try sessions.allUnrevoked() where policy.endReason(of: record, now: now) == nil {
+            if usernames[record.userID] == nil {
+                guard let account = try accounts.account(id: record.userID) else { continue }
+                usernames[record.userID] = account.username.value
+            }
+            table.insert(record, username: usernames[record.userID]!)
+            loaded += 1
+        }
+        return loaded
+    }
+
+    /// Opens a session for `account`, written through before it returns. If
+    /// the user then holds more than `maxPerUser`, the oldest ones end.
     public func open(for account: AccountRecord, assurance: Assurance, method: AuthenticationMethod,
                      client: ClientContext) throws -> NewSession {
         let now = clock.now()
@@ -39,35 +72,104 @@ public final class SessionService: Sendable {
             secondFactorAt: assurance == .secondFactor ? now : nil, lastActivityAt: now,
             clientIP: client.ip, userAgent: client.userAgent)
         try sessions.create(record)
-        return NewSession(token: token, info: SessionInfo(record, username: account.username.value, policy: policy))
+        table.insert(record, username: account.username.value)
+        let live = table.entries(of: account.id)
+            .filter { policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt, lastActivityAt: $0.lastActivityAt, now: now) == nil }
+        for oldest in live.prefix(max(0, live.count - policy.maxPerUser)) {
+            try sessions.revoke(id: oldest.id, reason: "session_cap", at: now)
+            table.markRevoked([oldest.id])
+            logger.notice("session.revoked", metadata: ["user_id": "\(account.id)", "session_id": "\(oldest.id)",
+                                                        "reason": "session_cap"])
+        }
+        return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
     }
 
-    /// The valid session for `token`, its account, and the info a caller sees.
+    /// The valid session for `token`. In memory only.
     ///
     /// - Parameter touch: whether this check counts as user activity.
-    /// - Throws: `InvalidToken` for a token never issued, `SessionExpired` for
-    ///   one that ended; store failures as they come.
-    public func check(token: String, touch: Bool = true) throws -> (SessionRecord, AccountRecord, SessionInfo) {
+    /// - Throws: `InvalidToken` for a token never issued (or long gone),
+    ///   `SessionExpired(reason)` for one that ended.
+    public func check(token: String, touch: Bool = true) throws(RiegelError) -> Checked {
         let now = clock.now()
-        guard var session = try sessions.session(tokenDigest: digester.digest(ofToken: token)) else {
-            throw RiegelError.invalidToken
+        guard let entry = table.lookup(digester.digest(ofToken: token), touchAt: nil) else {
+            throw .invalidToken
         }
-        if let reason = policy.endReason(of: session, now: now) {
-            throw RiegelError.sessionExpired(reason)
+        if let reason = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
+                                         lastActivityAt: entry.lastActivityAt, now: now) {
+            throw .sessionExpired(reason)
         }
-        guard let account = try accounts.account(id: session.userID) else {
-            throw RiegelError.sessionExpired(.revoked)
-        }
-        if touch {
-            try sessions.recordActivity([session.id: now])
-            session.lastActivityAt = now
-        }
-        return (session, account, SessionInfo(session, username: account.username.value, policy: policy))
+        let current = touch ? (table.lookup(digester.digest(ofToken: token), touchAt: now) ?? entry) : entry
+        return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(current, policy: policy))
     }
 
-    /// Ends every session of `userID` except `keeping`; returns how many ended.
+    /// Ends the session of `token`.
+    public func logout(token: String) throws {
+        let checked = try check(token: token, touch: false)
+        try sessions.revoke(id: checked.id, reason: "logout", at: clock.now())
+        table.markRevoked([checked.id])
+    }
+
+    /// Ends every other session of the user of `token`; returns how many.
+    public func logoutOthers(token: String) throws -> Int {
+        let checked = try check(token: token)
+        return try endAll(of: checked.userID, keeping: checked.id, reason: "logout_others")
+    }
+
+    /// The live sessions of the user of `token`, oldest first, with client info.
+    public func list(token: String) throws -> [(info: SessionInfo, clientIP: String?, userAgent: String?, method: AuthenticationMethod)] {
+        let checked = try check(token: token)
+        let now = clock.now()
+        let stored = Dictionary(try sessions.sessions(of: checked.userID).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return table.entries(of: checked.userID)
+            .filter { policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt, lastActivityAt: $0.lastActivityAt, now: now) == nil }
+            .map { (SessionInfo($0, policy: policy), stored[$0.id]?.clientIP, stored[$0.id]?.userAgent, $0.method) }
+    }
+
+    /// Ends every session of `userID` except `keeping`; returns how many.
     @discardableResult
     public func endAll(of userID: UserID, keeping: SessionID? = nil, reason: String) throws -> Int {
-        try sessions.revokeAll(of: userID, keeping: keeping, reason: reason, at: clock.now())
+        let ended = try sessions.revokeAll(of: userID, keeping: keeping, reason: reason, at: clock.now())
+        table.markRevoked(table.entries(of: userID).map(\.id).filter { $0 != keeping })
+        return ended
     }
+
+    /// Writes the activity times collected since the last flush; returns how many.
+    @discardableResult
+    public func flush() throws -> Int {
+        let dirty = table.takeDirty()
+        if dirty.isEmpty { return 0 }
+        do {
+            try sessions.recordActivity(dirty)
+        } catch {
+            table.restoreDirty(dirty)
+            throw error
+        }
+        return dirty.count
+    }
+
+    /// Drops expired and revoked sessions from memory and the store; returns
+    /// how many left memory. A revoked session stays as a tombstone until it
+    /// would have expired anyway, so its token keeps answering "revoked".
+    @discardableResult
+    public func sweep() throws -> Int {
+        let now = clock.now()
+        let dropped = table.sweep { entry in
+            policy.endReason(revoked: false, createdAt: entry.createdAt,
+                             lastActivityAt: entry.lastActivityAt, now: now) != nil
+        }
+        try flush()
+        try sessions.deleteInactive(before: now.adding(seconds: -policy.idleTimeout))
+        return dropped
+    }
+
+    /// Live sessions of `userID`.
+    public func liveCount(of userID: UserID) -> Int {
+        let now = clock.now()
+        return table.entries(of: userID).filter {
+            policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt, lastActivityAt: $0.lastActivityAt, now: now) == nil
+        }.count
+    }
+
+    /// Sessions held in memory (tombstones included).
+    public var count: Int { table.count }
 }
