@@ -13,19 +13,8 @@ public struct UserID: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// A fresh identifier from 128 random bits.
     public static func random(using random: any RandomSource) -> UserID {
-        UserID(rawValue: "u_" + hex(random.bytes(16)))
+        UserID(rawValue: "u_" + Hex.encode(random.bytes(16)))
     }
 
     public var description: String { rawValue }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -11,7 +11,7 @@ public struct SessionID: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// A fresh identifier from 128 random bits.
     public static func random(using random: any RandomSource) -> SessionID {
-        SessionID(rawValue: "s_" + UserID.hex(random.bytes(16)))
+        SessionID(rawValue: "s_" + Hex.encode(random.bytes(16)))
     }
 
     public var description: String { rawValue }

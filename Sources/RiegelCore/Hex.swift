@@ -1,7 +1,7 @@
 /// Lowercase hexadecimal, for key fingerprints and key files.
-enum Hex {
+public enum Hex {
     /// The lowercase hex of `bytes`.
-    static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -13,7 +13,7 @@ enum Hex {
     }
 
     /// Decodes hex (either case); nil on odd length or a non-hex character.
-    static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
+    public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
         guard text.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {
             switch c {
