@@ -91,15 +91,14 @@ public final class SessionService: Sendable {
     ///   `SessionExpired(reason)` for one that ended.
     public func check(token: String, touch: Bool = true) throws(RiegelError) -> Checked {
         let now = clock.now()
-        guard let entry = table.lookup(digester.digest(ofToken: token), touchAt: nil) else {
+        let policy = self.policy
+        guard let (entry, ended) = table.lookup(digester.digest(ofToken: token), touchAt: touch ? now : nil,
+                                                endReason: { policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt,
+                                                                              lastActivityAt: $0.lastActivityAt, now: now) }) else {
             throw .invalidToken
         }
-        if let reason = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
-                                         lastActivityAt: entry.lastActivityAt, now: now) {
-            throw .sessionExpired(reason)
-        }
-        let current = touch ? (table.lookup(digester.digest(ofToken: token), touchAt: now) ?? entry) : entry
-        return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(current, policy: policy))
+        if let ended { throw .sessionExpired(ended) }
+        return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy))
     }
 
     /// Ends the session of `token`.

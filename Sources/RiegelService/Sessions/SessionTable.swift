@@ -55,17 +55,20 @@ final class SessionTable: Sendable {
         }
     }
 
-    /// The entry for a token digest; with `touchAt`, records activity (unless revoked).
-    func lookup(_ digest: [UInt8], touchAt: Instant?) -> Entry? {
+    /// The entry for a token digest and why it ended (`endReason`, nil if valid);
+    /// with `touchAt`, a valid entry records activity. One lock, one hash lookup.
+    func lookup(_ digest: [UInt8], touchAt: Instant?,
+                endReason: (Entry) -> SessionEndReason?) -> (Entry, SessionEndReason?)? {
         let key = TokenDigestKey(digest)
         return state.withLock { s in
             guard var entry = s.entries[key] else { return nil }
-            if let at = touchAt, !entry.revoked, at > entry.lastActivityAt {
+            let reason = endReason(entry)
+            if reason == nil, let at = touchAt, at > entry.lastActivityAt {
                 entry.lastActivityAt = at
                 s.entries[key] = entry
                 s.dirty[entry.id] = at
             }
-            return entry
+            return (entry, reason)
         }
     }
 
