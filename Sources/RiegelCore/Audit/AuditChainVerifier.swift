@@ -63,6 +63,14 @@ public struct AuditChainVerifier {
         expectedSeq += 1
     }
 
+    /// Records that the stored entry `seq` cannot even be read back (a store
+    /// found a value no writer produces); it counts as checked and bad.
+    public mutating func checkUnreadable(seq: Int64, detail: String) {
+        entries += 1
+        guard firstBad == nil else { return }
+        report(seq, "entry \(seq) cannot be read: \(detail)")
+    }
+
     /// The verdict, after every entry was checked: the problem with the
     /// lowest seq, if any.
     public func finish() -> AuditVerification {
