@@ -23,7 +23,7 @@ enum V5Audit: StoreMigration {
             CREATE TABLE audit_event (
                 seq        INTEGER PRIMARY KEY NOT NULL CHECK (seq > 0),
                 time       REAL NOT NULL,
-                type       TEXT NOT NULL CHECK (length(type) > 0),
+                type       TEXT NOT NULL,
                 outcome    TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
                 user_id    TEXT,
                 username   TEXT,
