@@ -8,6 +8,7 @@ enum MigrationRegistry {
         V2Accounts.self,
         V3Sessions.self,
         V4Throttle.self,
+        V5Audit.self,
     ]
 
     /// A migrator that knows every migration in ``all``.

@@ -1,0 +1,23 @@
+/// The result of walking the audit chain and its checkpoints.
+public struct AuditVerification: Sendable, Hashable {
+    /// Entries walked.
+    public var entries: Int
+    /// Checkpoints checked.
+    public var checkpoints: Int
+    /// The first sequence number found wrong (missing, edited, out of order,
+    /// or sealed by a bad checkpoint); nil when everything holds.
+    public var firstBadSeq: Int64?
+    /// What was wrong at `firstBadSeq`, for the security team; nil when ok.
+    public var problem: String?
+
+    /// Whether the chain and every checkpoint hold.
+    public var ok: Bool { problem == nil }
+
+    /// A result.
+    public init(entries: Int, checkpoints: Int, firstBadSeq: Int64? = nil, problem: String? = nil) {
+        self.entries = entries
+        self.checkpoints = checkpoints
+        self.firstBadSeq = firstBadSeq
+        self.problem = problem
+    }
+}

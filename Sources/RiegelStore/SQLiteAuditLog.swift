@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+import RiegelCore
+import Synchronization
+
+/// The audit trail on SQLite: tables `audit_event` and `audit_checkpoint` of
+/// migration `v5-audit`. Implements ``AuditLog``, ``AuditReader`` and
+/// ``AuditMaintenance``.
+///
+/// - Important: an append reads the previous hash, stamps time and seq,
+///   writes the entry (and every `checkpointInterval`-th entry a checkpoint)
+///   in one write transaction: it is committed, chained and numbered without
+///   gaps when `append` returns. The last seq and hash are cached under a
+///   mutex held across that transaction; a failed append drops the cache so
+///   the next one reads the head again. Triggers refuse UPDATE (except
+///   blanking `username`) and DELETE, and any out-of-order INSERT.
+public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
+    struct Head: Sendable {
+        var seq: Int64
+        var hash: [UInt8]
+    }
+
+    private let database: RiegelDatabase
+    private let clock: any WallClock
+    private let hasher: any AuditHasher
+    private let digester: any KeyedDigester
+    private let checkpointInterval: Int64
+    private let head = Mutex<Head?>(nil)
+
+    /// A log on `database`, timed by `clock`, chained with `hasher` (SHA-256),
+    /// sealed every `checkpointInterval` entries with `digester`'s `audit` key.
+    public init(database: RiegelDatabase, clock: any WallClock, hasher: any AuditHasher,
+                digester: any KeyedDigester, checkpointInterval: Int = 100) {
+        precondition(checkpointInterval > 0, "checkpointInterval must be positive")
+        self.database = database
+        self.clock = clock
+        self.hasher = hasher
+        self.digester = digester
+        self.checkpointInterval = Int64(checkpointInterval)
+    }
+
+    static let columns = """
+        seq, time, type, outcome, user_id, username, reason, peer_uid, peer_pid, client_ip, user_agent, details, \
+        prev_hash, hash
+        """
+
+    @discardableResult
+    public func append(_ event: AuditEvent) throws -> AuditEntry {
+        let details = try Self.encodeDetails(event.details)
+        return try head.withLock { cached in
+            do {
+                let (entry, newHead) = try database.writer.write { db -> (AuditEntry, Head) in
+                    let last = try cached ?? Self.readHead(db)
+                    let entry = AuditChain.entry(for: event, seq: last.seq + 1, time: clock.now(),
+                                                 previous: last.hash, using: hasher)
+                    try Self.insert(entry, details: details, db)
+                    if entry.seq % checkpointInterval == 0 {
+                        try Self.insert(AuditChain.checkpoint(seq: entry.seq, hash: entry.hash, using: digester), db)
+                    }
+                    return (entry, Head(seq: entry.seq, hash: entry.hash))
+                }
+                cached = newHead
+                return entry
+            } catch {
+                cached = nil
+                throw error
+            }
+        }
+    }
+
+    public func query(_ filter: AuditFilter, limit: Int?) throws -> AuditQueryResult {
+        let (condition, arguments) = Self.whereClause(filter)
+        return try database.writer.read { db in
+            let lastSeq = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM audit_event") ?? 0
+            if let limit, limit <= 0 { return AuditQueryResult(entries: [], lastSeq: lastSeq) }
+            var entries: [AuditEntry]
+            if let limit {
+                entries = try Row.fetchAll(db, sql: """
+                    SELECT \(Self.columns) FROM audit_event WHERE \(condition) ORDER BY seq DESC LIMIT ?
+                    """, arguments: arguments + [limit]).map(Self.entry(from:))
+                entries.reverse()
+            } else {
+                entries = try Row.fetchAll(db, sql: """
+                    SELECT \(Self.columns) FROM audit_event WHERE \(condition) ORDER BY seq
+                    """, arguments: arguments).map(Self.entry(from:))
+            }
+            return AuditQueryResult(entries: entries, lastSeq: lastSeq)
+        }
+    }
+
+    public func entries(after seq: Int64, matching filter: AuditFilter, limit: Int) throws -> [AuditEntry] {
+        guard limit > 0 else { return [] }
+        let (condition, arguments) = Self.whereClause(filter)
+        return try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.columns) FROM audit_event WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?
+                """, arguments: [seq] + arguments + [limit]).map(Self.entry(from:))
+        }
+    }
+
+    public func lastSeq() throws -> Int64 {
+        try database.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM audit_event") ?? 0
+        }
+    }
+
+    /// Walks every entry in seq order in one read transaction (a consistent
+    /// snapshot, streamed row by row); a row that cannot be read back counts
+    /// as bad at its seq.
+    public func verify() throws -> AuditVerification {
+        try database.writer.read { db in
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT seq, hash, mac, key_id FROM audit_checkpoint ORDER BY seq")
+                .map(Self.checkpoint(from:))
+            var verifier = AuditChainVerifier(checkpoints: checkpoints, hasher: hasher, digester: digester)
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event ORDER BY seq")
+            while let row = try rows.next() {
+                do {
+                    verifier.check(try Self.entry(from: row))
+                } catch {
+                    let seq: Int64 = row["seq"]
+                    verifier.checkUnreadable(seq: seq, detail: String(describing: error))
+                }
+            }
+            return verifier.finish()
+        }
+    }
+
+    @discardableResult
+    public func forgetUsername(of userID: UserID) throws -> Int {
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE audit_event SET username = NULL WHERE user_id = ? AND username IS NOT NULL",
+                           arguments: [userID.rawValue])
+            return db.changesCount
+        }
+    }
+
+    @discardableResult
+    public func checkpoint() throws -> AuditCheckpoint? {
+        try database.writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1") else {
+                return nil
+            }
+            let seq: Int64 = row["seq"]
+            let sealed = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_checkpoint")
+            guard sealed != seq else { return nil }
+            let checkpoint = AuditChain.checkpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]), using: digester)
+            try Self.insert(checkpoint, db)
+            return checkpoint
+        }
+    }
+
+    // MARK: Rows
+
+    private static func readHead(_ db: Database) throws -> Head {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1") else {
+            return Head(seq: 0, hash: AuditChain.genesisHash)
+        }
+        return Head(seq: row["seq"], hash: StoreColumns.bytes(row["hash"]))
+    }
+
+    private static func insert(_ entry: AuditEntry, details: String, _ db: Database) throws {
+        let event = entry.event
+        try db.execute(sql: "INSERT INTO audit_event (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [
+                           entry.seq, entry.time.secondsSinceEpoch, event.type, event.outcome.rawValue,
+                           event.userID?.rawValue, event.username, event.reason,
+                           event.peerUID.map { Int64($0) }, event.peerPID.map { Int64($0) },
+                           event.clientIP, event.userAgent, details, Data(entry.previousHash), Data(entry.hash),
+                       ])
+    }
+
+    private static func insert(_ checkpoint: AuditCheckpoint, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO audit_checkpoint (seq, hash, mac, key_id) VALUES (?, ?, ?, ?)",
+                       arguments: [checkpoint.seq, Data(checkpoint.hash), Data(checkpoint.mac.bytes),
+                                   Int64(checkpoint.mac.keyID.rawValue)])
+    }
+
+    /// The SQL condition of `filter` (same rule as ``AuditFilter/matches(_:)``).
+    static func whereClause(_ filter: AuditFilter) -> (String, StatementArguments) {
+        var clauses = ["1"]
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let user = filter.user {
+            clauses.append("(user_id = ? OR username = ? COLLATE NOCASE)")
+            arguments += [user, user]
+        }
+        if let types = filter.types, !types.isEmpty {
+            clauses.append("type IN (\(Array(repeating: "?", count: types.count).joined(separator: ", ")))")
+            arguments += types.map { $0 }
+        }
+        if let outcome = filter.outcome {
+            clauses.append("outcome = ?")
+            arguments.append(outcome.rawValue)
+        }
+        if let since = filter.since {
+            clauses.append("time >= ?")
+            arguments.append(since.secondsSinceEpoch)
+        }
+        if let until = filter.until {
+            clauses.append("time <= ?")
+            arguments.append(until.secondsSinceEpoch)
+        }
+        if let clientIP = filter.clientIP {
+            clauses.append("client_ip = ?")
+            arguments.append(clientIP)
+        }
+        return (clauses.joined(separator: " AND "), StatementArguments(arguments))
+    }
+
+    private static func entry(from row: Row) throws -> AuditEntry {
+        let seq: Int64 = row["seq"]
+        let outcomeText: String = row["outcome"]
+        guard let outcome = AuditOutcome(rawValue: outcomeText) else {
+            throw RiegelStoreError.corruptRecord(table: "audit_event", detail: "\(seq) has unknown outcome '\(outcomeText)'")
+        }
+        let peerUID: Int64? = row["peer_uid"]
+        let peerPID: Int64? = row["peer_pid"]
+        guard peerUID.map({ UInt32(exactly: $0) != nil }) ?? true, peerPID.map({ Int32(exactly: $0) != nil }) ?? true else {
+            throw RiegelStoreError.corruptRecord(table: "audit_event", detail: "\(seq) has a peer uid or pid out of range")
+        }
+        let detailsText: String = row["details"]
+        guard let details = try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8)) else {
+            throw RiegelStoreError.corruptRecord(table: "audit_event", detail: "\(seq) has details that are not an object of strings")
+        }
+        let userID: String? = row["user_id"]
+        let event = AuditEvent(type: row["type"], outcome: outcome, userID: userID.map(UserID.init(rawValue:)),
+                               username: row["username"], reason: row["reason"],
+                               peerUID: peerUID.flatMap { UInt32(exactly: $0) }, peerPID: peerPID.flatMap { Int32(exactly: $0) },
+                               clientIP: row["client_ip"], userAgent: row["user_agent"], details: details)
+        return AuditEntry(seq: seq, time: Instant(secondsSinceEpoch: row["time"]), event: event,
+                          previousHash: StoreColumns.bytes(row["prev_hash"]), hash: StoreColumns.bytes(row["hash"]))
+    }
+
+    private static func checkpoint(from row: Row) throws -> AuditCheckpoint {
+        let seq: Int64 = row["seq"]
+        let keyID = try StoreColumns.keyID(row["key_id"], table: "audit_checkpoint", column: "key_id", row: "\(seq)")
+        return AuditCheckpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]),
+                               mac: KeyedDigest(bytes: StoreColumns.bytes(row["mac"]), keyID: keyID))
+    }
+
+    private static func encodeDetails(_ details: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(details), as: UTF8.self)
+    }
+}

@@ -1,0 +1,295 @@
+import RiegelCore
+
+/// The rules every audit log (``AuditLog``, ``AuditReader``,
+/// ``AuditMaintenance``) must keep, tamper detection included. Call ``run(_:)``
+/// with a factory, or one rule at a time; each throws ``ConformanceFailure``
+/// on the first broken rule.
+public enum AuditLogConformance {
+    /// The three audit ports in one value.
+    public typealias Log = AuditLog & AuditReader & AuditMaintenance
+
+    /// What the suite gives the factory: build the log on these.
+    public struct Parts: Sendable {
+        /// The log's clock; the suite advances it.
+        public let clock: ManualClock
+        /// The checkpoint MAC; the suite rotates its audit key.
+        public let digester: FakeKeyedDigester
+        /// SHA-256 for the chain.
+        public let hasher: any AuditHasher
+        /// Entries between automatic checkpoints (small, so tests cross several).
+        public let checkpointInterval: Int
+    }
+
+    /// A fresh log and a way to tamper with its storage behind its back.
+    public struct Subject {
+        /// The log under test.
+        public var log: any Log
+        /// Raw access to the same storage.
+        public var tampering: any AuditTampering
+
+        /// A subject.
+        public init(log: any Log, tampering: any AuditTampering) {
+            self.log = log
+            self.tampering = tampering
+        }
+    }
+
+    /// Makes a subject from parts.
+    public typealias Factory = (Parts) throws -> Subject
+
+    /// Runs every rule, each against a fresh log from `make`.
+    public static func run(_ make: Factory) throws {
+        try appendNumbersFromOneStampsTheClockAndChains(make)
+        try everyFieldRoundTrips(make)
+        try queryReturnsAllOldestFirstOrTheNewestNWithALimit(make)
+        try queryFiltersByUserTypesOutcomeTimeAndClientIP(make)
+        try followingAfterTheQuerySeesEachNewMatchingEntryOnce(make)
+        try untouchedLogVerifiesWithCheckpointsEveryNAndOnDemand(make)
+        try checkpointsStillVerifyAfterTheAuditKeyRotates(make)
+        try forgettingAUsernameKeepsTheChainValidAndTheUserFindableByID(make)
+        try editedEntryIsDetectedAtItsSeq(make)
+        try deletedEntryIsDetectedAtItsSeq(make)
+        try swappedEntriesAreDetectedAtTheFirstOfThem(make)
+        try truncatedTailAfterACheckpointIsDetected(make)
+        try forgedCheckpointIsDetected(make)
+        try rewrittenAndRehashedChainIsCaughtByTheNextCheckpoint(make)
+    }
+
+    // MARK: Fixtures
+
+    static func subject(_ make: Factory, interval: Int = 3) throws -> (Subject, Parts) {
+        let parts = Parts(clock: ManualClock(), digester: FakeKeyedDigester(), hasher: SoftwareSHA256(),
+                          checkpointInterval: interval)
+        return (try make(parts), parts)
+    }
+
+    static let alice = UserID(rawValue: "u_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    static let bob = UserID(rawValue: "u_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+
+    static func event(_ type: String, _ outcome: AuditOutcome = .success, user: UserID? = alice,
+                      username: String? = "alice", ip: String? = "192.0.2.1") -> AuditEvent {
+        AuditEvent(type: type, outcome: outcome, userID: user, username: username, clientIP: ip)
+    }
+
+    /// Appends `count` events one second apart.
+    @discardableResult
+    static func fill(_ log: any Log, _ parts: Parts, count: Int) throws -> [AuditEntry] {
+        try (1...count).map { index in
+            parts.clock.advance(seconds: 1)
+            return try log.append(event("login.succeeded", reason: "n\(index)"))
+        }
+    }
+
+    static func event(_ type: String, reason: String) -> AuditEvent {
+        var value = event(type)
+        value.reason = reason
+        return value
+    }
+
+    static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw ConformanceFailure(message()) }
+    }
+
+    static func expectBad(_ result: AuditVerification, at seq: Int64, _ what: String) throws {
+        try expect(!result.ok, "\(what) must fail verification; got ok with \(result.entries) entries")
+        try expect(result.firstBadSeq == seq, "\(what) must be reported at seq \(seq); got \(String(describing: result.firstBadSeq)): \(result.problem ?? "")")
+        try expect(!(result.problem ?? "").isEmpty, "\(what) must come with a problem text")
+    }
+
+    // MARK: Rules
+
+    public static func appendNumbersFromOneStampsTheClockAndChains(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        let start = parts.clock.now()
+        let first = try subject.log.append(event("login.failed", .failure))
+        parts.clock.advance(seconds: 2.5)
+        let second = try subject.log.append(event("login.succeeded"))
+        try expect(first.seq == 1 && second.seq == 2, "seqs must start at 1 without gaps; got \(first.seq), \(second.seq)")
+        try expect(first.time == start && second.time == start.adding(seconds: 2.5), "entries must carry the clock's time")
+        try expect(first.previousHash == AuditChain.genesisHash, "the first entry must follow the genesis hash")
+        try expect(second.previousHash == first.hash, "each entry must link to its predecessor's hash")
+        for entry in [first, second] {
+            let expected = AuditChain.expectedHash(of: entry, previous: entry.previousHash, using: parts.hasher)
+            try expect(entry.hash == expected && entry.hash.count == 32, "entry \(entry.seq) must carry the chain rule's SHA-256")
+        }
+        let stored = try subject.log.query(AuditFilter(), limit: nil)
+        try expect(stored.entries == [first, second], "stored entries must read back as appended")
+        try expect(try subject.log.lastSeq() == 2 && stored.lastSeq == 2, "lastSeq must be the last entry's seq")
+    }
+
+    public static func everyFieldRoundTrips(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        parts.clock.advance(seconds: 0.123_456)
+        let full = AuditEvent(type: "access.denied", outcome: .failure, userID: alice, username: "Zoë.müller",
+                              reason: "second_factor_required", peerUID: 4_000_000_000, peerPID: -1,
+                              clientIP: "2001:db8::1", userAgent: "Mozilla/5.0 (\"quoted\")",
+                              details: ["resource_class": "health_document", "phone": AuditPhoneMask.mask("+491701234567"),
+                                        "ü": "ñ\u{0}x"])
+        let bare = AuditEvent(type: "key.rotated", outcome: .success)
+        let appended = [try subject.log.append(full), try subject.log.append(bare)]
+        let stored = try subject.log.query(AuditFilter(), limit: nil).entries
+        try expect(stored == appended, "every field (nil, unicode, extremes, details) must read back unchanged; got \(stored)")
+        try expect(try subject.log.verify().ok, "a log with every field set must verify")
+    }
+
+    public static func queryReturnsAllOldestFirstOrTheNewestNWithALimit(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        let all = try fill(subject.log, parts, count: 5)
+        try expect(try subject.log.query(AuditFilter(), limit: nil).entries == all, "without a limit a query must return every entry, oldest first")
+        let newest = try subject.log.query(AuditFilter(), limit: 2).entries
+        try expect(newest.map(\.seq) == [4, 5], "a limit must return the newest N, oldest first; got \(newest.map(\.seq))")
+        try expect(try subject.log.query(AuditFilter(), limit: 0).entries.isEmpty, "a limit of 0 must find nothing")
+        try expect(try subject.log.query(AuditFilter(), limit: 50).entries == all, "a limit past the end must return everything")
+    }
+
+    public static func queryFiltersByUserTypesOutcomeTimeAndClientIP(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        let log = subject.log
+        let t0 = parts.clock.now()
+        try log.append(event("login.failed", .failure, user: alice, username: "Alice", ip: "192.0.2.1"))
+        parts.clock.advance(seconds: 10)
+        try log.append(event("login.succeeded", .success, user: bob, username: "bob", ip: "192.0.2.2"))
+        parts.clock.advance(seconds: 10)
+        try log.append(event("session.created", .success, user: alice, username: nil, ip: "192.0.2.2"))
+        parts.clock.advance(seconds: 10)
+        try log.append(event("key.rotated", .success, user: nil, username: nil, ip: nil))
+        func seqs(_ filter: AuditFilter, limit: Int? = nil) throws -> [Int64] {
+            try log.query(filter, limit: limit).entries.map(\.seq)
+        }
+        try expect(try seqs(AuditFilter(user: alice.rawValue)) == [1, 3], "user must match the user id (also where the username is blank)")
+        try expect(try seqs(AuditFilter(user: "alice")) == [1], "user must match the username, ASCII case ignored")
+        try expect(try seqs(AuditFilter(user: "BOB")) == [2], "user must match the username, ASCII case ignored")
+        try expect(try seqs(AuditFilter(user: "nobody")) == [], "an unknown user must match nothing")
+        try expect(try seqs(AuditFilter(types: ["login.failed", "key.rotated"])) == [1, 4], "types must match any listed type")
+        try expect(try seqs(AuditFilter(types: [])) == [1, 2, 3, 4], "an empty types list must match every type")
+        try expect(try seqs(AuditFilter(outcome: .failure)) == [1], "outcome must filter")
+        try expect(try seqs(AuditFilter(since: t0.adding(seconds: 10))) == [2, 3, 4], "since must be inclusive")
+        try expect(try seqs(AuditFilter(until: t0.adding(seconds: 10))) == [1, 2], "until must be inclusive")
+        try expect(try seqs(AuditFilter(since: t0.adding(seconds: 5), until: t0.adding(seconds: 25))) == [2, 3], "since and until must combine")
+        try expect(try seqs(AuditFilter(clientIP: "192.0.2.2")) == [2, 3], "client_ip must filter")
+        try expect(try seqs(AuditFilter(user: alice.rawValue, outcome: .success, clientIP: "192.0.2.2")) == [3], "every set field must match")
+        try expect(try seqs(AuditFilter(user: alice.rawValue), limit: 1) == [3], "a limit must apply after the filter")
+    }
+
+    public static func followingAfterTheQuerySeesEachNewMatchingEntryOnce(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        let log = subject.log
+        try fill(log, parts, count: 2)
+        let filter = AuditFilter(outcome: .failure)
+        let start = try log.query(filter, limit: nil)
+        try expect(start.entries.isEmpty && start.lastSeq == 2, "an unmatched query must still report the log's last seq; got \(start.lastSeq)")
+        try log.append(event("login.failed", .failure))
+        try log.append(event("login.succeeded"))
+        try log.append(event("challenge.failed", .failure))
+        try log.append(event("access.denied", .failure))
+        let first = try log.entries(after: start.lastSeq, matching: filter, limit: 2)
+        try expect(first.map(\.seq) == [3, 5], "follow must return matching entries after the seq, oldest first, up to the limit; got \(first.map(\.seq))")
+        let next = try log.entries(after: first.last!.seq, matching: filter, limit: 10)
+        try expect(next.map(\.seq) == [6], "follow must continue after the last seq returned; got \(next.map(\.seq))")
+        try expect(try log.entries(after: 6, matching: AuditFilter(), limit: 10).isEmpty, "nothing new must return nothing")
+    }
+
+    public static func untouchedLogVerifiesWithCheckpointsEveryNAndOnDemand(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let log = subject.log
+        let empty = try log.verify()
+        try expect(empty.ok && empty.entries == 0 && empty.firstBadSeq == nil, "an empty log must verify: \(empty)")
+        try expect(try log.checkpoint() == nil, "an empty log has nothing to seal")
+        let entries = try fill(log, parts, count: 7)
+        let seven = try log.verify()
+        try expect(seven.ok && seven.entries == 7 && seven.checkpoints == 2, "7 entries at interval 3 must verify with 2 checkpoints: \(seven)")
+        let sealed = try log.checkpoint()
+        try expect(sealed?.seq == 7 && sealed?.hash == entries.last!.hash, "an on-demand checkpoint must seal the last entry's hash")
+        try expect(sealed.map { parts.digester.matches(AuditChain.checkpointMessage(seq: $0.seq, hash: $0.hash), digest: $0.mac, purpose: .audit) } == true,
+                   "a checkpoint's MAC must be the audit-key digest of seq and hash")
+        try expect(try log.checkpoint() == nil, "sealing an already sealed end must do nothing")
+        let after = try log.verify()
+        try expect(after.ok && after.checkpoints == 3, "an on-demand checkpoint must be kept and verify: \(after)")
+        try fill(log, parts, count: 2)
+        try expect(try log.verify().checkpoints == 4, "the interval counts seqs, so seq 9 is sealed after an on-demand seal at 7")
+    }
+
+    public static func checkpointsStillVerifyAfterTheAuditKeyRotates(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 2)
+        try fill(subject.log, parts, count: 4)
+        parts.digester.rotate(.audit)
+        try fill(subject.log, parts, count: 4)
+        let result = try subject.log.verify()
+        try expect(result.ok && result.checkpoints == 4, "checkpoints under the old audit key must verify after a rotation: \(result)")
+    }
+
+    public static func forgettingAUsernameKeepsTheChainValidAndTheUserFindableByID(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 2)
+        let log = subject.log
+        try log.append(event("account.created", user: alice, username: "alice"))
+        try log.append(event("login.succeeded", user: bob, username: "bob"))
+        try log.append(event("login.failed", .failure, user: alice, username: "alice"))
+        parts.clock.advance(seconds: 1)
+        try log.append(event("account.deleted", user: alice, username: "alice"))
+        let changed = try log.forgetUsername(of: alice)
+        try expect(changed == 3, "forgetUsername must blank every entry of the user; changed \(changed)")
+        let result = try log.verify()
+        try expect(result.ok && result.entries == 4, "blanking a username must keep the chain valid: \(result)")
+        let mine = try log.query(AuditFilter(user: alice.rawValue), limit: nil).entries
+        try expect(mine.map(\.seq) == [1, 3, 4] && mine.allSatisfy { $0.event.username == nil },
+                   "the user's entries must stay findable by id, without a username")
+        try expect(try log.query(AuditFilter(user: "alice"), limit: nil).entries.isEmpty, "the forgotten username must find nothing")
+        try expect(try log.query(AuditFilter(user: "bob"), limit: nil).entries.count == 1, "other users' usernames must stay")
+        try expect(try log.forgetUsername(of: alice) == 0, "forgetting again must change nothing")
+    }
+
+    public static func editedEntryIsDetectedAtItsSeq(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        try fill(subject.log, parts, count: 6)
+        try subject.tampering.editType(atSeq: 5, to: "login.succeeded.not")
+        try expectBad(try subject.log.verify(), at: 5, "an edited type")
+    }
+
+    public static func deletedEntryIsDetectedAtItsSeq(_ make: Factory) throws {
+        let (subject, parts) = try subject(make)
+        try fill(subject.log, parts, count: 6)
+        try subject.tampering.deleteEntry(seq: 2)
+        try expectBad(try subject.log.verify(), at: 2, "a deleted entry")
+    }
+
+    public static func swappedEntriesAreDetectedAtTheFirstOfThem(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 100)
+        try fill(subject.log, parts, count: 6)
+        try subject.tampering.swapSeq(4, 5)
+        try expectBad(try subject.log.verify(), at: 4, "two swapped entries")
+    }
+
+    public static func truncatedTailAfterACheckpointIsDetected(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        try fill(subject.log, parts, count: 4)
+        try subject.log.checkpoint()
+        try subject.tampering.truncate(after: 2)
+        let result = try subject.log.verify()
+        try expectBad(result, at: 3, "entries removed from the end before a checkpoint")
+        try expect(result.entries == 2, "verification must count the entries left; got \(result.entries)")
+    }
+
+    public static func forgedCheckpointIsDetected(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        try fill(subject.log, parts, count: 7)
+        try subject.tampering.forgeCheckpointMAC(atSeq: 6)
+        try expectBad(try subject.log.verify(), at: 6, "a forged checkpoint MAC")
+    }
+
+    public static func rewrittenAndRehashedChainIsCaughtByTheNextCheckpoint(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let original = try fill(subject.log, parts, count: 5)
+        // The attacker edits entry 2 and recomputes every hash after it: the
+        // unkeyed chain is consistent again, only the checkpoint at 3 knows.
+        var previous = original[0].hash
+        var forged: [AuditEntry] = []
+        for var entry in original[1...] {
+            if entry.seq == 2 { entry.event.reason = "rewritten" }
+            entry = AuditChain.entry(for: entry.event, seq: entry.seq, time: entry.time, previous: previous, using: parts.hasher)
+            previous = entry.hash
+            forged.append(entry)
+        }
+        try subject.tampering.replaceEntries(with: forged)
+        try expectBad(try subject.log.verify(), at: 3, "a rewritten, rehashed chain")
+    }
+}
