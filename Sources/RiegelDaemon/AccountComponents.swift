@@ -11,6 +11,8 @@ struct AccountComponents {
     let accounts: AccountService
     let sessions: SessionService
     let hashing: PasswordHashingPool
+    let auditLog: SQLiteAuditLog
+    let audit: AuditRecorder
 
     /// Builds everything; fails on an unreadable blocklist or bad parameters.
     static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
@@ -25,13 +27,16 @@ struct AccountComponents {
         let hashing = PasswordHashingPool(hasher: hasher, configuration: .init(
             workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
             queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit))
+        let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(),
+                                      digester: KeyRingDigester(keyRing: keyRing))
+        let audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SHA256AuditHasher(), logger: logger)
         let sessions = SessionService(
             sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: SessionPolicy(idleTimeout: config.session.idleTimeout.seconds,
                                   absoluteTimeout: config.session.absoluteTimeout.seconds,
                                   maxPerUser: config.session.maxPerUser),
-            logger: logger)
+            audit: audit)
         let accounts = AccountService(
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             resetTokens: SQLiteResetTokenStore(database: database),
@@ -39,8 +44,8 @@ struct AccountComponents {
             hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
-            random: random, policy: try accountPolicy(config), logger: logger)
-        return AccountComponents(accounts: accounts, sessions: sessions, hashing: hashing)
+            random: random, policy: try accountPolicy(config), audit: audit, logger: logger)
+        return AccountComponents(accounts: accounts, sessions: sessions, hashing: hashing, auditLog: auditLog, audit: audit)
     }
 
     static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {

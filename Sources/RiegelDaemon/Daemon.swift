@@ -76,7 +76,8 @@ public enum Daemon {
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
-                                    sessions: components.sessions)
+                                    sessions: components.sessions, audit: components.audit,
+                                    auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
         let group = MultiThreadedEventLoopGroup.singleton
@@ -115,6 +116,10 @@ public enum Daemon {
             throw error
         }
         await components.hashing.shutdown()
+        // Seal the tail of the audit chain, so a stop leaves nothing unsealed.
+        do { try components.auditLog.checkpoint() } catch {
+            logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])
+        }
         do { try database.close() } catch {
             logger.error("closing the database failed", metadata: ["error": "\(error)"])
         }

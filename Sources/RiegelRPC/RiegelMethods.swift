@@ -1,3 +1,4 @@
+import RiegelCore
 import RiegelService
 
 /// What the RPC layer needs from the daemon to answer riegel's methods.
@@ -11,11 +12,18 @@ public struct RiegelMethods: Sendable {
     public var accounts: AccountService
     /// Session use cases (`CheckSession`, ...).
     public var sessions: SessionService
+    /// Records security events (refused callers, here).
+    public var audit: AuditRecorder
+    /// Reads and verifies the audit trail (`io.riegel.Audit`).
+    public var auditReader: any AuditReader
 
     /// Binds the use cases.
-    public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService) {
+    public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
+                audit: AuditRecorder, auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
+        self.audit = audit
+        self.auditReader = auditReader
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import RiegelCore
+import RiegelService
 import Varlink
 
 /// Builds the varlink service riegeld serves: the riegel interfaces, the one
@@ -24,13 +25,11 @@ public enum RiegelRPCService {
                                  methods: table(for: name, methods: methods),
                                  authorize: { call in
                                      if authorizer().permits(call.peer, role) { return true }
-                                     logger.warning("permission denied", metadata: [
-                                         "method": "\(call.qualifiedMethod)",
-                                         "role": "\(role.rawValue)",
-                                         "peer_uid": "\(call.peer.uid)",
-                                         "peer_gid": "\(call.peer.gid)",
-                                         "peer_pid": "\(call.peer.pid)",
-                                     ])
+                                     AuditRecorder.$peer.withValue(AuditPeer(uid: call.peer.uid, pid: call.peer.pid)) {
+                                         methods.audit.record("permission.denied", .failure, reason: role.rawValue,
+                                                              details: ["method": call.qualifiedMethod,
+                                                                        "peer_gid": "\(call.peer.gid)"])
+                                     }
                                      return false
                                  })
         }
@@ -46,6 +45,8 @@ public enum RiegelRPCService {
             return AuthHandlers.table(methods)
         case "io.riegel.Admin":
             return AdminHandlers.table(methods)
+        case "io.riegel.Audit":
+            return AuditHandlers.table(methods)
         default:
             return [:]
         }

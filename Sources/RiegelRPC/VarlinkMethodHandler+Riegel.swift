@@ -1,4 +1,5 @@
 import RiegelCore
+import RiegelService
 import Varlink
 
 extension VarlinkMethodHandler {
@@ -9,7 +10,9 @@ extension VarlinkMethodHandler {
                        _ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {
         .async { call in
             do {
-                return try await body(call)
+                return try await AuditRecorder.$peer.withValue(AuditPeer(uid: call.peer.uid, pid: call.peer.pid)) {
+                    try await body(call)
+                }
             } catch let error as RiegelError {
                 throw ErrorMapping.varlinkError(for: error, in: interface)
             }

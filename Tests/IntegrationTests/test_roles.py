@@ -48,7 +48,12 @@ def test_unprivileged_peer_is_refused_with_permission_denied(root):
         # org.varlink.service is open to everyone, io.riegel.Admin is not.
         assert out["info"] == "riegeld"
         assert out["io.riegel.Admin"] == "org.varlink.service.PermissionDenied"
-        assert "permission denied" in d.log_text().lower()
+        # ...and the refusal is an audit entry naming the peer.
+        with d.client().open("io.riegel.Audit") as audit:
+            events = [r["event"] for r in audit.Query(filter={"types": ["permission.denied"]}, _more=True)
+                      if "event" in r]
+        assert any(e["peer_uid"] == NOBODY and e["details"]["method"] == "io.riegel.Admin.Status" and
+                   e["reason"] == "admin" and e["outcome"] == "failure" for e in events), events
     finally:
         assert d.stop() == 0
 

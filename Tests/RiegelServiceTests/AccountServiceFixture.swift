@@ -70,20 +70,25 @@ struct AccountServiceFixture {
     let resetTokens: InMemoryResetTokenStore
     let service: AccountService
     let sessions: SessionService
+    let auditLog: InMemoryAuditLog
+    let audit: AuditRecorder
 
     init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
          sessionPolicy: SessionPolicy = SessionPolicy()) {
         hasher = CountingHasher(cost: cost)
+        auditLog = InMemoryAuditLog(clock: clock, digester: FakeKeyedDigester())
+        audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger)
         accounts = InMemoryAccountStore(data: data)
         resetTokens = InMemoryResetTokenStore(data: data)
         sessions = SessionService(sessions: InMemorySessionStore(data: data), accounts: accounts, tokens: tokens,
-                                  digester: tokens, clock: clock, random: random, policy: sessionPolicy)
+                                  digester: tokens, clock: clock, random: random, policy: sessionPolicy,
+                                  audit: audit)
         service = AccountService(
             accounts: accounts, throttles: throttles, resetTokens: resetTokens,
             activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions,
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
             hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
-            tokens: tokens, clock: clock, random: random, policy: policy, logger: logs.logger)
+            tokens: tokens, clock: clock, random: random, policy: policy, audit: audit, logger: logs.logger)
     }
 }

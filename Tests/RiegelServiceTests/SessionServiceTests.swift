@@ -87,7 +87,8 @@ final class SessionTableBehaviourTests: XCTestCase {
     /// A second service over the same store, as after a restart.
     func restarted(_ f: AccountServiceFixture) throws -> SessionService {
         let s = SessionService(sessions: InMemorySessionStore(data: f.data), accounts: f.accounts, tokens: f.tokens,
-                               digester: f.tokens, clock: f.clock, random: f.random, policy: f.sessions.policy)
+                               digester: f.tokens, clock: f.clock, random: f.random, policy: f.sessions.policy,
+                               audit: f.audit)
         try s.load()
         return s
     }

@@ -23,7 +23,7 @@ extension AccountService {
         try activationCodes.create(ActivationCodeRecord(
             digest: keyedDigester.digest(activationMessage(userID, code), purpose: .otp),
             userID: userID, subject: subject, createdAt: now, expiresAt: expires))
-        logger.info("activation_code.issued", metadata: ["user_id": "\(userID)"])
+        audit.record("activation_code.issued", .success, user: userID, details: ["subject": subject])
         return (Self.grouped(code), expires)
     }
 
@@ -42,13 +42,16 @@ extension AccountService {
                userID: account.id,
                candidates: keyedDigester.allDigests(activationMessage(account.id, code), purpose: .otp),
                now: clock.now()) {
-            logger.info("activation_code.redeemed", metadata: ["user_id": "\(account.id)"])
+            audit.record("activation_code.redeemed", .success, user: account.id, username: account.username.value,
+                         details: ["subject": record.subject])
             return record.subject
         }
         var none: ThrottleState?
-        policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
+        let events = policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
         try throttles.save(state, for: key)
-        logger.info("activation_code.failed", metadata: ["user_id": "\(account.id)"])
+        audit.record("activation_code.failed", .failure, user: account.id, username: account.username.value,
+                     reason: "wrong_code")
+        recordThrottle(events.account, user: account.id, username: account.username.value)
         let recent = state.failures.filter { clock.now().seconds(since: $0) < policy.throttle.accountPolicy.delayWindow }
         throw RiegelError.invalidCode(attemptsLeft: max(0, policy.throttle.accountPolicy.delayThreshold - recent.count))
     }

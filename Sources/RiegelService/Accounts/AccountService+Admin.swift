@@ -39,8 +39,8 @@ extension AccountService {
         let until = until ?? Instant(secondsSinceEpoch: 253_402_300_799) // 9999-12-31T23:59:59Z
         try accounts.setLock(id: account.id, until: until)
         let ended = try sessions.endAll(of: account.id, reason: "account_locked")
-        logger.notice("account.locked", metadata: ["user_id": "\(account.id)", "reason": "\(reason)",
-                                                    "until": "\(until)", "sessions_ended": "\(ended)"])
+        audit.record("account.locked", .success, user: account.id, username: account.username.value, reason: "admin",
+                     details: ["note": reason, "until": "\(until)", "sessions_ended": "\(ended)"])
     }
 
     /// Lifts an administrator's lock and any throttle backoff or lockout (security rule 4: admins can unlock).
@@ -48,14 +48,15 @@ extension AccountService {
         let account = try adminLookup(username)
         try accounts.setLock(id: account.id, until: nil)
         try throttles.remove(accountThrottleKey(account.username.canonicalKey))
-        logger.notice("account.unlocked", metadata: ["user_id": "\(account.id)"])
+        audit.record("account.unlocked", .success, user: account.id, username: account.username.value, reason: "admin")
     }
 
     /// Ends every session of the account; returns how many.
     public func revokeSessions(username: String) throws -> Int {
         let account = try adminLookup(username)
         let ended = try sessions.endAll(of: account.id, reason: "admin")
-        logger.notice("session.revoked", metadata: ["user_id": "\(account.id)", "reason": "admin", "count": "\(ended)"])
+        audit.record("session.revoked", .success, user: account.id, username: account.username.value, reason: "admin",
+                     details: ["count": "\(ended)"])
         return ended
     }
 

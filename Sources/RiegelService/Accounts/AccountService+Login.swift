@@ -17,7 +17,12 @@ extension AccountService {
         let clientKey = client.ip.map { "ip:" + $0 }
         var accountState = try throttles.state(for: accountKey) ?? ThrottleState()
         var clientState: ThrottleState? = try clientKey.map { try throttles.state(for: $0) ?? ThrottleState() }
-        try refuseIfThrottled(policy.throttle.check(account: accountState, client: clientState, now: now))
+        do {
+            try refuseIfThrottled(policy.throttle.check(account: accountState, client: clientState, now: now))
+        } catch {
+            audit.record("login.failed", .failure, username: username?.value, reason: "throttled", client: client)
+            throw error
+        }
 
         let account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
         var phc: String?
@@ -33,18 +38,16 @@ extension AccountService {
             let events = policy.throttle.recordFailure(account: &accountState, client: &clientState, now: clock.now())
             try throttles.save(accountState, for: accountKey)
             if let clientKey, let clientState { try throttles.save(clientState, for: clientKey) }
-            logger.info("login.failed", metadata: [
-                "user_id": "\(account?.id.rawValue ?? "-")",
-                "reason": "\(account == nil ? "unknown_user" : "wrong_password")",
-            ])
-            for case .locked(let until) in events.account {
-                logger.notice("account.locked", metadata: ["user_id": "\(account?.id.rawValue ?? "-")",
-                                                           "until": "\(until)"])
-            }
+            audit.record("login.failed", .failure, user: account?.id, username: account?.username.value,
+                         reason: account == nil ? "unknown_user" : "wrong_password", client: client)
+            recordThrottle(events.account + events.client, user: account?.id, username: account?.username.value,
+                           client: client)
             throw RiegelError.invalidCredentials
         }
 
         if let until = account.lockedUntil, until > clock.now() {
+            audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+                         reason: "account_locked", client: client)
             throw RiegelError.accountLocked(until: until)
         }
         policy.throttle.recordSuccess(account: &accountState)
@@ -54,11 +57,12 @@ extension AccountService {
         if account.secondFactorEnabled { throw RiegelError.smsUnavailable }
         if hashing.needsRehash(phc) {
             try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: password, for: account.id))
-            logger.info("password.rehashed", metadata: ["user_id": "\(account.id)"])
+            audit.record("password.rehashed", .success, user: account.id, username: account.username.value)
         }
         try accounts.recordLogin(id: account.id, at: clock.now())
         let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
-        logger.info("login.succeeded", metadata: ["user_id": "\(account.id)", "session_id": "\(session.info.sessionID)"])
+        audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                     reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
         return session
     }
 

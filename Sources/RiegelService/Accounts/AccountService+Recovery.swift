@@ -17,7 +17,8 @@ extension AccountService {
             try resetTokens.create(digest: tokenDigester.digest(ofToken: token), userID: account.id, createdAt: now,
                                    expiresAt: now.adding(seconds: policy.resetTokenLifetime))
             result = (token, try email(of: account)?.address)
-            logger.info("password.reset_requested", metadata: ["user_id": "\(account.id)"])
+            audit.record("password.reset_requested", .success, user: account.id, username: account.username.value,
+                         client: client)
         }
         let floor = started.advanced(by: .milliseconds(Int64(policy.resetMinimumResponse * 1000)))
         try? await Task.sleep(until: floor, clock: .continuous)
@@ -46,7 +47,8 @@ extension AccountService {
         try accounts.updatePasswordHash(id: account.id, sealed)
         let ended = try sessions.endAll(of: account.id, reason: "password_reset")
         try resetTokens.removeAll(for: account.id)
-        logger.info("password.reset", metadata: ["user_id": "\(account.id)", "sessions_ended": "\(ended)"])
+        audit.record("password.reset", .success, user: account.id, username: account.username.value,
+                     details: ["sessions_ended": "\(ended)"])
     }
 
     /// The usernames registered with this e-mail address (found through the

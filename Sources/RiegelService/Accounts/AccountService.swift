@@ -24,6 +24,7 @@ public final class AccountService: Sendable {
     let random: any RandomSource
     let policy: AccountPolicy
     let logger: Logger
+    let audit: AuditRecorder
     /// A PHC string of a random password, verified for unknown usernames so
     /// that they cost the same time as wrong passwords (security rule 1).
     let dummyHash: Mutex<String?>
@@ -33,7 +34,7 @@ public final class AccountService: Sendable {
                 activationCodes: any ActivationCodeStore, sessions: SessionService, hashing: PasswordHashingPool,
                 hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
-                policy: AccountPolicy, logger: Logger) {
+                policy: AccountPolicy, audit: AuditRecorder, logger: Logger) {
         self.accounts = accounts
         self.throttles = throttles
         self.resetTokens = resetTokens
@@ -49,6 +50,7 @@ public final class AccountService: Sendable {
         self.random = random
         self.policy = policy
         self.logger = logger
+        self.audit = audit
         self.dummyHash = Mutex(nil)
     }
 
@@ -80,7 +82,7 @@ public final class AccountService: Sendable {
 
         let id = UserID.random(using: random)
         try create(id: id, username: username, email: email, passwordHash: try await sealedHash(of: password, for: id))
-        logger.info("account.created", metadata: ["user_id": "\(id)"])
+        audit.record("account.created", .success, user: id, username: username.value, client: client)
         return id
     }
 
@@ -98,7 +100,7 @@ public final class AccountService: Sendable {
         let id = UserID.random(using: random)
         try create(id: id, username: username, email: email,
                    passwordHash: try sealer.seal(Array(passwordHash.utf8), purpose: .password, associatedData: aad(id)))
-        logger.info("account.imported", metadata: ["user_id": "\(id)"])
+        audit.record("account.created", .success, user: id, username: username.value, reason: "imported")
         return id
     }
 
@@ -112,7 +114,8 @@ public final class AccountService: Sendable {
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
         try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: new, for: account.id))
         let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "password_changed")
-        logger.info("password.changed", metadata: ["user_id": "\(account.id)", "sessions_ended": "\(ended)"])
+        audit.record("password.changed", .success, user: account.id, username: account.username.value,
+                     details: ["sessions_ended": "\(ended)"])
     }
 
     /// Deletes the session's user after re-checking the password: credentials,
@@ -123,7 +126,8 @@ public final class AccountService: Sendable {
         try sessions.endAll(of: account.id, reason: "account_deleted")
         try accounts.delete(id: account.id)
         try throttles.remove(accountThrottleKey(account.username.canonicalKey))
-        logger.info("account.deleted", metadata: ["user_id": "\(account.id)"])
+        audit.record("account.deleted", .success, user: account.id)
+        audit.forgetUsername(of: account.id)
     }
 
     // MARK: shared steps
@@ -158,8 +162,11 @@ public final class AccountService: Sendable {
         try refuseIfThrottled(policy.throttle.check(account: state, client: nil, now: clock.now()))
         if try await verify(password, of: account) { return }
         var none: ThrottleState?
-        policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
+        let events = policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
         try throttles.save(state, for: key)
+        audit.record("reauthentication.failed", .failure, user: account.id, username: account.username.value,
+                     reason: "wrong_password")
+        recordThrottle(events.account, user: account.id, username: account.username.value)
         throw RiegelError.invalidCredentials
     }
 
@@ -205,6 +212,20 @@ public final class AccountService: Sendable {
 
     func accountThrottleKey(_ canonicalUsername: String) -> String {
         "account:" + canonicalUsername
+    }
+
+    /// Audits what a failure set off: a delay (`throttle.engaged`) or a lockout (`account.locked`).
+    func recordThrottle(_ events: [ThrottleEvent], user: UserID?, username: String?, client: ClientContext? = nil) {
+        for event in events {
+            switch event {
+            case .delayEngaged(let retryAfter, _):
+                audit.record("throttle.engaged", .failure, user: user, username: username, client: client,
+                             details: ["retry_after": "\(retryAfter)"])
+            case .locked(let until):
+                audit.record("account.locked", .failure, user: user, username: username, reason: "too_many_failures",
+                             client: client, details: ["until": "\(until)"])
+            }
+        }
     }
 
     func refuseIfThrottled(_ decision: ThrottleDecision) throws {

@@ -17,7 +17,7 @@ public final class SessionService: Sendable {
     let digester: any TokenDigester
     let clock: any WallClock
     let random: any RandomSource
-    let logger: Logger
+    let audit: AuditRecorder
     let table = SessionTable()
     /// The lifetimes in force.
     public let policy: SessionPolicy
@@ -32,7 +32,7 @@ public final class SessionService: Sendable {
     /// A service over the given ports; call ``load()`` before serving.
     public init(sessions: any SessionStore, accounts: any AccountStore, tokens: any TokenGenerator,
                 digester: any TokenDigester, clock: any WallClock, random: any RandomSource, policy: SessionPolicy,
-                logger: Logger = Logger(label: "riegel.sessions")) {
+                audit: AuditRecorder) {
         self.sessions = sessions
         self.accounts = accounts
         self.tokens = tokens
@@ -40,7 +40,7 @@ public final class SessionService: Sendable {
         self.clock = clock
         self.random = random
         self.policy = policy
-        self.logger = logger
+        self.audit = audit
     }
 
     /// Fills the table from the store (every unrevoked session that is not yet expired).
@@ -78,8 +78,8 @@ public final class SessionService: Sendable {
         for oldest in live.prefix(max(0, live.count - policy.maxPerUser)) {
             try sessions.revoke(id: oldest.id, reason: "session_cap", at: now)
             table.markRevoked([oldest.id])
-            logger.notice("session.revoked", metadata: ["user_id": "\(account.id)", "session_id": "\(oldest.id)",
-                                                        "reason": "session_cap"])
+            audit.record("session.revoked", .success, user: account.id, username: account.username.value,
+                         reason: "session_cap", details: ["session_id": oldest.id.rawValue])
         }
         return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
     }
@@ -106,6 +106,8 @@ public final class SessionService: Sendable {
         let checked = try check(token: token, touch: false)
         try sessions.revoke(id: checked.id, reason: "logout", at: clock.now())
         table.markRevoked([checked.id])
+        audit.record("session.revoked", .success, user: checked.userID, username: checked.info.username,
+                     reason: "logout", details: ["session_id": checked.id.rawValue])
     }
 
     /// Ends every other session of the user of `token`; returns how many.
@@ -129,6 +131,9 @@ public final class SessionService: Sendable {
     public func endAll(of userID: UserID, keeping: SessionID? = nil, reason: String) throws -> Int {
         let ended = try sessions.revokeAll(of: userID, keeping: keeping, reason: reason, at: clock.now())
         table.markRevoked(table.entries(of: userID).map(\.id).filter { $0 != keeping })
+        if ended > 0 {
+            audit.record("session.revoked", .success, user: userID, reason: reason, details: ["count": "\(ended)"])
+        }
         return ended
     }
 

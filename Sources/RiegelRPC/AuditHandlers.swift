@@ -1,0 +1,101 @@
+import RiegelCore
+import RiegelService
+import Varlink
+
+/// The bound methods of `io.riegel.Audit`.
+enum AuditHandlers {
+    static let interface = "io.riegel.Audit"
+    /// How often a following query looks for new entries.
+    static let followPoll: Duration = .milliseconds(250)
+    /// While following with nothing new, a reply without an event is sent this
+    /// often, so a client that went away is noticed and the call ends.
+    static let keepAlive: Duration = .seconds(5)
+
+    static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
+        [
+            "Verify": .riegel(interface) { _ in
+                let v = try m.auditReader.verify()
+                var reply: [String: JSONValue] = ["ok": .bool(v.ok), "entries": .int(Int64(v.entries))]
+                if let seq = v.firstBadSeq { reply["first_bad_seq"] = .int(seq) }
+                if let problem = v.problem { reply["problem"] = .string(problem) }
+                return reply
+            },
+            "Query": .streaming(requiresMore: true) { call, sink in
+                do {
+                    return try await query(call, sink, m.auditReader)
+                } catch let error as RiegelError {
+                    throw ErrorMapping.varlinkError(for: error, in: interface)
+                }
+            },
+        ]
+    }
+
+    static func query(_ call: VarlinkCall, _ sink: VarlinkReplySink, _ reader: any AuditReader) async throws
+        -> [String: JSONValue] {
+        let filter = try parseFilter(call.parameters["filter"]?.object ?? [:])
+        var limit: Int?
+        if let n = call.parameters["limit"]?.int {
+            guard n >= 0 else { throw RiegelError.invalidFilter(reason: "limit must not be negative") }
+            limit = Int(n)
+        }
+        let result = try reader.query(filter, limit: limit)
+        guard call.optionalBool("follow") == true else {
+            for entry in result.entries.dropLast() { try await sink.send(["event": event(entry)]) }
+            return result.entries.last.map { ["event": event($0)] } ?? [:]
+        }
+        for entry in result.entries { try await sink.send(["event": event(entry)]) }
+        var last = result.lastSeq
+        var quiet = Duration.zero
+        while !Task.isCancelled {
+            try await Task.sleep(for: followPoll)
+            let fresh = try reader.entries(after: last, matching: filter, limit: 500)
+            if fresh.isEmpty {
+                quiet += followPoll
+                if quiet >= keepAlive {
+                    quiet = .zero
+                    try await sink.send([:])  // throws once the client is gone
+                }
+                continue
+            }
+            quiet = .zero
+            for entry in fresh { try await sink.send(["event": event(entry)]) }
+            last = fresh.last!.seq
+        }
+        return [:]
+    }
+
+    static func parseFilter(_ f: [String: JSONValue]) throws -> AuditFilter {
+        func time(_ key: String) throws -> Instant? {
+            guard let text = f[key]?.string else { return nil }
+            guard let t = RFC3339.parse(text) else {
+                throw RiegelError.invalidFilter(reason: "\(key) is not an RFC 3339 time, e.g. 2026-11-25T08:00:00Z")
+            }
+            return t
+        }
+        let since = try time("since"), until = try time("until")
+        if let since, let until, since > until { throw RiegelError.invalidFilter(reason: "since is after until") }
+        return AuditFilter(user: f["user"]?.string, types: f["types"]?.array?.compactMap(\.string),
+                           outcome: f["outcome"]?.string.flatMap(AuditOutcome.init(rawValue:)),
+                           since: since, until: until, clientIP: f["client_ip"]?.string)
+    }
+
+    /// `Event`.
+    static func event(_ e: AuditEntry) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "seq": .int(e.seq),
+            "time": .string(RFC3339.format(e.time)),
+            "type": .string(e.event.type),
+            "outcome": .string(e.event.outcome.rawValue),
+            "hash": .string(Hex.encode(e.hash)),
+        ]
+        if let v = e.event.userID { o["user_id"] = .string(v.rawValue) }
+        if let v = e.event.username { o["username"] = .string(v) }
+        if let v = e.event.reason { o["reason"] = .string(v) }
+        if let v = e.event.peerUID { o["peer_uid"] = .int(Int64(v)) }
+        if let v = e.event.peerPID { o["peer_pid"] = .int(Int64(v)) }
+        if let v = e.event.clientIP { o["client_ip"] = .string(v) }
+        if let v = e.event.userAgent { o["user_agent"] = .string(v) }
+        if !e.event.details.isEmpty { o["details"] = .object(e.event.details.mapValues { .string($0) }) }
+        return .object(o)
+    }
+}

@@ -1,0 +1,146 @@
+"""The audit trail through io.riegel.Audit: query, filters, follow, verify, tamper detection."""
+import os
+import sqlite3
+import threading
+import time
+
+import pytest
+import varlink
+
+from riegel_harness import Daemon
+
+STRONG = "Kl4vier-Sonate-Mond"
+
+
+def events(audit, **kw):
+    return [r["event"] for r in audit.Query(_more=True, **kw) if "event" in r]
+
+
+def error_of(call, *args, **kw):
+    with pytest.raises(varlink.VarlinkError) as e:
+        call(*args, **kw)
+    return e.value.error(), e.value.parameters()
+
+
+def test_login_events_are_recorded_with_client_and_peer(daemon):
+    c = daemon.client()
+    with c.open("io.riegel.Auth") as a, c.open("io.riegel.Audit") as audit:
+        uid = a.Register(username="Olga", password=STRONG)["user_id"]
+        client = {"ip": "192.0.2.44", "user_agent": "pytest-agent"}
+        error_of(a.Login, username="olga", password="Wrong-Wrong-99", client=client)
+        error_of(a.Login, username="ghost", password="Wrong-Wrong-99", client=client)
+        a.Login(username="olga", password=STRONG, client=client)
+        got = events(audit, filter={"types": ["login.failed", "login.succeeded"]})
+        assert [(e["type"], e.get("reason")) for e in got] == [
+            ("login.failed", "wrong_password"), ("login.failed", "unknown_user"), ("login.succeeded", "password")]
+        assert got[0]["user_id"] == uid and got[0]["username"] == "Olga"
+        assert "user_id" not in got[1]
+        assert all(e["client_ip"] == "192.0.2.44" and e["user_agent"] == "pytest-agent" for e in got)
+        assert all(e["peer_uid"] == os.getuid() and e["peer_pid"] > 0 for e in got)
+        assert all(len(e["hash"]) == 64 for e in got)
+        seqs = [e["seq"] for e in events(audit)]
+        assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_filters_limit_and_bad_filters(daemon):
+    c = daemon.client()
+    with c.open("io.riegel.Auth") as a, c.open("io.riegel.Audit") as audit:
+        uid = a.Register(username="paula", password=STRONG)["user_id"]
+        a.Register(username="quinn", password=STRONG)
+        for _ in range(3):
+            a.Login(username="paula", password=STRONG)
+        by_name = events(audit, filter={"user": "PAULA"})
+        by_id = events(audit, filter={"user": uid})
+        assert by_name == by_id and {e["type"] for e in by_name} == {"account.created", "login.succeeded"}
+        newest = events(audit, filter={"user": uid}, limit=2)
+        assert [e["seq"] for e in newest] == [e["seq"] for e in by_id][-2:]
+        assert events(audit, filter={"outcome": "failure"}) == []
+        assert events(audit, filter={"types": ["nothing.like.this"]}) == []
+        assert error_of(events, audit, filter={"since": "yesterday"})[0] == "io.riegel.Audit.InvalidFilter"
+        assert error_of(events, audit, filter={"since": "2030-01-02T00:00:00Z", "until": "2030-01-01T00:00:00Z"})[0] \
+            == "io.riegel.Audit.InvalidFilter"
+        assert error_of(events, audit, limit=-1)[0] == "io.riegel.Audit.InvalidFilter"
+
+
+def test_query_without_more_is_expected_more(daemon):
+    with daemon.client().open("io.riegel.Audit") as audit:
+        assert error_of(audit.Query)[0] == "org.varlink.service.ExpectedMore"
+
+
+def test_follow_streams_new_events(daemon):
+    got = []
+    ready = threading.Event()
+
+    def follow():
+        with daemon.client().open("io.riegel.Audit") as audit:
+            for r in audit.Query(filter={"types": ["login.succeeded"]}, follow=True, _more=True):
+                ready.set()
+                if "event" in r:
+                    got.append(r["event"])
+                    if len(got) == 2:
+                        return
+
+    with daemon.client().open("io.riegel.Auth") as a:
+        a.Register(username="rosa", password=STRONG)
+        a.Login(username="rosa", password=STRONG)
+        t = threading.Thread(target=follow, daemon=True)
+        t.start()
+        deadline = time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.05)
+        a.Login(username="rosa", password=STRONG)  # arrives while following
+        t.join(15)
+    assert len(got) == 2 and got[0]["seq"] < got[1]["seq"]
+
+
+def test_verify_is_ok_and_deleted_accounts_keep_a_valid_chain(daemon):
+    c = daemon.client()
+    with c.open("io.riegel.Auth") as a, c.open("io.riegel.Audit") as audit:
+        uid = a.Register(username="sven", password=STRONG)["user_id"]
+        token = a.Login(username="sven", password=STRONG)["session"]["token"]
+        a.DeleteAccount(token=token, password=STRONG)
+        v = audit.Verify()
+        assert v["ok"] is True and v["entries"] >= 3 and "problem" not in v
+        mine = events(audit, filter={"user": uid})
+        assert {e["type"] for e in mine} >= {"account.created", "login.succeeded", "account.deleted"}
+        assert all("username" not in e for e in mine), "the deleted user's name must be blanked"
+
+
+def test_edited_entry_is_detected(root):
+    d = Daemon(root).start()
+    with d.client().open("io.riegel.Auth") as a:
+        a.Register(username="tina", password=STRONG)
+        error_of(a.Login, username="tina", password="Wrong-Wrong-99", client={"ip": "203.0.113.9"})
+        a.Login(username="tina", password=STRONG)
+    assert d.stop() == 0
+    db = sqlite3.connect(d.state / "riegel.sqlite")
+    with pytest.raises(sqlite3.DatabaseError):
+        db.execute("DELETE FROM audit_event WHERE seq = 2")  # the triggers refuse
+    # An attacker with the file drops the triggers and rewrites history.
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'").fetchall():
+        db.execute(f'DROP TRIGGER "{name}"')
+    db.execute("UPDATE audit_event SET client_ip = '198.51.100.1' WHERE seq = 2")
+    db.commit()
+    db.close()
+    d.start()
+    try:
+        with d.client().open("io.riegel.Audit") as audit:
+            v = audit.Verify()
+        assert v["ok"] is False and v["first_bad_seq"] == 2 and v["problem"]
+    finally:
+        assert d.stop() == 0
+
+
+def test_audit_trail_holds_no_secret(daemon):
+    c = daemon.client()
+    with c.open("io.riegel.Auth") as a, c.open("io.riegel.Audit") as audit:
+        uid = a.Register(username="uwe", password=STRONG, email="uwe.secret@example.org")["user_id"]
+        error_of(a.Login, username="uwe", password="Wrong-Secret-77")
+        token = a.Login(username="uwe", password=STRONG)["session"]["token"]
+        reset = a.BeginPasswordReset(username="uwe")["reset_token"]
+        code = a.IssueActivationCode(user_id=uid, subject="s")["code"]
+        a.ChangePassword(token=token, current_password=STRONG, new_password="Neues-Passwort-42")
+        dump = repr(events(audit))
+    assert "login.failed" in dump
+    for secret in (STRONG, "Wrong-Secret-77", "Neues-Passwort-42", token, reset, code, "uwe.secret"):
+        assert secret not in dump, f"{secret!r} is in the audit trail"
