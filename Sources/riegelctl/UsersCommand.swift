@@ -7,8 +7,51 @@ struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
         abstract: "Account administration.",
-        subcommands: [ImportUsersCommand.self]
+        subcommands: [ShowUserCommand.self, LockUserCommand.self, UnlockUserCommand.self, ImportUsersCommand.self]
     )
+}
+
+/// Calls one io.riegel.Admin method about a user and prints the reply.
+private func adminCall(_ options: ConnectionOptions, _ method: String, _ parameters: [String: JSONValue]) async throws {
+    let client = try await options.connect()
+    do {
+        let reply = try await client.using { try await $0.call("io.riegel.Admin." + method, parameters: parameters) }
+        if !reply.isEmpty || options.json { options.printReply(reply) }
+    } catch let error as VarlinkError {
+        throw fail(with: error, json: options.json)
+    }
+}
+
+/// `riegelctl users show NAME`.
+struct ShowUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an account (GetAccount).")
+    @OptionGroup var options: ConnectionOptions
+    @Argument(help: "The username (any case).") var username: String
+    func run() async throws { try await adminCall(options, "GetAccount", ["username": .string(username)]) }
+}
+
+/// `riegelctl users lock NAME --reason TEXT [--until TIME]`.
+struct LockUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lock",
+                                                    abstract: "Lock an account and end its sessions (LockAccount).")
+    @OptionGroup var options: ConnectionOptions
+    @Argument(help: "The username.") var username: String
+    @Option(help: "Why (goes into the audit trail).") var reason: String
+    @Option(help: "RFC 3339 time the lock ends (default: until unlocked).") var until: String?
+    func run() async throws {
+        var p: [String: JSONValue] = ["username": .string(username), "reason": .string(reason)]
+        if let until { p["until"] = .string(until) }
+        try await adminCall(options, "LockAccount", p)
+    }
+}
+
+/// `riegelctl users unlock NAME`.
+struct UnlockUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unlock",
+                                                    abstract: "Lift an admin lock and any login throttle (UnlockAccount).")
+    @OptionGroup var options: ConnectionOptions
+    @Argument(help: "The username.") var username: String
+    func run() async throws { try await adminCall(options, "UnlockAccount", ["username": .string(username)]) }
 }
 
 /// `riegelctl users import FILE.jsonl`: brings accounts in from another system.

@@ -50,3 +50,20 @@ def test_completion_script_is_generated():
     import subprocess
     cp = subprocess.run([str(RIEGELCTL), "--generate-completion-script", "bash"], capture_output=True, text=True)
     assert cp.returncode == 0 and "riegelctl" in cp.stdout and "status" in cp.stdout
+
+
+def test_users_show_lock_unlock_and_audit_query_verify(daemon):
+    with daemon.client().open("io.riegel.Auth") as a:
+        a.Register(username="ctl-user", password="Kl4vier-Sonate-Mond")
+    shown = json.loads(daemon.ctl("users", "show", "CTL-USER", "--json").stdout)
+    assert shown["account"]["username"] == "ctl-user"
+    daemon.ctl("users", "lock", "ctl-user", "--reason", "test")
+    assert "locked_until" in json.loads(daemon.ctl("users", "show", "ctl-user", "--json").stdout)["account"]
+    daemon.ctl("users", "unlock", "ctl-user")
+    out = daemon.ctl("audit", "query", "--user", "ctl-user").stdout.splitlines()
+    assert [l.split()[2] for l in out] == ["account.created", "account.locked", "account.unlocked"]
+    assert "audit trail ok" in daemon.ctl("audit", "verify").stdout
+    limited = daemon.ctl("audit", "query", "--type", "account.locked", "--json").stdout.splitlines()
+    assert len(limited) == 1 and json.loads(limited[0])["reason"] == "admin"
+    cp = daemon.ctl("users", "show", "nobody-at-all", check=False)
+    assert cp.returncode == 1 and "io.riegel.Admin.NoSuchAccount" in cp.stderr
