@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System-library shims.
@@ -70,7 +71,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .target(name: "RiegelSMS", dependencies: ["RiegelCore"]),
+        .target(
+            name: "RiegelSMS",
+            dependencies: [
+                "RiegelCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // Use cases, written against the ports.
         .target(
@@ -143,6 +152,7 @@ let package = Package(
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink"]),
         .testTarget(name: "RiegelCoreTests", dependencies: ["RiegelCore", "RiegelTesting"]),
         .testTarget(name: "RiegelCryptoTests", dependencies: ["RiegelCrypto", "RiegelTesting"]),
+        .testTarget(name: "RiegelSMSTests", dependencies: ["RiegelSMS", "RiegelTesting"]),
         .testTarget(name: "RiegelStoreTests", dependencies: ["RiegelStore", "RiegelTesting"]),
         .testTarget(name: "RiegelServiceTests", dependencies: ["RiegelService", "RiegelTesting"]),
         .testTarget(name: "RiegelRPCTests", dependencies: ["RiegelRPC", "Varlink", "RiegelTesting"]),

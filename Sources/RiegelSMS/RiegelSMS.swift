@@ -1,1 +1,2 @@
-// RiegelSMS module placeholder; replaced as the module is filled.
+/// SMS gateways: the module namespace (gateways live in their own files).
+public enum RiegelSMS {}
