@@ -158,15 +158,19 @@ def anchor(kind: str, threads: int, seconds: float) -> dict:
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
     for t in ts:
         t.start()
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     cpu0, t0 = time.process_time(), time.perf_counter()
     end_at[0] = t0 + seconds
     start.wait()
     for t in ts:
         t.join()
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
     n = sum(counts)
     return {"kind": kind, "threads": threads, "hashes": n, "wall": wall, "rate": n / wall,
-            "cpu_per_wall": cpu / wall, "cpu_ms_per_hash": 1000 * cpu / max(n, 1)}
+            "cpu_per_wall": cpu / wall, "cpu_ms_per_hash": 1000 * cpu / max(n, 1),
+            "sys_ms_per_hash": 1000 * (ru1.ru_stime - ru0.ru_stime) / max(n, 1),
+            "minflt_per_hash": (ru1.ru_minflt - ru0.ru_minflt) / max(n, 1)}
 
 
 # --------------------------------------------------------------------------- daemon helpers
@@ -187,10 +191,11 @@ def reset_hwm(pid: int):
         f.write("5")
 
 
-def proc_cpu_seconds(pid: int) -> float:
+def proc_counters(pid: int) -> tuple[float, float, int]:
+    """(utime s, stime s, minor faults) of a process."""
     with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+        fields = f.read().rpartition(")")[2].split()  # fields[0] is field 3 (state)
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK, int(fields[7])
 
 
 def start_daemon(tag: str) -> Daemon:
@@ -287,14 +292,15 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
     while time.time() < start_at:
         time.sleep(0.005)
     pid = d.proc.pid
-    cpu0 = proc_cpu_seconds(pid)
+    u0, s0, f0 = proc_counters(pid)
     rss_max = 0
     while time.time() < end_at:
         if sample_rss:
             st = proc_status(pid)
             rss_max = max(rss_max, st["VmRSS"])
         time.sleep(0.02 if sample_rss else 0.1)
-    cpu1 = proc_cpu_seconds(pid)
+    u1, s1, f1 = proc_counters(pid)
+    cpu0, cpu1 = u0 + s0, u1 + s1
     results = [q.get(timeout=120) for _ in ps]
     for p in ps:
         p.join(30)
@@ -310,6 +316,8 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
             "client_cpu_per_s": sum(r["cpu"] for r in results) / (seconds + 1.5),
             "daemon_cpu_per_s": (cpu1 - cpu0) / seconds,
             "daemon_cpu_ms_per_ok": 1000 * (cpu1 - cpu0) / max(len(ok_lat), 1),
+            "daemon_sys_ms_per_ok": 1000 * (s1 - s0) / max(len(ok_lat), 1),
+            "daemon_minflt_per_ok": (f1 - f0) / max(len(ok_lat), 1),
             "rss_max_kb": rss_max}
 
 
@@ -596,7 +604,12 @@ def report(R: dict) -> str:
     notes.append(f"GIL check (a Python counter thread's progress while the main thread hashes, ~1 = released, "
                  f"≲0.1 = held): system {R['gil_system']:.2f}, cffi {R['gil_cffi']:.2f}")
     notes.append(f"riegeld CPU during the login slices: {statistics.fmean(x['login']['daemon_cpu_per_s'] for x in sl):.2f} cores "
-                 f"of {R['cores']}")
+                 f"of {R['cores']}; per login {lg_cpu:.1f} ms CPU of which "
+                 f"{statistics.fmean(x['login']['daemon_sys_ms_per_ok'] for x in sl):.1f} ms system, "
+                 f"{statistics.fmean(x['login']['daemon_minflt_per_ok'] for x in sl):.0f} minor page faults; anchor per hash "
+                 f"{statistics.fmean(x['anchor']['sys_ms_per_hash'] for x in sl):.1f} ms system, "
+                 f"{statistics.fmean(x['anchor']['minflt_per_hash'] for x in sl):.0f} minor page faults "
+                 f"(a 19 MiB buffer is ~{M_KIB // 4} pages)")
     notes.append(f"flood daemon: VmRSS idle {R['st_start']['VmRSS'] / 1024:.1f} MiB (VmHWM {R['st_start']['VmHWM'] / 1024:.1f} "
                  f"already at start), after one Register {R['st_one_hash']['VmRSS'] / 1024:.1f} MiB; "
                  f"sampled VmRSS max {R['flood']['rss_max_kb'] / 1024:.1f} MiB; threads {R['st_start']['Threads']} → "
