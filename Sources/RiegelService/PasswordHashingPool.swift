@@ -107,6 +107,13 @@ public final class PasswordHashingPool: Sendable {
     /// How busy the pool is now.
     public var load: Load { state.load }
 
+    /// Whether a call now would be refused (every worker busy, queue full).
+    /// A hint for refusing early; the pool itself stays the authority.
+    public var isSaturated: Bool {
+        let l = load
+        return l.running >= configuration.workers && l.queued >= configuration.queueLimit
+    }
+
     /// Stops accepting calls and ends the workers; returns once every worker
     /// thread has ended and been joined. Idempotent.
     ///

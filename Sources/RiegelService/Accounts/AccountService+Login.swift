@@ -11,6 +11,12 @@ extension AccountService {
     ///   and per client IP; the answer to a locked account comes only after
     ///   the right password.
     public func login(username rawUsername: String, password: String, client: ClientContext) async throws -> NewSession {
+        // A full pool answers Overloaded before any database or crypto work:
+        // the answer says nothing about the account, and a flood of refused
+        // calls then costs almost nothing (BENCHMARKS.md, login flood).
+        if hashing.isSaturated {
+            throw RiegelError.overloaded(retryAfterSeconds: hashing.configuration.retryAfterSeconds)
+        }
         let now = clock.now()
         let username = try? Username(rawUsername)
         let accountKey = accountThrottleKey(username?.canonicalKey ?? "?" + String(rawUsername.lowercased().prefix(64)))
@@ -30,7 +36,8 @@ extension AccountService {
             let stored = try storedHash(of: account)
             if try await pooled({ try await self.hashing.verify(password, against: stored) }) { phc = stored }
         } else {
-            let dummy = try await currentDummyHash()
+            // The same steps as for a known user: open a sealed PHC string, verify.
+            let dummy = try await openDummyHash()
             _ = try await pooled { try await self.hashing.verify(password, against: dummy) }
         }
 
@@ -50,8 +57,9 @@ extension AccountService {
                          reason: "account_locked", client: client)
             throw RiegelError.accountLocked(until: until)
         }
+        let before = accountState
         policy.throttle.recordSuccess(account: &accountState)
-        try throttles.save(accountState, for: accountKey)
+        if accountState != before { try throttles.save(accountState, for: accountKey) }
         // The SMS second factor is not in this build: no account can turn it
         // on, so one that has it cannot be served (and must not pass on a password).
         if account.secondFactorEnabled { throw RiegelError.smsUnavailable }

@@ -27,7 +27,7 @@ public final class AccountService: Sendable {
     let audit: AuditRecorder
     /// A PHC string of a random password, verified for unknown usernames so
     /// that they cost the same time as wrong passwords (security rule 1).
-    let dummyHash: Mutex<String?>
+    let dummyHash: Mutex<SealedSecret?>
 
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
@@ -57,7 +57,7 @@ public final class AccountService: Sendable {
     /// Makes the dummy hash with the configured parameters (call once at start,
     /// so the first unknown-user login costs what later ones do).
     public func prepare() async throws {
-        _ = try await currentDummyHash()
+        try await currentDummyHash()
     }
 
     // MARK: registration
@@ -191,11 +191,23 @@ public final class AccountService: Sendable {
         }
     }
 
-    func currentDummyHash() async throws -> String {
-        if let hash = dummyHash.withLock({ $0 }) { return hash }
+    /// The user id the dummy hash is sealed for (no account has it).
+    static let dummyUser = UserID(rawValue: "u_dummy")
+
+    func currentDummyHash() async throws {
+        if dummyHash.withLock({ $0 }) != nil { return }
         let hash = try await pooled { try await self.hashing.hash(self.random.bytes(24)) }
-        dummyHash.withLock { $0 = hash }
-        return hash
+        let sealed = try sealer.seal(Array(hash.utf8), purpose: .password, associatedData: aad(Self.dummyUser))
+        dummyHash.withLock { $0 = sealed }
+    }
+
+    /// The dummy PHC string, opened like a stored one (made on first use if
+    /// ``prepare()`` did not run).
+    func openDummyHash() async throws -> String {
+        try await currentDummyHash()
+        let sealed = dummyHash.withLock { $0 }!
+        let bytes = try sealer.open(sealed.bytes, purpose: .password, associatedData: aad(Self.dummyUser))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The account's e-mail address, opened.
