@@ -66,8 +66,16 @@ def build_load_generator(tmp: Path) -> Path:
     return out
 
 
+def cpu_ticks(pid: int) -> tuple[int, int]:
+    """utime, stime of a process (all its threads) in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])
+
+
 def run_load(load: Path, sock: Path, conc: int, duration: float, tokens: Path | None = None,
-             touch: bool = True, raw: bool = False) -> dict:
+             touch: bool = True, raw: bool = False, server_pid: int | None = None) -> dict:
+    """Runs the C load generator; with server_pid, also the server's CPU time per call
+    (user and system, µs; includes the warm-up calls, so it is a slight overestimate)."""
     argv = [str(load), "-s", str(sock), "-c", str(conc), "-d", str(duration), "--warmup", "0.5"]
     if raw:
         argv.append("--raw")
@@ -75,13 +83,21 @@ def run_load(load: Path, sock: Path, conc: int, duration: float, tokens: Path | 
         argv += ["-t", str(tokens)]
         if not touch:
             argv.append("--no-touch")
+    before = cpu_ticks(server_pid) if server_pid else None
     cp = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
+    after = cpu_ticks(server_pid) if server_pid else None
     if cp.stderr.strip():
         log(cp.stderr.strip())
     fields = dict(kv.split("=", 1) for kv in cp.stdout.split())
     r = {k: float(v) for k, v in fields.items()}
     if r.get("failed"):
         raise RuntimeError(f"load generator failed: {cp.stdout}{cp.stderr}")
+    if server_pid:
+        # calls made: measured ones plus the warm-up at about the same rate
+        calls = r["calls"] * (duration + 0.5) / duration
+        hz = os.sysconf("SC_CLK_TCK")
+        r["cpu_user_us"] = (after[0] - before[0]) / hz * 1e6 / calls
+        r["cpu_sys_us"] = (after[1] - before[1]) / hz * 1e6 / calls
     return r
 
 
@@ -221,8 +237,8 @@ def main() -> int:
         # 2. concurrency sweep, riegeld vs redis in alternation
         sweep = []
         for conc in (1, 16, 64):
-            rl = run_load(load, d.sock, conc, args.duration, tok64)
-            raw = run_load(load, redis.sock, conc, args.duration, raw=True)
+            rl = run_load(load, d.sock, conc, args.duration, tok64, server_pid=d.proc.pid)
+            raw = run_load(load, redis.sock, conc, args.duration, raw=True, server_pid=redis.proc.pid)
             n = int(min(2_000_000, max(50_000, raw["rate"] * args.duration)))
             rb = redis_benchmark(redis.sock, conc, n)
             row = {"c": conc, "touch": True, "riegel": rl, "redis_benchmark": rb, "redis_c_client": raw}
@@ -230,7 +246,7 @@ def main() -> int:
             log(f"c={conc}: riegel {rl['rate']:.0f}/s p50 {rl['p50_us']:.0f} p99 {rl['p99_us']:.0f} us | "
                 f"redis-benchmark {rb['rate']:.0f}/s p99 {rb['p99_us']:.0f} us | redis (C client) {raw['rate']:.0f}/s")
             if conc == 16:
-                nt = run_load(load, d.sock, conc, args.duration, tok64, touch=False)
+                nt = run_load(load, d.sock, conc, args.duration, tok64, touch=False, server_pid=d.proc.pid)
                 sweep.append({"c": conc, "touch": False, "riegel": nt, "redis_benchmark": rb, "redis_c_client": raw})
                 log(f"c=16 touch=false: riegel {nt['rate']:.0f}/s p99 {nt['p99_us']:.0f} us")
         res["sweep"] = sweep
@@ -243,9 +259,9 @@ def main() -> int:
         ready_small = start_timed(d)
         rss_small = rss_kib(d.proc.pid)
         small_file = write_tokens(root / "tokens_small.txt", small_tokens)
-        small = run_load(load, d.sock, 16, args.duration, small_file)
-        small_nt = run_load(load, d.sock, 16, args.duration, small_file, touch=False)
-        redis_small = run_load(load, redis.sock, 16, args.duration, raw=True)
+        small = run_load(load, d.sock, 16, args.duration, small_file, server_pid=d.proc.pid)
+        small_nt = run_load(load, d.sock, 16, args.duration, small_file, touch=False, server_pid=d.proc.pid)
+        redis_small = run_load(load, redis.sock, 16, args.duration, raw=True, server_pid=redis.proc.pid)
         log(f"{live_small} sessions: ready {ready_small:.2f} s, RSS {rss_small}, "
             f"c=16 {small['rate']:.0f}/s p99 {small['p99_us']:.0f} us; touch=false {small_nt['rate']:.0f}/s")
 
@@ -259,9 +275,9 @@ def main() -> int:
         big_file = write_tokens(root / "tokens_big.txt", sample)
         ready_big = start_timed(d)
         rss_big = rss_kib(d.proc.pid)
-        big = run_load(load, d.sock, 16, args.duration, big_file)
-        big_nt = run_load(load, d.sock, 16, args.duration, big_file, touch=False)
-        redis_big = run_load(load, redis.sock, 16, args.duration, raw=True)
+        big = run_load(load, d.sock, 16, args.duration, big_file, server_pid=d.proc.pid)
+        big_nt = run_load(load, d.sock, 16, args.duration, big_file, touch=False, server_pid=d.proc.pid)
+        redis_big = run_load(load, redis.sock, 16, args.duration, raw=True, server_pid=redis.proc.pid)
         rss_big_after = rss_kib(d.proc.pid)
         log(f"{live_big} sessions: ready {ready_big:.2f} s, RSS {rss_big}, "
             f"c=16 {big['rate']:.0f}/s p99 {big['p99_us']:.0f} us; touch=false {big_nt['rate']:.0f}/s")
@@ -310,15 +326,24 @@ def report(res: dict) -> str:
                    f"| {rb['rate']:.0f} | {rb['p50_us']:.0f} | {rb['p99_us']:.0f} | {rl['rate'] / rb['rate']:.2f} "
                    f"| {raw['rate']:.0f} | {rl['rate'] / raw['rate']:.2f} |"
                    + (f" errors {rl['errors']:.0f}" if rl["errors"] else ""))
+    out += ["", "Server CPU per call (user + system µs, from /proc/PID/stat; C client at the same c):", "",
+            "| c | touch | riegeld user | riegeld sys | redis user | redis sys | riegeld/redis total |",
+            "|---|---|---|---|---|---|---|"]
+    for r in res["sweep"]:
+        rl, raw = r["riegel"], r["redis_c_client"]
+        out.append(f"| {r['c']} | {str(r['touch']).lower()} | {rl['cpu_user_us']:.1f} | {rl['cpu_sys_us']:.1f} "
+                   f"| {raw['cpu_user_us']:.1f} | {raw['cpu_sys_us']:.1f} "
+                   f"| {(rl['cpu_user_us'] + rl['cpu_sys_us']) / (raw['cpu_user_us'] + raw['cpu_sys_us']):.2f} |")
     ts = res["table_size"]
     s, b = ts["small"], ts["big"]
     out += ["",
-            "| live sessions | start to READY=1 s | VmRSS MiB | CheckSession c=16 calls/s | p50 µs | p99 µs | "
+            "| live sessions | start to READY=1 s | VmRSS MiB | CheckSession c=16 calls/s | p50 µs | p99 µs | CPU µs/call | "
             "touch=false calls/s | p50 µs | p99 µs | redis GET c=16 (C client) /s | riegeld/redis |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, x in (("small", s), ("big", b)):
         out.append(f"| {x['sessions']} | {x['ready_s']:.2f} | {x['rss_kib']['VmRSS'] / 1024:.1f} | {x['check']['rate']:.0f} "
-                   f"| {x['check']['p50_us']:.0f} | {x['check']['p99_us']:.0f} | {x['check_no_touch']['rate']:.0f} "
+                   f"| {x['check']['p50_us']:.0f} | {x['check']['p99_us']:.0f} "
+                   f"| {x['check']['cpu_user_us'] + x['check']['cpu_sys_us']:.1f} | {x['check_no_touch']['rate']:.0f} "
                    f"| {x['check_no_touch']['p50_us']:.0f} | {x['check_no_touch']['p99_us']:.0f} | {x['redis_c_client']['rate']:.0f} "
                    f"| {x['check']['rate'] / x['redis_c_client']['rate']:.2f} |")
     flat = (b["check"]["rate"] / b["redis_c_client"]["rate"]) / (s["check"]["rate"] / s["redis_c_client"]["rate"])
