@@ -11,6 +11,9 @@ public protocol SessionStore: Sendable {
     func sessions(of userID: UserID) throws -> [SessionRecord]
     /// Every unrevoked session (to load the in-memory table at start).
     func allUnrevoked() throws -> [SessionRecord]
+    /// Every unrevoked session, one at a time (loading a million without
+    /// holding them all in an array first).
+    func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws
     /// Replaces the token digest (a rise in assurance renews the token) and the
     /// assurance fields.
     func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws
@@ -25,4 +28,11 @@ public protocol SessionStore: Sendable {
     /// Deletes sessions revoked, or last active, before `cutoff`; returns how many.
     @discardableResult
     func deleteInactive(before cutoff: Instant) throws -> Int
+}
+
+extension SessionStore {
+    /// Default: iterates ``allUnrevoked()``; stores that can stream override it.
+    public func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws {
+        for record in try allUnrevoked() { try body(record) }
+    }
 }

@@ -47,15 +47,21 @@ public final class SessionService: Sendable {
     @discardableResult
     public func load() throws -> Int {
         let now = clock.now()
-        var usernames: [UserID: String] = [:]
+        var users: Set<UserID> = []
         var loaded = 0
-        for record in try sessions.allUnrevoked() where policy.endReason(of: record, now: now) == nil {
-            if usernames[record.userID] == nil {
-                guard let account = try accounts.account(id: record.userID) else { continue }
-                usernames[record.userID] = account.username.value
-            }
-            table.insert(record, username: usernames[record.userID]!)
+        // No other store call inside the iteration (it holds a read); names come after.
+        try sessions.forEachUnrevoked { record in
+            guard policy.endReason(of: record, now: now) == nil else { return }
+            users.insert(record.userID)
+            table.insert(record, username: "")
             loaded += 1
+        }
+        for user in users {
+            if let account = try accounts.account(id: user) {
+                table.setUsername(account.username.value, of: user)
+            } else {
+                loaded -= table.removeAll(of: user)
+            }
         }
         return loaded
     }

@@ -4,11 +4,14 @@ import Synchronization
 /// The in-memory table of sessions, keyed by token digest: authoritative for
 /// checks, so a check does no disk I/O.
 ///
+/// Compact by design (BENCHMARKS.md: memory per session): a slot holds the
+/// session id as 16 bytes, an index into an interned user table, and times
+/// as doubles; strings are made only for the entry a caller asks for.
 /// Revoked sessions stay as tombstones until the sweeper drops them, so a
 /// revoked token answers `SessionExpired(revoked)`, not `InvalidToken`.
 /// Activity times are collected as "dirty" for the flusher to write in batches.
 final class SessionTable: Sendable {
-    /// What a check needs of a session (client info stays in the store).
+    /// A session as callers see it.
     struct Entry: Sendable {
         var id: SessionID
         var userID: UserID
@@ -20,38 +23,118 @@ final class SessionTable: Sendable {
         var secondFactorAt: Instant?
         var lastActivityAt: Instant
         var revoked: Bool
+    }
 
-        init(_ r: SessionRecord, username: String) {
-            id = r.id
-            userID = r.userID
-            self.username = username
-            assurance = r.assurance
-            method = r.method
-            createdAt = r.createdAt
-            authenticatedAt = r.authenticatedAt
-            secondFactorAt = r.secondFactorAt
-            lastActivityAt = r.lastActivityAt
-            revoked = r.revokedAt != nil
-        }
+    /// What the table keeps per session.
+    private struct Slot {
+        var key: SessionKey
+        var user: UInt32
+        var assurance: Assurance
+        var method: AuthenticationMethod
+        var revoked: Bool
+        var createdAt: Double
+        var authenticatedAt: Double
+        var secondFactorAt: Double  // NaN: never
+        var lastActivityAt: Double
+    }
+
+    /// One user, shared by all of its sessions.
+    private struct User {
+        var id: UserID
+        var username: String
+        var sessions: Set<SessionKey>
     }
 
     private struct State {
-        var entries: [TokenDigestKey: Entry] = [:]
-        var keyByID: [SessionID: TokenDigestKey] = [:]
-        var idsByUser: [UserID: Set<SessionID>] = [:]
-        var dirty: [SessionID: Instant] = [:]
+        var slots: [TokenDigestKey: Slot] = [:]
+        var digestByKey: [SessionKey: TokenDigestKey] = [:]
+        var users: [User] = []
+        var userIndex: [UserID: UInt32] = [:]
+        var irregularIDs: [SessionKey: SessionID] = [:]
+        var dirty: [SessionKey: Double] = [:]
+
+        mutating func user(_ id: UserID, _ username: String) -> UInt32 {
+            if let i = userIndex[id] {
+                if users[Int(i)].username != username { users[Int(i)].username = username }
+                return i
+            }
+            let i = UInt32(users.count)
+            users.append(User(id: id, username: username, sessions: []))
+            userIndex[id] = i
+            return i
+        }
+
+        mutating func key(of id: SessionID) -> SessionKey {
+            if let k = SessionKey(canonical: id) { return k }
+            let k = SessionKey(irregular: id)
+            irregularIDs[k] = id
+            return k
+        }
+
+        func existingKey(of id: SessionID) -> SessionKey {
+            SessionKey(canonical: id) ?? SessionKey(irregular: id)
+        }
+
+        func entry(_ s: Slot) -> Entry {
+            let u = users[Int(s.user)]
+            return Entry(id: irregularIDs[s.key] ?? s.key.canonicalID, userID: u.id, username: u.username,
+                         assurance: s.assurance, method: s.method,
+                         createdAt: Instant(secondsSinceEpoch: s.createdAt),
+                         authenticatedAt: Instant(secondsSinceEpoch: s.authenticatedAt),
+                         secondFactorAt: s.secondFactorAt.isNaN ? nil : Instant(secondsSinceEpoch: s.secondFactorAt),
+                         lastActivityAt: Instant(secondsSinceEpoch: s.lastActivityAt), revoked: s.revoked)
+        }
+
+        mutating func remove(_ digest: TokenDigestKey) {
+            guard let s = slots.removeValue(forKey: digest) else { return }
+            digestByKey[s.key] = nil
+            dirty[s.key] = nil
+            irregularIDs[s.key] = nil
+            users[Int(s.user)].sessions.remove(s.key)
+        }
     }
 
     private let state = Mutex(State())
 
-    /// Adds (or replaces) a session.
-    func insert(_ record: SessionRecord, username: String) {
-        let key = TokenDigestKey(record.tokenDigest)
+    /// Makes room for `count` more sessions (loading at start).
+    func reserve(_ count: Int) {
         state.withLock { s in
-            if let old = s.keyByID[record.id] { s.entries[old] = nil }
-            s.entries[key] = Entry(record, username: username)
-            s.keyByID[record.id] = key
-            s.idsByUser[record.userID, default: []].insert(record.id)
+            s.slots.reserveCapacity(s.slots.count + count)
+            s.digestByKey.reserveCapacity(s.digestByKey.count + count)
+        }
+    }
+
+    /// Adds (or replaces) a session.
+    func insert(_ r: SessionRecord, username: String) {
+        let digest = TokenDigestKey(r.tokenDigest)
+        state.withLock { s in
+            let key = s.key(of: r.id)
+            if let old = s.digestByKey[key] { s.slots[old] = nil }
+            let user = s.user(r.userID, username)
+            s.slots[digest] = Slot(key: key, user: user, assurance: r.assurance, method: r.method,
+                                   revoked: r.revokedAt != nil, createdAt: r.createdAt.secondsSinceEpoch,
+                                   authenticatedAt: r.authenticatedAt.secondsSinceEpoch,
+                                   secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
+                                   lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
+            s.digestByKey[key] = digest
+            s.users[Int(user)].sessions.insert(key)
+        }
+    }
+
+    /// Sets the username shown for every session of `userID`.
+    func setUsername(_ username: String, of userID: UserID) {
+        state.withLock { s in
+            if let i = s.userIndex[userID] { s.users[Int(i)].username = username }
+        }
+    }
+
+    /// Drops every session of `userID`; returns how many.
+    func removeAll(of userID: UserID) -> Int {
+        state.withLock { s in
+            guard let i = s.userIndex[userID] else { return 0 }
+            let digests = s.users[Int(i)].sessions.compactMap { s.digestByKey[$0] }
+            for d in digests { s.remove(d) }
+            return digests.count
         }
     }
 
@@ -59,14 +142,16 @@ final class SessionTable: Sendable {
     /// with `touchAt`, a valid entry records activity. One lock, one hash lookup.
     func lookup(_ digest: [UInt8], touchAt: Instant?,
                 endReason: (Entry) -> SessionEndReason?) -> (Entry, SessionEndReason?)? {
-        let key = TokenDigestKey(digest)
+        let d = TokenDigestKey(digest)
         return state.withLock { s in
-            guard var entry = s.entries[key] else { return nil }
+            guard var slot = s.slots[d] else { return nil }
+            var entry = s.entry(slot)
             let reason = endReason(entry)
-            if reason == nil, let at = touchAt, at > entry.lastActivityAt {
+            if reason == nil, let at = touchAt, at.secondsSinceEpoch > slot.lastActivityAt {
+                slot.lastActivityAt = at.secondsSinceEpoch
+                s.slots[d] = slot
+                s.dirty[slot.key] = at.secondsSinceEpoch
                 entry.lastActivityAt = at
-                s.entries[key] = entry
-                s.dirty[entry.id] = at
             }
             return (entry, reason)
         }
@@ -74,14 +159,17 @@ final class SessionTable: Sendable {
 
     /// The entry with this id.
     func entry(id: SessionID) -> Entry? {
-        state.withLock { s in s.keyByID[id].flatMap { s.entries[$0] } }
+        state.withLock { s in
+            s.digestByKey[s.existingKey(of: id)].flatMap { s.slots[$0] }.map { s.entry($0) }
+        }
     }
 
     /// Unrevoked entries of a user, oldest first.
     func entries(of userID: UserID) -> [Entry] {
-        state.withLock { s in
-            (s.idsByUser[userID] ?? []).compactMap { id in s.keyByID[id].flatMap { s.entries[$0] } }
-                .filter { !$0.revoked }
+        state.withLock { s -> [Entry] in
+            guard let i = s.userIndex[userID] else { return [] }
+            return s.users[Int(i)].sessions.compactMap { k in s.digestByKey[k].flatMap { s.slots[$0] } }
+                .filter { !$0.revoked }.map { s.entry($0) }
         }.sorted { $0.createdAt < $1.createdAt }
     }
 
@@ -89,9 +177,10 @@ final class SessionTable: Sendable {
     func markRevoked(_ ids: some Sequence<SessionID>) {
         state.withLock { s in
             for id in ids {
-                guard let key = s.keyByID[id] else { continue }
-                s.entries[key]?.revoked = true
-                s.dirty[id] = nil
+                let k = s.existingKey(of: id)
+                guard let d = s.digestByKey[k] else { continue }
+                s.slots[d]?.revoked = true
+                s.dirty[k] = nil
             }
         }
     }
@@ -99,12 +188,13 @@ final class SessionTable: Sendable {
     /// Moves a session to a new token digest and assurance (the old token stops working).
     func renew(id: SessionID, digest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) {
         state.withLock { s in
-            guard let old = s.keyByID[id], var entry = s.entries.removeValue(forKey: old) else { return }
-            entry.assurance = assurance
-            entry.secondFactorAt = secondFactorAt
-            let key = TokenDigestKey(digest)
-            s.entries[key] = entry
-            s.keyByID[id] = key
+            let k = s.existingKey(of: id)
+            guard let old = s.digestByKey[k], var slot = s.slots.removeValue(forKey: old) else { return }
+            slot.assurance = assurance
+            slot.secondFactorAt = secondFactorAt?.secondsSinceEpoch ?? .nan
+            let d = TokenDigestKey(digest)
+            s.slots[d] = slot
+            s.digestByKey[k] = d
         }
     }
 
@@ -112,15 +202,22 @@ final class SessionTable: Sendable {
     func takeDirty() -> [SessionID: Instant] {
         state.withLock { s in
             defer { s.dirty = [:] }
-            return s.dirty
+            var out: [SessionID: Instant] = [:]
+            out.reserveCapacity(s.dirty.count)
+            for (k, at) in s.dirty {
+                out[s.irregularIDs[k] ?? k.canonicalID] = Instant(secondsSinceEpoch: at)
+            }
+            return out
         }
     }
 
     /// Puts activity times back after a failed flush (newer ones win).
     func restoreDirty(_ times: [SessionID: Instant]) {
         state.withLock { s in
-            for (id, at) in times where s.keyByID[id] != nil {
-                s.dirty[id] = max(s.dirty[id] ?? at, at)
+            for (id, at) in times {
+                let k = s.existingKey(of: id)
+                guard s.digestByKey[k] != nil else { continue }
+                s.dirty[k] = max(s.dirty[k] ?? at.secondsSinceEpoch, at.secondsSinceEpoch)
             }
         }
     }
@@ -129,18 +226,12 @@ final class SessionTable: Sendable {
     @discardableResult
     func sweep(_ isDead: (Entry) -> Bool) -> Int {
         state.withLock { s in
-            let dead = s.entries.filter { isDead($0.value) }
-            for (key, entry) in dead {
-                s.entries[key] = nil
-                s.keyByID[entry.id] = nil
-                s.dirty[entry.id] = nil
-                s.idsByUser[entry.userID]?.remove(entry.id)
-                if s.idsByUser[entry.userID]?.isEmpty == true { s.idsByUser[entry.userID] = nil }
-            }
+            let dead = s.slots.filter { isDead(s.entry($0.value)) }.map(\.key)
+            for d in dead { s.remove(d) }
             return dead.count
         }
     }
 
     /// Sessions held (tombstones included).
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLock { $0.slots.count } }
 }
