@@ -217,8 +217,18 @@ def stop_daemon(d: Daemon) -> dict:
 
 # --------------------------------------------------------------------------- load clients
 
-def _call_loop(address, method, users, start_at, end_at, out, idx):
-    """One connection; calls `method` until end_at; records (t_done, latency, outcome)."""
+def _wait_start(start):
+    """Blocks until the parent has set the shared start time and it has come; returns it."""
+    while start.value == 0.0:
+        time.sleep(0.002)
+    while time.time() < start.value:
+        time.sleep(0.001)
+    return start.value
+
+
+def _call_loop(address, method, users, seconds, ready, start, out, idx):
+    """One connection; once every client is connected, calls `method` for `seconds`;
+    records (t_done, latency, outcome)."""
     recs = []
     iface_name = "org.varlink.service" if method == "GetInfo" else AUTH
     conn = client = None
@@ -227,10 +237,11 @@ def _call_loop(address, method, users, start_at, end_at, out, idx):
         conn = client.open(iface_name)
     except Exception as e:  # noqa: BLE001
         out[idx] = [(time.time(), 0.0, f"connect:{type(e).__name__}")]
+        ready.put(idx)
         return
     user = users[idx % len(users)] if users else None
-    while time.time() < start_at:
-        time.sleep(0.001)
+    ready.put(idx)
+    end_at = _wait_start(start) + seconds
     while True:
         t0 = time.time()
         if t0 >= end_at:
@@ -263,13 +274,14 @@ def _call_loop(address, method, users, start_at, end_at, out, idx):
     out[idx] = recs
 
 
-def _client_process(address, method, users, threads, first_idx, start_at, end_at, q):
-    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+def _client_process(address, method, users, threads, first_idx, seconds, ready, start, q):
     out = {}
-    ts = [threading.Thread(target=_call_loop, args=(address, method, users, start_at, end_at, out, first_idx + i))
+    ts = [threading.Thread(target=_call_loop, args=(address, method, users, seconds, ready, start, out, first_idx + i))
           for i in range(threads)]
     for t in ts:
         t.start()
+    _wait_start(start)
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     for t in ts:
         t.join()
     ru1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -279,18 +291,23 @@ def _client_process(address, method, users, threads, first_idx, start_at, end_at
 
 def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: float,
           sample_rss: bool = False) -> dict:
-    """procs x threads connections calling `method` for `seconds`; counts what completes in the window."""
+    """procs x threads connections calling `method` for `seconds`, starting together once all
+    are connected (a busy machine can take seconds to fork and fetch the IDL); counts what
+    completes in the window."""
     ctx = mp.get_context("fork")
-    q = ctx.Queue()
-    start_at = time.time() + 1.5  # time to connect and fetch the IDL
-    end_at = start_at + seconds
+    q, ready, start = ctx.Queue(), ctx.Queue(), ctx.Value("d", 0.0)
     ps = [ctx.Process(target=_client_process,
-                      args=(d.address, method, users, threads, p * threads, start_at, end_at, q))
+                      args=(d.address, method, users, threads, p * threads, seconds, ready, start, q))
           for p in range(procs)]
     for p in ps:
         p.start()
+    for _ in range(procs * threads):
+        ready.get(timeout=120)
+    start_at = time.time() + 0.05
+    end_at = start_at + seconds
+    start.value = start_at
     while time.time() < start_at:
-        time.sleep(0.005)
+        time.sleep(0.001)
     pid = d.proc.pid
     u0, s0, f0 = proc_counters(pid)
     rss_max = 0
@@ -313,7 +330,7 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
             "outcomes": outcomes, "ok": len(ok_lat), "rate": len(ok_lat) / seconds,
             "calls_per_s": len(recs) / seconds,
             "p50_ms": 1000 * pct(ok_lat, 50), "p99_ms": 1000 * pct(ok_lat, 99),
-            "client_cpu_per_s": sum(r["cpu"] for r in results) / (seconds + 1.5),
+            "client_cpu_per_s": sum(r["cpu"] for r in results) / seconds,
             "daemon_cpu_per_s": (cpu1 - cpu0) / seconds,
             "daemon_cpu_ms_per_ok": 1000 * (cpu1 - cpu0) / max(len(ok_lat), 1),
             "daemon_sys_ms_per_ok": 1000 * (s1 - s0) / max(len(ok_lat), 1),
