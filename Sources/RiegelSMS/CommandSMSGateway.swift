@@ -74,7 +74,7 @@ public struct CommandSMSGateway: SMSGateway {
             outcome.fulfil(.exited(status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal))
         }
         do {
-            try process.run()
+            try await process.runWithCleanSignalMask()
         } catch {
             throw SMSGatewayError.unavailable(gateway: name, reason: "cannot run \(program): \(error.localizedDescription); check the path and that it is executable")
         }

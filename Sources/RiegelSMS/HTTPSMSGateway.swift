@@ -123,7 +123,7 @@ public struct HTTPSMSGateway: SMSGateway {
         }
         for (field, template) in configuration.headers.sorted(by: { $0.key < $1.key }) {
             let value = SMSTemplate.render(template, values)
-            guard !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
                 throw SMSGatewayError.rejected(gateway: name, reason: "header \(field) would contain a line break")
             }
             request.headers.replaceOrAdd(name: field, value: value)
