@@ -12,5 +12,6 @@ public struct SMSGatewaySetupError: Error, Sendable, Hashable, CustomStringConve
         self.message = message
     }
 
+    /// The gateway and the problem with its fix, for the startup error.
     public var description: String { "SMS gateway \(gateway): \(message)" }
 }

@@ -56,6 +56,7 @@ public final class InMemorySMSGateway: SMSGateway, Sendable {
         state.withLock { $0.delivered = []; $0.attempts = 0 }
     }
 
+    /// Counts the attempt and acts as ``behavior`` says; records only deliveries.
     public func send(_ message: SMSMessage) async throws {
         let behavior = state.withLock { s in
             s.attempts += 1
@@ -75,6 +76,7 @@ public final class InMemorySMSGateway: SMSGateway, Sendable {
         }
     }
 
+    /// Throws ``readinessError`` when set.
     public func checkReadiness() async throws {
         if let error = readinessError { throw error }
     }
