@@ -35,7 +35,7 @@ import Testing
         defer { dir.remove() }
         let out = dir.file("stdin")
         let script = try Self.script(dir, out: out)
-        try await CommandSMSGateway(name: "script", arguments: [script]).send(Self.message)
+        try await CommandSMSGateway(name: "script", arguments: ["/bin/sh", script]).send(Self.message)
         #expect(try String(contentsOfFile: out, encoding: .utf8) == #"{"to":"+4915112345678","text":"Code 123456"}"# + "\n")
     }
 
@@ -44,14 +44,14 @@ import Testing
         defer { dir.remove() }
         let out = dir.file("args")
         let script = try dir.write("args.sh", "#!/bin/sh\nprintf '%s|%s' \"$1\" \"$2\" > '\(out)'\n", mode: 0o755)
-        try await CommandSMSGateway(name: "script", arguments: [script, "to={to}", "{unknown}"]).send(Self.message)
+        try await CommandSMSGateway(name: "script", arguments: ["/bin/sh", script, "to={to}", "{unknown}"]).send(Self.message)
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "to=+4915112345678|{unknown}")
     }
 
     @Test func nonZeroExitIsRejectedWithTheStatus() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let gateway = CommandSMSGateway(name: "script", arguments: [try Self.script(dir, out: dir.file("o"), status: 3)])
+        let gateway = CommandSMSGateway(name: "script", arguments: ["/bin/sh", try Self.script(dir, out: dir.file("o"), status: 3)])
         await #expect(throws: SMSGatewayError.rejected(gateway: "script", reason: "exit status 3")) { try await gateway.send(Self.message) }
     }
 
@@ -60,7 +60,7 @@ import Testing
         defer { dir.remove() }
         let pidFile = dir.file("pid")
         let script = try dir.write("hang.sh", "#!/bin/sh\necho $$ > '\(pidFile)'\nexec sleep 30\n", mode: 0o755)
-        let gateway = CommandSMSGateway(name: "slow", arguments: [script], timeout: .milliseconds(500))
+        let gateway = CommandSMSGateway(name: "slow", arguments: ["/bin/sh", script], timeout: .milliseconds(500))
         let start = ContinuousClock.now
         await #expect(throws: SMSGatewayError.timedOut(gateway: "slow")) { try await gateway.send(Self.message) }
         #expect(ContinuousClock.now - start < .seconds(2))
