@@ -5,7 +5,7 @@ import Varlink
 /// The bound methods of `io.riegel.Auth`.
 ///
 /// Methods the IDL declares but this table leaves out answer
-/// `org.varlink.service.MethodNotImplemented` until their capability lands.
+/// the Varlink module's standard not-implemented error until their capability lands.
 enum AuthHandlers {
     static let interface = "io.riegel.Auth"
 

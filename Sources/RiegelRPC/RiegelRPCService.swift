@@ -38,7 +38,7 @@ public enum RiegelRPCService {
 
     /// The method table: every bound method of every riegel interface.
     /// Methods the IDL declares but this table does not bind answer
-    /// `org.varlink.service.MethodNotImplemented` (the Varlink module does that).
+    /// the standard not-implemented error (the Varlink module answers it).
     static func table(for interface: String, methods: RiegelMethods) -> [String: VarlinkMethodHandler] {
         switch interface {
         case "io.riegel.Auth":
