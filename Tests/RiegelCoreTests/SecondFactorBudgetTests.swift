@@ -1,0 +1,88 @@
+import Foundation
+import RiegelCore
+import RiegelTesting
+import XCTest
+
+final class SecondFactorBudgetTests: XCTestCase {
+    private var clock = ManualClock()
+    private let digester = FakeKeyedDigester()
+
+    func testTenWrongCodesInAnHourLockTheSecondFactor() {
+        var budget = SecondFactorBudget()
+        for _ in 1...9 {
+            XCTAssertNil(budget.recordFailure(now: clock.now()))
+            XCTAssertNil(budget.check(now: clock.now()))
+            clock.advance(seconds: 60)
+        }
+        let until = budget.recordFailure(now: clock.now())
+        XCTAssertEqual(until, clock.now().adding(seconds: 1800))
+        XCTAssertEqual(budget.check(now: clock.now()), 1800)
+        XCTAssertEqual(budget.error(now: clock.now()), .tooManyAttempts(retryAfterSeconds: 1800))
+        clock.advance(seconds: 1799.5)
+        XCTAssertEqual(budget.check(now: clock.now()), 1)
+        clock.advance(seconds: 0.5)
+        XCTAssertNil(budget.check(now: clock.now()))
+    }
+
+    func testWrongCodesOlderThanAnHourDoNotCount() {
+        var budget = SecondFactorBudget()
+        for _ in 1...9 { budget.recordFailure(now: clock.now()) }
+        clock.advance(seconds: 3600)
+        XCTAssertNil(budget.recordFailure(now: clock.now()))
+        XCTAssertNil(budget.check(now: clock.now()))
+    }
+
+    /// Two logins' challenges (5 + 5 wrong codes): the budget is the
+    /// account's, so the second challenge does not start from zero.
+    func testBudgetIsNotResetByANewChallenge() {
+        var budget = SecondFactorBudget()
+        let random = SeededRandom()
+        var refusedAt: Int?
+        var wrongCodes = 0
+        for _ in 1...3 {
+            let id = ChallengeID.random(using: random)
+            let code = OneTimeCode.generate(using: random)
+            var challenge = SMSChallenge.start(
+                id: id, purpose: .login, userID: UserID(rawValue: "u_1"), sessionID: nil,
+                sealedPhone: SealedSecret(bytes: [0], keyID: KeyID(rawValue: 2)),
+                codeDigest: digester.digest(code.digestMessage(challengeID: id), purpose: .otp), now: clock.now())
+            for _ in 1...5 {
+                if budget.check(now: clock.now()) != nil {
+                    refusedAt = refusedAt ?? wrongCodes
+                    continue
+                }
+                let wrong = code.digits == "000000" ? "111111" : "000000"
+                let outcome = challenge.verify(codeMatches: challenge.codeMatches(wrong, digester: digester), now: clock.now())
+                XCTAssertNotEqual(outcome, .verified)
+                budget.recordFailure(now: clock.now())
+                wrongCodes += 1
+                clock.advance(seconds: 10)
+            }
+        }
+        XCTAssertEqual(wrongCodes, 10)
+        XCTAssertEqual(refusedAt, 10)
+        XCTAssertNotNil(budget.check(now: clock.now()))
+    }
+
+    func testOnlyUnlockOrTimeLiftsTheLock() throws {
+        var budget = SecondFactorBudget()
+        for _ in 1...10 { budget.recordFailure(now: clock.now()) }
+        XCTAssertNotNil(budget.check(now: clock.now()))
+        let decoded = try JSONDecoder().decode(SecondFactorBudget.self, from: JSONEncoder().encode(budget))
+        XCTAssertEqual(decoded, budget)
+        budget.unlock()
+        XCTAssertNil(budget.check(now: clock.now()))
+        XCTAssertTrue(budget.isDiscardable(now: clock.now()))
+    }
+
+    func testBudgetPolicyIsConfigurableAndChecked() throws {
+        let policy = try SecondFactorBudgetPolicy(threshold: 3, window: 60, lockDuration: 120)
+        var budget = SecondFactorBudget()
+        budget.recordFailure(now: clock.now(), policy: policy)
+        budget.recordFailure(now: clock.now(), policy: policy)
+        XCTAssertNotNil(budget.recordFailure(now: clock.now(), policy: policy))
+        XCTAssertEqual(budget.check(now: clock.now()), 120)
+        XCTAssertThrowsError(try SecondFactorBudgetPolicy(threshold: 0))
+        XCTAssertThrowsError(try SecondFactorBudgetPolicy(window: .nan))
+    }
+}
