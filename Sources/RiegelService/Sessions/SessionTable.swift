@@ -96,14 +96,6 @@ final class SessionTable: Sendable {
 
     private let state = Mutex(State())
 
-    /// Makes room for `count` more sessions (loading at start).
-    func reserve(_ count: Int) {
-        state.withLock { s in
-            s.slots.reserveCapacity(s.slots.count + count)
-            s.digestByKey.reserveCapacity(s.digestByKey.count + count)
-        }
-    }
-
     /// Adds (or replaces) a session.
     func insert(_ r: SessionRecord, username: String) {
         let digest = TokenDigestKey(r.tokenDigest)
