@@ -92,3 +92,11 @@ struct AccountServiceFixture {
             tokens: tokens, clock: clock, random: random, policy: policy, audit: audit, logger: logs.logger)
     }
 }
+
+extension AccountServiceFixture {
+    /// A second session service over the same store, as after a restart (not yet loaded).
+    func restartedSessions() -> SessionService {
+        SessionService(sessions: InMemorySessionStore(data: data), accounts: accounts, tokens: tokens,
+                       digester: tokens, clock: clock, random: random, policy: sessions.policy, audit: audit)
+    }
+}

@@ -71,6 +71,43 @@ final class SessionServiceTests: XCTestCase {
         XCTAssertEqual(info.expiresAt, s.info.expiresAt)
         XCTAssertEqual(info.idleExpiresAt, info.expiresAt)
     }
+
+    func testElevationRenewsTheTokenKeepsTheIDAndRecordsTheSecondFactor() async throws {
+        let f = AccountServiceFixture()
+        let s = try await openSession(f)
+        f.clock.advance(seconds: 60)
+        let elevated = try f.sessions.elevate(id: s.info.sessionID, reason: "step_up")
+        XCTAssertNotEqual(elevated.token, s.token)
+        XCTAssertEqual(elevated.info.sessionID, s.info.sessionID)
+        XCTAssertEqual(elevated.info.assurance, .secondFactor)
+        XCTAssertEqual(elevated.info.secondFactorAt, f.clock.now())
+        XCTAssertThrowsError(try f.sessions.check(token: s.token)) { XCTAssertEqual($0 as? RiegelError, .invalidToken) }
+        XCTAssertEqual(try f.sessions.check(token: elevated.token).info.assurance, .secondFactor)
+        // Written through: a restart keeps the elevation and the new token only.
+        let restarted = f.restartedSessions()
+        try restarted.load()
+        XCTAssertEqual(try restarted.check(token: elevated.token).info.secondFactorAt, f.clock.now())
+        XCTAssertThrowsError(try restarted.check(token: s.token))
+    }
+
+    func testElevatingAnEndedSessionIsSessionExpired() async throws {
+        let f = AccountServiceFixture()
+        let s = try await openSession(f)
+        f.clock.advance(seconds: 901)
+        XCTAssertThrowsError(try f.sessions.elevate(id: s.info.sessionID, reason: "step_up")) {
+            XCTAssertEqual($0 as? RiegelError, .sessionExpired(.idle))
+        }
+    }
+
+    func testDemotionDropsTheElevationButKeepsTheToken() async throws {
+        let f = AccountServiceFixture()
+        let s = try await openSession(f)
+        let elevated = try f.sessions.elevate(id: s.info.sessionID, reason: "step_up")
+        try f.sessions.demote(id: s.info.sessionID)
+        let info = try f.sessions.check(token: elevated.token).info
+        XCTAssertEqual(info.assurance, .password)
+        XCTAssertNil(info.secondFactorAt)
+    }
 }
 
 /// The in-memory table, batching and the operations of the sessions issue.

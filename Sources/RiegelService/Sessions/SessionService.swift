@@ -107,6 +107,37 @@ public final class SessionService: Sendable {
         return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy))
     }
 
+    /// Raises a live session to `second_factor`, proven now, and renews its
+    /// token (security rule 5): the reply carries the new token, the old one
+    /// stops working, the session id stays. Written through before it returns.
+    ///
+    /// - Throws: `SessionExpired` if the session ended meanwhile.
+    public func elevate(id: SessionID, reason: String) throws -> NewSession {
+        let now = clock.now()
+        guard let entry = table.entry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
+        if let ended = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
+                                        lastActivityAt: entry.lastActivityAt, now: now) {
+            throw RiegelError.sessionExpired(ended)
+        }
+        let token = tokens.newToken()
+        let digest = digester.digest(ofToken: token)
+        try sessions.renew(id: id, tokenDigest: digest, assurance: .secondFactor, secondFactorAt: now)
+        table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now)
+        audit.record("session.elevated", .success, user: entry.userID, username: entry.username, reason: reason,
+                     details: ["session_id": id.rawValue])
+        return NewSession(token: token, info: SessionInfo(table.entry(id: id)!, policy: policy))
+    }
+
+    /// Lowers a session to `password` (its user turned the second factor off):
+    /// the elevation is gone, the token stays.
+    public func demote(id: SessionID) throws {
+        guard let entry = table.entry(id: id), let stored = try sessions.session(id: id) else { return }
+        try sessions.renew(id: id, tokenDigest: stored.tokenDigest, assurance: .password, secondFactorAt: nil)
+        table.renew(id: id, digest: stored.tokenDigest, assurance: .password, secondFactorAt: nil)
+        audit.record("session.demoted", .success, user: entry.userID, username: entry.username,
+                     details: ["session_id": id.rawValue])
+    }
+
     /// Ends the session of `token`.
     public func logout(token: String) throws {
         let checked = try check(token: token, touch: false)
