@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import RiegelCore
 
-/// The ``SessionStore`` on SQLite: table `session` of migration `v3-sessions`.
+/// The ``SessionStore`` on SQLite: table `session` of migration `v3-sessions`
+/// (`device_id` from `v7-devices`).
 ///
 /// - Important: only token digests are stored. Sessions of a deleted account
 ///   go with it (`ON DELETE CASCADE`).
@@ -19,20 +20,20 @@ public final class SQLiteSessionStore: SessionStore {
 
     private static let columns = """
         id, user_id, token_digest, assurance, method, created_at, authenticated_at, second_factor_at,
-        last_activity_at, client_ip, user_agent, revoked_at, revoke_reason
+        last_activity_at, client_ip, user_agent, revoked_at, revoke_reason, device_id
         """
 
     /// Adds a session; throws if its id or token digest exists or its user does not.
     public func create(_ session: SessionRecord) throws {
         try database.writer.write { db in
-            try db.execute(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.execute(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [
                                session.id.rawValue, session.userID.rawValue, Data(session.tokenDigest),
                                session.assurance.rawValue, session.method.rawValue,
                                session.createdAt.secondsSinceEpoch, session.authenticatedAt.secondsSinceEpoch,
                                session.secondFactorAt?.secondsSinceEpoch, session.lastActivityAt.secondsSinceEpoch,
                                session.clientIP, session.userAgent, session.revokedAt?.secondsSinceEpoch,
-                               session.revokeReason,
+                               session.revokeReason, session.deviceID?.rawValue,
                            ])
         }
     }
@@ -113,6 +114,17 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
+    @discardableResult
+    public func revokeAll(ofDevice deviceID: DeviceID, reason: String, at: Instant) throws -> [SessionID] {
+        try database.writer.write { db in
+            try String.fetchAll(db, sql: """
+                UPDATE session SET revoked_at = ?, revoke_reason = ?
+                WHERE device_id = ? AND revoked_at IS NULL
+                RETURNING id
+                """, arguments: [at.secondsSinceEpoch, reason, deviceID.rawValue])
+        }.map(SessionID.init(rawValue:))
+    }
+
     /// Sets each session's last activity to the later of the stored and the given time, in one transaction.
     public func recordActivity(_ times: [SessionID: Instant]) throws {
         guard !times.isEmpty else { return }
@@ -152,6 +164,7 @@ public final class SQLiteSessionStore: SessionStore {
                              secondFactorAt: StoreColumns.instant(row["second_factor_at"]),
                              lastActivityAt: Instant(secondsSinceEpoch: row["last_activity_at"]),
                              clientIP: row["client_ip"], userAgent: row["user_agent"],
-                             revokedAt: StoreColumns.instant(row["revoked_at"]), revokeReason: row["revoke_reason"])
+                             revokedAt: StoreColumns.instant(row["revoked_at"]), revokeReason: row["revoke_reason"],
+                             deviceID: (row["device_id"] as String?).map(DeviceID.init(rawValue:)))
     }
 }

@@ -75,6 +75,19 @@ public final class InMemorySessionStore: SessionStore, Sendable {
         }
     }
 
+    @discardableResult
+    public func revokeAll(ofDevice deviceID: DeviceID, reason: String, at: Instant) throws -> [SessionID] {
+        data.tables.withLock { tables in
+            var ended: [SessionID] = []
+            for (id, session) in tables.sessions where session.deviceID == deviceID && session.revokedAt == nil {
+                tables.sessions[id]?.revokedAt = at
+                tables.sessions[id]?.revokeReason = reason
+                ended.append(id)
+            }
+            return ended.sorted { $0.rawValue < $1.rawValue }
+        }
+    }
+
     public func recordActivity(_ times: [SessionID: Instant]) throws {
         data.tables.withLock { tables in
             for (id, time) in times {

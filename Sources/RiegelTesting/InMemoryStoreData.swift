@@ -1,9 +1,9 @@
 import RiegelCore
 import Synchronization
 
-/// The tables behind the in-memory account, reset-token, activation-code and
-/// session fakes. Fakes made on one `InMemoryStoreData` share it, so deleting
-/// an account also drops its sessions, reset tokens and activation codes, as
+/// The tables behind the in-memory account, reset-token, activation-code,
+/// session and device fakes. Fakes made on one `InMemoryStoreData` share it, so deleting
+/// an account also drops its sessions, devices, reset tokens and activation codes, as
 /// `ON DELETE CASCADE` does in SQLite. Fakes made without one each get their
 /// own (independent) tables.
 ///
@@ -24,6 +24,7 @@ public final class InMemoryStoreData: Sendable {
         /// Keyed by digest bytes, as the SQLite primary key.
         var activationCodes: [[UInt8]: ActivationCodeRecord] = [:]
         var sessions: [SessionID: SessionRecord] = [:]
+        var devices: [DeviceID: DeviceRecord] = [:]
 
         /// Deletes the account and everything that belongs to it.
         mutating func deleteAccount(_ id: UserID) -> Bool {
@@ -31,6 +32,7 @@ public final class InMemoryStoreData: Sendable {
             resetTokens = resetTokens.filter { $0.value.userID != id }
             activationCodes = activationCodes.filter { $0.value.userID != id }
             sessions = sessions.filter { $0.value.userID != id }
+            devices = devices.filter { $0.value.userID != id }
             return true
         }
     }

@@ -15,6 +15,7 @@ public enum SessionStoreConformance {
         ("renewReplacesDigestAndAssurance", renewReplacesDigestAndAssurance),
         ("revokeEndsOnceAndKeepsTheRecord", revokeEndsOnceAndKeepsTheRecord),
         ("revokeAllKeepsOneAndCounts", revokeAllKeepsOneAndCounts),
+        ("revokeAllOfDeviceEndsOnlyThatDevicesSessions", revokeAllOfDeviceEndsOnlyThatDevicesSessions),
         ("recordActivityNeverMovesBackwards", recordActivityNeverMovesBackwards),
         ("deleteInactiveRemovesRevokedOrIdleBeforeCutoff", deleteInactiveRemovesRevokedOrIdleBeforeCutoff),
         ("deletingTheAccountRemovesItsSessions", deletingTheAccountRemovesItsSessions),
@@ -51,7 +52,8 @@ public enum SessionStoreConformance {
         let full = SessionRecord(id: C.sessionID(1), userID: C.userID(1), tokenDigest: C.bytes(1),
                                  assurance: .secondFactor, method: .sms, createdAt: C.at(0.125),
                                  authenticatedAt: C.at(0.25), secondFactorAt: C.at(0.5), lastActivityAt: C.at(1.75),
-                                 clientIP: "2001:db8::1", userAgent: "Mozilla/5.0 (X11; Linux) «ü»")
+                                 clientIP: "2001:db8::1", userAgent: "Mozilla/5.0 (X11; Linux) «ü»",
+                                 deviceID: DeviceID(rawValue: "d_" + String(repeating: "7", count: 32)))
         try store.create(full)
         try store.create(session(2))
         try C.expect(try store.session(tokenDigest: C.bytes(1)) == full, "a session must load back unchanged by digest")
@@ -178,6 +180,30 @@ public enum SessionStoreConformance {
                      "revokeAll without a kept session must end the rest")
         try C.expect(try store.revokeAll(of: C.userID(1), keeping: nil, reason: "deleted", at: C.at(300)) == 0,
                      "revokeAll with nothing left must return 0")
+    }
+
+    static func revokeAllOfDeviceEndsOnlyThatDevicesSessions(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1)
+        let device = DeviceID(rawValue: "d_" + String(repeating: "1", count: 32))
+        let other = DeviceID(rawValue: "d_" + String(repeating: "2", count: 32))
+        for (n, from) in [(1, device), (2, device), (3, other)] {
+            var record = session(n)
+            record.deviceID = from
+            try store.create(record)
+        }
+        try store.create(session(4))
+        var ended = session(5, revokedAt: C.at(7))
+        ended.deviceID = device
+        try store.create(ended)
+        let revoked = try store.revokeAll(ofDevice: device, reason: "device_revoked", at: C.at(100))
+        try C.expect(Set(revoked) == [C.sessionID(1), C.sessionID(2)],
+                     "revokeAll(ofDevice:) must return the live sessions of that device; got \(revoked)")
+        try C.expect(try store.session(id: C.sessionID(1))?.revokeReason == "device_revoked", "they carry the reason")
+        try C.expect(ids(try store.sessions(of: C.userID(1))) == [C.sessionID(3), C.sessionID(4)].map(\.rawValue),
+                     "sessions of another device or of none must stay")
+        try C.expect(try store.session(id: C.sessionID(5))?.revokedAt == C.at(7), "an earlier revocation must stay")
+        try C.expect(try store.revokeAll(ofDevice: device, reason: "x", at: C.at(200)).isEmpty, "nothing left: empty")
     }
 
     static func recordActivityNeverMovesBackwards(_ subject: Subject) throws {

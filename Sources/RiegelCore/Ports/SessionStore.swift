@@ -23,6 +23,9 @@ public protocol SessionStore: Sendable {
     /// Ends every unrevoked session of `userID` except `keeping`; returns how many ended.
     @discardableResult
     func revokeAll(of userID: UserID, keeping: SessionID?, reason: String, at: Instant) throws -> Int
+    /// Ends every unrevoked session that came from `deviceID`; returns their ids.
+    @discardableResult
+    func revokeAll(ofDevice deviceID: DeviceID, reason: String, at: Instant) throws -> [SessionID]
     /// Records last-activity times in one transaction (a time never moves backwards).
     func recordActivity(_ times: [SessionID: Instant]) throws
     /// Deletes sessions revoked, or last active, before `cutoff`; returns how many.

@@ -20,12 +20,16 @@ public struct SessionRecord: Sendable, Hashable {
     /// Set when the session was ended on purpose.
     public var revokedAt: Instant?
     public var revokeReason: String?
+    /// The trusted device or app key the session came from, if any: revoking
+    /// the device ends the session.
+    public var deviceID: DeviceID?
 
     /// A record.
     public init(id: SessionID, userID: UserID, tokenDigest: [UInt8], assurance: Assurance,
                 method: AuthenticationMethod, createdAt: Instant, authenticatedAt: Instant,
                 secondFactorAt: Instant? = nil, lastActivityAt: Instant, clientIP: String? = nil,
-                userAgent: String? = nil, revokedAt: Instant? = nil, revokeReason: String? = nil) {
+                userAgent: String? = nil, revokedAt: Instant? = nil, revokeReason: String? = nil,
+                deviceID: DeviceID? = nil) {
         self.id = id
         self.userID = userID
         self.tokenDigest = tokenDigest
@@ -39,5 +43,6 @@ public struct SessionRecord: Sendable, Hashable {
         self.userAgent = userAgent
         self.revokedAt = revokedAt
         self.revokeReason = revokeReason
+        self.deviceID = deviceID
     }
 }
