@@ -30,6 +30,8 @@ public enum RiegelError: Error, Sendable, Hashable {
     case invalidEmail(reason: String)
     case noSuchDevice
     case noSuchAccount
+    case invalidPublicKey(reason: String)
+    case invalidDeviceLabel(reason: String)
     // io.riegel.Admin
     case noSuchKey
     case invalidPasswordHash(reason: String)

@@ -68,15 +68,19 @@ public final class SessionService: Sendable {
 
     /// Opens a session for `account`, written through before it returns. If
     /// the user then holds more than `maxPerUser`, the oldest ones end.
+    ///
+    /// - Parameter deviceID: the trusted device or app key the login came
+    ///   from (or that `remember_device` just trusted): revoking that device
+    ///   ends this session (``endAll(ofDevice:reason:)``).
     public func open(for account: AccountRecord, assurance: Assurance, method: AuthenticationMethod,
-                     client: ClientContext) throws -> NewSession {
+                     client: ClientContext, deviceID: DeviceID? = nil) throws -> NewSession {
         let now = clock.now()
         let token = tokens.newToken()
         let record = SessionRecord(
             id: SessionID.random(using: random), userID: account.id, tokenDigest: digester.digest(ofToken: token),
             assurance: assurance, method: method, createdAt: now, authenticatedAt: now,
             secondFactorAt: assurance == .secondFactor ? now : nil, lastActivityAt: now,
-            clientIP: client.ip, userAgent: client.userAgent)
+            clientIP: client.ip, userAgent: client.userAgent, deviceID: deviceID)
         try sessions.create(record)
         table.insert(record, username: account.username.value)
         let live = table.entries(of: account.id)
@@ -172,6 +176,18 @@ public final class SessionService: Sendable {
             audit.record("session.revoked", .success, user: userID, reason: reason, details: ["count": "\(ended)"])
         }
         return ended
+    }
+
+    /// Ends every session that came from `deviceID` (it was revoked); returns how many.
+    @discardableResult
+    public func endAll(ofDevice deviceID: DeviceID, reason: String) throws -> Int {
+        let ended = try sessions.revokeAll(ofDevice: deviceID, reason: reason, at: clock.now())
+        guard !ended.isEmpty else { return 0 }
+        let user = table.entry(id: ended[0])?.userID
+        table.markRevoked(ended)
+        audit.record("session.revoked", .success, user: user, reason: reason,
+                     details: ["count": "\(ended.count)", "device_id": deviceID.rawValue])
+        return ended.count
     }
 
     /// Writes the activity times collected since the last flush; returns how many.

@@ -1,0 +1,132 @@
+import RiegelCore
+
+extension DeviceService {
+    /// A nonce for an app key to sign: 256 random bits as base64url (43
+    /// characters), valid for ``DevicePolicy/nonceLifetime``, single use,
+    /// stored as its SHA-256 digest bound to `deviceID`.
+    ///
+    /// Every well-formed id gets a nonce, written the same way, whether the
+    /// device exists, is revoked or not: the reply's shape and work do not
+    /// tell them apart (no device lookup at all). Only an id of a shape
+    /// riegel never issues is refused at once, which says nothing.
+    /// - Throws: `NoSuchDevice` for an id not shaped `d_` + 32 hex digits.
+    public func beginDeviceLogin(deviceID: DeviceID) throws -> (nonce: String, expiresAt: Instant) {
+        guard deviceID.isWellFormed else { throw RiegelError.noSuchDevice }
+        let nonce = tokens.newToken()
+        let expiresAt = clock.now().adding(seconds: policy.nonceLifetime)
+        try nonces.create(digest: digester.digest(ofToken: nonce), deviceID: deviceID, expiresAt: expiresAt)
+        return (nonce, expiresAt)
+    }
+
+    /// Finishes a device-key login: `signature` (base64 of a DER ECDSA
+    /// signature) must be the device key's ECDSA P-256 SHA-256 signature over
+    /// the UTF-8 bytes of `nonce`. Gives a `second_factor` session (method
+    /// `device_key`) linked to the device; the key's sliding expiry restarts.
+    ///
+    /// Order: a malformed id or signature is refused before anything is read
+    /// or written (`NoSuchDevice`, `InvalidSignature`); then the throttle
+    /// (`device:<id>` and the client address, as logins: `TooManyAttempts`;
+    /// a lockout of the device key also answers `TooManyAttempts`, since the
+    /// account is not what is locked); then the nonce is consumed, valid or
+    /// not (`ChallengeExpired` if unknown, used or expired); then the
+    /// signature is checked. An unknown, revoked or expired device, or a
+    /// browser, runs the same verification against a dummy key and answers
+    /// like a wrong signature: `InvalidSignature`, counted by the throttle.
+    /// A valid signature for an account an administrator locked answers
+    /// `AccountLocked` (only after the signature, as a password login does).
+    public func finishDeviceLogin(deviceID: DeviceID, nonce: String, signature: String,
+                                  client: ClientContext) throws -> NewSession {
+        guard deviceID.isWellFormed else { throw RiegelError.noSuchDevice }
+        guard let signatureBytes = Base64Text.decode(signature),
+              (try? verifier.validateSignature(signatureBytes)) != nil else {
+            throw RiegelError.invalidSignature
+        }
+        let now = clock.now()
+        let deviceKey = "device:" + deviceID.rawValue
+        let clientKey = client.ip.map { "ip:" + $0 }
+        var deviceState = try throttles.state(for: deviceKey) ?? ThrottleState()
+        var clientState: ThrottleState? = try clientKey.map { try throttles.state(for: $0) ?? ThrottleState() }
+        let details = ["device_id": deviceID.rawValue]
+        switch throttle.check(account: deviceState, client: clientState, now: now) {
+        case .allowed:
+            break
+        case .delayed(let retryAfter):
+            audit.record("device_login.failed", .failure, reason: "throttled", client: client, details: details)
+            throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
+        case .locked(let until):
+            audit.record("device_login.failed", .failure, reason: "throttled", client: client, details: details)
+            throw RiegelError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.seconds(since: now).rounded(.up))))
+        }
+
+        guard let nonceExpiry = try nonces.consume(digest: digester.digest(ofToken: nonce), deviceID: deviceID),
+              now < nonceExpiry else {
+            audit.record("device_login.failed", .failure, reason: "nonce_expired", client: client, details: details)
+            throw RiegelError.challengeExpired
+        }
+
+        let device = try devices.device(id: deviceID)
+        let usable = device.flatMap { $0.kind == .appKey && $0.state(at: now) == .active ? $0 : nil }
+        let verified = verifier.isValidSignature(signatureBytes, of: Array(nonce.utf8),
+                                                 publicKey: usable?.publicKey ?? Self.dummyPublicKey)
+        guard verified, let usable else {
+            let events = throttle.recordFailure(account: &deviceState, client: &clientState, now: clock.now())
+            try throttles.save(deviceState, for: deviceKey)
+            if let clientKey, let clientState { try throttles.save(clientState, for: clientKey) }
+            let reason = usable != nil ? "invalid_signature"
+                : device.map { $0.kind == .browser ? "not_an_app_key" : "device_\($0.state(at: now).rawValue)" }
+                ?? "unknown_device"
+            audit.record("device_login.failed", .failure, user: device?.userID, reason: reason, client: client,
+                         details: details)
+            recordThrottle(events.account + events.client, user: device?.userID, client: client, details: details)
+            throw RiegelError.invalidSignature
+        }
+
+        guard let account = try accounts.account(id: usable.userID) else { throw RiegelError.invalidSignature }
+        if let until = account.lockedUntil, until > now {
+            audit.record("device_login.failed", .failure, user: account.id, username: account.username.value,
+                         reason: "account_locked", client: client, details: details)
+            throw RiegelError.accountLocked(until: until)
+        }
+        let before = deviceState
+        throttle.recordSuccess(account: &deviceState)
+        if deviceState != before { try throttles.save(deviceState, for: deviceKey) }
+        var used = usable
+        used.recordKeyUse(policy: policy, now: now)
+        try devices.recordUse(id: used.id, at: now, expiresAt: used.expiresAt)
+        try accounts.recordLogin(id: account.id, at: now)
+        let session = try sessions.open(for: account, assurance: .secondFactor, method: .deviceKey, client: client,
+                                        deviceID: used.id)
+        audit.record("device.used", .success, user: account.id, username: account.username.value,
+                     reason: "device_key", client: client,
+                     details: ["device_id": used.id.rawValue, "kind": used.kind.rawValue])
+        audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                     reason: "device_key", client: client,
+                     details: ["session_id": session.info.sessionID.rawValue, "device_id": used.id.rawValue])
+        return session
+    }
+
+    /// Audits what a failure set off on the device key or client address.
+    func recordThrottle(_ events: [ThrottleEvent], user: UserID?, client: ClientContext, details: [String: String]) {
+        for event in events {
+            switch event {
+            case .delayEngaged(let retryAfter, _):
+                audit.record("throttle.engaged", .failure, user: user, client: client,
+                             details: details.merging(["retry_after": "\(retryAfter)"]) { $1 })
+            case .locked(let until):
+                audit.record("throttle.engaged", .failure, user: user, reason: "device_key_locked", client: client,
+                             details: details.merging(["until": "\(until)"]) { $1 })
+            }
+        }
+    }
+
+    /// A valid P-256 key nobody holds the private half of: an unknown or
+    /// unusable device is verified against it, so it costs what a known one does.
+    static let dummyPublicKey: [UInt8] = [
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04, 0x22, 0xc6, 0xd9, 0x4b, 0x54, 0x24, 0x5a, 0xb6, 0xbf,
+        0x95, 0x6b, 0xe5, 0xa7, 0x69, 0xf4, 0xa1, 0xde, 0x5a, 0x0d, 0x36, 0x26, 0x00, 0x1b, 0x9f, 0x59, 0x6d, 0x83,
+        0x34, 0x56, 0x5f, 0x96, 0xe0, 0x62, 0x89, 0x9a, 0x38, 0xe2, 0x6c, 0x1b, 0x13, 0x88, 0x51, 0x1f, 0xe9, 0x35,
+        0xb0, 0x6c, 0xa7, 0xa3, 0x47, 0x13, 0x88, 0x44, 0x96, 0xc9, 0x42, 0xb1, 0xae, 0x9e, 0x1e, 0x04, 0xdc, 0x66,
+        0xd8,
+    ]
+}
