@@ -10,6 +10,7 @@ import RiegelStore
 struct AccountComponents {
     let accounts: AccountService
     let sessions: SessionService
+    let devices: DeviceService
     let hashing: PasswordHashingPool
     let auditLog: SQLiteAuditLog
     let audit: AuditRecorder
@@ -37,6 +38,7 @@ struct AccountComponents {
                                   absoluteTimeout: config.session.absoluteTimeout.seconds,
                                   maxPerUser: config.session.maxPerUser),
             audit: audit)
+        let policy = try accountPolicy(config)
         let accounts = AccountService(
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             resetTokens: SQLiteResetTokenStore(database: database),
@@ -44,8 +46,18 @@ struct AccountComponents {
             hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
-            random: random, policy: try accountPolicy(config), audit: audit, logger: logger)
-        return AccountComponents(accounts: accounts, sessions: sessions, hashing: hashing, auditLog: auditLog, audit: audit)
+            random: random, policy: policy, audit: audit, logger: logger)
+        let d = config.device
+        let devices = DeviceService(
+            devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
+            accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
+            sessions: sessions, verifier: P256SignatureVerifier(), tokens: SecureTokenGenerator(random: random),
+            digester: SHA256TokenDigester(), clock: clock, random: random,
+            policy: DevicePolicy(browserLifetime: d.lifetime.seconds, appKeyIdleLifetime: d.appKeyIdleLifetime.seconds,
+                                 maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
+            throttle: policy.throttle, audit: audit)
+        return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, hashing: hashing,
+                                 auditLog: auditLog, audit: audit)
     }
 
     static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {

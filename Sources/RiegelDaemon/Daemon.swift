@@ -76,7 +76,8 @@ public enum Daemon {
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
-                                    sessions: components.sessions, audit: components.audit,
+                                    sessions: components.sessions, devices: components.devices,
+                                    audit: components.audit,
                                     auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
@@ -90,7 +91,7 @@ public enum Daemon {
         state.record(.init(name: "socket", ok: true, detail: listening))
 
         let services: [any Service] = [
-            SessionMaintenanceService(sessions: components.sessions,
+            SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       flushInterval: config.session.activityFlushInterval.duration,
                                       sweepInterval: .seconds(60), logger: logger),
             RPCServerService(server: server),

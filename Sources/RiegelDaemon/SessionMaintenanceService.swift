@@ -2,13 +2,15 @@ import Logging
 import RiegelService
 import ServiceLifecycle
 
-/// Writes session activity to the store in batches and sweeps dead sessions.
+/// Writes session activity to the store in batches and sweeps dead sessions,
+/// expired trusted devices and expired device-login nonces.
 ///
 /// Runs every `flushInterval`; sweeps every `sweepInterval`. On graceful
 /// shutdown it flushes once more, so a clean stop loses no activity; a crash
 /// loses at most one interval, which can only make sessions expire early.
 struct SessionMaintenanceService: Service, CustomStringConvertible {
     let sessions: SessionService
+    let devices: DeviceService
     let flushInterval: Duration
     let sweepInterval: Duration
     let logger: Logger
@@ -29,6 +31,7 @@ struct SessionMaintenanceService: Service, CustomStringConvertible {
             if sinceSweep >= sweepInterval {
                 sinceSweep = .zero
                 tick { try sessions.sweep() }
+                tick { try devices.sweep() }
             } else {
                 tick { try sessions.flush() }
             }

@@ -10,7 +10,8 @@ enum AdminHandlers {
         [
             "Status": .immediate { _ in AdminReplies.status(m.status()) },
             "GetAccount": handler { call in
-                ["account": AdminReplies.account(try m.accounts.summary(username: call.string("username")))]
+                let summary = try m.accounts.summary(username: call.string("username"))
+                return ["account": AdminReplies.account(summary, devices: try m.devices.liveCount(of: summary.userID))]
             },
             "ImportAccount": handler { call in
                 let id = try m.accounts.importAccount(username: call.string("username"),
@@ -33,6 +34,9 @@ enum AdminHandlers {
             },
             "RevokeSessions": handler { call in
                 ["ended": .int(Int64(try m.accounts.revokeSessions(username: call.string("username"))))]
+            },
+            "RevokeDevices": handler { call in
+                ["revoked": .int(Int64(try m.devices.revokeAll(username: call.string("username"))))]
             },
         ]
     }

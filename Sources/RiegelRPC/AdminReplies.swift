@@ -19,15 +19,15 @@ enum AdminReplies {
         ]
     }
 
-    /// `Account`.
-    static func account(_ a: AccountSummary) -> JSONValue {
+    /// `Account`, with the number of active trusted devices.
+    static func account(_ a: AccountSummary, devices: Int) -> JSONValue {
         var o: [String: JSONValue] = [
             "user_id": .string(a.userID.rawValue),
             "username": .string(a.username),
             "created_at": .string(RFC3339.format(a.createdAt)),
             "second_factor": .bool(a.secondFactor),
             "sessions": .int(Int64(a.sessions)),
-            "devices": .int(0),
+            "devices": .int(Int64(devices)),
         ]
         if let until = a.lockedUntil { o["locked_until"] = .string(RFC3339.format(until)) }
         if let last = a.lastLoginAt { o["last_login_at"] = .string(RFC3339.format(last)) }

@@ -75,7 +75,7 @@ enum AuthHandlers {
                 ["subject": .string(try m.accounts.redeemActivationCode(token: call.string("token"),
                                                                         code: call.string("code")))]
             },
-        ]
+        ].merging(DeviceHandlers.table(m)) { mine, _ in mine }
     }
 
     static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {

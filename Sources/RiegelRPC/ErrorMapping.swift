@@ -64,6 +64,8 @@ public enum ErrorMapping {
         case .invalidEmail(let reason): return (auth + "InvalidEmail", ["reason": .string(reason)])
         case .noSuchDevice: return (auth + "NoSuchDevice", [:])
         case .noSuchAccount: return (auth + "NoSuchAccount", [:])
+        case .invalidPublicKey(let reason): return (auth + "InvalidPublicKey", ["reason": .string(reason)])
+        case .invalidDeviceLabel(let reason): return (auth + "InvalidDeviceLabel", ["reason": .string(reason)])
         case .noSuchKey: return (admin + "NoSuchKey", [:])
         case .invalidPasswordHash(let reason): return (admin + "InvalidPasswordHash", ["reason": .string(reason)])
         case .keyInUse(let n): return (admin + "KeyInUse", ["in_use": .int(Int64(n))])

@@ -40,6 +40,8 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.throttle.failuresBeforeDelay == 5 && c.throttle.window.seconds == 900)
         #expect(c.throttle.maxDelay.seconds == 900 && c.throttle.lockoutFailures == 20)
         #expect(c.throttle.lockoutWindow.seconds == 3600 && c.throttle.lockoutDuration.seconds == 1800)
+        #expect(c.device.lifetime.seconds == 90 * 86_400 && c.device.maxPerUser == 10)
+        #expect(c.device.appKeyIdleLifetime.seconds == 180 * 86_400 && c.device.nonceLifetime.seconds == 120)
     }
 
     @Test func outboxDefaultFollowsStateDirectory() throws {
@@ -111,7 +113,7 @@ private func repoFile(_ relative: String) -> String {
     @Test func unknownTopLevelKey() {
         let p = problems("# c\n\nfrobnicate = 1\n[session]\nidle_timeout = \"5m\"\n")
         #expect(p.map(\.description) == [
-            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, sms, resource_class",
+            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, device, sms, resource_class",
         ])
     }
 
@@ -321,6 +323,30 @@ private func repoFile(_ relative: String) -> String {
         #expect(ConfigDuration.minutes(15).description == "15m")
         #expect(ConfigDuration.seconds(90).description == "90s")
         #expect(ConfigDuration.days(90).description == "90d")
+    }
+}
+
+@Suite struct DeviceConfigTests {
+    @Test func deviceKeysAreRead() throws {
+        let c = try RiegelConfig.parse(text: """
+            [device]
+            lifetime = "30d"
+            app_key_idle_lifetime = "365d"
+            max_per_user = 3
+            nonce_lifetime = "45s"
+            """)
+        #expect(c.device.lifetime.seconds == 30 * 86_400)
+        #expect(c.device.appKeyIdleLifetime.seconds == 365 * 86_400)
+        #expect(c.device.maxPerUser == 3)
+        #expect(c.device.nonceLifetime.seconds == 45)
+    }
+
+    @Test func badDeviceValuesAreReportedWithTheirLines() {
+        let p = problems("[device]\nlifetime = \"0d\"\nmax_per_user = 0\n\nnonce_lifetime = \"1h\"\nremember = true\n")
+        #expect(p.map(\.line) == [2, 3, 5, 6])
+        #expect(p[1].message == "device.max_per_user: 0 is out of range; use an integer from 1 to 1000")
+        #expect(p[2].message.hasPrefix("device.nonce_lifetime: 1h is longer than 10m"))
+        #expect(p[3].message.hasPrefix("device.remember: unknown key; allowed in [device]: lifetime, app_key_idle_lifetime, max_per_user, nonce_lifetime"))
     }
 }
 

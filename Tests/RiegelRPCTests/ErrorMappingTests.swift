@@ -14,7 +14,7 @@ final class ErrorMappingTests: XCTestCase {
         .resendTooSoon(retryAfterSeconds: 30), .smsUnavailable, .overloaded(retryAfterSeconds: 1),
         .stepUpRequired, .secondFactorNotEnrolled, .reauthenticationRequired, .invalidToken,
         .invalidSignature, .unknownResourceClass("x"), .invalidUsername(reason: "too short"), .invalidEmail(reason: "no @"),
-        .noSuchDevice, .noSuchAccount, .noSuchKey, .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
+        .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey, .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
         .credentialUnavailable(credential: "c"), .invalidFilter(reason: "r"),
     ]
 

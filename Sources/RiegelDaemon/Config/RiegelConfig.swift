@@ -22,6 +22,8 @@ public struct RiegelConfig: Sendable, Equatable {
     public var password = PasswordConfig()
     /// `[throttle]`.
     public var throttle = ThrottleConfig()
+    /// `[device]`.
+    public var device = DeviceConfig()
 
     /// The defaults.
     public init() {}
@@ -104,6 +106,7 @@ public struct RiegelConfig: Sendable, Equatable {
         c.session = section("session", &top, root, context, SessionConfig.read)
         c.password = section("password", &top, root, context, PasswordConfig.read)
         c.throttle = section("throttle", &top, root, context, ThrottleConfig.read)
+        c.device = section("device", &top, root, context, DeviceConfig.read)
         let stateDirectory = c.daemon.stateDirectory
         c.sms = section("sms", &top, root, context) { SMSConfig.read(&$0, stateDirectory: stateDirectory) }
         for (name, var s) in top.tables("resource_class") {
