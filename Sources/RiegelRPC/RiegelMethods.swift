@@ -12,6 +12,10 @@ public struct RiegelMethods: Sendable {
     public var accounts: AccountService
     /// Session use cases (`CheckSession`, ...).
     public var sessions: SessionService
+    /// SMS challenges (`SmsStats`).
+    public var sms: SMSChallengeService
+    /// The daemon's wall clock.
+    public var clock: any WallClock
     /// Records security events (refused callers, here).
     public var audit: AuditRecorder
     /// Reads and verifies the audit trail (`io.riegel.Audit`).
@@ -19,10 +23,12 @@ public struct RiegelMethods: Sendable {
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
-                audit: AuditRecorder, auditReader: any AuditReader) {
+                sms: SMSChallengeService, clock: any WallClock, audit: AuditRecorder, auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
+        self.sms = sms
+        self.clock = clock
         self.audit = audit
         self.auditReader = auditReader
     }
