@@ -14,6 +14,10 @@ public struct RiegelMethods: Sendable {
     public var sessions: SessionService
     /// Trusted devices and app keys (`ListDevices`, `FinishDeviceLogin`, ...).
     public var devices: DeviceService
+    /// SMS challenges (`SmsStats`).
+    public var sms: SMSChallengeService
+    /// The daemon's wall clock.
+    public var clock: any WallClock
     /// Records security events (refused callers, here).
     public var audit: AuditRecorder
     /// Reads and verifies the audit trail (`io.riegel.Audit`).
@@ -21,11 +25,14 @@ public struct RiegelMethods: Sendable {
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
-                devices: DeviceService, audit: AuditRecorder, auditReader: any AuditReader) {
+                devices: DeviceService, sms: SMSChallengeService, clock: any WallClock, audit: AuditRecorder,
+                auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
         self.devices = devices
+        self.sms = sms
+        self.clock = clock
         self.audit = audit
         self.auditReader = auditReader
     }
