@@ -76,7 +76,7 @@ public enum Daemon {
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
-                                    sessions: components.sessions, audit: components.audit,
+                                    sessions: components.sessions, access: components.access, audit: components.audit,
                                     auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
@@ -96,7 +96,7 @@ public enum Daemon {
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),
-            ReloadService(configPath: configPath, running: config, authorizer: authorizer,
+            ReloadService(configPath: configPath, running: config, authorizer: authorizer, access: components.access,
                           userDatabase: userDatabase, notifier: notifier, state: state, logger: logger),
             LifecycleNotifierService(notifier: notifier, state: state, readyStatus: "serving on \(listening)",
                                      logger: logger),

@@ -12,6 +12,8 @@ public struct RiegelMethods: Sendable {
     public var accounts: AccountService
     /// Session use cases (`CheckSession`, ...).
     public var sessions: SessionService
+    /// Step-up access decisions (`AuthorizeAccess`).
+    public var access: AccessService
     /// Records security events (refused callers, here).
     public var audit: AuditRecorder
     /// Reads and verifies the audit trail (`io.riegel.Audit`).
@@ -19,10 +21,11 @@ public struct RiegelMethods: Sendable {
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
-                audit: AuditRecorder, auditReader: any AuditReader) {
+                access: AccessService, audit: AuditRecorder, auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
+        self.access = access
         self.audit = audit
         self.auditReader = auditReader
     }
