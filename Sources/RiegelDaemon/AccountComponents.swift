@@ -14,10 +14,12 @@ struct AccountComponents {
     let hashing: PasswordHashingPool
     let auditLog: SQLiteAuditLog
     let audit: AuditRecorder
+    let sms: SMSComponents
 
     /// Builds everything; fails on an unreadable blocklist or bad parameters.
     static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
-                     random: any RandomSource, logger: Logger) throws -> AccountComponents {
+                     random: any RandomSource, environment: [String: String],
+                     logger: Logger) throws -> AccountComponents {
         let p = config.password
         // New hashes are argon2id; imported legacy hashes verify and upgrade on the next login.
         let hasher = UpgradingPasswordHasher(
@@ -38,10 +40,13 @@ struct AccountComponents {
                                   absoluteTimeout: config.session.absoluteTimeout.seconds,
                                   maxPerUser: config.session.maxPerUser),
             audit: audit)
+        let sms = try SMSComponents.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
+                                         random: random, audit: audit, environment: environment, logger: logger)
         let accounts = AccountService(
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             resetTokens: SQLiteResetTokenStore(database: database),
-            activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions, hashing: hashing,
+            activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions,
+            sms: sms.challenges, hashing: hashing,
             hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
@@ -49,7 +54,7 @@ struct AccountComponents {
         let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
         return AccountComponents(accounts: accounts, sessions: sessions, access: access, hashing: hashing,
-                                 auditLog: auditLog, audit: audit)
+                                 auditLog: auditLog, audit: audit, sms: sms)
     }
 
     static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {

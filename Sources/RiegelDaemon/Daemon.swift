@@ -69,14 +69,27 @@ public enum Daemon {
         let userDatabase = SystemUserDatabase()
         let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
         let components = try AccountComponents.make(config: config, database: database, keyRing: keyRing,
-                                                    clock: clock, random: random, logger: logger)
+                                                    clock: clock, random: random, environment: environment,
+                                                    logger: logger)
         try await components.accounts.prepare()
         let loaded = try components.sessions.load()
         state.record(.init(name: "sessions", ok: true, detail: "\(loaded) live sessions loaded"))
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
+        for gateway in components.sms.gateway.gateways {
+            // Not fatal: a provider down at start may be back before the
+            // first code; failover and SmsUnavailable handle it per send.
+            do {
+                try await gateway.checkReadiness()
+                state.record(.init(name: "sms_gateway.\(gateway.name)", ok: true, detail: nil))
+            } catch {
+                logger.warning("SMS gateway not ready", metadata: ["gateway": "\(gateway.name)", "error": "\(error)"])
+                state.record(.init(name: "sms_gateway.\(gateway.name)", ok: false, detail: "\(error)"))
+            }
+        }
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
-                                    sessions: components.sessions, access: components.access, audit: components.audit,
+                                    sessions: components.sessions, access: components.access,
+                                    sms: components.sms.challenges, clock: clock, audit: components.audit,
                                     auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
@@ -93,6 +106,8 @@ public enum Daemon {
             SessionMaintenanceService(sessions: components.sessions,
                                       flushInterval: config.session.activityFlushInterval.duration,
                                       sweepInterval: .seconds(60), logger: logger),
+            SMSDispatcherService(dispatcher: components.sms.dispatcher, challenges: components.sms.challenges,
+                                 interval: .seconds(1), purgeInterval: .seconds(300), logger: logger),
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),
@@ -112,10 +127,12 @@ public enum Daemon {
             try await serviceGroup.run()
         } catch {
             await components.hashing.shutdown()
+            try? await components.sms.httpClient?.shutdown()
             try? database.close()
             throw error
         }
         await components.hashing.shutdown()
+        try? await components.sms.httpClient?.shutdown()
         // Seal the tail of the audit chain, so a stop leaves nothing unsealed.
         do { try components.auditLog.checkpoint() } catch {
             logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])

@@ -31,6 +31,17 @@ enum AdminHandlers {
                 try m.accounts.unlock(username: call.string("username"))
                 return [:]
             },
+            "ResetSecondFactor": handler { call in
+                try m.accounts.resetSecondFactor(username: call.string("username"), reason: call.string("reason"))
+                return [:]
+            },
+            "SmsStats": handler { call in
+                let hours = call.optionalInt("hours") ?? 1
+                guard (1...24 * 31).contains(hours) else { throw VarlinkError.invalidParameter("hours") }
+                let since = m.clock.now().adding(seconds: -Double(hours) * 3600)
+                return ["since": .string(RFC3339.format(since)),
+                        "countries": .array(try m.sms.stats(since: since).map(AdminReplies.smsStats))]
+            },
             "RevokeSessions": handler { call in
                 ["ended": .int(Int64(try m.accounts.revokeSessions(username: call.string("username"))))]
             },

@@ -33,4 +33,12 @@ enum AdminReplies {
         if let last = a.lastLoginAt { o["last_login_at"] = .string(RFC3339.format(last)) }
         return .object(o)
     }
+
+    /// `SmsCountryStats`.
+    static func smsStats(_ s: SMSCountryStats) -> JSONValue {
+        .object([
+            "country_code": .string(s.countryCode), "sent": .int(Int64(s.sent)), "unsent": .int(Int64(s.unsent)),
+            "challenges": .int(Int64(s.challenges)), "verified": .int(Int64(s.verified)),
+        ])
+    }
 }

@@ -12,15 +12,43 @@ enum AuthHandlers {
     static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
         [
             "Register": handler { call in
-                let id = try await m.accounts.register(
+                let (id, challenge) = try await m.accounts.register(
                     username: call.string("username"), password: call.string("password"),
                     email: call.optionalString("email"), phone: call.optionalString("phone"), client: call.client)
-                return ["user_id": .string(id.rawValue)]
+                var reply: [String: JSONValue] = ["user_id": .string(id.rawValue)]
+                if let challenge { reply["challenge"] = AuthReplies.challenge(challenge) }
+                return reply
             },
             "Login": handler { call in
-                let session = try await m.accounts.login(username: call.string("username"),
-                                                         password: call.string("password"), client: call.client)
-                return ["session": AuthReplies.newSession(session)]
+                switch try await m.accounts.login(username: call.string("username"),
+                                                  password: call.string("password"), client: call.client) {
+                case .session(let session): return ["session": AuthReplies.newSession(session)]
+                case .challenge(let challenge): return ["challenge": AuthReplies.challenge(challenge)]
+                }
+            },
+            "VerifyChallenge": handler { call in
+                let result = try await m.accounts.verifyChallenge(
+                    id: call.string("challenge_id"), code: call.string("code"),
+                    rememberDevice: call.optionalBool("remember_device") ?? false,
+                    deviceLabel: call.optionalString("device_label"), client: call.client)
+                var reply: [String: JSONValue] = [:]
+                if let session = result.session { reply["session"] = AuthReplies.newSession(session) }
+                if let token = result.deviceToken { reply["device_token"] = .string(token) }
+                return reply
+            },
+            "ResendChallenge": handler { call in
+                ["challenge": AuthReplies.challenge(try await m.accounts.resendChallenge(id: call.string("challenge_id")))]
+            },
+            "EnrollPhone": handler { call in
+                ["challenge": AuthReplies.challenge(try await m.accounts.enrollPhone(
+                    token: call.string("token"), phone: call.string("phone"), password: call.string("password")))]
+            },
+            "DisableSecondFactor": handler { call in
+                try await m.accounts.disableSecondFactor(token: call.string("token"), password: call.string("password"))
+                return [:]
+            },
+            "BeginStepUp": handler { call in
+                ["challenge": AuthReplies.challenge(try await m.accounts.beginStepUp(token: call.string("token")))]
             },
             "ChangePassword": handler { call in
                 try await m.accounts.changePassword(token: call.string("token"), current: call.string("current_password"),
@@ -59,9 +87,9 @@ enum AuthHandlers {
                 return reply
             },
             "CompletePasswordReset": handler { call in
-                try await m.accounts.completePasswordReset(token: call.string("reset_token"),
-                                                           newPassword: call.string("new_password"))
-                return [:]
+                let challenge = try await m.accounts.completePasswordReset(token: call.string("reset_token"),
+                                                                           newPassword: call.string("new_password"))
+                return challenge.map { ["challenge": AuthReplies.challenge($0)] } ?? [:]
             },
             "RecoverUsername": handler { call in
                 ["usernames": .array(try m.accounts.recoverUsernames(email: call.string("email")).map { .string($0) })]

@@ -23,4 +23,16 @@ enum AuthReplies {
     static func newSession(_ session: NewSession) -> JSONValue {
         .object(["token": .string(session.token), "info": sessionInfo(session.info)])
     }
+
+    /// `Challenge`.
+    static func challenge(_ c: ChallengeView) -> JSONValue {
+        .object([
+            "challenge_id": .string(c.id.rawValue),
+            "purpose": .string(c.purpose.rawValue),
+            "masked_phone": .string(c.maskedPhone),
+            "expires_at": .string(RFC3339.format(c.expiresAt)),
+            "resend_after": .string(RFC3339.format(c.resendAfter)),
+            "attempts_left": .int(Int64(c.attemptsLeft)),
+        ])
+    }
 }

@@ -14,6 +14,10 @@ public struct RiegelMethods: Sendable {
     public var sessions: SessionService
     /// Step-up access decisions (`AuthorizeAccess`).
     public var access: AccessService
+    /// SMS challenges (`SmsStats`).
+    public var sms: SMSChallengeService
+    /// The daemon's wall clock.
+    public var clock: any WallClock
     /// Records security events (refused callers, here).
     public var audit: AuditRecorder
     /// Reads and verifies the audit trail (`io.riegel.Audit`).
@@ -21,11 +25,14 @@ public struct RiegelMethods: Sendable {
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
-                access: AccessService, audit: AuditRecorder, auditReader: any AuditReader) {
+                access: AccessService, sms: SMSChallengeService, clock: any WallClock, audit: AuditRecorder,
+                auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
         self.access = access
+        self.sms = sms
+        self.clock = clock
         self.audit = audit
         self.auditReader = auditReader
     }

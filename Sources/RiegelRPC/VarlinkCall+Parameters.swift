@@ -17,6 +17,11 @@ extension VarlinkCall {
         parameters[name]?.bool
     }
 
+    /// An optional int parameter (out of `Int`'s range counts as absent).
+    func optionalInt(_ name: String) -> Int? {
+        parameters[name]?.int.flatMap { Int(exactly: $0) }
+    }
+
     /// The `client` parameter (`ClientInfo`), empty if absent.
     var client: ClientContext {
         guard let info = parameters["client"]?.object else { return ClientContext() }

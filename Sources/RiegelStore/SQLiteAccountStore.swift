@@ -19,14 +19,15 @@ public final class SQLiteAccountStore: AccountStore {
 
     private static let columns = """
         id, username, username_key, email, email_key_id, email_index, email_index_key_id,
-        password_hash, password_key_id, created_at, second_factor, locked_until, last_login_at
+        password_hash, password_key_id, created_at, second_factor, locked_until, last_login_at,
+        phone, phone_key_id, phone_index, phone_index_key_id
         """
 
     /// Adds `account`; a taken canonical username is caught from the UNIQUE index.
     public func create(_ account: AccountRecord) throws {
         do {
             try database.writer.write { db in
-                try db.execute(sql: "INSERT INTO user (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                try db.execute(sql: "INSERT INTO user (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                arguments: [
                                    account.id.rawValue, account.username.value, account.username.canonicalKey,
                                    account.email.map { Data($0.bytes) }, account.email.map { Int64($0.keyID.rawValue) },
@@ -35,6 +36,9 @@ public final class SQLiteAccountStore: AccountStore {
                                    Data(account.passwordHash.bytes), Int64(account.passwordHash.keyID.rawValue),
                                    account.createdAt.secondsSinceEpoch, account.secondFactorEnabled ? 1 : 0,
                                    account.lockedUntil?.secondsSinceEpoch, account.lastLoginAt?.secondsSinceEpoch,
+                                   account.phone.map { Data($0.bytes) }, account.phone.map { Int64($0.keyID.rawValue) },
+                                   account.phoneIndex.map { Data($0.bytes) },
+                                   account.phoneIndex.map { Int64($0.keyID.rawValue) },
                                ])
             }
         } catch let error as DatabaseError
@@ -89,6 +93,19 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws {
+        try database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE user SET phone = ?, phone_key_id = ?, phone_index = ?, phone_index_key_id = ?, second_factor = ?
+                WHERE id = ?
+                """, arguments: [
+                    phone.map { Data($0.sealed.bytes) }, phone.map { Int64($0.sealed.keyID.rawValue) },
+                    phone.map { Data($0.index.bytes) }, phone.map { Int64($0.index.keyID.rawValue) },
+                    phone == nil ? 0 : 1, id.rawValue,
+                ])
+        }
+    }
+
     public func setLock(id: UserID, until: Instant?) throws {
         try database.writer.write { db in
             try db.execute(sql: "UPDATE user SET locked_until = ? WHERE id = ?",
@@ -127,11 +144,22 @@ public final class SQLiteAccountStore: AccountStore {
         let password = SealedSecret(
             bytes: StoreColumns.bytes(row["password_hash"]),
             keyID: try StoreColumns.keyID(row["password_key_id"], table: "user", column: "password_key_id", row: id))
+        var phone: SealedSecret?
+        if let bytes = row["phone"] as Data?, let keyID = row["phone_key_id"] as Int64? {
+            phone = SealedSecret(bytes: StoreColumns.bytes(bytes),
+                                 keyID: try StoreColumns.keyID(keyID, table: "user", column: "phone_key_id", row: id))
+        }
+        var phoneIndex: KeyedDigest?
+        if let bytes = row["phone_index"] as Data?, let keyID = row["phone_index_key_id"] as Int64? {
+            phoneIndex = KeyedDigest(bytes: StoreColumns.bytes(bytes),
+                                     keyID: try StoreColumns.keyID(keyID, table: "user", column: "phone_index_key_id",
+                                                                   row: id))
+        }
         let secondFactor: Int64 = row["second_factor"]
         return AccountRecord(id: UserID(rawValue: id), username: username, email: email, emailIndex: emailIndex,
                              passwordHash: password,
                              createdAt: Instant(secondsSinceEpoch: row["created_at"]),
-                             secondFactorEnabled: secondFactor != 0,
+                             phone: phone, phoneIndex: phoneIndex, secondFactorEnabled: secondFactor != 0,
                              lockedUntil: StoreColumns.instant(row["locked_until"]),
                              lastLoginAt: StoreColumns.instant(row["last_login_at"]))
     }

@@ -49,6 +49,14 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
         data.tables.withLock { $0.accounts[id]?.lastLoginAt = at }
     }
 
+    public func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws {
+        data.tables.withLock {
+            $0.accounts[id]?.phone = phone?.sealed
+            $0.accounts[id]?.phoneIndex = phone?.index
+            $0.accounts[id]?.secondFactorEnabled = phone != nil
+        }
+    }
+
     public func setLock(id: UserID, until: Instant?) throws {
         data.tables.withLock { $0.accounts[id]?.lockedUntil = until }
     }

@@ -1,48 +1,21 @@
 import RiegelCore
 @testable import RiegelService
 import RiegelTesting
-import Synchronization
 import Testing
-
-/// An account store whose second-factor switch a test can flip (the port has
-/// no setter yet; enrolment and DisableSecondFactor come with the SMS work).
-final class SwitchableEnrolmentStore: AccountStore, Sendable {
-    let inner: InMemoryAccountStore
-    let disabled = Mutex<Set<UserID>>([])
-
-    init(_ inner: InMemoryAccountStore) { self.inner = inner }
-
-    func disableSecondFactor(of user: UserID) { disabled.withLock { _ = $0.insert(user) } }
-
-    func create(_ account: AccountRecord) throws { try inner.create(account) }
-    func account(id: UserID) throws -> AccountRecord? {
-        guard var a = try inner.account(id: id) else { return nil }
-        if disabled.withLock({ $0.contains(id) }) { a.secondFactorEnabled = false }
-        return a
-    }
-    func account(usernameKey: String) throws -> AccountRecord? { try inner.account(usernameKey: usernameKey) }
-    func accounts(emailIndexes: [KeyedDigest]) throws -> [AccountRecord] { try inner.accounts(emailIndexes: emailIndexes) }
-    func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws { try inner.updatePasswordHash(id: id, hash) }
-    func recordLogin(id: UserID, at: Instant) throws { try inner.recordLogin(id: id, at: at) }
-    func setLock(id: UserID, until: Instant?) throws { try inner.setLock(id: id, until: until) }
-    func delete(id: UserID) throws -> Bool { try inner.delete(id: id) }
-}
 
 /// `AuthorizeAccess` on the session model: every outcome, the decay of a
 /// proven second factor on a manual clock, and the audit trail it leaves.
 struct AccessServiceTests {
     let f = AccountServiceFixture()
-    let store: SwitchableEnrolmentStore
     let access: AccessService
 
     init() {
-        store = SwitchableEnrolmentStore(f.accounts)
-        access = AccessService(sessions: f.sessions, accounts: store, catalog: ResourceClassCatalog(), clock: f.clock,
-                               audit: f.audit)
+        access = AccessService(sessions: f.sessions, accounts: f.accounts, catalog: ResourceClassCatalog(),
+                               clock: f.clock, audit: f.audit)
     }
 
     func with(_ catalog: ResourceClassCatalog) -> AccessService {
-        AccessService(sessions: f.sessions, accounts: store, catalog: catalog, clock: f.clock, audit: f.audit)
+        AccessService(sessions: f.sessions, accounts: f.accounts, catalog: catalog, clock: f.clock, audit: f.audit)
     }
 
     /// An account (second factor on or off) and a session for it.
@@ -151,7 +124,9 @@ struct AccessServiceTests {
         let s = try session(enrolled: true)
         let elevated = try f.sessions.elevate(id: s.info.sessionID, reason: "step_up")
         #expect(try access.authorize(token: elevated.token, resourceClass: "health_document", resourceID: "d"))
-        store.disableSecondFactor(of: UserID(rawValue: "u_sam"))
+        // Only the account's switch: even a session still at second_factor is refused.
+        try f.accounts.setSecondFactor(id: UserID(rawValue: "u_sam"), phone: nil)
+        #expect(try f.sessions.check(token: elevated.token).info.assurance == .secondFactor)
         expectError(.secondFactorNotEnrolled) {
             try access.authorize(token: elevated.token, resourceClass: "health_document", resourceID: "d")
         }
@@ -231,6 +206,44 @@ struct AccessServiceTests {
             expectError(.unknownResourceClass(name)) { try access.authorize(token: s.token, resourceClass: name, resourceID: nil) }
         }
         #expect(try f.auditLog.query(AuditFilter(), limit: nil).entries.count == before)
+    }
+
+    // MARK: the whole flow with the SMS second factor
+
+    /// The code in the last SMS the fake gateway delivered.
+    func lastCode() throws -> String {
+        let text = try #require(f.gateway.delivered.last?.text)
+        return String(try #require(text.split { !$0.isASCII || !$0.isNumber }.first { $0.count == 6 }))
+    }
+
+    @Test func smsLoginStepUpAndDisableThroughTheAccountService() async throws {
+        let strong = "Kl4vier-Sonate-Mond"
+        let (_, enrol) = try await f.service.register(username: "sofia", password: strong, email: nil,
+                                                      phone: "+49 151 23456789", client: .init())
+        _ = try await f.service.verifyChallenge(id: try #require(enrol).id.rawValue, code: try lastCode(),
+                                                rememberDevice: false, deviceLabel: nil, client: .init())
+        // An SMS login is a second factor proven at login.
+        let challenge = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let login = try #require(try await f.service.verifyChallenge(id: challenge.id.rawValue, code: try lastCode(),
+                                                                     rememberDevice: false, deviceLabel: nil,
+                                                                     client: .init()).session)
+        #expect(try access.authorize(token: login.token, resourceClass: "health_document", resourceID: "d"))
+        f.clock.advance(seconds: 600)
+        expectError(.stepUpRequired) { try access.authorize(token: login.token, resourceClass: "health_document", resourceID: "d") }
+        // Step-up: a step_up code renews the token; the old one stops working.
+        let stepUp = try await f.service.beginStepUp(token: login.token)
+        let renewed = try #require(try await f.service.verifyChallenge(id: stepUp.id.rawValue, code: try lastCode(),
+                                                                       rememberDevice: false, deviceLabel: nil,
+                                                                       client: .init()).session)
+        #expect(try access.authorize(token: renewed.token, resourceClass: "health_document", resourceID: "d"))
+        expectError(.invalidToken) { try access.authorize(token: login.token, resourceClass: "health_document", resourceID: "d") }
+        // Turning the second factor off ends the elevation.
+        try await f.service.disableSecondFactor(token: renewed.token, password: strong)
+        expectError(.secondFactorNotEnrolled) {
+            try access.authorize(token: renewed.token, resourceClass: "health_document", resourceID: "d")
+        }
+        #expect(try accessEvents().map(\.event.reason) == [
+            "second_factor_proven", "second_factor_too_old", "second_factor_proven", "second_factor_not_enrolled"])
     }
 
     // MARK: secrecy

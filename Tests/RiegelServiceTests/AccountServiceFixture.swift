@@ -72,9 +72,15 @@ struct AccountServiceFixture {
     let sessions: SessionService
     let auditLog: InMemoryAuditLog
     let audit: AuditRecorder
+    /// The SMS gateway: what was "sent", and whether sends fail.
+    let gateway: InMemorySMSGateway
+    let challengeStore = InMemorySMSChallengeStore()
+    let counters = InMemorySMSCounterStore()
+    let sms: SMSChallengeService
 
     init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
-         sessionPolicy: SessionPolicy = SessionPolicy()) {
+         sessionPolicy: SessionPolicy = SessionPolicy(), smsPolicy: SMSPolicy = AccountServiceFixture.smsPolicy(),
+         gateway: InMemorySMSGateway = InMemorySMSGateway(), sendThrough: (any SMSGateway)? = nil) {
         hasher = CountingHasher(cost: cost)
         auditLog = InMemoryAuditLog(clock: clock, digester: FakeKeyedDigester())
         audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger)
@@ -83,9 +89,17 @@ struct AccountServiceFixture {
         sessions = SessionService(sessions: InMemorySessionStore(data: data), accounts: accounts, tokens: tokens,
                                   digester: tokens, clock: clock, random: random, policy: sessionPolicy,
                                   audit: audit)
+        self.gateway = gateway
+        let clock = self.clock
+        let dispatcher = SMSDispatcher(store: challengeStore, gateway: sendThrough ?? gateway, sealer: TransparentSecretSealer(),
+                                       clock: clock, policy: smsPolicy, logger: logs.logger,
+                                       sleep: { clock.advance(seconds: $0) })
+        sms = SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
+                                  sealer: TransparentSecretSealer(), digester: FakeKeyedDigester(), random: random,
+                                  clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger)
         service = AccountService(
             accounts: accounts, throttles: throttles, resetTokens: resetTokens,
-            activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions,
+            activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions, sms: sms,
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
             hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
@@ -94,9 +108,37 @@ struct AccountServiceFixture {
 }
 
 extension AccountServiceFixture {
+    /// The default SMS policy with the built-in templates.
+    static func smsPolicy(challenge: SMSChallengePolicy = .default, caps: SMSSendCaps = .default,
+                          sendDeadline: Double = 15) -> SMSPolicy {
+        SMSPolicy(challenge: challenge, caps: caps, templates: try! SMSTemplateSet(product: "riegel", origin: nil),
+                  sendDeadline: sendDeadline)
+    }
+
     /// A second session service over the same store, as after a restart (not yet loaded).
     func restartedSessions() -> SessionService {
         SessionService(sessions: InMemorySessionStore(data: data), accounts: accounts, tokens: tokens,
                        digester: tokens, clock: clock, random: random, policy: sessions.policy, audit: audit)
+    }
+}
+
+/// A login that was expected to give a session gave a challenge.
+struct UnexpectedChallenge: Error {}
+
+extension LoginOutcome {
+    /// The session; throws when the login asked for a code instead.
+    var session: NewSession {
+        get throws {
+            guard case .session(let session) = self else { throw UnexpectedChallenge() }
+            return session
+        }
+    }
+
+    /// The challenge; throws when the login gave a session instead.
+    var challenge: ChallengeView {
+        get throws {
+            guard case .challenge(let challenge) = self else { throw UnexpectedChallenge() }
+            return challenge
+        }
     }
 }

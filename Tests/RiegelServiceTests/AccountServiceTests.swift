@@ -111,7 +111,7 @@ final class AccountServiceTests: XCTestCase {
 
     func testLoginRehashesWhenTheConfiguredParametersChanged() async throws {
         let old = AccountServiceFixture(cost: 1)
-        let id = try await old.service.register(username: "rita", password: strong, email: nil, phone: nil, client: .init())
+        let (id, _) = try await old.service.register(username: "rita", password: strong, email: nil, phone: nil, client: .init())
         let stored = try XCTUnwrap(try old.accounts.account(id: id))
         let newer = AccountServiceFixture(cost: 2)
         try newer.accounts.create(stored)
@@ -143,7 +143,7 @@ final class AccountServiceTests: XCTestCase {
     func testResetEndsEverySessionAndTheTokenWorksOnce() async throws {
         let f = AccountServiceFixture()
         _ = try await f.service.register(username: "ida", password: strong, email: nil, phone: nil, client: .init())
-        let session = try await f.service.login(username: "ida", password: strong, client: .init())
+        let session = try await f.service.login(username: "ida", password: strong, client: .init()).session
         let begun = try await f.service.beginPasswordReset(username: "ida", client: .init())
         let token = try XCTUnwrap(begun.token)
         try await f.service.completePasswordReset(token: token, newPassword: "Ganz-Neu-Und-Lang-7")
@@ -153,11 +153,11 @@ final class AccountServiceTests: XCTestCase {
         await expect(.invalidToken) { try await f.service.completePasswordReset(token: token, newPassword: "Noch-Ein-Neues-8") }
     }
 
-    /// The gap until the SMS issue lands: a reset of an account with the
-    /// second factor on must not complete on the token alone.
-    func testResetOfSecondFactorAccountIsRefusedUntilSMSChallengesExist() async throws {
+    /// A damaged record (second factor on, no phone) fails closed: neither a
+    /// reset nor a login goes through on the password alone.
+    func testSecondFactorAccountWithoutAPhoneIsRefusedRatherThanLetThroughOnThePassword() async throws {
         let f = AccountServiceFixture()
-        let id = try await f.service.register(username: "sofia", password: strong, email: nil, phone: nil, client: .init())
+        let (id, _) = try await f.service.register(username: "sofia", password: strong, email: nil, phone: nil, client: .init())
         var record = try XCTUnwrap(try f.accounts.account(id: id))
         _ = try f.accounts.delete(id: id)
         record.secondFactorEnabled = true
@@ -174,10 +174,10 @@ final class AccountServiceTests: XCTestCase {
 
     func testActivationCodeExpiresAfterNinetyDays() async throws {
         let f = AccountServiceFixture()
-        let id = try await f.service.register(username: "vera", password: strong, email: nil, phone: nil, client: .init())
+        let (id, _) = try await f.service.register(username: "vera", password: strong, email: nil, phone: nil, client: .init())
         let code = try f.service.issueActivationCode(userID: id, subject: "contract:1").code
         f.clock.advance(seconds: 90 * 86_400)
-        let session = try await f.service.login(username: "vera", password: strong, client: .init())
+        let session = try await f.service.login(username: "vera", password: strong, client: .init()).session
         XCTAssertThrowsError(try f.service.redeemActivationCode(token: session.token, code: code)) {
             guard case .invalidCode = $0 as? RiegelError else { return XCTFail("\($0)") }
         }
@@ -201,12 +201,12 @@ final class AccountServiceTests: XCTestCase {
 
     func testNoPasswordTokenOrEmailReachesTheLog() async throws {
         let f = AccountServiceFixture()
-        let id = try await f.service.register(username: "geheim", password: strong, email: "secret.person@example.org",
+        let (id, _) = try await f.service.register(username: "geheim", password: strong, email: "secret.person@example.org",
                                               phone: nil, client: .init())
         await expect(.invalidCredentials) {
             _ = try await f.service.login(username: "geheim", password: "Wrong-Secret-42", client: .init())
         }
-        let session = try await f.service.login(username: "geheim", password: strong, client: .init())
+        let session = try await f.service.login(username: "geheim", password: strong, client: .init()).session
         let begun = try await f.service.beginPasswordReset(username: "geheim", client: .init())
         let reset = try XCTUnwrap(begun.token)
         let code = try f.service.issueActivationCode(userID: id, subject: "s").code

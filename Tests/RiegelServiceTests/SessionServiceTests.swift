@@ -8,7 +8,7 @@ final class SessionServiceTests: XCTestCase {
     func openSession(_ f: AccountServiceFixture) async throws -> NewSession {
         _ = try await f.service.register(username: "sam", password: "Kl4vier-Sonate-Mond", email: nil, phone: nil,
                                          client: .init())
-        return try await f.service.login(username: "sam", password: "Kl4vier-Sonate-Mond", client: .init())
+        return try await f.service.login(username: "sam", password: "Kl4vier-Sonate-Mond", client: .init()).session
     }
 
     func assertEnded(_ f: AccountServiceFixture, _ token: String, _ reason: SessionEndReason,
@@ -118,7 +118,7 @@ final class SessionTableBehaviourTests: XCTestCase {
     }
 
     func login(_ f: AccountServiceFixture, _ name: String = "sam", ip: String? = nil) async throws -> NewSession {
-        try await f.service.login(username: name, password: "Kl4vier-Sonate-Mond", client: .init(ip: ip, userAgent: "ua"))
+        try await f.service.login(username: name, password: "Kl4vier-Sonate-Mond", client: .init(ip: ip, userAgent: "ua")).session
     }
 
     /// A second service over the same store, as after a restart.

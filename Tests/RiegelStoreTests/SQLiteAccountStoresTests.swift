@@ -221,6 +221,25 @@ final class SQLiteAccountStoresTests: XCTestCase {
         XCTAssertEqual(winners.withLock { $0 }, 1)
     }
 
+    func testSecondFactorStoresTheSealedPhoneAndIndexAndClearsThem() throws {
+        let db = try RiegelDatabase.inMemory()
+        let store = SQLiteAccountStore(database: db)
+        let max = try account("max", username: "Max")
+        try store.create(max)
+        let sealed = SealedSecret(bytes: [9, 8, 7], keyID: KeyID(rawValue: 2))
+        let index = KeyedDigest(bytes: [1, 2, 3], keyID: KeyID(rawValue: 3))
+        try store.setSecondFactor(id: max.id, phone: (sealed, index))
+        var stored = try XCTUnwrap(try store.account(id: max.id))
+        XCTAssertEqual(stored.phone, sealed)
+        XCTAssertEqual(stored.phoneIndex, index)
+        XCTAssertTrue(stored.secondFactorEnabled)
+        try store.setSecondFactor(id: max.id, phone: nil)
+        stored = try XCTUnwrap(try store.account(id: max.id))
+        XCTAssertNil(stored.phone)
+        XCTAssertNil(stored.phoneIndex)
+        XCTAssertFalse(stored.secondFactorEnabled)
+    }
+
     func testStoredColumnsHoldOnlyWhatTheStoreWasGiven() throws {
         let db = try RiegelDatabase.inMemory()
         let max = try account("max", username: "Max")
@@ -237,7 +256,9 @@ final class SQLiteAccountStoresTests: XCTestCase {
         XCTAssertEqual(Set(row.columnNames), [
             "id", "username", "username_key", "email", "email_key_id", "email_index", "email_index_key_id",
             "password_hash", "password_key_id", "created_at", "second_factor", "locked_until", "last_login_at",
+            "phone", "phone_key_id", "phone_index", "phone_index_key_id",
         ])
+        XCTAssertNil(row["phone"] as Data?, "no phone until an enrolment is verified")
         let tokenColumns = try db.writer.read { try Row.fetchAll($0, sql: "PRAGMA table_info(session)") }
             .map { $0["name"] as String }
         XCTAssertFalse(tokenColumns.contains("token"), "a session stores its token's digest only")
@@ -281,5 +302,50 @@ final class SQLiteAccountStoresTests: XCTestCase {
         try SQLiteThrottleStore(database: db).save(ThrottleState(), for: "ip:192.0.2.1")
         let updated = try db.writer.read { try Double.fetchOne($0, sql: "SELECT updated_at FROM throttle")! }
         XCTAssertEqual(updated, before, accuracy: 5)
+    }
+}
+
+/// The SMS stores on SQLite and in memory keep the same rules.
+final class SQLiteSMSStoresTests: XCTestCase {
+    func testSMSChallengeStoresPassTheConformanceSuite() throws {
+        try SMSChallengeStoreConformance.run {
+            let db = try RiegelDatabase.inMemory()
+            return .init(store: SQLiteSMSChallengeStore(database: db), accounts: SQLiteAccountStore(database: db))
+        }
+        try SMSChallengeStoreConformance.run {
+            .init(store: InMemorySMSChallengeStore(), accounts: InMemoryAccountStore(data: InMemoryStoreData()))
+        }
+    }
+
+    func testSMSCounterStoresPassTheConformanceSuite() throws {
+        try SMSCounterStoreConformance.run {
+            let db = try RiegelDatabase.inMemory()
+            return .init(store: SQLiteSMSCounterStore(database: db), accounts: SQLiteAccountStore(database: db))
+        }
+        try SMSCounterStoreConformance.run {
+            .init(store: InMemorySMSCounterStore(), accounts: InMemoryAccountStore(data: InMemoryStoreData()))
+        }
+    }
+
+    func testDeletingAnAccountTakesItsChallengesAndBudgetAlong() throws {
+        let db = try RiegelDatabase.inMemory()
+        let accounts = SQLiteAccountStore(database: db)
+        let store = SQLiteSMSChallengeStore(database: db)
+        let counters = SQLiteSMSCounterStore(database: db)
+        let account = AccountRecord(
+            id: UserID(rawValue: "u_gone"), username: try Username("gone"), email: nil, emailIndex: nil,
+            passwordHash: SealedSecret(bytes: [1], keyID: KeyID(rawValue: 1)), createdAt: Instant(secondsSinceEpoch: 0))
+        try accounts.create(account)
+        let c = SMSChallenge.start(id: ChallengeID(rawValue: "c_1"), purpose: .login, userID: account.id, sessionID: nil,
+                                   sealedPhone: SealedSecret(bytes: [2], keyID: KeyID(rawValue: 2)),
+                                   codeDigest: KeyedDigest(bytes: [3], keyID: KeyID(rawValue: 4)),
+                                   now: Instant(secondsSinceEpoch: 0))
+        _ = try store.create(StoredChallenge(challenge: c),
+                             message: QueuedSMS(challengeID: c.id, purpose: .login, countryCode: "49", payload: nil,
+                                                createdAt: c.createdAt, expiresAt: c.expiresAt))
+        try counters.saveBudget(SecondFactorBudget(), of: account.id)
+        try accounts.delete(id: account.id)
+        XCTAssertNil(try store.challenge(id: c.id))
+        XCTAssertNil(try counters.budget(of: account.id))
     }
 }

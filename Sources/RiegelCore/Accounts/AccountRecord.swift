@@ -15,6 +15,11 @@ public struct AccountRecord: Sendable, Hashable {
     /// The PHC string, sealed with the `password` key (associated data: the user id).
     public var passwordHash: SealedSecret
     public var createdAt: Instant
+    /// The verified phone number (E.164), sealed with the `pii` key
+    /// (associated data: the user id); set when an enrolment is verified.
+    public var phone: SealedSecret?
+    /// HMAC (`pii` key) of the phone's lookup key: the per-number send cap's key.
+    public var phoneIndex: KeyedDigest?
     /// Whether login needs a second factor (SMS) on new devices.
     public var secondFactorEnabled: Bool
     /// An administrator's lock, if any (throttle lockouts live in the throttle state).
@@ -23,7 +28,8 @@ public struct AccountRecord: Sendable, Hashable {
 
     /// A record.
     public init(id: UserID, username: Username, email: SealedSecret?, emailIndex: KeyedDigest?,
-                passwordHash: SealedSecret, createdAt: Instant, secondFactorEnabled: Bool = false,
+                passwordHash: SealedSecret, createdAt: Instant, phone: SealedSecret? = nil,
+                phoneIndex: KeyedDigest? = nil, secondFactorEnabled: Bool = false,
                 lockedUntil: Instant? = nil, lastLoginAt: Instant? = nil) {
         self.id = id
         self.username = username
@@ -31,6 +37,8 @@ public struct AccountRecord: Sendable, Hashable {
         self.emailIndex = emailIndex
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.phone = phone
+        self.phoneIndex = phoneIndex
         self.secondFactorEnabled = secondFactorEnabled
         self.lockedUntil = lockedUntil
         self.lastLoginAt = lastLoginAt

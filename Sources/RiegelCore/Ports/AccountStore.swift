@@ -13,6 +13,9 @@ public protocol AccountStore: Sendable {
     func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws
     /// Sets the time of the last successful login.
     func recordLogin(id: UserID, at: Instant) throws
+    /// Sets the verified phone (sealed, with its blind index) and turns the
+    /// second factor on; `nil` removes the phone and turns it off.
+    func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws
     /// Sets or clears the administrator's lock.
     func setLock(id: UserID, until: Instant?) throws
     /// Removes the account and, through foreign keys, everything that belongs to it.

@@ -1,3 +1,5 @@
+import RiegelCore
+
 /// `[sms]`: one-time codes by SMS and the gateways that send them.
 public struct SMSConfig: Sendable, Equatable {
     /// Gateway names tried in order (failover); each must be defined.
@@ -16,6 +18,39 @@ public struct SMSConfig: Sendable, Equatable {
     public var maxAttempts = 5
     /// Resends per challenge.
     public var maxResends = 3
+    /// Language of messages when the caller names none (`de`, `en`, or a configured template).
+    public var defaultLanguage = "de"
+    /// The `{product}` in message texts.
+    public var productName = "riegel"
+    /// Completes national numbers (`"49"`); nil: numbers must be international.
+    public var defaultCountryCode: String?
+    /// Country codes SMS may go to (default EU/EEA + CH).
+    public var allowlist = CountryAllowlist.euEEAAndSwitzerland
+    /// Sends per phone, user, country and overall within a window.
+    public var caps = SMSSendCaps.default
+    /// Wrong codes per account across challenges before the second factor locks.
+    public var budget = SecondFactorBudgetPolicy.default
+    /// How long a call waits for a gateway (retrying) before `SmsUnavailable`.
+    public var sendDeadline = ConfigDuration.seconds(15)
+    /// Message templates by language (`[sms.template.LANG] text = "..."`), built-ins included.
+    public var templates: [String: SMSTemplate] = ["de": .german, "en": .english]
+
+    /// The challenge policy these settings describe.
+    public var challengePolicy: SMSChallengePolicy {
+        get throws(SMSConfigError) {
+            try SMSChallengePolicy(codeLength: codeLength, lifetime: codeTTL.seconds, maxAttempts: maxAttempts,
+                                   resendCooldown: resendCooldown.seconds, maxResends: maxResends)
+        }
+    }
+
+    /// The checked message texts these settings describe.
+    public var templateSet: SMSTemplateSet {
+        get throws(SMSConfigError) {
+            try SMSTemplateSet(templates: templates.values.sorted { $0.language < $1.language },
+                               defaultLanguage: defaultLanguage, product: productName, origin: origin,
+                               codeLength: codeLength, minutes: (try challengePolicy).lifetimeMinutes)
+        }
+    }
 
     /// The defaults: only the built-in outbox under `stateDirectory`.
     public init(stateDirectory: String = DaemonConfig().stateDirectory) {
@@ -41,6 +76,57 @@ public struct SMSConfig: Sendable, Equatable {
         c.codeTTL = s.duration("code_ttl", c.codeTTL)
         c.maxAttempts = s.int("max_attempts", c.maxAttempts, in: 1...100)
         c.maxResends = s.int("max_resends", c.maxResends, in: 0...100)
+        c.defaultLanguage = s.nonEmptyString("default_language", c.defaultLanguage).lowercased()
+        c.productName = s.nonEmptyString("product_name", c.productName)
+        c.defaultCountryCode = s.value("default_country_code", nil) { node in
+            ConfigValueError.string(node).flatMap { code in
+                let digits = code.hasPrefix("+") ? String(code.dropFirst()) : code
+                return CountryPlans.plan(forCountryCode: digits) != nil ? .success(Optional(digits))
+                    : .failure(.init("\"\(code)\" is not a country calling code we have a numbering plan for, e.g. \"49\""))
+            }
+        }
+        if s.has("allowed_country_codes") {
+            let codes = s.stringList("allowed_country_codes", [])
+            do {
+                c.allowlist = try CountryAllowlist(countryCodes: codes)
+                if codes.isEmpty { s.report("allowed_country_codes", "is empty, so no SMS could be sent; list codes such as [\"49\", \"43\", \"41\"]") }
+            } catch {
+                s.report("allowed_country_codes", "\(codes) holds a code we have no numbering plan for; use codes such as \"49\"")
+            }
+        }
+        let perPhone = s.int("cap_per_phone", c.caps.perPhone, in: 1...1_000_000)
+        let perUser = s.int("cap_per_user", c.caps.perUser, in: 1...1_000_000)
+        let perCountry = s.int("cap_per_country", c.caps.perCountry, in: 1...100_000_000)
+        let global = s.int("cap_global", c.caps.global, in: 1...100_000_000)
+        let capWindow = s.duration("cap_window", .seconds(c.caps.window))
+        if let caps = try? SMSSendCaps(perPhone: perPhone, perUser: perUser, perCountry: perCountry, global: global,
+                                       window: capWindow.seconds) {
+            c.caps = caps
+        }
+        let failures = s.int("failure_limit", c.budget.threshold, in: 1...1000)
+        let failureWindow = s.duration("failure_window", .seconds(c.budget.window))
+        let lockout = s.duration("failure_lockout", .seconds(c.budget.lockDuration))
+        if let budget = try? SecondFactorBudgetPolicy(threshold: failures, window: failureWindow.seconds,
+                                                      lockDuration: lockout.seconds) {
+            c.budget = budget
+        }
+        c.sendDeadline = s.duration("send_deadline", c.sendDeadline)
+        for (language, var ts) in s.tables("template") {
+            let text = ts.nonEmptyString("text", "")
+            if !text.isEmpty {
+                do {
+                    c.templates[language.lowercased()] = try SMSTemplate(language: language.lowercased(), text: text)
+                } catch {
+                    ts.report("text", "\(error)")
+                }
+            }
+            ts.finish()
+        }
+        do {
+            _ = try c.templateSet
+        } catch {
+            s.reportSection("\(error)")
+        }
         if c.resendCooldown >= c.codeTTL {
             s.report("resend_cooldown", "\(c.resendCooldown) is not shorter than code_ttl (\(c.codeTTL)), so no resend could ever happen; shorten it")
         }

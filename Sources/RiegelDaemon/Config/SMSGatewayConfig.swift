@@ -1,3 +1,5 @@
+import RiegelSMS
+
 /// `[sms.gateway.NAME]`: one way of sending SMS.
 public struct SMSGatewayConfig: Sendable, Equatable {
     /// The table's name, as listed in `[sms] gateways`.
@@ -12,7 +14,7 @@ public struct SMSGatewayConfig: Sendable, Equatable {
         /// `type = "outbox"`: append JSON lines to a file (development, tests).
         case outbox(path: String)
         /// `type = "http"`: call an HTTP API such as Kannel's sendsms.
-        case http(HTTPSMSGatewayConfig)
+        case http(HTTPSMSGatewayConfiguration)
         /// `type = "command"`: run a program.
         case command(arguments: [String])
 
@@ -56,7 +58,7 @@ public struct SMSGatewayConfig: Sendable, Equatable {
             if case .outbox(let path)? = base?.kind { fallback = path }
             return SMSGatewayConfig(name: name, timeout: timeout, kind: .outbox(path: s.nonEmptyString("path", fallback)))
         case "http":
-            guard let http = HTTPSMSGatewayConfig.read(&s) else { return nil }
+            guard let http = HTTPSMSGatewayConfiguration.read(&s, name: name, timeout: timeout) else { return nil }
             return SMSGatewayConfig(name: name, timeout: timeout, kind: .http(http))
         case "command":
             let arguments = s.stringList("command", [])

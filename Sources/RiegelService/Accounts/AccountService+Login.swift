@@ -2,7 +2,8 @@ import Logging
 import RiegelCore
 
 extension AccountService {
-    /// Password login for users without a second factor.
+    /// Password login: a session, or for an account with the second factor on,
+    /// an SMS challenge that ``verifyChallenge(id:code:rememberDevice:deviceLabel:client:)`` finishes.
     ///
     /// - Important: security rules 1 and 4. An unknown username and a wrong
     ///   password give the same `InvalidCredentials` after the same work (an
@@ -10,7 +11,7 @@ extension AccountService {
     ///   account key (kept for unknown names too, so a delay tells nothing)
     ///   and per client IP; the answer to a locked account comes only after
     ///   the right password.
-    public func login(username rawUsername: String, password: String, client: ClientContext) async throws -> NewSession {
+    public func login(username rawUsername: String, password: String, client: ClientContext) async throws -> LoginOutcome {
         // A full pool answers Overloaded before any database or crypto work:
         // the answer says nothing about the account, and a flood of refused
         // calls then costs almost nothing (BENCHMARKS.md, login flood).
@@ -60,18 +61,23 @@ extension AccountService {
         let before = accountState
         policy.throttle.recordSuccess(account: &accountState)
         if accountState != before { try throttles.save(accountState, for: accountKey) }
-        // The SMS second factor is not in this build: no account can turn it
-        // on, so one that has it cannot be served (and must not pass on a password).
-        if account.secondFactorEnabled { throw RiegelError.smsUnavailable }
         if hashing.needsRehash(phc) {
             try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: password, for: account.id))
             audit.record("password.rehashed", .success, user: account.id, username: account.username.value)
+        }
+        if account.secondFactorEnabled {
+            guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }
+            let challenge = try await sms.start(.login, user: account.id, username: account.username.value,
+                                                phone: phone, language: client.language)
+            audit.record("login.challenged", .success, user: account.id, username: account.username.value,
+                         reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
+            return .challenge(challenge)
         }
         try accounts.recordLogin(id: account.id, at: clock.now())
         let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
         audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
                      reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
-        return session
+        return .session(session)
     }
 
     /// The account's PHC string, opened.

@@ -28,9 +28,14 @@ extension AccountService {
     /// Sets a new password with a reset token: the token is spent, every
     /// session and reset token of the user ends.
     ///
+    /// With the second factor on, the new password waits (hashed and sealed)
+    /// beside an SMS challenge of purpose `password_reset`, which is returned;
+    /// the reset completes, and the token is spent, only when
+    /// ``verifyChallenge(id:code:rememberDevice:deviceLabel:client:)`` succeeds.
+    ///
     /// A used, expired or unknown token is `InvalidToken`; a weak password is
     /// `WeakPassword` and leaves the token usable.
-    public func completePasswordReset(token: String, newPassword: String) async throws {
+    public func completePasswordReset(token: String, newPassword: String) async throws -> ChallengeView? {
         let digest = tokenDigester.digest(ofToken: token)
         guard let userID = try resetTokens.user(forDigest: digest, now: clock.now()),
               let account = try accounts.account(id: userID) else {
@@ -38,13 +43,26 @@ extension AccountService {
         }
         let weak = policy.passwords.violations(of: newPassword, username: account.username, email: try email(of: account))
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
-        // The SMS second factor is not in this build; see login.
-        if account.secondFactorEnabled { throw RiegelError.smsUnavailable }
         let sealed = try await sealedHash(of: newPassword, for: account.id)
-        guard try resetTokens.consume(digest: digest, now: clock.now()) == userID else {
+        if account.secondFactorEnabled {
+            guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }
+            let challenge = try await sms.start(
+                .passwordReset, user: account.id, username: account.username.value, phone: phone,
+                pendingReset: PendingPasswordReset(tokenDigest: digest, passwordHash: sealed))
+            audit.record("password.reset_challenged", .success, user: account.id, username: account.username.value,
+                         details: ["challenge_id": challenge.id.rawValue])
+            return challenge
+        }
+        try finishPasswordReset(account, tokenDigest: digest, passwordHash: sealed)
+        return nil
+    }
+
+    /// Spends the reset token, sets the new password, ends every session and reset token of the user.
+    func finishPasswordReset(_ account: AccountRecord, tokenDigest: [UInt8], passwordHash: SealedSecret) throws {
+        guard try resetTokens.consume(digest: tokenDigest, now: clock.now()) == account.id else {
             throw RiegelError.invalidToken
         }
-        try accounts.updatePasswordHash(id: account.id, sealed)
+        try accounts.updatePasswordHash(id: account.id, passwordHash)
         let ended = try sessions.endAll(of: account.id, reason: "password_reset")
         try resetTokens.removeAll(for: account.id)
         audit.record("password.reset", .success, user: account.id, username: account.username.value,

@@ -14,6 +14,7 @@ public final class AccountService: Sendable {
     let resetTokens: any ResetTokenStore
     let activationCodes: any ActivationCodeStore
     let sessions: SessionService
+    let sms: SMSChallengeService
     let hashing: PasswordHashingPool
     let hashValidator: any PasswordHashValidator
     let sealer: any SecretSealer
@@ -31,7 +32,8 @@ public final class AccountService: Sendable {
 
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
-                activationCodes: any ActivationCodeStore, sessions: SessionService, hashing: PasswordHashingPool,
+                activationCodes: any ActivationCodeStore, sessions: SessionService, sms: SMSChallengeService,
+                hashing: PasswordHashingPool,
                 hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
                 policy: AccountPolicy, audit: AuditRecorder, logger: Logger) {
@@ -40,6 +42,7 @@ public final class AccountService: Sendable {
         self.resetTokens = resetTokens
         self.activationCodes = activationCodes
         self.sessions = sessions
+        self.sms = sms
         self.hashing = hashing
         self.hashValidator = hashValidator
         self.sealer = sealer
@@ -62,13 +65,15 @@ public final class AccountService: Sendable {
 
     // MARK: registration
 
-    /// Registers an account with password only; returns its id.
+    /// Registers an account; returns its id and, with a phone number, the
+    /// `enroll_phone` challenge whose verification turns the second factor on.
     ///
-    /// A phone number needs the SMS capability, which this build lacks: such a
-    /// registration answers `SmsUnavailable` and creates nothing (the IDL's rule
-    /// for "no SMS can be sent").
+    /// Everything is checked before anything is made (username, e-mail,
+    /// password policy, phone number). If the code cannot be sent, the
+    /// account is removed again and the answer is `SmsUnavailable` (or
+    /// `TooManyAttempts` at a send cap): nothing is left half-made.
     public func register(username rawUsername: String, password: String, email rawEmail: String?,
-                         phone: String?, client: ClientContext) async throws -> UserID {
+                         phone rawPhone: String?, client: ClientContext) async throws -> (UserID, ChallengeView?) {
         let username: Username
         do { username = try Username(rawUsername) } catch { throw RiegelError.invalidUsername(reason: error.message) }
         var email: EmailAddress?
@@ -77,13 +82,24 @@ public final class AccountService: Sendable {
         }
         let weak = policy.passwords.violations(of: password, username: username, email: email)
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
-        if phone != nil { throw RiegelError.smsUnavailable }
+        let phone = try rawPhone.map { try sms.phoneNumber($0, user: nil, username: username.value) }
         if try accounts.account(usernameKey: username.canonicalKey) != nil { throw RiegelError.usernameTaken }
 
         let id = UserID.random(using: random)
         try create(id: id, username: username, email: email, passwordHash: try await sealedHash(of: password, for: id))
-        audit.record("account.created", .success, user: id, username: username.value, client: client)
-        return id
+        var challenge: ChallengeView?
+        if let phone {
+            do {
+                challenge = try await sms.start(.enrollPhone, user: id, username: username.value, phone: phone,
+                                                language: client.language)
+            } catch {
+                try accounts.delete(id: id)
+                throw error
+            }
+        }
+        audit.record("account.created", .success, user: id, username: username.value, client: client,
+                     details: phone == nil ? [:] : ["phone": phone!.masked])
+        return (id, challenge)
     }
 
     /// Imports an account from another system with its existing password hash

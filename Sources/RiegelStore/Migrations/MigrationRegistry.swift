@@ -9,6 +9,7 @@ enum MigrationRegistry {
         V3Sessions.self,
         V4Throttle.self,
         V5Audit.self,
+        V6SMS.self,
     ]
 
     /// A migrator that knows every migration in ``all``.

@@ -1,41 +1,11 @@
-/// The settings of a `type = "http"` SMS gateway.
-///
-/// Templates may use `{to}` (E.164 number), `{text}` (message) and
-/// `{credential}` (the secret named by `credential`); values are encoded
-/// for where they go (URL query, form body or JSON string).
-public struct HTTPSMSGatewayConfig: Sendable, Equatable {
-    /// `http://` or `https://` URL of the send endpoint.
-    public var url: String
-    /// HTTP method: `GET` (default without a body), `POST` (default with a body) or `PUT`.
-    public var method: String
-    /// Query parameters added to the URL, name → template.
-    public var query: [String: String]
-    /// An `application/x-www-form-urlencoded` body, name → template.
-    public var form: [String: String]?
-    /// A JSON object body, name → template (string values).
-    public var json: [String: String]?
-    /// Extra request headers, name → template (e.g. `Authorization = "Bearer {credential}"`).
-    public var headers: [String: String]
-    /// Statuses that mean "sent"; nil: any 2xx.
-    public var successStatus: [Int]?
-    /// Name of a systemd credential (in `$CREDENTIALS_DIRECTORY`) or path of a file holding the secret.
-    public var credential: String?
+import RiegelSMS
 
-    /// A gateway with the given settings.
-    public init(url: String, method: String = "GET", query: [String: String] = [:], form: [String: String]? = nil,
-                json: [String: String]? = nil, headers: [String: String] = [:], successStatus: [Int]? = nil,
-                credential: String? = nil) {
-        self.url = url
-        self.method = method
-        self.query = query
-        self.form = form
-        self.json = json
-        self.headers = headers
-        self.successStatus = successStatus
-        self.credential = credential
-    }
-
-    static func read(_ s: inout ConfigSection) -> HTTPSMSGatewayConfig? {
+/// Reading a `type = "http"` gateway (`[sms.gateway.NAME]`) straight into the
+/// SMS module's settings: `url`, `method`, `query` / `form` / `json` templates
+/// with `{to}`, `{text}`, `{credential}`, `headers`, `success_status`,
+/// `success_body_contains`, `credential` (a systemd credential name or file path).
+extension HTTPSMSGatewayConfiguration {
+    static func read(_ s: inout ConfigSection, name: String, timeout: ConfigDuration) -> HTTPSMSGatewayConfiguration? {
         let url = s.optionalString("url")
         let query = s.stringTable("query") ?? [:]
         let form = s.stringTable("form")
@@ -45,6 +15,7 @@ public struct HTTPSMSGatewayConfig: Sendable, Equatable {
         let headers = s.stringTable("headers") ?? [:]
         let successStatus = s.intList("success_status", in: 100...599)
         let credential = s.optionalString("credential")
+        let successBodyContains = s.optionalString("success_body_contains")
 
         var ok = true
         if let url {
@@ -65,6 +36,9 @@ public struct HTTPSMSGatewayConfig: Sendable, Equatable {
         if hasBody, method == "GET" {
             s.report("method", "GET requests carry no body; use \"POST\" with form or json, or move the fields to query")
         }
+        if successBodyContains?.isEmpty == true {
+            s.report("success_body_contains", "is empty; give text the provider's success answer holds, or remove it")
+        }
         if successStatus?.isEmpty == true {
             s.report("success_status", "is empty; list statuses such as [200, 202] or remove it for any 2xx")
         }
@@ -77,7 +51,9 @@ public struct HTTPSMSGatewayConfig: Sendable, Equatable {
             }
         }
         guard ok, let url else { return nil }
-        return HTTPSMSGatewayConfig(url: url, method: method, query: query, form: form, json: json,
-                                    headers: headers, successStatus: successStatus, credential: credential)
+        return HTTPSMSGatewayConfiguration(
+            name: name, url: url, method: method, query: query, form: form, json: json, headers: headers,
+            successStatus: successStatus, successBodyContains: successBodyContains, credential: credential,
+            timeout: timeout.duration)
     }
 }

@@ -1,0 +1,50 @@
+/// Persists SMS challenges and the outbox of messages carrying their codes.
+///
+/// Writes are committed before they return; a challenge and the message
+/// with its code are written in one transaction.
+public protocol SMSChallengeStore: Sendable {
+    /// Stores a new challenge and its first message together; returns the message's id.
+    func create(_ challenge: StoredChallenge, message: QueuedSMS) throws -> Int64
+    /// The challenge with this id, if stored.
+    func challenge(id: ChallengeID) throws -> StoredChallenge?
+    /// Saves the state after a verification attempt; `verifiedAt` marks the
+    /// challenge's messages as converted (stats).
+    func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws
+    /// Saves a resent challenge and the message with its new code together,
+    /// giving up unsent messages with the old code; returns the new message's id.
+    func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64
+    /// Removes a challenge and its messages (no gateway took the first one:
+    /// nothing may be left half-made).
+    func discard(id: ChallengeID) throws
+    /// Removes challenges that are over at `now` and message rows created before `statsBefore`.
+    @discardableResult
+    func purge(now: Instant, statsBefore: Instant) throws -> Int
+
+    /// The message with this id.
+    func message(id: Int64) throws -> QueuedSMS?
+    /// Unsent messages due at `now` whose code is still alive, oldest first.
+    func dueMessages(now: Instant, limit: Int) throws -> [QueuedSMS]
+    /// Records that `gateway` took the message; wipes its payload.
+    func markSent(id: Int64, at: Instant, gateway: String) throws
+    /// Records a failed attempt: next try at `nextAttemptAt`, or, if nil,
+    /// gives the message up (wipes its payload).
+    func markFailed(id: Int64, attempts: Int, nextAttemptAt: Instant?) throws
+    /// Per-country figures for messages queued since `since`.
+    func stats(since: Instant) throws -> [SMSCountryStats]
+}
+
+/// Persists the SMS rate state: send windows (caps per phone, user, country,
+/// overall) and each account's wrong-code budget.
+public protocol SMSCounterStore: Sendable {
+    /// The send window stored under `key` (e.g. `"user:u_..."`).
+    func sendWindow(_ key: String) throws -> SMSSendWindow?
+    /// Saves several send windows in one transaction.
+    func saveSendWindows(_ windows: [String: SMSSendWindow], now: Instant) throws
+    /// The account's wrong-code budget.
+    func budget(of userID: UserID) throws -> SecondFactorBudget?
+    /// Saves the account's wrong-code budget.
+    func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws
+    /// Removes send windows untouched since `before`.
+    @discardableResult
+    func purgeSendWindows(before: Instant) throws -> Int
+}

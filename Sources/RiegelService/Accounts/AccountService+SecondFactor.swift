@@ -1,0 +1,120 @@
+import Logging
+import RiegelCore
+
+/// What a verified challenge gives its caller (`VerifyChallenge`'s reply).
+public struct ChallengeResult: Sendable, Hashable {
+    /// A new session (login), or the renewed session (step-up, phone enrolment
+    /// from a session); nil for a reset or an enrolment from registration.
+    public var session: NewSession?
+    /// A trusted-device token, when asked for with `remember_device`.
+    public var deviceToken: String?
+
+    /// A result.
+    public init(session: NewSession? = nil, deviceToken: String? = nil) {
+        self.session = session
+        self.deviceToken = deviceToken
+    }
+}
+
+extension AccountService {
+    /// Finishes a challenge of any purpose (see `docs/flows/sms-challenge.md`).
+    ///
+    /// - login: opens a `second_factor` session (how = sms).
+    /// - enroll_phone: stores the number, turns the second factor on, and
+    ///   raises and renews the session it came from (none from Register).
+    /// - step_up: raises the session to `second_factor` now and renews its token.
+    /// - password_reset: spends the reset token and sets the new password;
+    ///   every session ends.
+    public func verifyChallenge(id: String, code: String, rememberDevice: Bool, deviceLabel: String?,
+                                client: ClientContext) async throws -> ChallengeResult {
+        let stored = try sms.verify(id: id, code: code)
+        let challenge = stored.challenge
+        guard let account = try accounts.account(id: challenge.userID) else { throw RiegelError.challengeExpired }
+        switch challenge.purpose {
+        case .login:
+            if let until = account.lockedUntil, until > clock.now() {
+                audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+                             reason: "account_locked", client: client)
+                throw RiegelError.accountLocked(until: until)
+            }
+            try accounts.recordLogin(id: account.id, at: clock.now())
+            let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
+            audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                         reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
+            return ChallengeResult(session: session)
+        case .enrollPhone:
+            let phone = try sms.phone(of: challenge)
+            let changed = account.phone != nil
+            try accounts.setSecondFactor(id: account.id, phone: try sms.sealForAccount(phone, user: account.id))
+            audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
+                         username: account.username.value, client: client, details: ["phone": phone.masked])
+            guard let sessionID = challenge.sessionID else { return ChallengeResult() }
+            return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "enroll_phone"))
+        case .stepUp:
+            guard let sessionID = challenge.sessionID else { throw RiegelError.challengeExpired }
+            return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "step_up"))
+        case .passwordReset:
+            guard let reset = stored.pendingReset else { throw RiegelError.challengeExpired }
+            try finishPasswordReset(account, tokenDigest: reset.tokenDigest, passwordHash: reset.passwordHash)
+            return ChallengeResult()
+        }
+    }
+
+    /// Sends a fresh code for a challenge (the previous one stops working).
+    public func resendChallenge(id: String) async throws -> ChallengeView {
+        try await sms.resend(id: id)
+    }
+
+    /// Starts enrolling (or changing) the session user's phone number: needs
+    /// the current password, and, if a second factor is already on, a
+    /// session that proved it (`StepUpRequired` otherwise: a stolen password
+    /// alone must not move the second factor to another phone).
+    public func enrollPhone(token: String, phone rawPhone: String, password: String) async throws -> ChallengeView {
+        let (session, account) = try sessionAccount(token)
+        if account.secondFactorEnabled, session.info.assurance != .secondFactor {
+            throw RiegelError.stepUpRequired
+        }
+        try await requirePassword(password, of: account)
+        let phone = try sms.phoneNumber(rawPhone, user: account.id, username: account.username.value)
+        return try await sms.start(.enrollPhone, user: account.id, username: account.username.value, phone: phone,
+                                   session: session.id)
+    }
+
+    /// Turns the second factor off: needs the password and a session that
+    /// proved the second factor (`StepUpRequired` otherwise). Ends the user's
+    /// other sessions; this one stays, lowered to `password`.
+    public func disableSecondFactor(token: String, password: String) async throws {
+        let (session, account) = try sessionAccount(token)
+        guard account.secondFactorEnabled else { throw RiegelError.secondFactorNotEnrolled }
+        guard session.info.assurance == .secondFactor else { throw RiegelError.stepUpRequired }
+        try await requirePassword(password, of: account)
+        try accounts.setSecondFactor(id: account.id, phone: nil)
+        let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "second_factor_disabled")
+        try sessions.demote(id: session.id)
+        audit.record("second_factor.disabled", .success, user: account.id, username: account.username.value,
+                     details: ["sessions_ended": "\(ended)"])
+    }
+
+    /// Sends a `step_up` challenge for the session (`VerifyChallenge` then
+    /// raises it). A user without a second factor gets `SecondFactorNotEnrolled`.
+    public func beginStepUp(token: String) async throws -> ChallengeView {
+        let (session, account) = try sessionAccount(token)
+        guard account.secondFactorEnabled, let phone = try sms.phone(of: account) else {
+            throw RiegelError.secondFactorNotEnrolled
+        }
+        return try await sms.start(.stepUp, user: account.id, username: account.username.value, phone: phone,
+                                   session: session.id)
+    }
+
+    /// An administrator's reset of a user's second factor (lost phone): the
+    /// phone goes, the second factor is off, the wrong-code budget is
+    /// cleared, and every session ends.
+    public func resetSecondFactor(username rawUsername: String, reason: String) throws {
+        let account = try adminLookup(rawUsername)
+        try accounts.setSecondFactor(id: account.id, phone: nil)
+        try sms.unlockBudget(of: account.id)
+        let ended = try sessions.endAll(of: account.id, reason: "second_factor_reset")
+        audit.record("second_factor.reset", .success, user: account.id, username: account.username.value,
+                     reason: "admin", details: ["note": reason, "sessions_ended": "\(ended)"])
+    }
+}

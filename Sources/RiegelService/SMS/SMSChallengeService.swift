@@ -1,0 +1,308 @@
+import Logging
+import RiegelCore
+import Synchronization
+
+/// SMS challenges end to end: parse the number, check the country and the
+/// send caps, make the code, store the challenge with its message, have the
+/// dispatcher send it; verify codes against the challenge and the account's
+/// budget; resend. What a verified challenge unlocks is the caller's business
+/// (`AccountService+SecondFactor`).
+///
+/// See `docs/flows/sms-challenge.md`.
+/// - Important: codes exist in memory only while a message is made; the
+///   store holds their keyed digests (`otp` key, bound to the challenge id).
+///   Phone numbers are sealed (`pii` key) and reach logs and the audit trail
+///   only masked. Verifications, caps and budgets are read-modify-written
+///   under one lock, so two concurrent right answers cannot both use a code.
+public final class SMSChallengeService: Sendable {
+    let store: any SMSChallengeStore
+    let counters: any SMSCounterStore
+    let dispatcher: SMSDispatcher
+    let sealer: any SecretSealer
+    let digester: any KeyedDigester
+    let random: any RandomSource
+    let clock: any WallClock
+    /// The settings in force.
+    public let policy: SMSPolicy
+    let audit: AuditRecorder
+    let logger: Logger
+    private let lock = Mutex(())
+
+    /// A service over the given ports.
+    public init(store: any SMSChallengeStore, counters: any SMSCounterStore, dispatcher: SMSDispatcher,
+                sealer: any SecretSealer, digester: any KeyedDigester, random: any RandomSource, clock: any WallClock,
+                policy: SMSPolicy, audit: AuditRecorder, logger: Logger) {
+        self.store = store
+        self.counters = counters
+        self.dispatcher = dispatcher
+        self.sealer = sealer
+        self.digester = digester
+        self.random = random
+        self.clock = clock
+        self.policy = policy
+        self.audit = audit
+        self.logger = logger
+    }
+
+    // MARK: numbers
+
+    /// Parses user input to an E.164 number SMS may go to.
+    /// - Throws: `InvalidPhoneNumber` (the reason is audited, never the number).
+    public func phoneNumber(_ input: String, user: UserID?, username: String?) throws -> PhoneNumber {
+        do {
+            let number = try PhoneNumber(parsing: input, defaultCountryCode: policy.defaultCountryCode)
+            try policy.allowlist.check(number)
+            return number
+        } catch {
+            audit.record("sms.refused", .failure, user: user, username: username, reason: "invalid_phone_number",
+                         details: ["detail": Self.reasonName(error)])
+            throw RiegelError.invalidPhoneNumber
+        }
+    }
+
+    /// Seals `number` for an account's `phone` column, with its blind index.
+    public func sealForAccount(_ number: PhoneNumber, user: UserID) throws -> (sealed: SealedSecret, index: KeyedDigest) {
+        (try sealer.seal(Array(number.e164.utf8), purpose: .pii, associatedData: Self.accountAAD(user)),
+         digester.digest(number.lookupKey, purpose: .pii))
+    }
+
+    /// Opens an account's phone.
+    public func phone(of account: AccountRecord) throws -> PhoneNumber? {
+        guard let sealed = account.phone else { return nil }
+        let bytes = try sealer.open(sealed.bytes, purpose: .pii, associatedData: Self.accountAAD(account.id))
+        return try PhoneNumber(parsing: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Opens the number a challenge was sent to.
+    public func phone(of challenge: SMSChallenge) throws -> PhoneNumber {
+        let bytes = try sealer.open(challenge.sealedPhone.bytes, purpose: .pii,
+                                    associatedData: Self.challengeAAD(challenge.id))
+        return try PhoneNumber(parsing: String(decoding: bytes, as: UTF8.self))
+    }
+
+    // MARK: start
+
+    /// Starts a challenge and sends its code; returns once a gateway took it.
+    ///
+    /// - Throws: `TooManyAttempts` when a send cap is reached (audited),
+    ///   `SmsUnavailable` when no gateway took the message before the send
+    ///   deadline: then nothing of the challenge is left.
+    public func start(_ purpose: ChallengePurpose, user: UserID, username: String, phone: PhoneNumber,
+                      session: SessionID? = nil, language: String? = nil,
+                      pendingReset: PendingPasswordReset? = nil) async throws -> ChallengeView {
+        try requireAllowed(phone, user: user, username: username)
+        let now = clock.now()
+        let id = ChallengeID.random(using: random)
+        let code = OneTimeCode.generate(length: policy.challenge.codeLength, using: random)
+        let challenge = SMSChallenge.start(
+            id: id, purpose: purpose, userID: user, sessionID: session,
+            sealedPhone: try sealer.seal(Array(phone.e164.utf8), purpose: .pii, associatedData: Self.challengeAAD(id)),
+            codeDigest: digester.digest(code.digestMessage(challengeID: id), purpose: .otp),
+            policy: policy.challenge, now: now)
+        let message = try queued(code: code, challenge: challenge, phone: phone, language: language, now: now)
+        guard dispatcher.claim(id) else { preconditionFailure("a fresh challenge id is claimed") }
+        defer { dispatcher.release(id) }
+        let messageID: Int64 = try lock.withLock { _ in
+            try takeSendSlot(user: user, username: username, phone: phone, purpose: purpose, now: now)
+            return try store.create(StoredChallenge(challenge: challenge, language: language, pendingReset: pendingReset),
+                                    message: message)
+        }
+        try await send(messageID, challenge: challenge, user: user, username: username, phone: phone, undo: {
+            try self.store.discard(id: id)
+        })
+        return ChallengeView(challenge, phone: phone)
+    }
+
+    // MARK: verify
+
+    /// Checks `code` against the challenge; on success returns it (now
+    /// `verified`, single use) for the caller to act on its purpose.
+    ///
+    /// - Throws: `TooManyAttempts` while the account's budget is locked
+    ///   (nothing else touched); `InvalidCode(attempts_left)` for a wrong
+    ///   code (counted per challenge and per account); `ChallengeExpired` for
+    ///   an unknown, expired, used or failed challenge.
+    public func verify(id rawID: String, code: String) throws -> StoredChallenge {
+        let id = ChallengeID(rawValue: rawID)
+        return try lock.withLock { _ in
+            let now = clock.now()
+            guard var stored = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
+            let user = stored.challenge.userID
+            var budget = try counters.budget(of: user) ?? SecondFactorBudget()
+            if let error = budget.error(now: now) {
+                audit.record("challenge.refused", .failure, user: user, reason: "second_factor_locked",
+                             details: ["challenge_id": id.rawValue])
+                throw error
+            }
+            let wasPending = stored.challenge.state(at: now) == .pending
+            let matches = stored.challenge.codeMatches(code, digester: digester)
+            let outcome = stored.challenge.verify(codeMatches: matches, now: now)
+            try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
+            switch outcome {
+            case .verified:
+                audit.record("challenge.verified", .success, user: user, reason: stored.challenge.purpose.rawValue,
+                             details: ["challenge_id": id.rawValue])
+                return stored
+            case .wrong, .exhausted:
+                // Only a code this call compared counts against the account (a
+                // challenge exhausted before refuses without comparing anything).
+                if wasPending { try recordWrongCode(&budget, user: user, now: now) }
+                audit.record("challenge.failed", .failure, user: user, reason: "wrong_code",
+                             details: ["challenge_id": id.rawValue, "attempts_left": "\(stored.challenge.attemptsLeft)"])
+                throw outcome.error!
+            case .expired, .alreadyUsed:
+                audit.record("challenge.failed", .failure, user: user,
+                             reason: outcome == .expired ? "expired" : "already_used",
+                             details: ["challenge_id": id.rawValue])
+                throw outcome.error!
+            }
+        }
+    }
+
+    // MARK: resend
+
+    /// Sends a fresh code for a pending challenge; the previous code stops working.
+    ///
+    /// - Throws: `ResendTooSoon(retry_after)` within the cooldown,
+    ///   `TooManyAttempts` after the last resend or at a send cap,
+    ///   `ChallengeExpired` for an unknown or closed challenge, `SmsUnavailable`
+    ///   when no gateway took the message (the new code then stays valid and
+    ///   queued; the dispatcher keeps trying while it lives).
+    public func resend(id rawID: String) async throws -> ChallengeView {
+        let id = ChallengeID(rawValue: rawID)
+        guard dispatcher.claim(id) else {
+            // Another call is sending this challenge's code right now.
+            throw RiegelError.resendTooSoon(retryAfterSeconds: 1)
+        }
+        defer { dispatcher.release(id) }
+        let (challenge, phone, messageID, username): (SMSChallenge, PhoneNumber, Int64, String?) = try lock.withLock { _ in
+            let now = clock.now()
+            guard var stored = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
+            let phone = try self.phone(of: stored.challenge)
+            try requireAllowed(phone, user: stored.challenge.userID, username: nil)
+            let code = OneTimeCode.generate(length: stored.challenge.codeLength, using: random)
+            var next = stored.challenge
+            switch next.resend(newDigest: digester.digest(code.digestMessage(challengeID: id), purpose: .otp), now: now) {
+            case .sent: break
+            case .tooSoon(let seconds): throw RiegelError.resendTooSoon(retryAfterSeconds: seconds)
+            case .limitReached:
+                throw RiegelError.tooManyAttempts(
+                    retryAfterSeconds: max(1, Int(stored.challenge.expiresAt.seconds(since: now).rounded(.up))))
+            case .expired, .closed: throw RiegelError.challengeExpired
+            }
+            try takeSendSlot(user: next.userID, username: nil, phone: phone, purpose: next.purpose, now: now)
+            stored.challenge = next
+            let message = try queued(code: code, challenge: next, phone: phone, language: stored.language, now: now)
+            return (next, phone, try store.resend(next, message: message), nil)
+        }
+        try await send(messageID, challenge: challenge, user: challenge.userID, username: username, phone: phone,
+                       undo: nil)
+        return ChallengeView(challenge, phone: phone)
+    }
+
+    // MARK: maintenance
+
+    /// Sends and conversion per country since `since`.
+    public func stats(since: Instant) throws -> [SMSCountryStats] {
+        try store.stats(since: since)
+    }
+
+    /// Removes finished challenges, old message rows and idle send windows.
+    @discardableResult
+    public func purge() throws -> Int {
+        let now = clock.now()
+        let removed = try store.purge(now: now, statsBefore: now.adding(seconds: -policy.statsRetention))
+        return removed + (try counters.purgeSendWindows(before: now.adding(seconds: -policy.caps.window)))
+    }
+
+    /// An admin unlock of the account's wrong-code budget.
+    public func unlockBudget(of user: UserID) throws {
+        try lock.withLock { _ in try counters.saveBudget(SecondFactorBudget(), of: user) }
+    }
+
+    // MARK: steps
+
+    /// Refuses numbers whose country left the allowlist since they were enrolled.
+    private func requireAllowed(_ phone: PhoneNumber, user: UserID, username: String?) throws {
+        do {
+            try policy.allowlist.check(phone)
+        } catch {
+            audit.record("sms.refused", .failure, user: user, username: username, reason: "invalid_phone_number",
+                         details: ["detail": Self.reasonName(error)])
+            throw RiegelError.invalidPhoneNumber
+        }
+    }
+
+    /// Checks the four send caps and records the send on them (under ``lock``).
+    private func takeSendSlot(user: UserID, username: String?, phone: PhoneNumber, purpose: ChallengePurpose,
+                              now: Instant) throws {
+        let keys = (phone: "phone:" + Hex.encode(digester.digest(phone.lookupKey, purpose: .pii).bytes),
+                    user: "user:" + user.rawValue, country: "country:" + phone.countryCode, global: "global")
+        var p = try counters.sendWindow(keys.phone) ?? SMSSendWindow()
+        var u = try counters.sendWindow(keys.user) ?? SMSSendWindow()
+        var c = try counters.sendWindow(keys.country) ?? SMSSendWindow()
+        var g = try counters.sendWindow(keys.global) ?? SMSSendWindow()
+        if case .capped(let kind, let retryAfter) = policy.caps.check(phone: p, user: u, country: c, global: g, now: now) {
+            audit.record("sms.capped", .failure, user: user, username: username, reason: kind.rawValue,
+                         details: ["purpose": purpose.rawValue, "country_code": phone.countryCode,
+                                   "retry_after": "\(retryAfter)"])
+            throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
+        }
+        policy.caps.record(phone: &p, user: &u, country: &c, global: &g, now: now)
+        try counters.saveSendWindows([keys.phone: p, keys.user: u, keys.country: c, keys.global: g], now: now)
+    }
+
+    /// The outbox row for `code`, its text rendered and sealed.
+    private func queued(code: OneTimeCode, challenge: SMSChallenge, phone: PhoneNumber, language: String?,
+                        now: Instant) throws -> QueuedSMS {
+        let text = policy.templates.render(code: code, language: language)
+        return QueuedSMS(challengeID: challenge.id, purpose: challenge.purpose, countryCode: phone.countryCode,
+                         payload: try dispatcher.seal(SMSMessage(to: phone.e164, text: text), challengeID: challenge.id),
+                         createdAt: now, expiresAt: challenge.expiresAt)
+    }
+
+    /// Delivers a queued message while the caller waits; audits the outcome.
+    private func send(_ messageID: Int64, challenge: SMSChallenge, user: UserID, username: String?, phone: PhoneNumber,
+                      undo: (() throws -> Void)?) async throws {
+        let deadline = clock.now().adding(seconds: policy.sendDeadline)
+        let details = ["challenge_id": challenge.id.rawValue, "purpose": challenge.purpose.rawValue,
+                       "phone": phone.masked]
+        if await dispatcher.deliver(id: messageID, challengeID: challenge.id, until: deadline) {
+            audit.record("sms.sent", .success, user: user, username: username, details: details)
+            return
+        }
+        audit.record("sms.unavailable", .failure, user: user, username: username,
+                     reason: undo == nil ? "queued" : "undone", details: details)
+        try undo?()
+        throw RiegelError.smsUnavailable
+    }
+
+    private func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant) throws {
+        if let until = budget.recordFailure(now: now, policy: policy.budget) {
+            audit.record("second_factor.locked", .failure, user: user, reason: "too_many_wrong_codes",
+                         details: ["until": RFC3339.format(until)])
+        }
+        try counters.saveBudget(budget, of: user)
+    }
+
+    static func accountAAD(_ user: UserID) -> [UInt8] { Array(("phone:" + user.rawValue).utf8) }
+    static func challengeAAD(_ id: ChallengeID) -> [UInt8] { Array(("challenge:" + id.rawValue).utf8) }
+
+    /// A stable name for why a number was refused (no digits of it).
+    static func reasonName(_ error: any Error) -> String {
+        guard let reason = error as? InvalidPhoneNumber else { return "invalid" }
+        switch reason {
+        case .empty: return "empty"
+        case .invalidCharacter: return "invalid_character"
+        case .missingCountryCode: return "missing_country_code"
+        case .unknownCountryCode: return "unknown_country_code"
+        case .countryNotAllowed(let cc): return "country_not_allowed:" + cc
+        case .shortCode: return "short_code"
+        case .tooShort: return "too_short"
+        case .tooLong: return "too_long"
+        case .malformed: return "malformed"
+        case .specialRange: return "special_range"
+        case .notMobile: return "not_mobile"
+        }
+    }
+}

@@ -1,0 +1,529 @@
+import Foundation
+import RiegelCore
+@testable import RiegelService
+import RiegelTesting
+import XCTest
+
+/// The SMS second factor end to end over in-memory ports with a manual clock
+/// (issue 5; DESIGN.md rules 3, 5 and 9).
+final class SecondFactorTests: XCTestCase {
+    let strong = "Kl4vier-Sonate-Mond"
+    let phone = "+49 151 23456789"
+
+    func expect(_ expected: RiegelError, file: StaticString = #filePath, line: UInt = #line,
+                _ body: () async throws -> Void) async {
+        do {
+            try await body()
+            XCTFail("expected \(expected)", file: file, line: line)
+        } catch let error as RiegelError {
+            XCTAssertEqual(error, expected, file: file, line: line)
+        } catch {
+            XCTFail("expected \(expected), got \(error)", file: file, line: line)
+        }
+    }
+
+    /// The code in the last message the gateway delivered.
+    func lastCode(_ f: AccountServiceFixture, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let text = try XCTUnwrap(f.gateway.delivered.last?.text, "no SMS was sent", file: file, line: line)
+        let runs = text.split { !$0.isASCII || !$0.isNumber }.filter { $0.count == 6 }
+        return String(try XCTUnwrap(runs.first, "no 6-digit code in the SMS", file: file, line: line))
+    }
+
+    func wrong(_ code: String) -> String {
+        String(code.map { $0 == "9" ? "0" : Character(String(Int(String($0))! + 1)) })
+    }
+
+    /// A registered account with the second factor on (enrolled at registration).
+    @discardableResult
+    func enrolled(_ f: AccountServiceFixture, _ name: String = "sofia") async throws -> UserID {
+        let (id, challenge) = try await f.service.register(username: name, password: strong, email: nil, phone: phone,
+                                                           client: .init())
+        _ = try await f.service.verifyChallenge(id: try XCTUnwrap(challenge).id.rawValue, code: try lastCode(f),
+                                                rememberDevice: false, deviceLabel: nil, client: .init())
+        return id
+    }
+
+    /// A second-factor session of an enrolled account (login + code).
+    func secondFactorSession(_ f: AccountServiceFixture, _ name: String = "sofia") async throws -> NewSession {
+        let challenge = try await f.service.login(username: name, password: strong, client: .init()).challenge
+        let result = try await f.service.verifyChallenge(id: challenge.id.rawValue, code: try lastCode(f),
+                                                         rememberDevice: false, deviceLabel: nil, client: .init())
+        return try XCTUnwrap(result.session)
+    }
+
+    func auditTypes(_ f: AccountServiceFixture) throws -> [String] {
+        try f.auditLog.query(AuditFilter(), limit: nil).entries.map(\.event.type)
+    }
+
+    // MARK: enrolment at registration
+
+    func testRegisterWithPhoneSendsACodeAndVerifyingItTurnsTheSecondFactorOn() async throws {
+        let f = AccountServiceFixture()
+        let (id, challenge) = try await f.service.register(username: "sofia", password: strong, email: nil,
+                                                           phone: phone, client: .init(language: "en"))
+        let c = try XCTUnwrap(challenge)
+        XCTAssertEqual(c.purpose, .enrollPhone)
+        XCTAssertEqual(c.maskedPhone, "+49 *** *** **89")
+        XCTAssertEqual(c.attemptsLeft, 5)
+        XCTAssertEqual(c.expiresAt, f.clock.now().adding(seconds: 300))
+        XCTAssertEqual(c.resendAfter, f.clock.now().adding(seconds: 30))
+        XCTAssertEqual(f.gateway.delivered.map(\.to), ["+4915123456789"])
+        XCTAssertTrue(f.gateway.delivered[0].text.contains("verification code"), "the caller's language (en) is used")
+        XCTAssertFalse(try XCTUnwrap(f.accounts.account(id: id)).secondFactorEnabled, "not before the code")
+        let result = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                         deviceLabel: nil, client: .init())
+        XCTAssertNil(result.session, "an enrolment from Register returns no session: the user logs in next")
+        let account = try XCTUnwrap(f.accounts.account(id: id))
+        XCTAssertTrue(account.secondFactorEnabled)
+        XCTAssertNotNil(account.phone)
+        XCTAssertNotNil(account.phoneIndex)
+    }
+
+    func testRegisterWithPhoneWhenNoGatewayTakesTheCodeIsSmsUnavailableAndCreatesNothing() async throws {
+        let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(sendDeadline: 5),
+                                      gateway: InMemorySMSGateway(behavior: .fail(.unavailable(gateway: "memory", reason: "down"))))
+        await expect(.smsUnavailable) {
+            _ = try await f.service.register(username: "sofia", password: self.strong, email: nil, phone: self.phone,
+                                             client: .init())
+        }
+        XCTAssertNil(try f.accounts.account(usernameKey: "sofia"), "the account must be removed again")
+        XCTAssertGreaterThan(f.gateway.attempts, 1, "the first send retries with backoff until the deadline")
+        XCTAssertTrue(try f.challengeStore.stats(since: Instant(secondsSinceEpoch: 0)).isEmpty,
+                      "no challenge or message is left half-made")
+        XCTAssertFalse(try auditTypes(f).contains("account.created"))
+        f.gateway.behavior = .deliver
+        _ = try await f.service.register(username: "sofia", password: strong, email: nil, phone: phone, client: .init())
+    }
+
+    func testRegisterWithABadPhoneNumberIsInvalidPhoneNumberAndCreatesNothing() async throws {
+        let f = AccountServiceFixture()
+        for bad in ["0151 2345 6789", "+49 151 abc", "+1 202 555 0123", "+49 900 1234567", "12345", ""] {
+            await expect(.invalidPhoneNumber) {
+                _ = try await f.service.register(username: "sofia", password: self.strong, email: nil, phone: bad,
+                                                 client: .init())
+            }
+        }
+        XCTAssertNil(try f.accounts.account(usernameKey: "sofia"))
+        XCTAssertTrue(f.gateway.delivered.isEmpty)
+        let refusals = try f.auditLog.query(AuditFilter(types: ["sms.refused"]), limit: nil).entries.map(\.event)
+        XCTAssertEqual(refusals.count, 6, "every refused number is audited")
+        XCTAssertTrue(refusals.contains { $0.details["detail"] == "country_not_allowed:1" })
+    }
+
+    func testFirstSendRetriesWithBackoffAndSucceedsWhenAGatewayComesBack() async throws {
+        let flaky = FlakyGateway(failures: 2)
+        let f = AccountServiceFixture(sendThrough: flaky)
+        let (_, challenge) = try await f.service.register(username: "sofia", password: strong, email: nil, phone: phone,
+                                                          client: .init())
+        XCTAssertNotNil(challenge)
+        XCTAssertEqual(flaky.attempts, 3)
+        XCTAssertEqual(f.clock.now().seconds(since: AccountServiceFixture().clock.now()), 3, accuracy: 0.001,
+                       "backoff 1 s, then 2 s")
+    }
+
+    // MARK: login
+
+    func testLoginOfASecondFactorAccountAnswersAChallengeAndTheCodeGivesASecondFactorSession() async throws {
+        let f = AccountServiceFixture()
+        let id = try await enrolled(f)
+        let outcome = try await f.service.login(username: "sofia", password: strong, client: .init())
+        let challenge = try outcome.challenge
+        XCTAssertEqual(challenge.purpose, .login)
+        XCTAssertEqual(f.sessions.liveCount(of: id), 0, "no session before the code")
+        let result = try await f.service.verifyChallenge(id: challenge.id.rawValue, code: try lastCode(f),
+                                                         rememberDevice: false, deviceLabel: nil,
+                                                         client: .init(ip: "192.0.2.7"))
+        let session = try XCTUnwrap(result.session)
+        XCTAssertEqual(session.info.assurance, .secondFactor)
+        XCTAssertEqual(session.info.secondFactorAt, f.clock.now())
+        XCTAssertEqual(try f.sessions.list(token: session.token).first?.method, .sms)
+        XCTAssertEqual(try f.sessions.list(token: session.token).first?.clientIP, "192.0.2.7")
+    }
+
+    func testWrongPasswordOfASecondFactorAccountSendsNoSMS() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let sent = f.gateway.delivered.count
+        await expect(.invalidCredentials) {
+            _ = try await f.service.login(username: "sofia", password: "Wrong-Wrong-99", client: .init())
+        }
+        XCTAssertEqual(f.gateway.delivered.count, sent)
+    }
+
+    // MARK: codes
+
+    func testWrongCodesCountDownAndTheFifthFailsTheChallengeForGood() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let right = try lastCode(f)
+        for left in [4, 3, 2, 1] {
+            await expect(.invalidCode(attemptsLeft: left)) {
+                _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: self.wrong(right), rememberDevice: false,
+                                                        deviceLabel: nil, client: .init())
+            }
+        }
+        await expect(.invalidCode(attemptsLeft: 0)) {
+            _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: self.wrong(right), rememberDevice: false,
+                                                    deviceLabel: nil, client: .init())
+        }
+        await expect(.invalidCode(attemptsLeft: 0)) {
+            _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: right, rememberDevice: false,
+                                                    deviceLabel: nil, client: .init())
+        }
+    }
+
+    func testACodeWorksOnce() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let code = try lastCode(f)
+        _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: code, rememberDevice: false, deviceLabel: nil,
+                                                client: .init())
+        await expect(.challengeExpired) {
+            _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: code, rememberDevice: false,
+                                                    deviceLabel: nil, client: .init())
+        }
+    }
+
+    func testACodeExpiresAfterFiveMinutes() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        f.clock.advance(seconds: 300)
+        await expect(.challengeExpired) {
+            _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try self.lastCode(f), rememberDevice: false,
+                                                    deviceLabel: nil, client: .init())
+        }
+    }
+
+    func testUnknownChallengeIsChallengeExpired() async throws {
+        let f = AccountServiceFixture()
+        await expect(.challengeExpired) {
+            _ = try await f.service.verifyChallenge(id: "c_nope", code: "123456", rememberDevice: false,
+                                                    deviceLabel: nil, client: .init())
+        }
+    }
+
+    func testResendWithinTheCooldownIsResendTooSoon() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        f.clock.advance(seconds: 10)
+        await expect(.resendTooSoon(retryAfterSeconds: 20)) { _ = try await f.service.resendChallenge(id: c.id.rawValue) }
+    }
+
+    func testResendSendsAFreshCodeAndTheOldOneStopsWorking() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let old = try lastCode(f)
+        f.clock.advance(seconds: 30)
+        let again = try await f.service.resendChallenge(id: c.id.rawValue)
+        XCTAssertEqual(again.id, c.id)
+        XCTAssertEqual(again.expiresAt, f.clock.now().adding(seconds: 300), "a resend restarts the code's lifetime")
+        let new = try lastCode(f)
+        if old != new {
+            await expect(.invalidCode(attemptsLeft: 4)) {
+                _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: old, rememberDevice: false,
+                                                        deviceLabel: nil, client: .init())
+            }
+        }
+        _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: new, rememberDevice: false, deviceLabel: nil,
+                                                client: .init())
+    }
+
+    func testAfterThreeResendsAFourthIsTooManyAttempts() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        for _ in 0..<3 {
+            f.clock.advance(seconds: 30)
+            _ = try await f.service.resendChallenge(id: c.id.rawValue)
+        }
+        f.clock.advance(seconds: 30)
+        await expect(.tooManyAttempts(retryAfterSeconds: 270)) { _ = try await f.service.resendChallenge(id: c.id.rawValue) }
+    }
+
+    func testTenWrongCodesAcrossChallengesLockTheSecondFactorAndANewLoginDoesNotResetIt() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        var wrongs = 0
+        while wrongs < 10 {
+            let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+            for _ in 0..<min(4, 10 - wrongs) {
+                do {
+                    _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: wrong(try lastCode(f)),
+                                                            rememberDevice: false, deviceLabel: nil, client: .init())
+                } catch RiegelError.invalidCode {
+                    wrongs += 1
+                }
+            }
+            f.clock.advance(seconds: 60)
+        }
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        do {
+            _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                    deviceLabel: nil, client: .init())
+            XCTFail("a locked second factor took a right code")
+        } catch RiegelError.tooManyAttempts(let wait) {
+            XCTAssertGreaterThan(wait, 1500)
+        }
+        XCTAssertTrue(try auditTypes(f).contains("second_factor.locked"))
+        f.clock.advance(seconds: 1800)
+        _ = try await secondFactorSession(f)
+    }
+
+    // MARK: SMS pumping
+
+    func testSendCapPerPhoneRefusesWithTooManyAttemptsAndIsAudited() async throws {
+        let caps = try SMSSendCaps(perPhone: 3, perUser: 100)
+        let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(caps: caps))
+        try await enrolled(f)  // send 1
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())  // 2
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())  // 3
+        do {
+            _ = try await f.service.login(username: "sofia", password: strong, client: .init())
+            XCTFail("the fourth send to one number within the hour went out")
+        } catch RiegelError.tooManyAttempts(let wait) {
+            XCTAssertEqual(wait, 3600)
+        }
+        XCTAssertEqual(f.gateway.delivered.count, 3)
+        let capped = try f.auditLog.query(AuditFilter(types: ["sms.capped"]), limit: nil).entries.map(\.event)
+        XCTAssertEqual(capped.map(\.reason), ["phone"])
+        f.clock.advance(seconds: 3600)
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())
+    }
+
+    func testResendsCountAgainstTheCapsToo() async throws {
+        let caps = try SMSSendCaps(perPhone: 100, perUser: 2)
+        let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(caps: caps))
+        try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        f.clock.advance(seconds: 30)
+        await expect(.tooManyAttempts(retryAfterSeconds: 3570)) { _ = try await f.service.resendChallenge(id: c.id.rawValue) }
+    }
+
+    // MARK: enrolment later, change and disable
+
+    func testEnrollPhoneNeedsThePasswordThenRaisesAndRenewsTheSession() async throws {
+        let f = AccountServiceFixture()
+        let (id, _) = try await f.service.register(username: "max", password: strong, email: nil, phone: nil, client: .init())
+        let session = try await f.service.login(username: "max", password: strong, client: .init()).session
+        await expect(.invalidCredentials) {
+            _ = try await f.service.enrollPhone(token: session.token, phone: self.phone, password: "Wrong-Wrong-99")
+        }
+        XCTAssertTrue(f.gateway.delivered.isEmpty)
+        await expect(.invalidPhoneNumber) {
+            _ = try await f.service.enrollPhone(token: session.token, phone: "+49 900 1234567", password: self.strong)
+        }
+        let c = try await f.service.enrollPhone(token: session.token, phone: phone, password: strong)
+        XCTAssertEqual(c.purpose, .enrollPhone)
+        let result = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                         deviceLabel: nil, client: .init())
+        let renewed = try XCTUnwrap(result.session)
+        XCTAssertEqual(renewed.info.sessionID, session.info.sessionID)
+        XCTAssertEqual(renewed.info.assurance, .secondFactor)
+        XCTAssertNotEqual(renewed.token, session.token)
+        XCTAssertThrowsError(try f.sessions.check(token: session.token), "the old token stops working")
+        XCTAssertTrue(try XCTUnwrap(f.accounts.account(id: id)).secondFactorEnabled)
+    }
+
+    func testChangingThePhoneOfASecondFactorAccountNeedsASecondFactorSession() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        // A password-only session of a 2FA account cannot exist through login; make one as a thief might hold.
+        let account = try XCTUnwrap(f.accounts.account(usernameKey: "sofia"))
+        let weak = try f.sessions.open(for: account, assurance: .password, method: .password, client: .init())
+        await expect(.stepUpRequired) {
+            _ = try await f.service.enrollPhone(token: weak.token, phone: "+49 151 99999999", password: self.strong)
+        }
+        let strongSession = try await secondFactorSession(f)
+        let c = try await f.service.enrollPhone(token: strongSession.token, phone: "+49 151 99999999", password: strong)
+        XCTAssertEqual(c.maskedPhone, "+49 *** *** **99")
+        _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                deviceLabel: nil, client: .init())
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())
+        XCTAssertEqual(f.gateway.delivered.last?.to, "+4915199999999", "codes go to the new number")
+        XCTAssertTrue(try auditTypes(f).contains("second_factor.phone_changed"))
+    }
+
+    func testDisableSecondFactorNeedsASecondFactorSessionAndThePasswordAndEndsOtherSessions() async throws {
+        let f = AccountServiceFixture()
+        let id = try await enrolled(f)
+        let account = try XCTUnwrap(f.accounts.account(id: id))
+        let weak = try f.sessions.open(for: account, assurance: .password, method: .password, client: .init())
+        await expect(.stepUpRequired) { try await f.service.disableSecondFactor(token: weak.token, password: self.strong) }
+        let other = try await secondFactorSession(f)
+        let mine = try await secondFactorSession(f)
+        await expect(.invalidCredentials) { try await f.service.disableSecondFactor(token: mine.token, password: "nope-nope-1") }
+        try await f.service.disableSecondFactor(token: mine.token, password: strong)
+        XCTAssertFalse(try XCTUnwrap(f.accounts.account(id: id)).secondFactorEnabled)
+        XCTAssertNil(try XCTUnwrap(f.accounts.account(id: id)).phone, "the number goes with the second factor")
+        XCTAssertThrowsError(try f.sessions.check(token: other.token))
+        let info = try f.sessions.check(token: mine.token).info
+        XCTAssertEqual(info.assurance, .password, "this session loses its elevation")
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init()).session
+    }
+
+    // MARK: password reset
+
+    func testPasswordResetOfASecondFactorAccountCompletesOnlyAfterTheCode() async throws {
+        let f = AccountServiceFixture()
+        let id = try await enrolled(f)
+        let before = try await secondFactorSession(f)
+        let begun = try await f.service.beginPasswordReset(username: "sofia", client: .init())
+        let token = try XCTUnwrap(begun.token)
+        let completed = try await f.service.completePasswordReset(token: token, newPassword: "Ganz-Neu-Und-Lang-7")
+        let c = try XCTUnwrap(completed)
+        XCTAssertEqual(c.purpose, .passwordReset)
+        let resetCode = try lastCode(f)
+        XCTAssertEqual(try f.resetTokens.user(forDigest: f.tokens.digest(ofToken: token), now: f.clock.now()), id,
+                       "the token stays unspent until the code")
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        _ = try f.sessions.check(token: before.token)
+        let result = try await f.service.verifyChallenge(id: c.id.rawValue, code: resetCode, rememberDevice: false,
+                                                         deviceLabel: nil, client: .init())
+        XCTAssertNil(result.session)
+        XCTAssertNil(try f.resetTokens.user(forDigest: f.tokens.digest(ofToken: token), now: f.clock.now()))
+        XCTAssertThrowsError(try f.sessions.check(token: before.token), "a reset ends every session")
+        await expect(.invalidCredentials) {
+            _ = try await f.service.login(username: "sofia", password: self.strong, client: .init())
+        }
+        _ = try await f.service.login(username: "sofia", password: "Ganz-Neu-Und-Lang-7", client: .init()).challenge
+    }
+
+    // MARK: step-up
+
+    func testStepUpRaisesThePasswordSessionAndRenewsItsToken() async throws {
+        let f = AccountServiceFixture()
+        let id = try await enrolled(f)
+        let account = try XCTUnwrap(f.accounts.account(id: id))
+        let session = try f.sessions.open(for: account, assurance: .password, method: .password, client: .init())
+        f.clock.advance(seconds: 100)
+        let c = try await f.service.beginStepUp(token: session.token)
+        XCTAssertEqual(c.purpose, .stepUp)
+        let result = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                         deviceLabel: nil, client: .init())
+        let renewed = try XCTUnwrap(result.session)
+        XCTAssertEqual(renewed.info.sessionID, session.info.sessionID)
+        XCTAssertEqual(renewed.info.secondFactorAt, f.clock.now())
+        XCTAssertThrowsError(try f.sessions.check(token: session.token))
+    }
+
+    func testBeginStepUpWithoutASecondFactorIsSecondFactorNotEnrolled() async throws {
+        let f = AccountServiceFixture()
+        _ = try await f.service.register(username: "max", password: strong, email: nil, phone: nil, client: .init())
+        let session = try await f.service.login(username: "max", password: strong, client: .init()).session
+        await expect(.secondFactorNotEnrolled) { _ = try await f.service.beginStepUp(token: session.token) }
+        XCTAssertTrue(f.gateway.delivered.isEmpty)
+    }
+
+    // MARK: admin
+
+    func testAdminResetOfTheSecondFactorTurnsItOffAndEndsSessions() async throws {
+        let f = AccountServiceFixture()
+        let id = try await enrolled(f)
+        let session = try await secondFactorSession(f)
+        try f.service.resetSecondFactor(username: "Sofia", reason: "lost phone, ticket 42")
+        XCTAssertFalse(try XCTUnwrap(f.accounts.account(id: id)).secondFactorEnabled)
+        XCTAssertThrowsError(try f.sessions.check(token: session.token))
+        XCTAssertThrowsError(try f.service.resetSecondFactor(username: "nobody", reason: "x")) {
+            XCTAssertEqual($0 as? RiegelError, .noSuchAccount)
+        }
+    }
+
+    // MARK: secrets (rule 9) and the outbox
+
+    func testNoCodeAndNoFullNumberReachTheLogsOrTheAuditTrail() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        var codes = [try lastCode(f)]
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        codes.append(try lastCode(f))
+        _ = try? await f.service.verifyChallenge(id: c.id.rawValue, code: wrong(codes[1]), rememberDevice: false,
+                                                 deviceLabel: nil, client: .init())
+        let audit = try f.auditLog.query(AuditFilter(), limit: nil).entries.map { "\($0.event)" }.joined(separator: "\n")
+        let logs = f.logs.lines.withLock { $0 }.joined(separator: "\n")
+        for text in [audit, logs] {
+            for code in codes + [wrong(codes[1])] { XCTAssertFalse(text.contains(code), "a code leaked") }
+            XCTAssertFalse(text.contains("23456789"), "the full number leaked")
+        }
+        XCTAssertTrue(audit.contains("+49 *** *** **89"), "the masked number is what the trail shows")
+    }
+
+    func testAMessageQueuedBeforeACrashIsSentOnceByTheDispatcher() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        // The state a crash leaves: challenge and message committed, nothing sent.
+        let challenge = SMSChallenge.start(
+            id: ChallengeID(rawValue: "c_crash"), purpose: .login, userID: try XCTUnwrap(f.accounts.account(usernameKey: "sofia")).id,
+            sessionID: nil, sealedPhone: SealedSecret(bytes: [], keyID: KeyID(rawValue: 1)),
+            codeDigest: KeyedDigest(bytes: [], keyID: KeyID(rawValue: 1)), now: f.clock.now())
+        let payload = try f.sms.dispatcher.seal(SMSMessage(to: "+4915123456789", text: "123456 is your code"),
+                                                challengeID: challenge.id)
+        _ = try f.challengeStore.create(StoredChallenge(challenge: challenge), message: QueuedSMS(
+            challengeID: challenge.id, purpose: .login, countryCode: "49", payload: payload,
+            createdAt: f.clock.now(), expiresAt: challenge.expiresAt))
+        let sent = f.gateway.delivered.count
+        let first = await f.sms.dispatcher.dispatchDue()
+        let second = await f.sms.dispatcher.dispatchDue()
+        XCTAssertEqual(first, 1)
+        XCTAssertEqual(second, 0, "sent once")
+        XCTAssertEqual(f.gateway.delivered.count, sent + 1)
+        XCTAssertEqual(f.gateway.delivered.last?.text, "123456 is your code")
+    }
+
+    func testTheDispatcherGivesUpAMessageOnceItsCodeIsDead() async throws {
+        let f = AccountServiceFixture(gateway: InMemorySMSGateway(behavior: .fail(.rejected(gateway: "m", reason: "503"))))
+        let challenge = SMSChallenge.start(
+            id: ChallengeID(rawValue: "c_dead"), purpose: .login, userID: UserID(rawValue: "u_1"), sessionID: nil,
+            sealedPhone: SealedSecret(bytes: [], keyID: KeyID(rawValue: 1)),
+            codeDigest: KeyedDigest(bytes: [], keyID: KeyID(rawValue: 1)), now: f.clock.now())
+        let id = try f.challengeStore.create(StoredChallenge(challenge: challenge), message: QueuedSMS(
+            challengeID: challenge.id, purpose: .login, countryCode: "49",
+            payload: try f.sms.dispatcher.seal(SMSMessage(to: "+4915123456789", text: "x"), challengeID: challenge.id),
+            createdAt: f.clock.now(), expiresAt: challenge.expiresAt))
+        var passes = 0
+        while try f.challengeStore.message(id: id)?.payload != nil, passes < 100 {
+            await f.sms.dispatcher.dispatchDue()
+            f.clock.advance(seconds: 10)
+            passes += 1
+        }
+        let message = try XCTUnwrap(f.challengeStore.message(id: id))
+        XCTAssertNil(message.payload, "given up and wiped")
+        XCTAssertNil(message.sentAt)
+        XCTAssertGreaterThan(message.attempts, 3, "retried with backoff first")
+        XCTAssertLessThan(f.clock.now().seconds(since: challenge.createdAt), 340, "given up about when the code died")
+    }
+
+    func testStatsCountSendsAndConversionPerCountry() async throws {
+        let f = AccountServiceFixture()
+        try await enrolled(f)
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())
+        let stats = try f.sms.stats(since: f.clock.now().adding(seconds: -3600))
+        XCTAssertEqual(stats, [SMSCountryStats(countryCode: "49", sent: 2, unsent: 0, challenges: 2, verified: 1)])
+    }
+}
+
+/// A gateway that fails a number of times, then delivers.
+final class FlakyGateway: SMSGateway, @unchecked Sendable {
+    let name = "flaky"
+    private let lock = NSLock()
+    private var remainingFailures: Int
+    private(set) var attempts = 0
+
+    init(failures: Int) { remainingFailures = failures }
+
+    func send(_ message: SMSMessage) async throws {
+        try lock.withLock {
+            attempts += 1
+            if remainingFailures > 0 {
+                remainingFailures -= 1
+                throw SMSGatewayError.unavailable(gateway: name, reason: "down")
+            }
+        }
+    }
+
+    func checkReadiness() async throws {}
+}
