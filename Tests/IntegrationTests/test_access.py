@@ -1,6 +1,8 @@
 """AuthorizeAccess through the PyPI client: resource classes, typed errors and the audit trail (issue 7)."""
 import json
+import re
 import signal
+import time
 
 import pytest
 import varlink
@@ -16,6 +18,9 @@ EXTRA = (
     "[resource_class.claims]\n"
     "second_factor = true\n"
 )
+
+
+PHONE = "+49 151 23456789"
 
 
 def error_of(call, *args, **kw):
@@ -133,3 +138,82 @@ def test_reload_applies_new_resource_classes(access_daemon):
         access_daemon.notify.wait_for("READY=1", timeout=10)
         assert any("reload failed" in l for l in access_daemon.notify.lines() if l.startswith("STATUS="))
         assert a.AuthorizeAccess(token=s["token"], resource_class="invoice") == {"granted": True}
+
+
+# --- the elevated path: needs the SMS second factor (codes from the outbox) ---------
+
+
+def last_code(daemon):
+    """The code of the newest SMS in the outbox (written before the call that sent it replied)."""
+    lines = (daemon.state / "sms-outbox.jsonl").read_text().splitlines()
+    message = json.loads(lines[-1])
+    assert message["to"] == PHONE.replace(" ", "")
+    codes = set(re.findall(r"(?<!\d)\d{6}(?!\d)", message["text"]))
+    assert len(codes) == 1, message
+    return codes.pop()
+
+
+def test_step_up_then_granted_with_a_renewed_token(access_daemon):
+    c = access_daemon.client()
+    with c.open("io.riegel.Auth") as a, c.open("io.riegel.Audit") as audit:
+        a.Register(username="greta", password=STRONG)
+        first = a.Login(username="greta", password=STRONG)["session"]
+        second = a.Login(username="greta", password=STRONG)["session"]
+        # Enrol the phone from the second session; the first stays at password.
+        challenge = a.EnrollPhone(token=second["token"], phone=PHONE, password=STRONG)["challenge"]
+        a.VerifyChallenge(challenge_id=challenge["challenge_id"], code=last_code(access_daemon))
+
+        token = first["token"]
+        assert error_of(a.AuthorizeAccess, token=token, resource_class="health_document", resource_id="befund-1") \
+            == ("io.riegel.Auth.StepUpRequired", {})
+        step_up = a.BeginStepUp(token=token)["challenge"]
+        assert step_up["purpose"] == "step_up"
+        renewed = a.VerifyChallenge(challenge_id=step_up["challenge_id"], code=last_code(access_daemon))["session"]
+        assert renewed["token"] != token
+        assert renewed["info"]["session_id"] == first["info"]["session_id"]
+        assert renewed["info"]["assurance"] == "second_factor" and renewed["info"]["second_factor_at"]
+        # The portal swaps its cookie: the old token is dead, the new one opens the document.
+        assert error_of(a.AuthorizeAccess, token=token, resource_class="health_document")[0] \
+            == "io.riegel.Auth.InvalidToken"
+        assert a.AuthorizeAccess(token=renewed["token"], resource_class="health_document", resource_id="befund-1") \
+            == {"granted": True}
+        # Turning the second factor off ends the elevation: back to the activation link.
+        a.DisableSecondFactor(token=renewed["token"], password=STRONG)
+        assert error_of(a.AuthorizeAccess, token=renewed["token"], resource_class="health_document")[0] \
+            == "io.riegel.Auth.SecondFactorNotEnrolled"
+        assert a.AuthorizeAccess(token=renewed["token"], resource_class="standard") == {"granted": True}
+
+        got = [(e["type"], e["reason"], e["details"]["session_id"]) for e in access_events(audit)]
+        sid = first["info"]["session_id"]
+        assert got == [
+            ("access.denied", "no_second_factor_in_session", sid),
+            ("access.granted", "second_factor_proven", sid),
+            ("access.denied", "second_factor_not_enrolled", sid),
+            ("access.granted", "password_suffices", sid),
+        ]
+        dumped = json.dumps([r for r in audit.Query(_more=True)])
+        assert token not in dumped and renewed["token"] not in dumped
+
+
+def test_proof_decays_after_max_age_whatever_the_activity(root):
+    d = Daemon(root, extra_config='[resource_class.health_document]\nsecond_factor_max_age = "2s"\n').start()
+    try:
+        with d.client().open("io.riegel.Auth") as a:
+            enrol = a.Register(username="hilde", password=STRONG, phone=PHONE)["challenge"]
+            assert "session" not in a.VerifyChallenge(challenge_id=enrol["challenge_id"], code=last_code(d))
+            challenge = a.Login(username="hilde", password=STRONG)["challenge"]
+            session = a.VerifyChallenge(challenge_id=challenge["challenge_id"], code=last_code(d))["session"]
+            # An SMS login counts as proven at login time.
+            assert a.AuthorizeAccess(token=session["token"], resource_class="health_document") == {"granted": True}
+            deadline = time.monotonic() + 2.2
+            while time.monotonic() < deadline:  # activity keeps the session, not the proof
+                a.CheckSession(token=session["token"])
+                time.sleep(0.3)
+            assert error_of(a.AuthorizeAccess, token=session["token"], resource_class="health_document")[0] \
+                == "io.riegel.Auth.StepUpRequired"
+            step_up = a.BeginStepUp(token=session["token"])["challenge"]
+            renewed = a.VerifyChallenge(challenge_id=step_up["challenge_id"], code=last_code(d))["session"]
+            assert a.AuthorizeAccess(token=renewed["token"], resource_class="health_document") == {"granted": True}
+    finally:
+        assert d.stop() == 0, d.log_text()
+        d.notify.close()
