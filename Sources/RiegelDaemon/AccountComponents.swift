@@ -5,11 +5,12 @@ import RiegelCrypto
 import RiegelService
 import RiegelStore
 
-/// The account and session use cases, built from the config over the SQLite
+/// The account, session and access use cases, built from the config over the SQLite
 /// stores and the key ring.
 struct AccountComponents {
     let accounts: AccountService
     let sessions: SessionService
+    let access: AccessService
     let hashing: PasswordHashingPool
     let auditLog: SQLiteAuditLog
     let audit: AuditRecorder
@@ -50,8 +51,10 @@ struct AccountComponents {
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
             random: random, policy: try accountPolicy(config), audit: audit, logger: logger)
-        return AccountComponents(accounts: accounts, sessions: sessions, hashing: hashing, auditLog: auditLog, audit: audit,
-                                 sms: sms)
+        let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
+                                   catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
+        return AccountComponents(accounts: accounts, sessions: sessions, access: access, hashing: hashing,
+                                 auditLog: auditLog, audit: audit, sms: sms)
     }
 
     static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {

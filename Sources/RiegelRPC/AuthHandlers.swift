@@ -103,7 +103,7 @@ enum AuthHandlers {
                 ["subject": .string(try m.accounts.redeemActivationCode(token: call.string("token"),
                                                                         code: call.string("code")))]
             },
-        ]
+        ].merging(AccessHandlers.table(m)) { _, _ in preconditionFailure("a method is bound twice") }
     }
 
     static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {

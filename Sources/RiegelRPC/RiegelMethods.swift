@@ -12,6 +12,8 @@ public struct RiegelMethods: Sendable {
     public var accounts: AccountService
     /// Session use cases (`CheckSession`, ...).
     public var sessions: SessionService
+    /// Step-up access decisions (`AuthorizeAccess`).
+    public var access: AccessService
     /// SMS challenges (`SmsStats`).
     public var sms: SMSChallengeService
     /// The daemon's wall clock.
@@ -23,10 +25,12 @@ public struct RiegelMethods: Sendable {
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
-                sms: SMSChallengeService, clock: any WallClock, audit: AuditRecorder, auditReader: any AuditReader) {
+                access: AccessService, sms: SMSChallengeService, clock: any WallClock, audit: AuditRecorder,
+                auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
+        self.access = access
         self.sms = sms
         self.clock = clock
         self.audit = audit

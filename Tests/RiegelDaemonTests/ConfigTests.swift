@@ -1,4 +1,5 @@
 import Foundation
+import RiegelCore
 import Testing
 @testable import RiegelDaemon
 import RiegelCore
@@ -151,6 +152,14 @@ private func repoFile(_ relative: String) -> String {
         ])
     }
 
+    @Test func resourceClassNameOutsideTheNamingRule() {
+        let p = problems("[session]\nmax_per_user = 5\n\n[resource_class.Health]\nsecond_factor = true\n[resource_class.\"a\tb\"]\n")
+        #expect(p.map(\.description) == [
+            "t.toml:4: resource_class.Health: a resource class name starts with a lowercase letter a-z (rename the table)",
+            "t.toml:6: resource_class.aU+0009b: a resource class name has only lowercase letters a-z, digits 0-9 and _ - . (rename the table)",
+        ])
+    }
+
     @Test func gatewayListedButUndefined() {
         let p = problems("[sms]\norigin = \"a.example\"\ngateways = [\"outbox\", \"kannel\"]\n")
         #expect(p.map(\.description) == [
@@ -254,6 +263,23 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.resourceClasses["claims"] == ResourceClassConfig(secondFactor: true))
         let off = try RiegelConfig.parse(text: "[resource_class.standard]\nsecond_factor = true\n")
         #expect(off.resourceClasses["standard"]?.secondFactor == true)
+    }
+
+    @Test func resourceClassCatalogHasTheBuiltInsTheOverridesAndTheAddedClasses() throws {
+        let c = try RiegelConfig.parse(text: """
+            [resource_class.health_document]
+            second_factor_max_age = "2m"
+            [resource_class.claims]
+            second_factor = true
+            [resource_class.newsletter]
+            second_factor = false
+            """).resourceClassCatalog()
+        #expect(c.names == ["claims", "health_document", "newsletter", "standard"])
+        #expect(c.resourceClass(named: "health_document") == (try ResourceClass(
+            name: "health_document", needsSecondFactor: true, secondFactorMaxAge: 120)))
+        #expect(c.resourceClass(named: "claims") == (try ResourceClass(name: "claims", needsSecondFactor: true)))
+        #expect(c.resourceClass(named: "standard") == .standard)
+        #expect(try RiegelConfig().resourceClassCatalog() == ResourceClassCatalog())
     }
 
     @Test func builtInOutboxCanBeOverriddenByName() throws {
