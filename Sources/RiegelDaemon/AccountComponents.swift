@@ -5,12 +5,13 @@ import RiegelCrypto
 import RiegelService
 import RiegelStore
 
-/// The account and session use cases, built from the config over the SQLite
+/// The account, session and access use cases, built from the config over the SQLite
 /// stores and the key ring.
 struct AccountComponents {
     let accounts: AccountService
     let sessions: SessionService
     let devices: DeviceService
+    let access: AccessService
     let hashing: PasswordHashingPool
     let auditLog: SQLiteAuditLog
     let audit: AuditRecorder
@@ -61,7 +62,10 @@ struct AccountComponents {
             policy: DevicePolicy(browserLifetime: d.lifetime.seconds, appKeyIdleLifetime: d.appKeyIdleLifetime.seconds,
                                  maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
             throttle: policy.throttle, audit: audit)
-        return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, hashing: hashing,
+        let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
+                                   catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
+        return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,
+                                 hashing: hashing,
                                  auditLog: auditLog, audit: audit, sms: sms)
     }
 

@@ -89,7 +89,7 @@ public enum Daemon {
         }
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
                                     sessions: components.sessions, devices: components.devices,
-                                    sms: components.sms.challenges, clock: clock,
+                                    access: components.access, sms: components.sms.challenges, clock: clock,
                                     audit: components.audit,
                                     auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
@@ -112,7 +112,7 @@ public enum Daemon {
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),
-            ReloadService(configPath: configPath, running: config, authorizer: authorizer,
+            ReloadService(configPath: configPath, running: config, authorizer: authorizer, access: components.access,
                           userDatabase: userDatabase, notifier: notifier, state: state, logger: logger),
             LifecycleNotifierService(notifier: notifier, state: state, readyStatus: "serving on \(listening)",
                                      logger: logger),

@@ -1,10 +1,12 @@
 import Logging
+import RiegelCore
 import RiegelRPC
+import RiegelService
 import ServiceLifecycle
 import UnixSignals
 
 /// Reloads the config on SIGHUP: `RELOADING=1`, re-read, swap what can change
-/// while running (the role table), `READY=1`.
+/// while running (the role table and the resource classes), `READY=1`.
 ///
 /// A file with problems keeps the config in force and says so in `STATUS=`
 /// and the log; riegeld goes on serving.
@@ -13,6 +15,7 @@ struct ReloadService: Service, CustomStringConvertible {
     let configPath: String
     let running: RiegelConfig
     let authorizer: AuthorizerHolder
+    let access: AccessService
     let userDatabase: any UserDatabase
     let notifier: SystemdNotifier
     let state: DaemonState
@@ -38,11 +41,19 @@ struct ReloadService: Service, CustomStringConvertible {
             notify { try notifier.ready(status: "serving; reload failed: \(firstLine(of: error))") }
             return
         }
+        let catalog: ResourceClassCatalog
+        do {
+            catalog = try fresh.resourceClassCatalog()
+        } catch {
+            logger.error("config reload failed; keeping the config in force", metadata: ["error": "\(error)"])
+            notify { try notifier.ready(status: "serving; reload failed: \(error)") }
+            return
+        }
         authorizer.replace(with: RoleAuthorizer(roles: fresh.roleTable, database: userDatabase, logger: logger))
+        access.replaceCatalog(catalog)
         if fresh.daemon != running.daemon || fresh.sms != running.sms || fresh.password != running.password
-            || fresh.session != running.session || fresh.throttle != running.throttle
-            || fresh.resourceClasses != running.resourceClasses {
-            logger.warning("config reloaded: [roles] took effect; other changed sections need a restart")
+            || fresh.session != running.session || fresh.throttle != running.throttle {
+            logger.warning("config reloaded: [roles] and [resource_class.*] took effect; other changed sections need a restart")
         } else {
             logger.notice("config reloaded")
         }

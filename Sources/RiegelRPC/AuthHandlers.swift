@@ -103,7 +103,8 @@ enum AuthHandlers {
                 ["subject": .string(try m.accounts.redeemActivationCode(token: call.string("token"),
                                                                         code: call.string("code")))]
             },
-        ].merging(DeviceHandlers.table(m)) { mine, _ in mine }
+        ].merging(AccessHandlers.table(m)) { _, _ in preconditionFailure("a method is bound twice") }
+            .merging(DeviceHandlers.table(m)) { _, _ in preconditionFailure("a method is bound twice") }
     }
 
     static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {

@@ -60,6 +60,7 @@ public enum ErrorMapping {
         case .invalidToken: return (auth + "InvalidToken", [:])
         case .invalidSignature: return (auth + "InvalidSignature", [:])
         case .unknownResourceClass(let c): return (auth + "UnknownResourceClass", ["resource_class": .string(c)])
+        case .invalidResourceID(let reason): return (auth + "InvalidResourceID", ["reason": .string(reason)])
         case .invalidUsername(let reason): return (auth + "InvalidUsername", ["reason": .string(reason)])
         case .invalidEmail(let reason): return (auth + "InvalidEmail", ["reason": .string(reason)])
         case .noSuchDevice: return (auth + "NoSuchDevice", [:])

@@ -14,6 +14,8 @@ public struct RiegelMethods: Sendable {
     public var sessions: SessionService
     /// Trusted devices and app keys (`ListDevices`, `FinishDeviceLogin`, ...).
     public var devices: DeviceService
+    /// Step-up access decisions (`AuthorizeAccess`).
+    public var access: AccessService
     /// SMS challenges (`SmsStats`).
     public var sms: SMSChallengeService
     /// The daemon's wall clock.
@@ -25,12 +27,14 @@ public struct RiegelMethods: Sendable {
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
-                devices: DeviceService, sms: SMSChallengeService, clock: any WallClock, audit: AuditRecorder,
+                devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,
+                audit: AuditRecorder,
                 auditReader: any AuditReader) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
         self.devices = devices
+        self.access = access
         self.sms = sms
         self.clock = clock
         self.audit = audit

@@ -10,7 +10,8 @@ struct RiegelCtl: AsyncParsableCommand {
         Shell completions: riegelctl --generate-completion-script bash|zsh|fish
         Exit status: 0 success, 1 the daemon answered with an error, 69 riegeld could not be reached.
         """,
-        subcommands: [StatusCommand.self, CallCommand.self, UsersCommand.self, AuditCommand.self, PasswordsCommand.self]
+        subcommands: [StatusCommand.self, CallCommand.self, UsersCommand.self, AuditCommand.self, PasswordsCommand.self,
+                      SMSCommand.self]
     )
 }
 

@@ -7,7 +7,8 @@ struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
         abstract: "Account administration.",
-        subcommands: [ShowUserCommand.self, LockUserCommand.self, UnlockUserCommand.self, ImportUsersCommand.self]
+        subcommands: [ShowUserCommand.self, LockUserCommand.self, UnlockUserCommand.self, ResetSecondFactorCommand.self,
+                      ImportUsersCommand.self]
     )
 }
 
@@ -52,6 +53,19 @@ struct UnlockUserCommand: AsyncParsableCommand {
     @OptionGroup var options: ConnectionOptions
     @Argument(help: "The username.") var username: String
     func run() async throws { try await adminCall(options, "UnlockAccount", ["username": .string(username)]) }
+}
+
+/// `riegelctl users reset-2fa NAME --reason TEXT`.
+struct ResetSecondFactorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset-2fa",
+        abstract: "Turn a user's SMS second factor off (lost phone) and end their sessions (ResetSecondFactor).")
+    @OptionGroup var options: ConnectionOptions
+    @Argument(help: "The username.") var username: String
+    @Option(help: "Why (goes into the audit trail).") var reason: String
+    func run() async throws {
+        try await adminCall(options, "ResetSecondFactor", ["username": .string(username), "reason": .string(reason)])
+    }
 }
 
 /// `riegelctl users import FILE.jsonl`: brings accounts in from another system.

@@ -149,13 +149,6 @@ def test_delete_account_needs_the_password_and_removes_everything(daemon):
         a.Register(username="zoe", password=STRONG)  # the name is free again
 
 
-def test_registration_with_phone_needs_sms_and_creates_nothing(daemon):
-    with auth(daemon) as a:
-        assert error_of(a.Register, username="tom", password=STRONG, phone="+4915112345678")[0] \
-            == "io.riegel.Auth.SmsUnavailable"
-        a.Register(username="tom", password=STRONG)
-
-
 def test_database_file_holds_no_secret(root):
     """DESIGN: a copy of the database gives no usable token, e-mail, password or hash."""
     d = Daemon(root).start()

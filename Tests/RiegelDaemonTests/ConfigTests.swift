@@ -1,6 +1,8 @@
 import Foundation
+import RiegelCore
 import Testing
 @testable import RiegelDaemon
+import RiegelCore
 import RiegelRPC
 
 /// Problems of `text`, as `LINE: message` strings, for compact assertions.
@@ -152,6 +154,14 @@ private func repoFile(_ relative: String) -> String {
         ])
     }
 
+    @Test func resourceClassNameOutsideTheNamingRule() {
+        let p = problems("[session]\nmax_per_user = 5\n\n[resource_class.Health]\nsecond_factor = true\n[resource_class.\"a\tb\"]\n")
+        #expect(p.map(\.description) == [
+            "t.toml:4: resource_class.Health: a resource class name starts with a lowercase letter a-z (rename the table)",
+            "t.toml:6: resource_class.aU+0009b: a resource class name has only lowercase letters a-z, digits 0-9 and _ - . (rename the table)",
+        ])
+    }
+
     @Test func gatewayListedButUndefined() {
         let p = problems("[sms]\norigin = \"a.example\"\ngateways = [\"outbox\", \"kannel\"]\n")
         #expect(p.map(\.description) == [
@@ -255,6 +265,23 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.resourceClasses["claims"] == ResourceClassConfig(secondFactor: true))
         let off = try RiegelConfig.parse(text: "[resource_class.standard]\nsecond_factor = true\n")
         #expect(off.resourceClasses["standard"]?.secondFactor == true)
+    }
+
+    @Test func resourceClassCatalogHasTheBuiltInsTheOverridesAndTheAddedClasses() throws {
+        let c = try RiegelConfig.parse(text: """
+            [resource_class.health_document]
+            second_factor_max_age = "2m"
+            [resource_class.claims]
+            second_factor = true
+            [resource_class.newsletter]
+            second_factor = false
+            """).resourceClassCatalog()
+        #expect(c.names == ["claims", "health_document", "newsletter", "standard"])
+        #expect(c.resourceClass(named: "health_document") == (try ResourceClass(
+            name: "health_document", needsSecondFactor: true, secondFactorMaxAge: 120)))
+        #expect(c.resourceClass(named: "claims") == (try ResourceClass(name: "claims", needsSecondFactor: true)))
+        #expect(c.resourceClass(named: "standard") == .standard)
+        #expect(try RiegelConfig().resourceClassCatalog() == ResourceClassCatalog())
     }
 
     @Test func builtInOutboxCanBeOverriddenByName() throws {
@@ -366,5 +393,62 @@ private func repoFile(_ relative: String) -> String {
     @Test func credentialPlaceholderNeedsACredential() {
         let p = problems("[sms.gateway.k]\ntype = \"http\"\nurl = \"http://x/\"\nheaders = { Authorization = \"Bearer {credential}\" }\n")
         #expect(p.map(\.line) == [4])
+    }
+}
+
+/// The SMS policy keys of issue 5: read into the core's checked values, and
+/// every refusal located and explained.
+@Suite struct SMSPolicyConfigTests {
+    private func load(_ text: String) throws -> RiegelConfig {
+        try RiegelConfig.parse(text: text, fileName: "t.toml")
+    }
+
+    @Test func policyKeysAreRead() throws {
+        let c = try load("""
+            [sms]
+            default_language = "EN"
+            product_name = "Kundenportal"
+            default_country_code = "+43"
+            allowed_country_codes = ["43", "+49"]
+            cap_per_phone = 2
+            cap_per_user = 3
+            cap_per_country = 4
+            cap_global = 5
+            cap_window = "2h"
+            failure_limit = 6
+            failure_window = "3h"
+            failure_lockout = "1h"
+            send_deadline = "3s"
+            [sms.template.fr]
+            text = "{code} est votre code {product}, valable {minutes} minutes."
+            """)
+        #expect(c.sms.defaultLanguage == "en")
+        #expect(c.sms.productName == "Kundenportal")
+        #expect(c.sms.defaultCountryCode == "43")
+        #expect(c.sms.allowlist.countryCodes == ["43", "49"])
+        #expect(c.sms.caps == (try SMSSendCaps(perPhone: 2, perUser: 3, perCountry: 4, global: 5, window: 7200)))
+        #expect(c.sms.budget == (try SecondFactorBudgetPolicy(threshold: 6, window: 10800, lockDuration: 3600)))
+        #expect(c.sms.sendDeadline.seconds == 3)
+        let templates = try c.sms.templateSet
+        #expect(Set(templates.templates.keys) == ["de", "en", "fr"])
+        #expect(templates.product == "Kundenportal")
+    }
+
+    @Test func badPolicyValuesAreLocatedAndExplained() {
+        let p = problems("""
+            [sms]
+            cap_per_phone = 0
+            allowed_country_codes = ["999"]
+            default_country_code = "999"
+            default_language = "xx"
+            [sms.template.en]
+            text = "Your code for 2024 is {code}"
+            """)
+        #expect(p.map(\.line) == [2, 3, 4, 5, 7])
+        #expect(p.contains { $0.message.hasPrefix("sms.cap_per_phone:") })
+        #expect(p.contains { $0.message.hasPrefix("sms.allowed_country_codes:") && $0.message.contains("numbering plan") })
+        #expect(p.contains { $0.message.hasPrefix("sms.default_country_code:") })
+        #expect(p.contains { $0.message.contains("sms.template.en.text") })
+        #expect(p.contains { $0.message.contains("default language") && $0.message.contains("xx") })
     }
 }

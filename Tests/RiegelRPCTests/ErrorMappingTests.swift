@@ -13,8 +13,10 @@ final class ErrorMappingTests: XCTestCase {
         .invalidPhoneNumber, .sessionExpired(.idle), .challengeExpired, .invalidCode(attemptsLeft: 2),
         .resendTooSoon(retryAfterSeconds: 30), .smsUnavailable, .overloaded(retryAfterSeconds: 1),
         .stepUpRequired, .secondFactorNotEnrolled, .reauthenticationRequired, .invalidToken,
-        .invalidSignature, .unknownResourceClass("x"), .invalidUsername(reason: "too short"), .invalidEmail(reason: "no @"),
-        .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey, .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
+        .invalidSignature, .unknownResourceClass("x"), .invalidResourceID(reason: "too long"),
+        .invalidUsername(reason: "too short"), .invalidEmail(reason: "no @"),
+        .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey,
+        .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
         .credentialUnavailable(credential: "c"), .invalidFilter(reason: "r"),
     ]
 

@@ -26,6 +26,8 @@ public enum RiegelError: Error, Sendable, Hashable {
     case invalidToken
     case invalidSignature
     case unknownResourceClass(String)
+    /// `resource_id` too long, empty, or with a control/format character.
+    case invalidResourceID(reason: String)
     case invalidUsername(reason: String)
     case invalidEmail(reason: String)
     case noSuchDevice

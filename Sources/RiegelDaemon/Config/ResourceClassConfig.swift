@@ -1,3 +1,5 @@
+import RiegelCore
+
 /// `[resource_class.NAME]`: what AuthorizeAccess demands before a session may
 /// open a resource of that class.
 public struct ResourceClassConfig: Sendable, Equatable {
@@ -12,11 +14,22 @@ public struct ResourceClassConfig: Sendable, Equatable {
         self.secondFactorMaxAge = secondFactorMaxAge
     }
 
-    /// Classes that exist unless the config overrides them by name.
-    public static let builtIns: [String: ResourceClassConfig] = [
-        "standard": ResourceClassConfig(secondFactor: false),
-        "health_document": ResourceClassConfig(secondFactor: true, secondFactorMaxAge: .minutes(10)),
-    ]
+    /// Classes that exist unless the config overrides them by name: those
+    /// of ``ResourceClassCatalog/builtIns`` (`standard`, `health_document`).
+    public static let builtIns: [String: ResourceClassConfig] = Dictionary(
+        uniqueKeysWithValues: ResourceClassCatalog.builtIns.map { c in
+            (c.name, ResourceClassConfig(secondFactor: c.needsSecondFactor,
+                                         secondFactorMaxAge: c.secondFactorMaxAge.map(ConfigDuration.init(seconds:))))
+        })
+
+    /// `name` for a problem message: printable ASCII as is, anything else as `U+XXXX`.
+    static func printable(_ name: String) -> String {
+        name.unicodeScalars.map { s in
+            if s.value >= 0x20 && s.value < 0x7F { return String(s) }
+            let hex = String(s.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }.joined()
+    }
 
     /// Reads a class; keys left out keep the built-in's value of that name, if any.
     static func read(_ s: inout ConfigSection, base: ResourceClassConfig?) -> ResourceClassConfig {

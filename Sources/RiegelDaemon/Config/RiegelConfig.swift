@@ -1,4 +1,5 @@
 import Foundation
+import RiegelCore
 import TOMLKit
 
 /// The whole riegeld configuration, read from TOML (see `config/riegel.toml`
@@ -110,6 +111,12 @@ public struct RiegelConfig: Sendable, Equatable {
         let stateDirectory = c.daemon.stateDirectory
         c.sms = section("sms", &top, root, context) { SMSConfig.read(&$0, stateDirectory: stateDirectory) }
         for (name, var s) in top.tables("resource_class") {
+            if let problem = ResourceClass.nameProblem(name) {
+                let shown = ResourceClassConfig.printable(name)
+                context.report(line: context.locator.line(of: ["resource_class", name]),
+                               "resource_class.\(shown): \(problem) (rename the table)")
+                continue
+            }
             c.resourceClasses[name] = ResourceClassConfig.read(&s, base: c.resourceClasses[name])
             s.finish()
         }

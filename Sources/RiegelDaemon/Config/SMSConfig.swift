@@ -125,7 +125,12 @@ public struct SMSConfig: Sendable, Equatable {
         do {
             _ = try c.templateSet
         } catch {
-            s.reportSection("\(error)")
+            switch error {
+            case .invalidText(setting: "default language", _): s.report("default_language", "\(error)")
+            case .invalidText(setting: "product name", _): s.report("product_name", "\(error)")
+            case .invalidText(setting: "sms origin", _): s.report("origin", "\(error)")
+            default: s.reportSection("\(error)")
+            }
         }
         if c.resendCooldown >= c.codeTTL {
             s.report("resend_cooldown", "\(c.resendCooldown) is not shorter than code_ttl (\(c.codeTTL)), so no resend could ever happen; shorten it")

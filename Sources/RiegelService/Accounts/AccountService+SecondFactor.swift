@@ -47,7 +47,7 @@ extension AccountService {
             let changed = account.phone != nil
             try accounts.setSecondFactor(id: account.id, phone: try sms.sealForAccount(phone, user: account.id))
             audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
-                         username: account.username.value, client: client, details: ["phone": phone.masked])
+                         username: account.username.value, client: client, details: ["phone": AuditPhoneMask.mask(phone.e164)])
             guard let sessionID = challenge.sessionID else { return ChallengeResult() }
             return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "enroll_phone"))
         case .stepUp:

@@ -98,7 +98,7 @@ public final class AccountService: Sendable {
             }
         }
         audit.record("account.created", .success, user: id, username: username.value, client: client,
-                     details: phone == nil ? [:] : ["phone": phone!.masked])
+                     details: phone == nil ? [:] : ["phone": AuditPhoneMask.mask(phone!.e164)])
         return (id, challenge)
     }
 

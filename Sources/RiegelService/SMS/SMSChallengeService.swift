@@ -266,7 +266,7 @@ public final class SMSChallengeService: Sendable {
                       undo: (() throws -> Void)?) async throws {
         let deadline = clock.now().adding(seconds: policy.sendDeadline)
         let details = ["challenge_id": challenge.id.rawValue, "purpose": challenge.purpose.rawValue,
-                       "phone": phone.masked]
+                       "phone": AuditPhoneMask.mask(phone.e164)]
         if await dispatcher.deliver(id: messageID, challengeID: challenge.id, until: deadline) {
             audit.record("sms.sent", .success, user: user, username: username, details: details)
             return

@@ -27,6 +27,8 @@ public final class SessionService: Sendable {
         public var id: SessionID
         public var userID: UserID
         public var info: SessionInfo
+        /// How the session was opened (step-up decisions need it).
+        public var method: AuthenticationMethod
     }
 
     /// A service over the given ports; call ``load()`` before serving.
@@ -108,7 +110,7 @@ public final class SessionService: Sendable {
             throw .invalidToken
         }
         if let ended { throw .sessionExpired(ended) }
-        return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy))
+        return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy), method: entry.method)
     }
 
     /// Raises a live session to `second_factor`, proven now, and renews its
