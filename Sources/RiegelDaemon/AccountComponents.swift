@@ -44,15 +44,6 @@ struct AccountComponents {
         let policy = try accountPolicy(config)
         let sms = try SMSComponents.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
                                          random: random, audit: audit, environment: environment, logger: logger)
-        let accounts = AccountService(
-            accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
-            resetTokens: SQLiteResetTokenStore(database: database),
-            activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions,
-            sms: sms.challenges, hashing: hashing,
-            hashValidator: hasher,
-            sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
-            tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
-            random: random, policy: policy, audit: audit, logger: logger)
         let d = config.device
         let devices = DeviceService(
             devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
@@ -62,6 +53,15 @@ struct AccountComponents {
             policy: DevicePolicy(browserLifetime: d.lifetime.seconds, appKeyIdleLifetime: d.appKeyIdleLifetime.seconds,
                                  maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
             throttle: policy.throttle, audit: audit)
+        let accounts = AccountService(
+            accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
+            resetTokens: SQLiteResetTokenStore(database: database),
+            activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions,
+            sms: sms.challenges, devices: devices, hashing: hashing,
+            hashValidator: hasher,
+            sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
+            tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
+            random: random, policy: policy, audit: audit, logger: logger)
         let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
         return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,

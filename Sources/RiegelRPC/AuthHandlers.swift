@@ -20,9 +20,12 @@ enum AuthHandlers {
                 return reply
             },
             "Login": handler { call in
-                switch try await m.accounts.login(username: call.string("username"),
-                                                  password: call.string("password"), client: call.client) {
-                case .session(let session): return ["session": AuthReplies.newSession(session)]
+                switch try await m.accounts.login(username: call.string("username"), password: call.string("password"),
+                                                  deviceToken: call.optionalString("device_token"), client: call.client) {
+                case .session(let session, let deviceToken):
+                    var reply = ["session": AuthReplies.newSession(session)]
+                    if let deviceToken { reply["device_token"] = .string(deviceToken) }
+                    return reply
                 case .challenge(let challenge): return ["challenge": AuthReplies.challenge(challenge)]
                 }
             },

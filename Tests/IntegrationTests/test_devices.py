@@ -194,8 +194,6 @@ def test_revoking_a_device_ends_its_sessions_and_admins_can_revoke_all(daemon):
         assert error_of(admin.RevokeDevices, username="nobody")[0] == "io.riegel.Admin.NoSuchAccount"
 
 
-@pytest.mark.xfail(strict=True, reason="VerifyChallenge/Login do not call DeviceService.trust/redeem yet: "
-                                       "the main engineer wires them (see the wip-devices report)")
 def test_remembered_browser_skips_the_sms_rotates_its_token_and_a_replay_revokes_it(daemon):
     c = daemon.client()
     with c.open("io.riegel.Auth") as a:

@@ -77,10 +77,15 @@ struct AccountServiceFixture {
     let challengeStore = InMemorySMSChallengeStore()
     let counters = InMemorySMSCounterStore()
     let sms: SMSChallengeService
+    let deviceStore: InMemoryDeviceStore
+    let deviceNonces = InMemoryDeviceNonceStore()
+    let verifier = FakeSignatureVerifier()
+    let devices: DeviceService
 
     init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
          sessionPolicy: SessionPolicy = SessionPolicy(), smsPolicy: SMSPolicy = AccountServiceFixture.smsPolicy(),
-         gateway: InMemorySMSGateway = InMemorySMSGateway(), sendThrough: (any SMSGateway)? = nil) {
+         gateway: InMemorySMSGateway = InMemorySMSGateway(), sendThrough: (any SMSGateway)? = nil,
+         devicePolicy: DevicePolicy = DevicePolicy()) {
         hasher = CountingHasher(cost: cost)
         auditLog = InMemoryAuditLog(clock: clock, digester: FakeKeyedDigester())
         audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger)
@@ -97,9 +102,14 @@ struct AccountServiceFixture {
         sms = SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
                                   sealer: TransparentSecretSealer(), digester: FakeKeyedDigester(), random: random,
                                   clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger)
+        deviceStore = InMemoryDeviceStore(data: data)
+        devices = DeviceService(devices: deviceStore, nonces: deviceNonces, accounts: accounts, throttles: throttles,
+                                sessions: sessions, verifier: verifier, tokens: tokens, digester: tokens,
+                                clock: clock, random: random, policy: devicePolicy, throttle: try! LoginThrottle(),
+                                audit: audit)
         service = AccountService(
             accounts: accounts, throttles: throttles, resetTokens: resetTokens,
-            activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions, sms: sms,
+            activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions, sms: sms, devices: devices,
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
             hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
@@ -129,7 +139,7 @@ extension LoginOutcome {
     /// The session; throws when the login asked for a code instead.
     var session: NewSession {
         get throws {
-            guard case .session(let session) = self else { throw UnexpectedChallenge() }
+            guard case .session(let session, _) = self else { throw UnexpectedChallenge() }
             return session
         }
     }

@@ -8,17 +8,17 @@ import RiegelTesting
 struct DeviceServiceFixture {
     let base: AccountServiceFixture
     let store: InMemoryDeviceStore
-    let nonces = InMemoryDeviceNonceStore()
-    let verifier = FakeSignatureVerifier()
+    let nonces: InMemoryDeviceNonceStore
+    let verifier: FakeSignatureVerifier
     let service: DeviceService
 
+    /// The account fixture's device service (the one login and VerifyChallenge use).
     init(policy: DevicePolicy = DevicePolicy(), sessionPolicy: SessionPolicy = SessionPolicy()) {
-        base = AccountServiceFixture(sessionPolicy: sessionPolicy)
-        store = InMemoryDeviceStore(data: base.data)
-        service = DeviceService(devices: store, nonces: nonces, accounts: base.accounts, throttles: base.throttles,
-                                sessions: base.sessions, verifier: verifier, tokens: base.tokens, digester: base.tokens,
-                                clock: base.clock, random: base.random, policy: policy, throttle: try! LoginThrottle(),
-                                audit: base.audit)
+        base = AccountServiceFixture(sessionPolicy: sessionPolicy, devicePolicy: policy)
+        store = base.deviceStore
+        nonces = base.deviceNonces
+        verifier = base.verifier
+        service = base.devices
     }
 
     var clock: ManualClock { base.clock }

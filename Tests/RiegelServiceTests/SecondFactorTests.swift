@@ -506,6 +506,120 @@ final class SecondFactorTests: XCTestCase {
     }
 }
 
+/// Trusted devices in the login flows (issue 6 wired into issue 5's flows).
+final class TrustedDeviceLoginTests: XCTestCase {
+    let strong = "Kl4vier-Sonate-Mond"
+    let phone = "+49 151 23456789"
+
+    func lastCode(_ f: AccountServiceFixture) throws -> String {
+        let text = try XCTUnwrap(f.gateway.delivered.last?.text)
+        return String(try XCTUnwrap(text.split { !$0.isASCII || !$0.isNumber }.first { $0.count == 6 }))
+    }
+
+    /// Enrols "sofia", logs in with the code and remembers the browser; returns the session and device token.
+    func remembered(_ f: AccountServiceFixture, label: String? = "Firefox on the laptop") async throws
+        -> (session: NewSession, deviceToken: String) {
+        let (_, enrolment) = try await f.service.register(username: "sofia", password: strong, email: nil, phone: phone,
+                                                          client: .init())
+        _ = try await f.service.verifyChallenge(id: try XCTUnwrap(enrolment).id.rawValue, code: try lastCode(f),
+                                                rememberDevice: false, deviceLabel: nil, client: .init())
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let result = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: true,
+                                                         deviceLabel: label, client: .init(userAgent: "Firefox"))
+        return (try XCTUnwrap(result.session), try XCTUnwrap(result.deviceToken))
+    }
+
+    func testARememberedBrowserLogsInWithoutACodeAndItsTokenRotates() async throws {
+        let f = AccountServiceFixture()
+        let (_, first) = try await remembered(f)
+        let sent = f.gateway.delivered.count
+        let outcome = try await f.service.login(username: "sofia", password: strong, deviceToken: first, client: .init())
+        guard case .session(let session, let next?) = outcome else { return XCTFail("expected a session and a successor token") }
+        XCTAssertEqual(f.gateway.delivered.count, sent, "no SMS for a trusted device")
+        XCTAssertEqual(session.info.assurance, .secondFactor)
+        XCTAssertEqual(try f.sessions.list(token: session.token).first { $0.info.sessionID == session.info.sessionID }?.method,
+                       .trustedDevice)
+        XCTAssertNotEqual(next, first)
+        let again = try await f.service.login(username: "sofia", password: strong, deviceToken: next, client: .init())
+        guard case .session(_, let third?) = again else { return XCTFail("the successor token must work") }
+        XCTAssertNotEqual(third, next)
+    }
+
+    func testAReplayedDeviceTokenRevokesTheDeviceAndItsSessionsAndAsksForTheCode() async throws {
+        let f = AccountServiceFixture()
+        let (_, first) = try await remembered(f)
+        guard case .session(let viaDevice, let next?) = try await f.service.login(
+            username: "sofia", password: strong, deviceToken: first, client: .init()) else { return XCTFail() }
+        // The thief presents the rotated token: the device goes, and so does the session it gave.
+        let outcome = try await f.service.login(username: "sofia", password: strong, deviceToken: first, client: .init())
+        XCTAssertNoThrow(try outcome.challenge, "a replayed token is a new device: SMS")
+        XCTAssertThrowsError(try f.sessions.check(token: viaDevice.token))
+        let owner = try await f.service.login(username: "sofia", password: strong, deviceToken: next, client: .init())
+        XCTAssertNoThrow(try owner.challenge, "the revoked device's current token no longer skips the code")
+        let types = try f.auditLog.query(AuditFilter(), limit: nil).entries.map(\.event.type)
+        XCTAssertTrue(types.contains { $0.hasPrefix("device.") && $0.contains("replay") }, "\(types)")
+    }
+
+    func testAnotherUsersDeviceTokenIsJustANewDevice() async throws {
+        let f = AccountServiceFixture()
+        let (_, token) = try await remembered(f)
+        let (_, enrolment) = try await f.service.register(username: "max", password: strong, email: nil,
+                                                          phone: "+49 151 11111111", client: .init())
+        _ = try await f.service.verifyChallenge(id: try XCTUnwrap(enrolment).id.rawValue, code: try lastCode(f),
+                                                rememberDevice: false, deviceLabel: nil, client: .init())
+        let max = try await f.service.login(username: "max", password: strong, deviceToken: token, client: .init())
+        XCTAssertNoThrow(try max.challenge, "another user's device token asks for the code")
+        guard case .session = try await f.service.login(username: "sofia", password: strong, deviceToken: token,
+                                                        client: .init()) else { return XCTFail("sofia's device must still work") }
+    }
+
+    func testABadDeviceLabelIsRefusedBeforeTheCodeIsSpent() async throws {
+        let f = AccountServiceFixture()
+        _ = try await remembered(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let code = try lastCode(f)
+        do {
+            _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: code, rememberDevice: true,
+                                                    deviceLabel: "bad\u{7}label", client: .init())
+            XCTFail("a control character in the label was accepted")
+        } catch RiegelError.invalidDeviceLabel {}
+        let result = try await f.service.verifyChallenge(id: c.id.rawValue, code: code, rememberDevice: false,
+                                                         deviceLabel: nil, client: .init())
+        XCTAssertNotNil(result.session, "the code still works")
+    }
+
+    func testPasswordResetDisableAndPhoneChangeRevokeTrustedDevices() async throws {
+        for step in ["reset", "disable", "phone"] {
+            let f = AccountServiceFixture()
+            let (session, token) = try await remembered(f)
+            switch step {
+            case "reset":
+                let begun = try await f.service.beginPasswordReset(username: "sofia", client: .init())
+                let completed = try await f.service.completePasswordReset(token: try XCTUnwrap(begun.token),
+                                                                          newPassword: "Ganz-Neu-Und-Lang-7")
+                let c = try XCTUnwrap(completed)
+                _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                        deviceLabel: nil, client: .init())
+            case "disable":
+                try await f.service.disableSecondFactor(token: session.token, password: strong)
+                // Turn it on again so a device token would matter.
+                let renewed = try await f.service.login(username: "sofia", password: strong, client: .init()).session
+                let c = try await f.service.enrollPhone(token: renewed.token, phone: phone, password: strong)
+                _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                        deviceLabel: nil, client: .init())
+            default:
+                let c = try await f.service.enrollPhone(token: session.token, phone: "+49 151 99999999", password: strong)
+                _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                        deviceLabel: nil, client: .init())
+            }
+            let password = step == "reset" ? "Ganz-Neu-Und-Lang-7" : strong
+            let outcome = try await f.service.login(username: "sofia", password: password, deviceToken: token,
+                                                    client: .init())
+            XCTAssertNoThrow(try outcome.challenge, "\(step) must revoke the trusted device")
+        }
+    }
+}
+
 /// A gateway that fails a number of times, then delivers.
 final class FlakyGateway: SMSGateway, @unchecked Sendable {
     let name = "flaky"

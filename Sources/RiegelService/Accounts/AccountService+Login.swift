@@ -11,7 +11,8 @@ extension AccountService {
     ///   account key (kept for unknown names too, so a delay tells nothing)
     ///   and per client IP; the answer to a locked account comes only after
     ///   the right password.
-    public func login(username rawUsername: String, password: String, client: ClientContext) async throws -> LoginOutcome {
+    public func login(username rawUsername: String, password: String, deviceToken: String? = nil,
+                      client: ClientContext) async throws -> LoginOutcome {
         // A full pool answers Overloaded before any database or crypto work:
         // the answer says nothing about the account, and a flood of refused
         // calls then costs almost nothing (BENCHMARKS.md, login flood).
@@ -64,6 +65,16 @@ extension AccountService {
         if hashing.needsRehash(phc) {
             try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: password, for: account.id))
             audit.record("password.rehashed", .success, user: account.id, username: account.username.value)
+        }
+        if account.secondFactorEnabled, let deviceToken,
+           case .trusted(let deviceID, let next) = try devices.redeem(token: deviceToken, for: account.id, client: client) {
+            try accounts.recordLogin(id: account.id, at: clock.now())
+            let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
+                                            client: client, deviceID: deviceID)
+            audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                         reason: "trusted_device", client: client,
+                         details: ["session_id": session.info.sessionID.rawValue, "device_id": deviceID.rawValue])
+            return .session(session, deviceToken: next)
         }
         if account.secondFactorEnabled {
             guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }

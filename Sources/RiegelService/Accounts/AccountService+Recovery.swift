@@ -63,6 +63,7 @@ extension AccountService {
             throw RiegelError.invalidToken
         }
         try accounts.updatePasswordHash(id: account.id, passwordHash)
+        try devices.revokeAll(of: account.id, reason: "password_reset")
         let ended = try sessions.endAll(of: account.id, reason: "password_reset")
         try resetTokens.removeAll(for: account.id)
         audit.record("password.reset", .success, user: account.id, username: account.username.value,

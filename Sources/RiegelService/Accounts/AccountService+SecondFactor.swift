@@ -27,6 +27,8 @@ extension AccountService {
     ///   every session ends.
     public func verifyChallenge(id: String, code: String, rememberDevice: Bool, deviceLabel: String?,
                                 client: ClientContext) async throws -> ChallengeResult {
+        // A bad label must not cost the code.
+        if rememberDevice { try DeviceService.validateLabel(deviceLabel) }
         let stored = try sms.verify(id: id, code: code)
         let challenge = stored.challenge
         guard let account = try accounts.account(id: challenge.userID) else { throw RiegelError.challengeExpired }
@@ -38,14 +40,19 @@ extension AccountService {
                 throw RiegelError.accountLocked(until: until)
             }
             try accounts.recordLogin(id: account.id, at: clock.now())
+            let trusted = rememberDevice ? try devices.trust(userID: account.id, label: deviceLabel, client: client) : nil
+            // Not linked to the new device: this session was proven by the code, so
+            // revoking the device later (a replay, say) ends only the sessions its token opened.
             let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
             audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
                          reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
-            return ChallengeResult(session: session)
+            return ChallengeResult(session: session, deviceToken: trusted?.token)
         case .enrollPhone:
             let phone = try sms.phone(of: challenge)
             let changed = account.phone != nil
             try accounts.setSecondFactor(id: account.id, phone: try sms.sealForAccount(phone, user: account.id))
+            // Devices were trusted on the strength of the old number.
+            if changed { try devices.revokeAll(of: account.id, reason: "phone_changed") }
             audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
                          username: account.username.value, client: client, details: ["phone": AuditPhoneMask.mask(phone.e164)])
             guard let sessionID = challenge.sessionID else { return ChallengeResult() }
@@ -89,6 +96,7 @@ extension AccountService {
         guard session.info.assurance == .secondFactor else { throw RiegelError.stepUpRequired }
         try await requirePassword(password, of: account)
         try accounts.setSecondFactor(id: account.id, phone: nil)
+        try devices.revokeAll(of: account.id, reason: "second_factor_disabled")
         let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "second_factor_disabled")
         try sessions.demote(id: session.id)
         audit.record("second_factor.disabled", .success, user: account.id, username: account.username.value,
@@ -113,6 +121,7 @@ extension AccountService {
         let account = try adminLookup(rawUsername)
         try accounts.setSecondFactor(id: account.id, phone: nil)
         try sms.unlockBudget(of: account.id)
+        try devices.revokeAll(of: account.id, reason: "second_factor_reset")
         let ended = try sessions.endAll(of: account.id, reason: "second_factor_reset")
         audit.record("second_factor.reset", .success, user: account.id, username: account.username.value,
                      reason: "admin", details: ["note": reason, "sessions_ended": "\(ended)"])

@@ -15,6 +15,7 @@ public final class AccountService: Sendable {
     let activationCodes: any ActivationCodeStore
     let sessions: SessionService
     let sms: SMSChallengeService
+    let devices: DeviceService
     let hashing: PasswordHashingPool
     let hashValidator: any PasswordHashValidator
     let sealer: any SecretSealer
@@ -33,6 +34,7 @@ public final class AccountService: Sendable {
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
                 activationCodes: any ActivationCodeStore, sessions: SessionService, sms: SMSChallengeService,
+                devices: DeviceService,
                 hashing: PasswordHashingPool,
                 hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
@@ -43,6 +45,7 @@ public final class AccountService: Sendable {
         self.activationCodes = activationCodes
         self.sessions = sessions
         self.sms = sms
+        self.devices = devices
         self.hashing = hashing
         self.hashValidator = hashValidator
         self.sealer = sealer
