@@ -35,6 +35,8 @@ public final class SQLiteSessionStore: SessionStore {
                                session.clientIP, session.userAgent, session.revokedAt?.secondsSinceEpoch,
                                session.revokeReason, session.deviceID?.rawValue,
                            ])
+            try db.execute(sql: "UPDATE user SET last_login_at = ? WHERE id = ?",
+                           arguments: [session.createdAt.secondsSinceEpoch, session.userID.rawValue])
         }
     }
 

@@ -18,6 +18,7 @@ public final class InMemorySessionStore: SessionStore, Sendable {
                 throw InMemoryStoreError.duplicate("session.token_digest")
             }
             tables.sessions[session.id] = session
+            tables.accounts[session.userID]?.lastLoginAt = session.createdAt
         }
     }
 

@@ -9,6 +9,7 @@ public enum SessionStoreConformance {
     public static let checks: [(name: String, body: @Sendable (Subject) throws -> Void)] = [
         ("createdSessionIsFoundByDigestAndID", createdSessionIsFoundByDigestAndID),
         ("minimalSessionRoundTrips", minimalSessionRoundTrips),
+        ("creatingASessionRecordsTheLogin", creatingASessionRecordsTheLogin),
         ("duplicateIDOrDigestIsRefused", duplicateIDOrDigestIsRefused),
         ("sessionsOfUserAreUnrevokedOldestFirst", sessionsOfUserAreUnrevokedOldestFirst),
         ("allUnrevokedListsEveryUserOldestFirst", allUnrevokedListsEveryUserOldestFirst),
@@ -30,6 +31,14 @@ public enum SessionStoreConformance {
     }
 
     typealias C = StoreConformance
+
+    static func creatingASessionRecordsTheLogin(_ s: Subject) throws {
+        try users(s, 1, 2)
+        try s.store.create(session(3, user: 1, createdAt: 30))
+        try C.expect(try s.accounts.account(id: C.userID(1))?.lastLoginAt == C.at(30),
+                     "a new session must set the account's last login to its creation")
+        try C.expect(try s.accounts.account(id: C.userID(2))?.lastLoginAt == nil, "other accounts stay untouched")
+    }
 
     static func users(_ subject: Subject, _ numbers: Int...) throws {
         for n in numbers { try subject.accounts.create(try C.account(n)) }

@@ -131,7 +131,9 @@ final class SQLiteAccountStoresTests: XCTestCase {
         }
         let db = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path), integrityCheck: .full)
         defer { try? db.close() }
-        XCTAssertEqual(try SQLiteAccountStore(database: db).account(usernameKey: "max"), max)
+        var loggedIn = max
+        loggedIn.lastLoginAt = live.createdAt  // the session's creation is the last login
+        XCTAssertEqual(try SQLiteAccountStore(database: db).account(usernameKey: "max"), loggedIn)
         XCTAssertEqual(try SQLiteSessionStore(database: db).allUnrevoked(), [live])
         XCTAssertEqual(try SQLiteResetTokenStore(database: db).user(forDigest: Array(repeating: 0x77, count: 32),
                                                                    now: t0.adding(seconds: 1)), max.id)

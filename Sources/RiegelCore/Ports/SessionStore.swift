@@ -1,7 +1,10 @@
 /// Persists sessions. Creation, renewal and revocation are committed before
 /// they return; activity times arrive in batches.
 public protocol SessionStore: Sendable {
-    /// Adds a session.
+    /// Adds a session and, in the same write, records its creation as the
+    /// account's last login (`AccountRecord.lastLoginAt`): every session is
+    /// made by a login, and one commit per login instead of two matters on
+    /// the login path (BENCHMARKS.md).
     func create(_ session: SessionRecord) throws
     /// The session whose current token has this digest (revoked ones included).
     func session(tokenDigest: [UInt8]) throws -> SessionRecord?

@@ -68,7 +68,6 @@ extension AccountService {
         }
         if account.secondFactorEnabled, let deviceToken,
            case .trusted(let deviceID, let next) = try devices.redeem(token: deviceToken, for: account.id, client: client) {
-            try accounts.recordLogin(id: account.id, at: clock.now())
             let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
                                             client: client, deviceID: deviceID)
             audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
@@ -84,7 +83,6 @@ extension AccountService {
                          reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
             return .challenge(challenge)
         }
-        try accounts.recordLogin(id: account.id, at: clock.now())
         let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
         audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
                      reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])

@@ -39,7 +39,6 @@ extension AccountService {
                              reason: "account_locked", client: client)
                 throw RiegelError.accountLocked(until: until)
             }
-            try accounts.recordLogin(id: account.id, at: clock.now())
             let trusted = rememberDevice ? try devices.trust(userID: account.id, label: deviceLabel, client: client) : nil
             // Not linked to the new device: this session was proven by the code, so
             // revoking the device later (a replay, say) ends only the sessions its token opened.

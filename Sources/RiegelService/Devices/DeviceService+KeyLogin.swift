@@ -93,7 +93,6 @@ extension DeviceService {
         var used = usable
         used.recordKeyUse(policy: policy, now: now)
         try devices.recordUse(id: used.id, at: now, expiresAt: used.expiresAt)
-        try accounts.recordLogin(id: account.id, at: now)
         let session = try sessions.open(for: account, assurance: .secondFactor, method: .deviceKey, client: client,
                                         deviceID: used.id)
         audit.record("device.used", .success, user: account.id, username: account.username.value,
