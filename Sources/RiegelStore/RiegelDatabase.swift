@@ -78,6 +78,28 @@ public final class RiegelDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in a write transaction that is committed when it returns;
+    /// inside a ``SQLiteTransactionRunner`` scope, in a savepoint of the
+    /// scope's transaction instead, so the writes of several stores commit
+    /// together (one fsync). Every store writes through here.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.unsafeReentrantWrite { db in
+            var result: T?
+            if db.isInsideTransaction {
+                try db.inSavepoint {
+                    result = try body(db)
+                    return .commit
+                }
+            } else {
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+            }
+            return result!
+        }
+    }
+
     /// Checkpoints the WAL into the main file and closes every connection.
     /// Using the database afterwards is an error.
     public func close() throws {

@@ -26,7 +26,7 @@ public final class SQLiteAccountStore: AccountStore {
     /// Adds `account`; a taken canonical username is caught from the UNIQUE index.
     public func create(_ account: AccountRecord) throws {
         do {
-            try database.writer.write { db in
+            try database.write { db in
                 try db.execute(sql: "INSERT INTO user (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                arguments: [
                                    account.id.rawValue, account.username.value, account.username.canonicalKey,
@@ -80,21 +80,21 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "UPDATE user SET password_hash = ?, password_key_id = ? WHERE id = ?",
                            arguments: [Data(hash.bytes), Int64(hash.keyID.rawValue), id.rawValue])
         }
     }
 
     public func recordLogin(id: UserID, at: Instant) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "UPDATE user SET last_login_at = ? WHERE id = ?",
                            arguments: [at.secondsSinceEpoch, id.rawValue])
         }
     }
 
     public func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE user SET phone = ?, phone_key_id = ?, phone_index = ?, phone_index_key_id = ?, second_factor = ?
                 WHERE id = ?
@@ -107,7 +107,7 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func setLock(id: UserID, until: Instant?) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "UPDATE user SET locked_until = ? WHERE id = ?",
                            arguments: [until?.secondsSinceEpoch, id.rawValue])
         }
@@ -115,7 +115,7 @@ public final class SQLiteAccountStore: AccountStore {
 
     @discardableResult
     public func delete(id: UserID) throws -> Bool {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [id.rawValue])
             return db.changesCount > 0
         }

@@ -17,7 +17,7 @@ public final class SQLiteActivationCodeStore: ActivationCodeStore {
 
     /// Stores the record; throws if the digest exists or the user does not.
     public func create(_ record: ActivationCodeRecord) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO activation_code (digest, key_id, user_id, subject, created_at, expires_at, redeemed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -29,7 +29,7 @@ public final class SQLiteActivationCodeStore: ActivationCodeStore {
 
     public func redeem(userID: UserID, candidates: [KeyedDigest], now: Instant) throws -> ActivationCodeRecord? {
         guard !candidates.isEmpty else { return nil }
-        return try database.writer.write { db in
+        return try database.write { db in
             for candidate in candidates {
                 let row = try Row.fetchAll(db, sql: """
                     UPDATE activation_code SET redeemed_at = ?

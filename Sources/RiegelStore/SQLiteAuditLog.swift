@@ -10,9 +10,10 @@ import Synchronization
 /// - Important: an append reads the previous hash, stamps time and seq,
 ///   writes the entry (and every `checkpointInterval`-th entry a checkpoint)
 ///   in one write transaction: it is committed, chained and numbered without
-///   gaps when `append` returns. The last seq and hash are cached under a
-///   mutex held across that transaction; a failed append drops the cache so
-///   the next one reads the head again. Triggers refuse UPDATE (except
+///   gaps when `append` returns. The head (last seq and hash) is read inside
+///   that transaction (an index lookup), never cached: the writer orders
+///   appends, and an append inside a `SQLiteTransactionRunner` scope that
+///   rolls back leaves nothing stale behind. Triggers refuse UPDATE (except
 ///   blanking `username`) and DELETE, and any out-of-order INSERT.
 public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     struct Head: Sendable {
@@ -25,7 +26,6 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     private let hasher: any AuditHasher
     private let digester: any KeyedDigester
     private let checkpointInterval: Int64
-    private let head = Mutex<Head?>(nil)
 
     /// A log on `database`, timed by `clock`, chained with `hasher` (SHA-256),
     /// sealed every `checkpointInterval` entries with `digester`'s `audit` key.
@@ -47,24 +47,15 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     @discardableResult
     public func append(_ event: AuditEvent) throws -> AuditEntry {
         let details = try Self.encodeDetails(event.details)
-        return try head.withLock { cached in
-            do {
-                let (entry, newHead) = try database.writer.write { db -> (AuditEntry, Head) in
-                    let last = try cached ?? Self.readHead(db)
-                    let entry = AuditChain.entry(for: event, seq: last.seq + 1, time: clock.now(),
-                                                 previous: last.hash, using: hasher)
-                    try Self.insert(entry, details: details, db)
-                    if entry.seq % checkpointInterval == 0 {
-                        try Self.insert(AuditChain.checkpoint(seq: entry.seq, hash: entry.hash, using: digester), db)
-                    }
-                    return (entry, Head(seq: entry.seq, hash: entry.hash))
-                }
-                cached = newHead
-                return entry
-            } catch {
-                cached = nil
-                throw error
+        return try database.write { db in
+            let last = try Self.readHead(db)
+            let entry = AuditChain.entry(for: event, seq: last.seq + 1, time: clock.now(), previous: last.hash,
+                                         using: hasher)
+            try Self.insert(entry, details: details, db)
+            if entry.seq % checkpointInterval == 0 {
+                try Self.insert(AuditChain.checkpoint(seq: entry.seq, hash: entry.hash, using: digester), db)
             }
+            return entry
         }
     }
 
@@ -127,7 +118,7 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
 
     @discardableResult
     public func forgetUsername(of userID: UserID) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "UPDATE audit_event SET username = NULL WHERE user_id = ? AND username IS NOT NULL",
                            arguments: [userID.rawValue])
             return db.changesCount
@@ -136,7 +127,7 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
 
     @discardableResult
     public func checkpoint() throws -> AuditCheckpoint? {
-        try database.writer.write { db in
+        try database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1") else {
                 return nil
             }

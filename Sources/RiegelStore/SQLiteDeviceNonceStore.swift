@@ -14,14 +14,14 @@ public final class SQLiteDeviceNonceStore: DeviceNonceStore {
     }
 
     public func create(digest: [UInt8], deviceID: DeviceID, expiresAt: Instant) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "INSERT INTO device_nonce (digest, device_id, expires_at) VALUES (?, ?, ?)",
                            arguments: [Data(digest), deviceID.rawValue, expiresAt.secondsSinceEpoch])
         }
     }
 
     public func consume(digest: [UInt8], deviceID: DeviceID) throws -> Instant? {
-        try database.writer.write { db in
+        try database.write { db in
             try Double.fetchAll(db, sql: """
                 DELETE FROM device_nonce WHERE digest = ? AND device_id = ? RETURNING expires_at
                 """, arguments: [Data(digest), deviceID.rawValue]).first
@@ -30,7 +30,7 @@ public final class SQLiteDeviceNonceStore: DeviceNonceStore {
 
     @discardableResult
     public func deleteExpired(before cutoff: Instant) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM device_nonce WHERE expires_at < ?", arguments: [cutoff.secondsSinceEpoch])
             return db.changesCount
         }

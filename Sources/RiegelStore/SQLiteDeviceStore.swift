@@ -26,7 +26,7 @@ public final class SQLiteDeviceStore: DeviceStore {
     /// Adds a device with its retained digests; throws if the id or a digest
     /// exists or the user does not.
     public func create(_ device: DeviceRecord) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "INSERT INTO device (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [
                                device.id.rawValue, device.userID.rawValue, device.kind.rawValue, device.label,
@@ -71,7 +71,7 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     public func rotate(_ device: DeviceRecord, from previousDigest: [UInt8]) throws -> Bool {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE device SET token_digest = ?, last_used_at = ?, expires_at = ?
                 WHERE id = ? AND token_digest = ? AND revoked_at IS NULL
@@ -84,7 +84,7 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     public func recordUse(id: DeviceID, at: Instant, expiresAt: Instant) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE device SET last_used_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL
                 """, arguments: [at.secondsSinceEpoch, expiresAt.secondsSinceEpoch, id.rawValue])
@@ -93,7 +93,7 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     @discardableResult
     public func revoke(id: DeviceID, reason: String, at: Instant) throws -> Bool {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE device SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL
                 """, arguments: [at.secondsSinceEpoch, reason, id.rawValue])
@@ -103,7 +103,7 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     @discardableResult
     public func revokeAll(of userID: UserID, reason: String, at: Instant) throws -> [DeviceID] {
-        try database.writer.write { db in
+        try database.write { db in
             try String.fetchAll(db, sql: """
                 UPDATE device SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL
                 RETURNING id
@@ -113,7 +113,7 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     @discardableResult
     public func deleteExpired(before cutoff: Instant) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM device WHERE expires_at < ?", arguments: [cutoff.secondsSinceEpoch])
             return db.changesCount
         }

@@ -28,7 +28,7 @@ public final class SQLiteKeyStore: WrappedKeyStore {
 
     /// Applies `change` in one transaction: state changes, then inserts, then the check value.
     public func apply(_ change: WrappedKeyChange) throws {
-        try database.writer.write { db in
+        try database.write { db in
             for (id, state) in change.stateChanges.sorted(by: { $0.key < $1.key }) {
                 try db.execute(sql: "UPDATE key SET state = ? WHERE id = ?",
                                arguments: [state.rawValue, Int64(id.rawValue)])

@@ -16,7 +16,7 @@ public final class SQLiteResetTokenStore: ResetTokenStore {
 
     /// Stores the digest; throws if the digest exists or the user does not.
     public func create(digest: [UInt8], userID: UserID, createdAt: Instant, expiresAt: Instant) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO reset_token (digest, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)
                 """, arguments: [Data(digest), userID.rawValue, createdAt.secondsSinceEpoch,
@@ -33,7 +33,7 @@ public final class SQLiteResetTokenStore: ResetTokenStore {
     }
 
     public func consume(digest: [UInt8], now: Instant) throws -> UserID? {
-        try database.writer.write { db in
+        try database.write { db in
             try String.fetchAll(db, sql: """
                 UPDATE reset_token SET used_at = ?
                 WHERE digest = ? AND used_at IS NULL AND expires_at > ?
@@ -43,7 +43,7 @@ public final class SQLiteResetTokenStore: ResetTokenStore {
     }
 
     public func removeAll(for userID: UserID) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM reset_token WHERE user_id = ?", arguments: [userID.rawValue])
         }
     }

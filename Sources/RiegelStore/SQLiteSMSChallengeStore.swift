@@ -19,7 +19,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
 
     public func create(_ stored: StoredChallenge, message: QueuedSMS) throws -> Int64 {
         let json = try Self.encode(stored.challenge)
-        return try database.writer.write { db in
+        return try database.write { db in
             let reset = stored.pendingReset
             try db.execute(sql: """
                 INSERT INTO sms_challenge (id, user_id, challenge, state, expires_at, language,
@@ -62,7 +62,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
 
     public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
         let json = try Self.encode(challenge)
-        try database.writer.write { db in
+        try database.write { db in
             try Self.save(challenge, json: json, db)
             if let verifiedAt {
                 try db.execute(sql: "UPDATE sms_outbox SET verified_at = ? WHERE challenge_id = ?",
@@ -73,7 +73,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
 
     public func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64 {
         let json = try Self.encode(challenge)
-        return try database.writer.write { db in
+        return try database.write { db in
             try Self.save(challenge, json: json, db)
             try db.execute(sql: """
                 UPDATE sms_outbox SET payload = NULL, payload_key_id = NULL
@@ -84,7 +84,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func discard(id: ChallengeID) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM sms_outbox WHERE challenge_id = ?", arguments: [id.rawValue])
             try db.execute(sql: "DELETE FROM sms_challenge WHERE id = ?", arguments: [id.rawValue])
         }
@@ -92,7 +92,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
 
     @discardableResult
     public func purge(now: Instant, statsBefore: Instant) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM sms_challenge WHERE state != 'pending' OR expires_at <= ?",
                            arguments: [now.secondsSinceEpoch])
             var removed = db.changesCount
@@ -125,7 +125,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func markSent(id: Int64, at: Instant, gateway: String) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE sms_outbox SET sent_at = ?, gateway = ?, attempts = attempts + 1,
                                       payload = NULL, payload_key_id = NULL
@@ -135,7 +135,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func markFailed(id: Int64, attempts: Int, nextAttemptAt: Instant?) throws {
-        try database.writer.write { db in
+        try database.write { db in
             if let nextAttemptAt {
                 try db.execute(sql: "UPDATE sms_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
                                arguments: [attempts, nextAttemptAt.secondsSinceEpoch, id])

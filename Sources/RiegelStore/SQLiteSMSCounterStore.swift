@@ -21,7 +21,7 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
 
     public func saveSendWindows(_ windows: [String: SMSSendWindow], now: Instant) throws {
         let encoded = try windows.map { ($0.key, try Self.encode($0.value)) }
-        try database.writer.write { db in
+        try database.write { db in
             for (key, text) in encoded {
                 try db.execute(sql: """
                     INSERT INTO sms_send_window (key, sends, updated_at) VALUES (?, ?, ?)
@@ -40,7 +40,7 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
 
     public func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws {
         let text = try Self.encode(budget)
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO sms_budget (user_id, budget) VALUES (?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET budget = excluded.budget
@@ -50,7 +50,7 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
 
     @discardableResult
     public func purgeSendWindows(before: Instant) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM sms_send_window WHERE updated_at < ?", arguments: [before.secondsSinceEpoch])
             return db.changesCount
         }

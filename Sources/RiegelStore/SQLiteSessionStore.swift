@@ -25,7 +25,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     /// Adds a session; throws if its id or token digest exists or its user does not.
     public func create(_ session: SessionRecord) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [
                                session.id.rawValue, session.userID.rawValue, Data(session.tokenDigest),
@@ -87,7 +87,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE session SET token_digest = ?, assurance = ?, second_factor_at = ? WHERE id = ?
                 """, arguments: [Data(tokenDigest), assurance.rawValue, secondFactorAt?.secondsSinceEpoch,
@@ -97,7 +97,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     @discardableResult
     public func revoke(id: SessionID, reason: String, at: Instant) throws -> Bool {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE session SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL
                 """, arguments: [at.secondsSinceEpoch, reason, id.rawValue])
@@ -107,7 +107,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     @discardableResult
     public func revokeAll(of userID: UserID, keeping: SessionID?, reason: String, at: Instant) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE session SET revoked_at = ?, revoke_reason = ?
                 WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?
@@ -118,7 +118,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     @discardableResult
     public func revokeAll(ofDevice deviceID: DeviceID, reason: String, at: Instant) throws -> [SessionID] {
-        try database.writer.write { db in
+        try database.write { db in
             try String.fetchAll(db, sql: """
                 UPDATE session SET revoked_at = ?, revoke_reason = ?
                 WHERE device_id = ? AND revoked_at IS NULL
@@ -130,7 +130,7 @@ public final class SQLiteSessionStore: SessionStore {
     /// Sets each session's last activity to the later of the stored and the given time, in one transaction.
     public func recordActivity(_ times: [SessionID: Instant]) throws {
         guard !times.isEmpty else { return }
-        try database.writer.write { db in
+        try database.write { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE session SET last_activity_at = MAX(last_activity_at, ?) WHERE id = ?
                 """)
@@ -142,7 +142,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     @discardableResult
     public func deleteInactive(before cutoff: Instant) throws -> Int {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM session WHERE revoked_at < ? OR last_activity_at < ?",
                            arguments: [cutoff.secondsSinceEpoch, cutoff.secondsSinceEpoch])
             return db.changesCount

@@ -30,7 +30,7 @@ public final class SQLiteThrottleStore: ThrottleStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let text = String(decoding: try encoder.encode(state), as: UTF8.self)
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO throttle (key, state, updated_at)
                 VALUES (?, ?, (julianday('now') - 2440587.5) * 86400.0)
@@ -40,7 +40,7 @@ public final class SQLiteThrottleStore: ThrottleStore {
     }
 
     public func remove(_ key: String) throws {
-        try database.writer.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM throttle WHERE key = ?", arguments: [key])
         }
     }

@@ -110,6 +110,7 @@ struct AccountServiceFixture {
         service = AccountService(
             accounts: accounts, throttles: throttles, resetTokens: resetTokens,
             activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions, sms: sms, devices: devices,
+            transactions: InMemoryTransactionRunner(),
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
             hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,

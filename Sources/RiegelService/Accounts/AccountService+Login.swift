@@ -68,11 +68,14 @@ extension AccountService {
         }
         if account.secondFactorEnabled, let deviceToken,
            case .trusted(let deviceID, let next) = try devices.redeem(token: deviceToken, for: account.id, client: client) {
-            let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
-                                            client: client, deviceID: deviceID)
-            audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
-                         reason: "trusted_device", client: client,
-                         details: ["session_id": session.info.sessionID.rawValue, "device_id": deviceID.rawValue])
+            let session = try transactions.inTransaction {
+                let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
+                                                client: client, deviceID: deviceID)
+                audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                             reason: "trusted_device", client: client,
+                             details: ["session_id": session.info.sessionID.rawValue, "device_id": deviceID.rawValue])
+                return session
+            }
             return .session(session, deviceToken: next)
         }
         if account.secondFactorEnabled {
@@ -83,9 +86,13 @@ extension AccountService {
                          reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
             return .challenge(challenge)
         }
-        let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
-        audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
-                     reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
+        // One commit for the session, the last-login time and the audit entry.
+        let session = try transactions.inTransaction {
+            let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
+            audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                         reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
+            return session
+        }
         return .session(session)
     }
 

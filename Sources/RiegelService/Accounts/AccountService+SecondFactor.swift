@@ -42,9 +42,12 @@ extension AccountService {
             let trusted = rememberDevice ? try devices.trust(userID: account.id, label: deviceLabel, client: client) : nil
             // Not linked to the new device: this session was proven by the code, so
             // revoking the device later (a replay, say) ends only the sessions its token opened.
-            let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
-            audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
-                         reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
+            let session = try transactions.inTransaction {
+                let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
+                audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                             reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
+                return session
+            }
             return ChallengeResult(session: session, deviceToken: trusted?.token)
         case .enrollPhone:
             let phone = try sms.phone(of: challenge)

@@ -16,6 +16,8 @@ public final class AccountService: Sendable {
     let sessions: SessionService
     let sms: SMSChallengeService
     let devices: DeviceService
+    /// Commits a login's session and its audit entry together.
+    let transactions: any TransactionRunner
     let hashing: PasswordHashingPool
     let hashValidator: any PasswordHashValidator
     let sealer: any SecretSealer
@@ -34,7 +36,7 @@ public final class AccountService: Sendable {
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
                 activationCodes: any ActivationCodeStore, sessions: SessionService, sms: SMSChallengeService,
-                devices: DeviceService,
+                devices: DeviceService, transactions: any TransactionRunner,
                 hashing: PasswordHashingPool,
                 hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
@@ -46,6 +48,7 @@ public final class AccountService: Sendable {
         self.sessions = sessions
         self.sms = sms
         self.devices = devices
+        self.transactions = transactions
         self.hashing = hashing
         self.hashValidator = hashValidator
         self.sealer = sealer
