@@ -109,7 +109,21 @@ class Child:
         self.pgid = self.proc.pid  # a session leader leads its own process group
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        """Whether the program still runs. Does not reap it: until `stop()` does, its pid and
+        process group id stay ours, so signalling the group can never hit a stranger."""
+        if self.proc.returncode is not None:
+            return False
+        try:
+            return os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False
+
+    def exit_status(self) -> str:
+        """How a program that is no longer alive ended (it stays unreaped)."""
+        r = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        if r is None:
+            return "running"
+        return f"exit status {r.si_status}" if r.si_code == os.CLD_EXITED else f"signal {r.si_status}"
 
     def stderr_tail(self, lines: int = 15) -> str:
         try:
@@ -119,14 +133,11 @@ class Child:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self, grace: float = 3.0):
-        """SIGTERM to the group, up to `grace` seconds, then SIGKILL; reaps the child."""
-        if self.alive():
+        """SIGTERM to the group, up to `grace` seconds, then SIGKILL to what is left; reaps the child."""
+        if self.proc.returncode is None:  # not reaped: the group id is still ours
             self._signal_group(signal.SIGTERM)
-            try:
-                self.proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                pass
-        self._signal_group(signal.SIGKILL)  # anything left in the group, leader included
+            wait_until(lambda: not self.alive(), grace, interval=0.02)
+            self._signal_group(signal.SIGKILL)  # stragglers in the group, and the leader if it ignored SIGTERM
         self.proc.wait(5)
 
     def group_is_empty(self) -> bool:
@@ -273,7 +284,7 @@ text = "nop"
         def check():
             dead = [c for c in self.children if not c.alive()]
             if dead:
-                raise KannelProblem(f"{dead[0].label} exited with {dead[0].proc.returncode} while starting:\n"
+                raise KannelProblem(f"{dead[0].label} ended ({dead[0].exit_status()}) while starting:\n"
                                     f"{dead[0].stderr_tail()}")
             return condition()
         if not wait_until(check, timeout):
