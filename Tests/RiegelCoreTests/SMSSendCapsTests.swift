@@ -104,4 +104,18 @@ final class SMSSendCapsTests: XCTestCase {
         XCTAssertEqual(caps.window, 3600)
         XCTAssertThrowsError(try SMSSendCaps(perCountry: 0))
     }
+
+    func testAForgottenSendFreesItsPlaceOnEveryWindowAndOnlyThatOne() throws {
+        let caps = try SMSSendCaps(perPhone: 2, perUser: 2, perCountry: 2, global: 2)
+        let first = clock.now()
+        caps.record(phone: &phone, user: &user, country: &country, global: &global, now: first)
+        clock.advance(seconds: 5)
+        caps.record(phone: &phone, user: &user, country: &country, global: &global, now: clock.now())
+        XCTAssertNotEqual(caps.check(phone: phone, user: user, country: country, global: global, now: clock.now()), .allowed)
+        caps.forget(phone: &phone, user: &user, country: &country, global: &global, sendAt: clock.now())
+        XCTAssertEqual(caps.check(phone: phone, user: user, country: country, global: global, now: clock.now()), .allowed)
+        XCTAssertEqual(phone.sends, [first], "the earlier send stays")
+        caps.forget(phone: &phone, user: &user, country: &country, global: &global, sendAt: first.adding(seconds: 1))
+        XCTAssertEqual(global.sends, [first], "forgetting a time with no send changes nothing")
+    }
 }

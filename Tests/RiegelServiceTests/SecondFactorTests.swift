@@ -295,6 +295,26 @@ final class SecondFactorTests: XCTestCase {
         _ = try await f.service.login(username: "sofia", password: strong, client: .init())
     }
 
+    func testAFirstSendNoGatewayTookDoesNotUseUpTheCaps() async throws {
+        let caps = try SMSSendCaps(perPhone: 1, perUser: 100, perCountry: 100, global: 1)
+        let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(caps: caps, sendDeadline: 2),
+                                      gateway: InMemorySMSGateway(behavior: .fail(.unavailable(gateway: "m", reason: "down"))))
+        for _ in 0..<3 {
+            await expect(.smsUnavailable) {
+                _ = try await f.service.register(username: "sofia", password: self.strong, email: nil, phone: self.phone,
+                                                 client: .init())
+            }
+        }
+        f.gateway.behavior = .deliver
+        let (_, challenge) = try await f.service.register(username: "sofia", password: strong, email: nil, phone: phone,
+                                                          client: .init())
+        XCTAssertNotNil(challenge, "an outage must not leave the caps used up")
+        await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
+            _ = try await f.service.register(username: "max", password: self.strong, email: nil, phone: self.phone,
+                                             client: .init())
+        }
+    }
+
     func testResendsCountAgainstTheCapsToo() async throws {
         let caps = try SMSSendCaps(perPhone: 100, perUser: 2)
         let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(caps: caps))

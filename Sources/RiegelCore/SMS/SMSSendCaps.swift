@@ -68,6 +68,18 @@ public struct SMSSendCaps: Sendable, Hashable {
         return worst
     }
 
+    /// Takes back the send recorded at `time` on every window (see
+    /// ``SMSSendWindow/forget(sendAt:)``).
+    public func forget(
+        phone: inout SMSSendWindow, user: inout SMSSendWindow, country: inout SMSSendWindow,
+        global: inout SMSSendWindow, sendAt time: Instant
+    ) {
+        phone.forget(sendAt: time)
+        user.forget(sendAt: time)
+        country.forget(sendAt: time)
+        global.forget(sendAt: time)
+    }
+
     /// Records one send at `now` on every window.
     public func record(
         phone: inout SMSSendWindow, user: inout SMSSendWindow, country: inout SMSSendWindow,

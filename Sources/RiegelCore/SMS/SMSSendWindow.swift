@@ -26,6 +26,12 @@ public struct SMSSendWindow: Sendable, Hashable, Codable {
         return max(1, Int(freesAt.seconds(since: now).rounded(.up)))
     }
 
+    /// Takes back one send recorded at exactly `time` (a first send that no
+    /// gateway took and whose challenge was undone); no-op if there is none.
+    public mutating func forget(sendAt time: Instant) {
+        if let i = sends.lastIndex(of: time) { sends.remove(at: i) }
+    }
+
     /// Records a send at `now`, dropping what no cap of `window` and `cap` needs.
     public mutating func record(now: Instant, cap: Int, window: Double) {
         let insertAt = sends.lastIndex(where: { $0 <= now }).map { $0 + 1 } ?? 0

@@ -108,7 +108,12 @@ public final class SMSChallengeService: Sendable {
                                     message: message)
         }
         try await send(messageID, challenge: challenge, user: user, username: username, phone: phone, undo: {
-            try self.store.discard(id: id)
+            // Nothing went out: the challenge goes, and so does its place in the
+            // caps, or an outage would use them up and block SMS after it.
+            try self.lock.withLock { _ in
+                try self.store.discard(id: id)
+                try self.releaseSendSlot(user: user, phone: phone, sentAt: now)
+            }
         })
         return ChallengeView(challenge, phone: phone)
     }
@@ -233,11 +238,27 @@ public final class SMSChallengeService: Sendable {
         }
     }
 
+    /// The send-window keys of a send to `phone` for `user`.
+    private func capKeys(user: UserID, phone: PhoneNumber) -> (phone: String, user: String, country: String, global: String) {
+        ("phone:" + Hex.encode(digester.digest(phone.lookupKey, purpose: .pii).bytes), "user:" + user.rawValue,
+         "country:" + phone.countryCode, "global")
+    }
+
+    /// Takes back a send recorded at `sentAt` (under ``lock``).
+    private func releaseSendSlot(user: UserID, phone: PhoneNumber, sentAt: Instant) throws {
+        let keys = capKeys(user: user, phone: phone)
+        var p = try counters.sendWindow(keys.phone) ?? SMSSendWindow()
+        var u = try counters.sendWindow(keys.user) ?? SMSSendWindow()
+        var c = try counters.sendWindow(keys.country) ?? SMSSendWindow()
+        var g = try counters.sendWindow(keys.global) ?? SMSSendWindow()
+        policy.caps.forget(phone: &p, user: &u, country: &c, global: &g, sendAt: sentAt)
+        try counters.saveSendWindows([keys.phone: p, keys.user: u, keys.country: c, keys.global: g], now: clock.now())
+    }
+
     /// Checks the four send caps and records the send on them (under ``lock``).
     private func takeSendSlot(user: UserID, username: String?, phone: PhoneNumber, purpose: ChallengePurpose,
                               now: Instant) throws {
-        let keys = (phone: "phone:" + Hex.encode(digester.digest(phone.lookupKey, purpose: .pii).bytes),
-                    user: "user:" + user.rawValue, country: "country:" + phone.countryCode, global: "global")
+        let keys = capKeys(user: user, phone: phone)
         var p = try counters.sendWindow(keys.phone) ?? SMSSendWindow()
         var u = try counters.sendWindow(keys.user) ?? SMSSendWindow()
         var c = try counters.sendWindow(keys.country) ?? SMSSendWindow()
