@@ -18,7 +18,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func create(_ stored: StoredChallenge, message: QueuedSMS) throws -> Int64 {
-        let json = try Self.encode(stored.challenge)
+        let json = try StoreColumns.json(stored.challenge)
         return try database.write { db in
             let reset = stored.pendingReset
             try db.execute(sql: """
@@ -42,12 +42,8 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
                 """, arguments: [id.rawValue])
         }
         guard let row else { return nil }
-        let challenge: SMSChallenge
-        do {
-            challenge = try JSONDecoder().decode(SMSChallenge.self, from: Data((row["challenge"] as String).utf8))
-        } catch {
-            throw RiegelStoreError.corruptRecord(table: "sms_challenge", detail: "\(id) cannot be decoded (\(error))")
-        }
+        let challenge = try StoreColumns.decodeJSON(SMSChallenge.self, row["challenge"], table: "sms_challenge",
+                                                    row: id.rawValue)
         var reset: PendingPasswordReset?
         if let digest = row["reset_digest"] as Data?, let hash = row["reset_hash"] as Data?,
            let keyID = row["reset_key_id"] as Int64? {
@@ -61,7 +57,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
-        let json = try Self.encode(challenge)
+        let json = try StoreColumns.json(challenge)
         try database.write { db in
             try Self.save(challenge, json: json, db)
             if let verifiedAt {
@@ -72,7 +68,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64 {
-        let json = try Self.encode(challenge)
+        let json = try StoreColumns.json(challenge)
         return try database.write { db in
             try Self.save(challenge, json: json, db)
             try db.execute(sql: """
@@ -166,12 +162,6 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     // MARK: rows
-
-    private static func encode(_ challenge: SMSChallenge) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(challenge), as: UTF8.self)
-    }
 
     private static func save(_ challenge: SMSChallenge, json: String, _ db: Database) throws {
         try db.execute(sql: "UPDATE sms_challenge SET challenge = ?, state = ?, expires_at = ? WHERE id = ?",

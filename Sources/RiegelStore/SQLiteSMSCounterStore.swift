@@ -16,11 +16,11 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
         let text = try database.writer.read { db in
             try String.fetchOne(db, sql: "SELECT sends FROM sms_send_window WHERE key = ?", arguments: [key])
         }
-        return try text.map { try Self.decode(SMSSendWindow.self, $0, table: "sms_send_window") }
+        return try text.map { try StoreColumns.decodeJSON(SMSSendWindow.self, $0, table: "sms_send_window", row: key) }
     }
 
     public func saveSendWindows(_ windows: [String: SMSSendWindow], now: Instant) throws {
-        let encoded = try windows.map { ($0.key, try Self.encode($0.value)) }
+        let encoded = try windows.map { ($0.key, try StoreColumns.json($0.value)) }
         try database.write { db in
             for (key, text) in encoded {
                 try db.execute(sql: """
@@ -35,11 +35,11 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
         let text = try database.writer.read { db in
             try String.fetchOne(db, sql: "SELECT budget FROM sms_budget WHERE user_id = ?", arguments: [userID.rawValue])
         }
-        return try text.map { try Self.decode(SecondFactorBudget.self, $0, table: "sms_budget") }
+        return try text.map { try StoreColumns.decodeJSON(SecondFactorBudget.self, $0, table: "sms_budget", row: userID.rawValue) }
     }
 
     public func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws {
-        let text = try Self.encode(budget)
+        let text = try StoreColumns.json(budget)
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO sms_budget (user_id, budget) VALUES (?, ?)
@@ -53,20 +53,6 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
         try database.write { db in
             try db.execute(sql: "DELETE FROM sms_send_window WHERE updated_at < ?", arguments: [before.secondsSinceEpoch])
             return db.changesCount
-        }
-    }
-
-    private static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, table: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw RiegelStoreError.corruptRecord(table: table, detail: "a row cannot be decoded (\(error))")
         }
     }
 }

@@ -18,18 +18,11 @@ public final class SQLiteThrottleStore: ThrottleStore {
         let text = try database.writer.read { db in
             try String.fetchOne(db, sql: "SELECT state FROM throttle WHERE key = ?", arguments: [key])
         }
-        guard let text else { return nil }
-        do {
-            return try JSONDecoder().decode(ThrottleState.self, from: Data(text.utf8))
-        } catch {
-            throw RiegelStoreError.corruptRecord(table: "throttle", detail: "a state cannot be decoded (\(error))")
-        }
+        return try text.map { try StoreColumns.decodeJSON(ThrottleState.self, $0, table: "throttle", row: key) }
     }
 
     public func save(_ state: ThrottleState, for key: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(state), as: UTF8.self)
+        let text = try StoreColumns.json(state)
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO throttle (key, state, updated_at)

@@ -171,6 +171,15 @@ class Daemon:
         return cp
 
 
+def error_of(call, *args, **kw):
+    """The varlink error `call` answers: (name, parameters); fails the test if it succeeds."""
+    import pytest
+    import varlink
+    with pytest.raises(varlink.VarlinkError) as e:
+        call(*args, **kw)
+    return e.value.error(), e.value.parameters()
+
+
 def make_root() -> Path:
     """A temporary folder others may traverse (the unprivileged-peer test needs that)."""
     root = Path(tempfile.mkdtemp(prefix="riegel-it-"))

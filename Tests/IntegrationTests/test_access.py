@@ -5,9 +5,8 @@ import signal
 import time
 
 import pytest
-import varlink
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 CLIENT = {"ip": "192.0.2.77", "user_agent": "access-it"}
@@ -21,12 +20,6 @@ EXTRA = (
 
 
 PHONE = "+49 151 23456789"
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 @pytest.fixture

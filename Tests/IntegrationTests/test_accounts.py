@@ -3,10 +3,8 @@ import os
 import re
 import subprocess
 
-import pytest
-import varlink
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 CLIENT = {"ip": "192.0.2.10", "user_agent": "pytest"}
@@ -14,12 +12,6 @@ CLIENT = {"ip": "192.0.2.10", "user_agent": "pytest"}
 
 def auth(d):
     return d.client().open("io.riegel.Auth")
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def test_register_login_check_logout_flow(daemon):

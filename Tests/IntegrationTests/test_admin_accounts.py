@@ -1,16 +1,9 @@
 """Administrators look up, lock, unlock and sign out accounts (io.riegel.Admin)."""
-import pytest
 import varlink
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def test_get_account_shows_sessions_and_last_login(daemon):

@@ -7,19 +7,13 @@ import time
 import pytest
 import varlink
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 
 
 def events(audit, **kw):
     return [r["event"] for r in audit.Query(_more=True, **kw) if "event" in r]
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def test_login_events_are_recorded_with_client_and_peer(daemon):

@@ -10,20 +10,14 @@ import json
 import re
 import time
 
-import pytest
-import varlink
+
+from riegel_harness import error_of
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 STRONG = "Kl4vier-Sonate-Mond"
 PHONE = "+4915112345678"
 CLIENT = {"ip": "192.0.2.44", "user_agent": "AnnaApp/3.1 (iPhone)"}
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def outbox_lines(daemon):

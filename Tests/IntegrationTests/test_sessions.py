@@ -1,18 +1,11 @@
 """Sessions through the PyPI client: expiry, touch=false, logout, listing, restart (issue 4)."""
 import time
 
-import pytest
 import varlink
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def session_daemon(root, idle="2s", absolute="12h", flush="1s"):

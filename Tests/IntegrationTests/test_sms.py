@@ -13,7 +13,7 @@ import time
 import pytest
 import varlink
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 PHONE = "+49 151 23456789"
@@ -22,12 +22,6 @@ E164 = "+4915123456789"
 
 def auth(d):
     return d.client().open("io.riegel.Auth")
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def outbox(d):

@@ -20,10 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import varlink
 
 from kannel_harness import PASSWORD, USERNAME, Kannel, KannelProblem, port_answers
-from riegel_harness import Daemon
+from riegel_harness import Daemon, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 CLIENT = {"ip": "192.0.2.10", "user_agent": "pytest"}
@@ -198,12 +197,6 @@ def auth(d: Daemon):
 
 def admin(d: Daemon):
     return d.client().open("io.riegel.Admin")
-
-
-def error_of(call, *args, **kw):
-    with pytest.raises(varlink.VarlinkError) as e:
-        call(*args, **kw)
-    return e.value.error(), e.value.parameters()
 
 
 def code_in(text: str, length: int = 6) -> str:

@@ -7,18 +7,6 @@ import XCTest
 final class AccountServiceTests: XCTestCase {
     let strong = "Kl4vier-Sonate-Mond"
 
-    func expect(_ expected: RiegelError, file: StaticString = #filePath, line: UInt = #line,
-                _ body: () async throws -> Void) async {
-        do {
-            try await body()
-            XCTFail("expected \(expected)", file: file, line: line)
-        } catch let error as RiegelError {
-            XCTAssertEqual(error, expected, file: file, line: line)
-        } catch {
-            XCTFail("expected \(expected), got \(error)", file: file, line: line)
-        }
-    }
-
     // MARK: security rule 1
 
     func testUnknownUserAndWrongPasswordBothRunOneVerificationAndGiveInvalidCredentials() async throws {

@@ -10,18 +10,6 @@ final class SecondFactorTests: XCTestCase {
     let strong = "Kl4vier-Sonate-Mond"
     let phone = "+49 151 23456789"
 
-    func expect(_ expected: RiegelError, file: StaticString = #filePath, line: UInt = #line,
-                _ body: () async throws -> Void) async {
-        do {
-            try await body()
-            XCTFail("expected \(expected)", file: file, line: line)
-        } catch let error as RiegelError {
-            XCTAssertEqual(error, expected, file: file, line: line)
-        } catch {
-            XCTFail("expected \(expected), got \(error)", file: file, line: line)
-        }
-    }
-
     /// The code in the last message the gateway delivered.
     func lastCode(_ f: AccountServiceFixture, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let text = try XCTUnwrap(f.gateway.delivered.last?.text, "no SMS was sent", file: file, line: line)
