@@ -105,6 +105,7 @@ public enum Daemon {
 
         let services: [any Service] = [
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
+                                      accounts: components.accounts,
                                       flushInterval: config.session.activityFlushInterval.duration,
                                       sweepInterval: .seconds(60), logger: logger),
             SMSDispatcherService(dispatcher: components.sms.dispatcher, challenges: components.sms.challenges,

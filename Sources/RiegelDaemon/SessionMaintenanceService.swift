@@ -3,7 +3,7 @@ import RiegelService
 import ServiceLifecycle
 
 /// Writes session activity to the store in batches and sweeps dead sessions,
-/// expired trusted devices and expired device-login nonces.
+/// expired trusted devices, expired device-login nonces and stale throttle states.
 ///
 /// Runs every `flushInterval`; sweeps every `sweepInterval`. On graceful
 /// shutdown it flushes once more, so a clean stop loses no activity; a crash
@@ -11,6 +11,7 @@ import ServiceLifecycle
 struct SessionMaintenanceService: Service, CustomStringConvertible {
     let sessions: SessionService
     let devices: DeviceService
+    let accounts: AccountService
     let flushInterval: Duration
     let sweepInterval: Duration
     let logger: Logger
@@ -32,6 +33,7 @@ struct SessionMaintenanceService: Service, CustomStringConvertible {
                 sinceSweep = .zero
                 tick { try sessions.sweep() }
                 tick { try devices.sweep() }
+                tick { try accounts.purgeStaleThrottles() }
             } else {
                 tick { try sessions.flush() }
             }

@@ -32,6 +32,15 @@ public final class SQLiteThrottleStore: ThrottleStore {
         }
     }
 
+    @discardableResult
+    public func removeStale(unsavedFor seconds: Double) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM throttle WHERE updated_at < (julianday('now') - 2440587.5) * 86400.0 - ?",
+                           arguments: [seconds])
+            return db.changesCount
+        }
+    }
+
     public func remove(_ key: String) throws {
         try database.write { db in
             try db.execute(sql: "DELETE FROM throttle WHERE key = ?", arguments: [key])

@@ -1,3 +1,4 @@
+import Foundation
 import RiegelCore
 
 /// The rules every ``ThrottleStore`` must keep. Call ``run(_:)`` with a factory
@@ -9,6 +10,7 @@ public enum ThrottleStoreConformance {
         ("savedStateLoadsBackUnchanged", savedStateLoadsBackUnchanged),
         ("saveReplacesAndKeysAreIndependent", saveReplacesAndKeysAreIndependent),
         ("removeForgetsOnlyThatKey", removeForgetsOnlyThatKey),
+        ("removeStaleForgetsOnlyStatesUnsavedForLonger", removeStaleForgetsOnlyStatesUnsavedForLonger),
     ]
 
     /// Runs every rule, each against a fresh store from `makeStore`.
@@ -36,6 +38,17 @@ public enum ThrottleStoreConformance {
             state.recordFailure(now: C.at(Double(i) * 10), policy: .accountDefault)
         }
         return state
+    }
+
+    static func removeStaleForgetsOnlyStatesUnsavedForLonger(_ store: any ThrottleStore) throws {
+        try store.save(delayedState(), for: "ip:192.0.2.1")
+        try C.expect(try store.removeStale(unsavedFor: 3600) == 0, "a state saved just now is not stale")
+        try C.expect(try store.state(for: "ip:192.0.2.1") != nil, "and must stay")
+        Thread.sleep(forTimeInterval: 2.0)
+        try store.save(delayedState(), for: "ip:192.0.2.2")
+        try C.expect(try store.removeStale(unsavedFor: 1.0) == 1, "only the state unsaved for longer goes")
+        try C.expect(try store.state(for: "ip:192.0.2.1") == nil && store.state(for: "ip:192.0.2.2") != nil,
+                     "the older state goes, the newer stays")
     }
 
     static func unknownKeyHasNoState(_ store: any ThrottleStore) throws {

@@ -78,4 +78,14 @@ final class LoginThrottleTests: XCTestCase {
         )
         XCTAssertTrue(ThrottleDecision.allowed.combined(with: .allowed).isAllowed)
     }
+
+    func testHorizonIsTheLongestWindowDelayOrLockoutOfEitherPolicy() throws {
+        XCTAssertEqual(throttle.horizon, 3600, "defaults: the 1 h lockout window")
+        let long = try LoginThrottle(
+            accountPolicy: ThrottlePolicy(lockout: .init(threshold: 20, window: 3600, duration: 86400)),
+            clientPolicy: ThrottlePolicy(delayWindow: 7200, lockout: nil))
+        XCTAssertEqual(long.horizon, 86400, "a day-long lockout must outlive the purge")
+        let client = try LoginThrottle(clientPolicy: ThrottlePolicy(delayWindow: 900, maximumDelay: 10800, lockout: nil))
+        XCTAssertEqual(client.horizon, 10800)
+    }
 }

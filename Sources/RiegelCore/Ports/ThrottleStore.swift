@@ -9,4 +9,9 @@ public protocol ThrottleStore: Sendable {
     func save(_ state: ThrottleState, for key: String) throws
     /// Forgets `key`.
     func remove(_ key: String) throws
+    /// Forgets every state not saved for more than `seconds` (by the store's
+    /// own clock); returns how many. Housekeeping: keys for unknown names and
+    /// client addresses would otherwise pile up for ever.
+    @discardableResult
+    func removeStale(unsavedFor seconds: Double) throws -> Int
 }

@@ -28,6 +28,14 @@ public struct LoginThrottle: Sendable {
     /// The policy for client-address keys; never has a lockout.
     public let clientPolicy: ThrottlePolicy
 
+    /// Seconds after a state's last save past which nothing in it can matter:
+    /// the longest window, delay or lockout of either policy.
+    public var horizon: Double {
+        [accountPolicy, clientPolicy].map { p in
+            max(p.delayWindow, p.maximumDelay, p.lockout?.window ?? 0, p.lockout?.duration ?? 0)
+        }.max() ?? 0
+    }
+
     /// Creates a throttle.
     /// - Throws: ``ThrottlePolicyError/lockoutNotAllowedForClientAddress`` if
     ///   `clientPolicy` has a lockout.

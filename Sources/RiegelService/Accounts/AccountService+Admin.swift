@@ -43,6 +43,14 @@ extension AccountService {
                      details: ["note": reason, "until": "\(until)", "sessions_ended": "\(ended)"])
     }
 
+    /// Forgets throttle states nobody saved for longer than anything in the
+    /// throttle policy lasts (windows, delays, lockouts): nothing in them can
+    /// matter any more. Returns how many.
+    @discardableResult
+    public func purgeStaleThrottles() throws -> Int {
+        try throttles.removeStale(unsavedFor: policy.throttle.horizon)
+    }
+
     /// Lifts an administrator's lock and any throttle backoff or lockout (security rule 4: admins can unlock).
     public func unlock(username: String) throws {
         let account = try adminLookup(username)
