@@ -9,6 +9,17 @@ enum AdminHandlers {
     static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
         [
             "Status": .immediate { _ in AdminReplies.status(m.status()) },
+            "Stats": handler { _ in
+                let hourAgo = m.clock.now().adding(seconds: -3600)
+                return [
+                    "accounts": .int(Int64(try m.accounts.accountCount())),
+                    "sessions_active": .int(Int64(m.sessions.liveCount())),
+                    "challenges_pending": .int(Int64(try m.sms.pendingCount())),
+                    "sms_sent_last_hour": .int(Int64(try m.sms.stats(since: hourAgo).reduce(0) { $0 + $1.sent })),
+                    "logins_failed_last_hour": .int(Int64(try m.auditReader.count(
+                        matching: AuditFilter(types: ["login.failed", "device_login.failed"], since: hourAgo)))),
+                ]
+            },
             "GetAccount": handler { call in
                 let summary = try m.accounts.summary(username: call.string("username"))
                 return ["account": AdminReplies.account(summary, devices: try m.devices.liveCount(of: summary.userID))]

@@ -106,6 +106,10 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func count() throws -> Int {
+        try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0 }
+    }
+
     public func setLock(id: UserID, until: Instant?) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE user SET locked_until = ? WHERE id = ?",

@@ -79,6 +79,13 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
         }
     }
 
+    public func count(matching filter: AuditFilter) throws -> Int {
+        let (condition, arguments) = Self.whereClause(filter)
+        return try database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_event WHERE \(condition)", arguments: arguments) ?? 0
+        }
+    }
+
     public func entries(after seq: Int64, matching filter: AuditFilter, limit: Int) throws -> [AuditEntry] {
         guard limit > 0 else { return [] }
         let (condition, arguments) = Self.whereClause(filter)

@@ -104,6 +104,13 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
         }
     }
 
+    public func pendingCount(now: Instant) throws -> Int {
+        try database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM sms_challenge WHERE state = 'pending' AND expires_at > ?",
+                             arguments: [now.secondsSinceEpoch]) ?? 0
+        }
+    }
+
     public func message(id: Int64) throws -> QueuedSMS? {
         try database.writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM sms_outbox WHERE id = ?", arguments: [id]).map(Self.message(from:))

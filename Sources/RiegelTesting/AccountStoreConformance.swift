@@ -132,6 +132,8 @@ public enum AccountStoreConformance {
                      "a deleted account must not be found by username")
         try C.expect(try !store.delete(id: account.id), "deleting it again must return false")
         try C.expect(try store.account(id: C.userID(2)) != nil, "other accounts must stay")
+        try C.expect(try store.count() == 1, "the count must drop with a deletion")
         try store.create(try C.account(3, username: "max"))  // the username is free again
+        try C.expect(try store.count() == 2, "the count must rise with a creation")
     }
 }

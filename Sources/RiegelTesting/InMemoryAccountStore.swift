@@ -57,6 +57,10 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
         }
     }
 
+    public func count() throws -> Int {
+        data.tables.withLock { $0.accounts.count }
+    }
+
     public func setLock(id: UserID, until: Instant?) throws {
         data.tables.withLock { $0.accounts[id]?.lockedUntil = until }
     }

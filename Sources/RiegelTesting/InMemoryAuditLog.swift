@@ -50,6 +50,10 @@ public final class InMemoryAuditLog: AuditLog, AuditReader, AuditMaintenance, Au
         }
     }
 
+    public func count(matching filter: AuditFilter) throws -> Int {
+        state.withLock { $0.entries.filter(filter.matches).count }
+    }
+
     public func entries(after seq: Int64, matching filter: AuditFilter, limit: Int) throws -> [AuditEntry] {
         state.withLock { state in
             Array(state.entries.filter { $0.seq > seq && filter.matches($0) }.prefix(max(limit, 0)))

@@ -78,6 +78,10 @@ public final class InMemorySMSChallengeStore: SMSChallengeStore {
         }
     }
 
+    public func pendingCount(now: Instant) throws -> Int {
+        tables.withLock { $0.challenges.values.filter { $0.challenge.state(at: now) == .pending }.count }
+    }
+
     public func message(id: Int64) throws -> QueuedSMS? {
         tables.withLock { $0.messages[id]?.message }
     }

@@ -297,3 +297,16 @@ def test_a_code_queued_before_a_crash_is_sent_after_restart(root):
             assert "challenge" in a.Login(username="sofia", password=STRONG)
     finally:
         d.stop()
+
+
+def test_admin_stats_count_accounts_sessions_challenges_sms_and_failed_logins(sms):
+    with auth(sms) as a:
+        a.Register(username="max", password=STRONG)
+        a.Register(username="sofia", password=STRONG, phone=PHONE)  # its enrolment challenge stays pending
+        a.Login(username="max", password=STRONG)
+        a.Login(username="max", password=STRONG)
+        error_of(a.Login, username="max", password="Falsch-Falsch-1")
+        error_of(a.Login, username="nobody", password=STRONG)
+    with sms.client().open("io.riegel.Admin") as admin:
+        assert admin.Stats() == {"accounts": 2, "sessions_active": 2, "challenges_pending": 1,
+                                 "sms_sent_last_hour": 1, "logins_failed_last_hour": 2}

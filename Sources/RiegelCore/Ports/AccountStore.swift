@@ -16,6 +16,8 @@ public protocol AccountStore: Sendable {
     /// Sets the verified phone (sealed, with its blind index) and turns the
     /// second factor on; `nil` removes the phone and turns it off.
     func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws
+    /// How many accounts exist.
+    func count() throws -> Int
     /// Sets or clears the administrator's lock.
     func setLock(id: UserID, until: Instant?) throws
     /// Removes the account and, through foreign keys, everything that belongs to it.

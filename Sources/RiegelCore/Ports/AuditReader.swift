@@ -4,6 +4,8 @@ public protocol AuditReader: Sendable {
     /// all of them, or with `limit` the newest `limit`; always oldest first.
     /// A `limit` of 0 or less finds nothing.
     func query(_ filter: AuditFilter, limit: Int?) throws -> AuditQueryResult
+    /// How many entries match `filter` (without reading them).
+    func count(matching filter: AuditFilter) throws -> Int
     /// Up to `limit` entries with seq greater than `seq` matching `filter`,
     /// oldest first: how a follower catches up (start from
     /// ``AuditQueryResult/lastSeq``, continue from the last seq returned).

@@ -20,6 +20,9 @@ public protocol SMSChallengeStore: Sendable {
     @discardableResult
     func purge(now: Instant, statsBefore: Instant) throws -> Int
 
+    /// Challenges still pending (not verified, failed or expired) at `now`.
+    func pendingCount(now: Instant) throws -> Int
+
     /// The message with this id.
     func message(id: Int64) throws -> QueuedSMS?
     /// Unsent messages due at `now` whose code is still alive, oldest first.

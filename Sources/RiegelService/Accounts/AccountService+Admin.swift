@@ -43,6 +43,11 @@ extension AccountService {
                      details: ["note": reason, "until": "\(until)", "sessions_ended": "\(ended)"])
     }
 
+    /// How many accounts exist.
+    public func accountCount() throws -> Int {
+        try accounts.count()
+    }
+
     /// Forgets throttle states nobody saved for longer than anything in the
     /// throttle policy lasts (windows, delays, lockouts): nothing in them can
     /// matter any more. Returns how many.

@@ -212,6 +212,11 @@ public final class SMSChallengeService: Sendable {
         try store.stats(since: since)
     }
 
+    /// Challenges waiting for their code now.
+    public func pendingCount() throws -> Int {
+        try store.pendingCount(now: clock.now())
+    }
+
     /// Removes finished challenges, old message rows and idle send windows.
     @discardableResult
     public func purge() throws -> Int {

@@ -229,6 +229,15 @@ public final class SessionService: Sendable {
         }.count
     }
 
+    /// Live sessions of all users (an admin figure: walks the whole table).
+    public func liveCount() -> Int {
+        let now = clock.now()
+        return table.count { entry in
+            policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt, lastActivityAt: entry.lastActivityAt,
+                             now: now) == nil
+        }
+    }
+
     /// Sessions held in memory (tombstones included).
     public var count: Int { table.count }
 }

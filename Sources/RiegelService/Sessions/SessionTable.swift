@@ -224,6 +224,11 @@ final class SessionTable: Sendable {
         }
     }
 
+    /// How many entries `isLive` says are live (walks the table under its lock).
+    func count(where isLive: (Entry) -> Bool) -> Int {
+        state.withLock { s in s.slots.values.reduce(0) { $0 + (isLive(s.entry($1)) ? 1 : 0) } }
+    }
+
     /// Sessions held (tombstones included).
     var count: Int { state.withLock { $0.slots.count } }
 }
