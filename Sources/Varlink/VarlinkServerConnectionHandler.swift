@@ -106,7 +106,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         let flags: VarlinkCallFlags
         let route: VarlinkRoute
         do {
-            let message = try JSONValue.parse(frame)
+            let message = try VarlinkCallEnvelope.parse(frame)
             (flags, route) = try service.route(message, peer: peer)
         } catch {
             logger.debug("closing varlink connection after invalid message",
