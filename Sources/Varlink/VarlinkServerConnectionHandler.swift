@@ -130,6 +130,15 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
                 let result: Result<[String: JSONValue], any Error>
                 do { result = .success(try body(call)) } catch { result = .failure(error) }
                 return writeFinal(result, call: call, context: context)
+            case .immediateWriting(let body):
+                // The writer owns the only reference to the buffer, so appending never copies it.
+                var writer = JSONObjectWriter(buffer: Self.replyPrefix(allocator: context.channel.allocator))
+                do { try body(call, &writer) } catch { return writeFinal(.failure(error), call: call, context: context) }
+                guard !call.oneway else { return false }
+                var buffer = writer.finish()
+                buffer.writeStaticString("}\0")
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                return true
             case .async(let body):
                 startTask(call: call, context: context) { try await body(call) }
                 return false
@@ -183,6 +192,13 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         }
         context.write(wrapOutboundOut(buffer), promise: nil)
         return true
+    }
+
+    /// A new reply buffer holding `{"parameters":`.
+    static func replyPrefix(allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 256)
+        buffer.writeStaticString("{\"parameters\":")
+        return buffer
     }
 
     static func reply(_ parameters: [String: JSONValue], continues: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
