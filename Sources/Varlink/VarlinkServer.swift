@@ -165,13 +165,14 @@ public final class VarlinkServer: Sendable {
         }
         return Self.peerCredentials(of: channel).flatMapThrowing { peer in
             let operations = channel.pipeline.syncOperations
-            if let idle = self.configuration.idleTimeout {
-                try operations.addHandler(IdleStateHandler(allTimeout: idle))
-            }
             try operations.addHandler(ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: self.configuration.maxMessageSize)))
             var logger = self.logger
             logger[metadataKey: "peer.uid"] = "\(peer.uid)"
-            try operations.addHandler(VarlinkServerConnectionHandler(service: self.service, peer: peer, logger: logger))
+            // The connection handler tracks idleness itself (it knows when calls are in flight),
+            // which spares every reply the write-completion promise an IdleStateHandler needs.
+            try operations.addHandler(VarlinkServerConnectionHandler(service: self.service, peer: peer,
+                                                                     idleTimeout: self.configuration.idleTimeout,
+                                                                     logger: logger))
         }
     }
 

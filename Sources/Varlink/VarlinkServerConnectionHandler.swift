@@ -24,28 +24,55 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     /// reading replies cannot make the server buffer without bound.
     private static let maxPendingCalls = 64
     private var readPaused = false
+    /// Without a call for this long (none in flight, none waiting), the connection is closed.
+    private let idleTimeout: TimeAmount?
+    /// When the peer last sent something or a call last finished.
+    private var lastActivity = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
 
-    init(service: VarlinkService, peer: PeerCredentials, logger: Logger) {
+    init(service: VarlinkService, peer: PeerCredentials, idleTimeout: TimeAmount?, logger: Logger) {
         self.service = service
         self.peer = peer
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if context.channel.isActive { scheduleIdleCheck(context: context, at: .now()) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
         self.context = nil
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        if idleCheck == nil { scheduleIdleCheck(context: context, at: .now()) }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        pending.append(unwrapInboundIn(data))
+        let frame = unwrapInboundIn(data)
+        if !busy && pending.isEmpty {
+            // Nothing waits (the usual case): answer this call at once, without queueing it.
+            guard context.channel.isActive else { return }
+            if process(frame, context: context) { context.flush() }
+            if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+            return
+        }
+        pending.append(frame)
         drain(context: context)
         if pending.count >= Self.maxPendingCalls && !readPaused {
             readPaused = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        lastActivity = .now()
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -55,6 +82,8 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pending.removeAll()
+        idleCheck?.cancel()
+        idleCheck = nil
         context.fireChannelInactive()
     }
 
@@ -66,11 +95,6 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is IdleStateHandler.IdleStateEvent:
-            if !busy && pending.isEmpty {
-                logger.debug("closing idle varlink connection", metadata: ["peer.pid": "\(peer.pid)"])
-                context.close(promise: nil)
-            }
         case is VarlinkQuiesceEvent:
             quiescing = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
@@ -169,6 +193,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     private func finishTask(_ result: Result<[String: JSONValue], any Error>, call: VarlinkCall) {
         busy = false
+        lastActivity = .now()
         guard let context else { return }
         if writeFinal(result, call: call, context: context) { context.flush() }
         drain(context: context)
@@ -192,6 +217,30 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         }
         context.write(wrapOutboundOut(buffer), promise: nil)
         return true
+    }
+
+    /// Arms the idle check to run `idleTimeout` after `from` (nothing if there is no timeout).
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at from: NIODeadline) {
+        guard let timeout = idleTimeout else { return }
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: from + timeout) {
+            self.checkIdle(context: context, timeout: timeout)
+        }
+    }
+
+    /// Closes the connection if no call ran for `timeout` and none is in flight or waiting;
+    /// otherwise checks again when that could next be true.
+    private func checkIdle(context: ChannelHandlerContext, timeout: TimeAmount) {
+        idleCheck = nil
+        guard context.channel.isActive else { return }
+        let now = NIODeadline.now()
+        if busy || !pending.isEmpty {
+            scheduleIdleCheck(context: context, at: now)
+        } else if now - lastActivity < timeout {
+            scheduleIdleCheck(context: context, at: lastActivity)
+        } else {
+            logger.debug("closing idle varlink connection", metadata: ["peer.pid": "\(peer.pid)"])
+            context.close(promise: nil)
+        }
     }
 
     /// A new reply buffer holding `{"parameters":`.
