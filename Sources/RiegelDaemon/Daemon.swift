@@ -80,7 +80,9 @@ public enum Daemon {
                                     auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = config.daemon.eventLoops == 0
+            ? MultiThreadedEventLoopGroup.singleton
+            : MultiThreadedEventLoopGroup(numberOfThreads: config.daemon.eventLoops)
         let server = VarlinkServer(service: service, group: group, configuration: .init(
             maxMessageSize: config.daemon.maxMessageSize,
             maxConnections: config.daemon.maxConnections,
@@ -112,10 +114,12 @@ public enum Daemon {
             try await serviceGroup.run()
         } catch {
             await components.hashing.shutdown()
+            if config.daemon.eventLoops != 0 { try? await group.shutdownGracefully() }
             try? database.close()
             throw error
         }
         await components.hashing.shutdown()
+        if config.daemon.eventLoops != 0 { try? await group.shutdownGracefully() }
         // Seal the tail of the audit chain, so a stop leaves nothing unsealed.
         do { try components.auditLog.checkpoint() } catch {
             logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])
