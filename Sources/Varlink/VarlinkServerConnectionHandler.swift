@@ -6,9 +6,10 @@ struct VarlinkQuiesceEvent: Sendable {}
 
 /// Serves varlink calls on one connection, strictly in order.
 ///
-/// Calls are processed one at a time: while an `async`/`streaming` handler runs,
-/// later calls are buffered, so replies always come back in call order.
-/// `immediate` handlers run right here on the event loop.
+/// It reads the socket's bytes itself and splits them into messages
+/// (``VarlinkFrameSplitter``). Calls are processed one at a time: while an
+/// `async`/`streaming` handler runs, later calls are buffered, so replies always
+/// come back in call order. `immediate` handlers run right here on the event loop.
 final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -16,6 +17,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private let service: VarlinkService
     private let peer: PeerCredentials
     private let logger: Logger
+    private var messages: VarlinkFrameSplitter
     private var pending = CircularBuffer<ByteBuffer>()
     private var busy = false
     private var quiescing = false
@@ -30,9 +32,10 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
-    init(service: VarlinkService, peer: PeerCredentials, idleTimeout: TimeAmount?, logger: Logger) {
+    init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, idleTimeout: TimeAmount?, logger: Logger) {
         self.service = service
         self.peer = peer
+        self.messages = VarlinkFrameSplitter(maxMessageSize: maxMessageSize)
         self.idleTimeout = idleTimeout
         self.logger = logger
     }
@@ -54,19 +57,33 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        if !busy && pending.isEmpty {
-            // Nothing waits (the usual case): answer this call at once, without queueing it.
-            guard context.channel.isActive else { return }
-            if process(frame, context: context) { context.flush() }
-            if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
-            return
+        messages.append(unwrapInboundIn(data))
+        var wrote = false
+        while let message = nextMessage(context: context) {
+            if !busy && pending.isEmpty && (!wrote || context.channel.isWritable) {
+                // Nothing waits (the usual case): answer this call at once, without queueing it.
+                guard context.channel.isActive else { return }
+                wrote = process(message, context: context) || wrote
+            } else {
+                pending.append(message)
+            }
         }
-        pending.append(frame)
-        drain(context: context)
+        if wrote { context.flush() }
+        if !pending.isEmpty { drain(context: context) }
         if pending.count >= Self.maxPendingCalls && !readPaused {
             readPaused = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
+        if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+    }
+
+    /// The next complete message read, if any; closes the connection on one that is too large.
+    private func nextMessage(context: ChannelHandlerContext) -> ByteBuffer? {
+        do {
+            return try messages.nextMessage()
+        } catch {
+            errorCaught(context: context, error: error)
+            return nil
         }
     }
 
@@ -82,6 +99,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pending.removeAll()
+        messages.removeAll()
         idleCheck?.cancel()
         idleCheck = nil
         context.fireChannelInactive()
@@ -90,6 +108,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("closing varlink connection", metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
         pending.removeAll()
+        messages.removeAll()
         context.close(promise: nil)
     }
 
