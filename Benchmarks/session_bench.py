@@ -7,7 +7,10 @@ One run (about 3-4 minutes on the 2-vCPU machines):
   2. CheckSession at concurrency 1/16/64 (touch=true; touch=false at 16) with the C
      load generator Benchmarks/varlink_load.c, and redis GET on a Unix socket at the same
      concurrency with redis-benchmark (the issue's anchor) and with the same C client
-     in --raw mode (same client, so the ratio is about the servers only);
+     in --raw mode (same client, so the ratio is about the servers only). The C client
+     runs all connections from one epoll thread (--epoll), the shape of redis-benchmark's
+     client; at c=16 the script also measures both servers with one client thread per
+     connection (the client this script used before), for comparison;
   3. 1 k vs 1 M live sessions: stops riegeld, inserts rows straight into its
      riegel.sqlite `session` table, restarts it (time to READY=1), CheckSession at c=16
      over the sessions' tokens;
@@ -17,6 +20,7 @@ The machine is shared and noisy: only ratios measured in the same run mean much.
 Usage (from the repo root; needs `pip install -r Tests/IntegrationTests/requirements.txt`,
 redis-server, redis-tools, cc):
   python3 Benchmarks/session_bench.py [--duration 3] [--big 1000000] [--no-build] [--json out.json]
+  (add --client threads to drive every measurement with one client thread per connection)
 """
 from __future__ import annotations
 
@@ -73,10 +77,13 @@ def cpu_ticks(pid: int) -> tuple[int, int]:
 
 
 def run_load(load: Path, sock: Path, conc: int, duration: float, tokens: Path | None = None,
-             touch: bool = True, raw: bool = False, server_pid: int | None = None) -> dict:
+             touch: bool = True, raw: bool = False, server_pid: int | None = None, epoll: bool = False) -> dict:
     """Runs the C load generator; with server_pid, also the server's CPU time per call
-    (user and system, µs; includes the warm-up calls, so it is a slight overestimate)."""
+    (user and system, µs; includes the warm-up calls, so it is a slight overestimate).
+    epoll: one client thread for all connections (redis-benchmark's shape) instead of one per connection."""
     argv = [str(load), "-s", str(sock), "-c", str(conc), "-d", str(duration), "--warmup", "0.5"]
+    if epoll:
+        argv.append("--epoll")
     if raw:
         argv.append("--raw")
     else:
@@ -207,7 +214,11 @@ def main() -> int:
     ap.add_argument("--no-build", action="store_true", help="use the existing .build/release/riegeld")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--client", choices=("epoll", "threads"), default="epoll",
+                    help="C client shape: one epoll thread for all connections (like redis-benchmark; default) "
+                         "or one thread per connection")
     args = ap.parse_args()
+    epoll = args.client == "epoll"
 
     if not args.no_build:
         log("building riegeld (release)...")
@@ -224,7 +235,8 @@ def main() -> int:
     t_start = time.monotonic()
     root = make_root()
     res: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nproc": os.cpu_count(),
-                 "kernel": platform.release(), "duration_s": args.duration, "loadavg_start": os.getloadavg()}
+                 "kernel": platform.release(), "duration_s": args.duration, "loadavg_start": os.getloadavg(),
+                 "client": args.client}
     load = build_load_generator(root)
     redis = Redis(root)
     d = Daemon(root, extra_config=SESSION_CONFIG)
@@ -237,18 +249,28 @@ def main() -> int:
         # 2. concurrency sweep, riegeld vs redis in alternation
         sweep = []
         for conc in (1, 16, 64):
-            rl = run_load(load, d.sock, conc, args.duration, tok64, server_pid=d.proc.pid)
-            raw = run_load(load, redis.sock, conc, args.duration, raw=True, server_pid=redis.proc.pid)
+            rl = run_load(load, d.sock, conc, args.duration, tok64, server_pid=d.proc.pid, epoll=epoll)
+            raw = run_load(load, redis.sock, conc, args.duration, raw=True, server_pid=redis.proc.pid, epoll=epoll)
             n = int(min(2_000_000, max(50_000, raw["rate"] * args.duration)))
             rb = redis_benchmark(redis.sock, conc, n)
-            row = {"c": conc, "touch": True, "riegel": rl, "redis_benchmark": rb, "redis_c_client": raw}
+            row = {"c": conc, "touch": True, "client": args.client, "riegel": rl, "redis_benchmark": rb, "redis_c_client": raw}
             sweep.append(row)
             log(f"c={conc}: riegel {rl['rate']:.0f}/s p50 {rl['p50_us']:.0f} p99 {rl['p99_us']:.0f} us | "
                 f"redis-benchmark {rb['rate']:.0f}/s p99 {rb['p99_us']:.0f} us | redis (C client) {raw['rate']:.0f}/s")
             if conc == 16:
-                nt = run_load(load, d.sock, conc, args.duration, tok64, touch=False, server_pid=d.proc.pid)
-                sweep.append({"c": conc, "touch": False, "riegel": nt, "redis_benchmark": rb, "redis_c_client": raw})
+                nt = run_load(load, d.sock, conc, args.duration, tok64, touch=False, server_pid=d.proc.pid, epoll=epoll)
+                sweep.append({"c": conc, "touch": False, "client": args.client, "riegel": nt, "redis_benchmark": rb,
+                              "redis_c_client": raw})
                 log(f"c=16 touch=false: riegel {nt['rate']:.0f}/s p99 {nt['p99_us']:.0f} us")
+                if epoll:
+                    # The same comparison with one client thread per connection (this script's client
+                    # before --epoll): it costs more client CPU on a small machine, for both servers.
+                    th = run_load(load, d.sock, conc, args.duration, tok64, server_pid=d.proc.pid)
+                    th_raw = run_load(load, redis.sock, conc, args.duration, raw=True, server_pid=redis.proc.pid)
+                    sweep.append({"c": conc, "touch": True, "client": "threads", "riegel": th, "redis_benchmark": rb,
+                                  "redis_c_client": th_raw})
+                    log(f"c=16 threaded client: riegel {th['rate']:.0f}/s p99 {th['p99_us']:.0f} us | "
+                        f"redis (same client) {th_raw['rate']:.0f}/s")
         res["sweep"] = sweep
 
         # 3./4. small vs big table: both loaded at start from the store, same path
@@ -259,9 +281,9 @@ def main() -> int:
         ready_small = start_timed(d)
         rss_small = rss_kib(d.proc.pid)
         small_file = write_tokens(root / "tokens_small.txt", small_tokens)
-        small = run_load(load, d.sock, 16, args.duration, small_file, server_pid=d.proc.pid)
-        small_nt = run_load(load, d.sock, 16, args.duration, small_file, touch=False, server_pid=d.proc.pid)
-        redis_small = run_load(load, redis.sock, 16, args.duration, raw=True, server_pid=redis.proc.pid)
+        small = run_load(load, d.sock, 16, args.duration, small_file, server_pid=d.proc.pid, epoll=epoll)
+        small_nt = run_load(load, d.sock, 16, args.duration, small_file, touch=False, server_pid=d.proc.pid, epoll=epoll)
+        redis_small = run_load(load, redis.sock, 16, args.duration, raw=True, server_pid=redis.proc.pid, epoll=epoll)
         log(f"{live_small} sessions: ready {ready_small:.2f} s, RSS {rss_small}, "
             f"c=16 {small['rate']:.0f}/s p99 {small['p99_us']:.0f} us; touch=false {small_nt['rate']:.0f}/s")
 
@@ -275,9 +297,9 @@ def main() -> int:
         big_file = write_tokens(root / "tokens_big.txt", sample)
         ready_big = start_timed(d)
         rss_big = rss_kib(d.proc.pid)
-        big = run_load(load, d.sock, 16, args.duration, big_file, server_pid=d.proc.pid)
-        big_nt = run_load(load, d.sock, 16, args.duration, big_file, touch=False, server_pid=d.proc.pid)
-        redis_big = run_load(load, redis.sock, 16, args.duration, raw=True, server_pid=redis.proc.pid)
+        big = run_load(load, d.sock, 16, args.duration, big_file, server_pid=d.proc.pid, epoll=epoll)
+        big_nt = run_load(load, d.sock, 16, args.duration, big_file, touch=False, server_pid=d.proc.pid, epoll=epoll)
+        redis_big = run_load(load, redis.sock, 16, args.duration, raw=True, server_pid=redis.proc.pid, epoll=epoll)
         rss_big_after = rss_kib(d.proc.pid)
         log(f"{live_big} sessions: ready {ready_big:.2f} s, RSS {rss_big}, "
             f"c=16 {big['rate']:.0f}/s p99 {big['p99_us']:.0f} us; touch=false {big_nt['rate']:.0f}/s")
@@ -315,23 +337,23 @@ def main() -> int:
 def report(res: dict) -> str:
     out = [f"date: {res['date']}, {res['nproc']} vCPUs, kernel {res['kernel']}, "
            f"{res['duration_s']:g} s per measurement, load avg at start {res['loadavg_start'][0]:.2f}, "
-           f"at end {res['loadavg_end'][0]:.2f}; whole run {res['total_s']:.0f} s",
+           f"at end {res['loadavg_end'][0]:.2f}; whole run {res['total_s']:.0f} s; C client: {res['client']}",
            "",
-           "| c | touch | riegeld calls/s | p50 µs | p99 µs | redis-benchmark GET/s | p50 µs | p99 µs "
+           "| c | touch | C client | riegeld calls/s | p50 µs | p99 µs | redis-benchmark GET/s | p50 µs | p99 µs "
            "| ratio riegeld/redis-benchmark | redis GET/s (same C client) | ratio (same client) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["sweep"]:
         rl, rb, raw = r["riegel"], r["redis_benchmark"], r["redis_c_client"]
-        out.append(f"| {r['c']} | {str(r['touch']).lower()} | {rl['rate']:.0f} | {rl['p50_us']:.0f} | {rl['p99_us']:.0f} "
+        out.append(f"| {r['c']} | {str(r['touch']).lower()} | {r['client']} | {rl['rate']:.0f} | {rl['p50_us']:.0f} | {rl['p99_us']:.0f} "
                    f"| {rb['rate']:.0f} | {rb['p50_us']:.0f} | {rb['p99_us']:.0f} | {rl['rate'] / rb['rate']:.2f} "
                    f"| {raw['rate']:.0f} | {rl['rate'] / raw['rate']:.2f} |"
                    + (f" errors {rl['errors']:.0f}" if rl["errors"] else ""))
     out += ["", "Server CPU per call (user + system µs, from /proc/PID/stat; C client at the same c):", "",
-            "| c | touch | riegeld user | riegeld sys | redis user | redis sys | riegeld/redis total |",
-            "|---|---|---|---|---|---|---|"]
+            "| c | touch | C client | riegeld user | riegeld sys | redis user | redis sys | riegeld/redis total |",
+            "|---|---|---|---|---|---|---|---|"]
     for r in res["sweep"]:
         rl, raw = r["riegel"], r["redis_c_client"]
-        out.append(f"| {r['c']} | {str(r['touch']).lower()} | {rl['cpu_user_us']:.1f} | {rl['cpu_sys_us']:.1f} "
+        out.append(f"| {r['c']} | {str(r['touch']).lower()} | {r['client']} | {rl['cpu_user_us']:.1f} | {rl['cpu_sys_us']:.1f} "
                    f"| {raw['cpu_user_us']:.1f} | {raw['cpu_sys_us']:.1f} "
                    f"| {(rl['cpu_user_us'] + rl['cpu_sys_us']) / (raw['cpu_user_us'] + raw['cpu_sys_us']):.2f} |")
     ts = res["table_size"]

@@ -4,12 +4,78 @@ public enum RFC3339 {
     /// Formats an instant as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, UTC).
     public static func format(_ instant: Instant) -> String {
         let total = Int64(instant.secondsSinceEpoch.rounded(.down))
+        if let fields = Fields(secondsSinceEpoch: total), (0...9999).contains(fields.year) {
+            return String(unsafeUninitializedCapacity: length) { fields.write(to: $0) }
+        }
         var days = total / 86_400
         var rem = total % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }
         let (y, m, d) = civil(fromDays: days)
         return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
             + pad(rem / 3600, 2) + ":" + pad(rem % 3600 / 60, 2) + ":" + pad(rem % 60, 2) + "Z"
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `format(instant)`, without making a
+    /// `String` for years 0...9999 (the bytes live on the stack): for writers on a
+    /// hot path, such as a reply encoder (inlinable, so it specializes there).
+    @inlinable
+    public static func withUTF8<R>(_ instant: Instant, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let total = Int64(instant.secondsSinceEpoch.rounded(.down))
+        if let fields = Fields(secondsSinceEpoch: total), (0...9999).contains(fields.year) {
+            return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+                let count = fields.write(to: buffer)
+                return try body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
+            }
+        }
+        var text = format(instant)
+        return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Bytes in `YYYY-MM-DDTHH:MM:SSZ`.
+    @usableFromInline static let length = 20
+
+    /// The calendar fields of a whole second, UTC.
+    @usableFromInline
+    struct Fields {
+        @usableFromInline var year, month, day, hour, minute, second: Int64
+
+        @inlinable
+        init?(secondsSinceEpoch total: Int64) {
+            var days = total / 86_400
+            var rem = total % 86_400
+            if rem < 0 { rem += 86_400; days -= 1 }
+            // Far outside any representable year: the caller takes the slow path.
+            guard abs(days) < 1 << 40 else { return nil }
+            (year, month, day) = RFC3339.civil(fromDays: days)
+            hour = rem / 3600
+            minute = rem % 3600 / 60
+            second = rem % 60
+        }
+
+        /// Writes the 20 bytes (year must be 0...9999); returns 20.
+        @inlinable
+        func write(to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+            func digits(_ value: Int64, _ width: Int, at start: Int) {
+                var v = value
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            out[4] = UInt8(ascii: "-")
+            digits(month, 2, at: 5)
+            out[7] = UInt8(ascii: "-")
+            digits(day, 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            digits(hour, 2, at: 11)
+            out[13] = UInt8(ascii: ":")
+            digits(minute, 2, at: 14)
+            out[16] = UInt8(ascii: ":")
+            digits(second, 2, at: 17)
+            out[19] = UInt8(ascii: "Z")
+            return RFC3339.length
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`; nil if malformed.
@@ -67,7 +133,8 @@ public enum RFC3339 {
     }
 
     // Howard Hinnant's days-from-civil algorithms.
-    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    @inlinable
+    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

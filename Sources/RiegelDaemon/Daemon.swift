@@ -94,7 +94,9 @@ public enum Daemon {
                                     auditReader: components.auditLog)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
 
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = config.daemon.eventLoops == 0
+            ? MultiThreadedEventLoopGroup.singleton
+            : MultiThreadedEventLoopGroup(numberOfThreads: config.daemon.eventLoops)
         let server = VarlinkServer(service: service, group: group, configuration: .init(
             maxMessageSize: config.daemon.maxMessageSize,
             maxConnections: config.daemon.maxConnections,
@@ -130,11 +132,13 @@ public enum Daemon {
         } catch {
             await components.hashing.shutdown()
             try? await components.sms.httpClient?.shutdown()
+            if config.daemon.eventLoops != 0 { try? await group.shutdownGracefully() }
             try? database.close()
             throw error
         }
         await components.hashing.shutdown()
         try? await components.sms.httpClient?.shutdown()
+        if config.daemon.eventLoops != 0 { try? await group.shutdownGracefully() }
         // Seal the tail of the audit chain, so a stop leaves nothing unsealed.
         do { try components.auditLog.checkpoint() } catch {
             logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])

@@ -19,6 +19,19 @@ enum AuthReplies {
         return .object(o)
     }
 
+    /// `SessionInfo`, written member by member: the same object as
+    /// ``sessionInfo(_:)``, for the CheckSession hot path.
+    static func write(_ info: SessionInfo, to o: inout JSONObjectWriter) {
+        o.write("session_id", info.sessionID.rawValue)
+        o.write("user_id", info.userID.rawValue)
+        o.write("username", info.username)
+        o.write("assurance", info.assurance.rawValue)
+        RFC3339.withUTF8(info.authenticatedAt) { o.write("authenticated_at", utf8: $0) }
+        if let at = info.secondFactorAt { RFC3339.withUTF8(at) { o.write("second_factor_at", utf8: $0) } }
+        RFC3339.withUTF8(info.idleExpiresAt) { o.write("idle_expires_at", utf8: $0) }
+        RFC3339.withUTF8(info.expiresAt) { o.write("expires_at", utf8: $0) }
+    }
+
     /// `NewSession`.
     static func newSession(_ session: NewSession) -> JSONValue {
         .object(["token": .string(session.token), "info": sessionInfo(session.info)])

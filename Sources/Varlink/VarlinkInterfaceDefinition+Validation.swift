@@ -14,8 +14,14 @@ extension VarlinkInterfaceDefinition {
 
     /// Checks `parameters` against a list of fields; see `validate(parameters:forMethod:)`.
     public func validate(_ parameters: [String: JSONValue], against fields: [VarlinkField]) throws(VarlinkError) {
+        try Self.validate(parameters, against: fields, types: types)
+    }
+
+    /// Checks `parameters` against a list of fields whose named types are in `types`.
+    static func validate(_ parameters: [String: JSONValue], against fields: [VarlinkField],
+                         types: [String: VarlinkType]) throws(VarlinkError) {
         for field in fields {
-            if !matches(parameters[field.name] ?? .null, field.type, depth: 0) {
+            if !matches(parameters[field.name] ?? .null, field.type, types: types, depth: 0) {
                 throw .invalidParameter(field.name)
             }
         }
@@ -26,13 +32,14 @@ extension VarlinkInterfaceDefinition {
         }
     }
 
-    /// Whether `value` is valid for `type`. Depth guards against self-referential named types.
-    func matches(_ value: JSONValue, _ type: VarlinkType, depth: Int) -> Bool {
+    /// Whether `value` is valid for `type`, named types resolved in `types`.
+    /// Depth guards against self-referential named types.
+    static func matches(_ value: JSONValue, _ type: VarlinkType, types: [String: VarlinkType], depth: Int) -> Bool {
         guard depth < 64 else { return false }
         switch type {
         case .optional(let wrapped):
             if case .null = value { return true }
-            return matches(value, wrapped, depth: depth + 1)
+            return matches(value, wrapped, types: types, depth: depth + 1)
         case .bool:
             if case .bool = value { return true }
             return false
@@ -52,19 +59,19 @@ extension VarlinkInterfaceDefinition {
             return false
         case .named(let typeName):
             guard let resolved = types[typeName] else { return false }
-            return matches(value, resolved, depth: depth + 1)
+            return matches(value, resolved, types: types, depth: depth + 1)
         case .array(let element):
             guard case .array(let elements) = value else { return false }
-            return elements.allSatisfy { matches($0, element, depth: depth + 1) }
+            return elements.allSatisfy { matches($0, element, types: types, depth: depth + 1) }
         case .dictionary(let element):
             guard case .object(let members) = value else { return false }
-            return members.values.allSatisfy { matches($0, element, depth: depth + 1) }
+            return members.values.allSatisfy { matches($0, element, types: types, depth: depth + 1) }
         case .enumeration(let cases):
             guard case .string(let text) = value else { return false }
             return cases.contains(text)
         case .structure(let fields):
             guard case .object(let members) = value else { return false }
-            for field in fields where !matches(members[field.name] ?? .null, field.type, depth: depth + 1) {
+            for field in fields where !matches(members[field.name] ?? .null, field.type, types: types, depth: depth + 1) {
                 return false
             }
             return members.keys.allSatisfy { key in fields.contains { $0.name == key } }

@@ -6,6 +6,11 @@ public enum VarlinkMethodHandler: Sendable {
     /// Runs on the connection's event loop, without a Task hop: only for fast,
     /// non-blocking, in-memory work (such as a session check). Never block in it.
     case immediate(@Sendable (VarlinkCall) throws -> [String: JSONValue])
+    /// Like `immediate`, but the handler writes its reply parameters itself, through a
+    /// ``JSONObjectWriter`` positioned inside the reply's `parameters` object: for hot
+    /// methods with a fixed reply shape, so no `JSONValue` tree is built per reply.
+    /// If it throws, whatever it wrote is dropped and the error is the reply.
+    case immediateWriting(@Sendable (VarlinkCall, inout JSONObjectWriter) throws -> Void)
     /// Runs in a Swift `Task`; may suspend (database, network, hashing).
     case async(@Sendable (VarlinkCall) async throws -> [String: JSONValue])
     /// For `more` calls: send intermediate replies (`continues: true`) through the sink;

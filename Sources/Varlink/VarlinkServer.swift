@@ -164,14 +164,14 @@ public final class VarlinkServer: Sendable {
             self.checkFinished()
         }
         return Self.peerCredentials(of: channel).flatMapThrowing { peer in
-            let operations = channel.pipeline.syncOperations
-            if let idle = self.configuration.idleTimeout {
-                try operations.addHandler(IdleStateHandler(allTimeout: idle))
-            }
-            try operations.addHandler(ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: self.configuration.maxMessageSize)))
             var logger = self.logger
             logger[metadataKey: "peer.uid"] = "\(peer.uid)"
-            try operations.addHandler(VarlinkServerConnectionHandler(service: self.service, peer: peer, logger: logger))
+            // One handler: it splits messages itself (no ByteToMessageHandler hop per call) and
+            // tracks idleness itself (it knows when calls are in flight), which spares every
+            // reply the write-completion promise an IdleStateHandler needs.
+            try channel.pipeline.syncOperations.addHandler(VarlinkServerConnectionHandler(
+                service: self.service, peer: peer, maxMessageSize: self.configuration.maxMessageSize,
+                idleTimeout: self.configuration.idleTimeout, logger: logger))
         }
     }
 

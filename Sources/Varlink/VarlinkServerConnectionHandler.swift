@@ -6,9 +6,10 @@ struct VarlinkQuiesceEvent: Sendable {}
 
 /// Serves varlink calls on one connection, strictly in order.
 ///
-/// Calls are processed one at a time: while an `async`/`streaming` handler runs,
-/// later calls are buffered, so replies always come back in call order.
-/// `immediate` handlers run right here on the event loop.
+/// It reads the socket's bytes itself and splits them into messages
+/// (``VarlinkFrameSplitter``). Calls are processed one at a time: while an
+/// `async`/`streaming` handler runs, later calls are buffered, so replies always
+/// come back in call order. `immediate` handlers run right here on the event loop.
 final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -16,6 +17,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private let service: VarlinkService
     private let peer: PeerCredentials
     private let logger: Logger
+    private var messages: VarlinkFrameSplitter
     private var pending = CircularBuffer<ByteBuffer>()
     private var busy = false
     private var quiescing = false
@@ -24,28 +26,70 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     /// reading replies cannot make the server buffer without bound.
     private static let maxPendingCalls = 64
     private var readPaused = false
+    /// Without a call for this long (none in flight, none waiting), the connection is closed.
+    private let idleTimeout: TimeAmount?
+    /// When the peer last sent something or a call last finished.
+    private var lastActivity = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
 
-    init(service: VarlinkService, peer: PeerCredentials, logger: Logger) {
+    init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, idleTimeout: TimeAmount?, logger: Logger) {
         self.service = service
         self.peer = peer
+        self.messages = VarlinkFrameSplitter(maxMessageSize: maxMessageSize)
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if context.channel.isActive { scheduleIdleCheck(context: context, at: .now()) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
         self.context = nil
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        if idleCheck == nil { scheduleIdleCheck(context: context, at: .now()) }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        pending.append(unwrapInboundIn(data))
-        drain(context: context)
+        messages.append(unwrapInboundIn(data))
+        var wrote = false
+        while let message = nextMessage(context: context) {
+            if !busy && pending.isEmpty && (!wrote || context.channel.isWritable) {
+                // Nothing waits (the usual case): answer this call at once, without queueing it.
+                guard context.channel.isActive else { return }
+                wrote = process(message, context: context) || wrote
+            } else {
+                pending.append(message)
+            }
+        }
+        if wrote { context.flush() }
+        if !pending.isEmpty { drain(context: context) }
         if pending.count >= Self.maxPendingCalls && !readPaused {
             readPaused = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
+        if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+    }
+
+    /// The next complete message read, if any; closes the connection on one that is too large.
+    private func nextMessage(context: ChannelHandlerContext) -> ByteBuffer? {
+        do {
+            return try messages.nextMessage()
+        } catch {
+            errorCaught(context: context, error: error)
+            return nil
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        lastActivity = .now()
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -55,22 +99,21 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pending.removeAll()
+        messages.removeAll()
+        idleCheck?.cancel()
+        idleCheck = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("closing varlink connection", metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
         pending.removeAll()
+        messages.removeAll()
         context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is IdleStateHandler.IdleStateEvent:
-            if !busy && pending.isEmpty {
-                logger.debug("closing idle varlink connection", metadata: ["peer.pid": "\(peer.pid)"])
-                context.close(promise: nil)
-            }
         case is VarlinkQuiesceEvent:
             quiescing = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
@@ -106,7 +149,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         let flags: VarlinkCallFlags
         let route: VarlinkRoute
         do {
-            let message = try JSONValue.parse(frame)
+            let message = try VarlinkCallEnvelope.parse(frame)
             (flags, route) = try service.route(message, peer: peer)
         } catch {
             logger.debug("closing varlink connection after invalid message",
@@ -130,6 +173,15 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
                 let result: Result<[String: JSONValue], any Error>
                 do { result = .success(try body(call)) } catch { result = .failure(error) }
                 return writeFinal(result, call: call, context: context)
+            case .immediateWriting(let body):
+                // The writer owns the only reference to the buffer, so appending never copies it.
+                var writer = JSONObjectWriter(buffer: Self.replyPrefix(allocator: context.channel.allocator))
+                do { try body(call, &writer) } catch { return writeFinal(.failure(error), call: call, context: context) }
+                guard !call.oneway else { return false }
+                var buffer = writer.finish()
+                buffer.writeStaticString("}\0")
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                return true
             case .async(let body):
                 startTask(call: call, context: context) { try await body(call) }
                 return false
@@ -160,6 +212,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     private func finishTask(_ result: Result<[String: JSONValue], any Error>, call: VarlinkCall) {
         busy = false
+        lastActivity = .now()
         guard let context else { return }
         if writeFinal(result, call: call, context: context) { context.flush() }
         drain(context: context)
@@ -183,6 +236,37 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         }
         context.write(wrapOutboundOut(buffer), promise: nil)
         return true
+    }
+
+    /// Arms the idle check to run `idleTimeout` after `from` (nothing if there is no timeout).
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at from: NIODeadline) {
+        guard let timeout = idleTimeout else { return }
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: from + timeout) {
+            self.checkIdle(context: context, timeout: timeout)
+        }
+    }
+
+    /// Closes the connection if no call ran for `timeout` and none is in flight or waiting;
+    /// otherwise checks again when that could next be true.
+    private func checkIdle(context: ChannelHandlerContext, timeout: TimeAmount) {
+        idleCheck = nil
+        guard context.channel.isActive else { return }
+        let now = NIODeadline.now()
+        if busy || !pending.isEmpty {
+            scheduleIdleCheck(context: context, at: now)
+        } else if now - lastActivity < timeout {
+            scheduleIdleCheck(context: context, at: lastActivity)
+        } else {
+            logger.debug("closing idle varlink connection", metadata: ["peer.pid": "\(peer.pid)"])
+            context.close(promise: nil)
+        }
+    }
+
+    /// A new reply buffer holding `{"parameters":`.
+    static func replyPrefix(allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 256)
+        buffer.writeStaticString("{\"parameters\":")
+        return buffer
     }
 
     static func reply(_ parameters: [String: JSONValue], continues: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {

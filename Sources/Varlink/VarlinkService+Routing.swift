@@ -23,76 +23,85 @@ struct VarlinkCallFlags: Sendable {
 extension VarlinkService {
     /// Routes one received message: checks its shape, flags, interface, method,
     /// authorization (before validation) and parameters.
-    func route(_ message: JSONValue, peer: PeerCredentials) throws(VarlinkProtocolViolation) -> (VarlinkCallFlags, VarlinkRoute) {
-        guard case .object(let members) = message else {
-            throw VarlinkProtocolViolation(message: "message is not a JSON object")
-        }
-        guard case .string(let qualifiedMethod)? = members["method"] else {
+    func route(_ message: VarlinkCallEnvelope, peer: PeerCredentials) throws(VarlinkProtocolViolation) -> (VarlinkCallFlags, VarlinkRoute) {
+        guard case .string(let qualifiedMethod)? = message.method else {
             throw VarlinkProtocolViolation(message: "message has no string member 'method'")
         }
         var flags = VarlinkCallFlags()
-        var upgrade = false
-        for (key, value) in members {
-            switch key {
-            case "method", "parameters": continue
-            case "more", "oneway", "upgrade":
-                let flag: Bool
-                switch value {
-                case .bool(let set): flag = set
-                case .null: flag = false
-                default: return (flags, .failure(.invalidParameter(key)))
-                }
-                if key == "more" { flags.more = flag } else if key == "oneway" { flags.oneway = flag } else { upgrade = flag }
-            default:
-                continue  // Unknown call members are ignored, as the spec asks for forward compatibility.
-            }
-        }
+        guard let more = Self.flag(message.more) else { return (flags, .failure(.invalidParameter("more"))) }
+        flags.more = more
+        guard let oneway = Self.flag(message.oneway) else { return (flags, .failure(.invalidParameter("oneway"))) }
+        flags.oneway = oneway
+        guard let upgrade = Self.flag(message.upgrade) else { return (flags, .failure(.invalidParameter("upgrade"))) }
         if (flags.more ? 1 : 0) + (flags.oneway ? 1 : 0) + (upgrade ? 1 : 0) > 1 {
             let name = flags.more ? (flags.oneway ? "oneway" : "upgrade") : "upgrade"
             flags = VarlinkCallFlags()
             return (flags, .failure(.invalidParameter(name)))
         }
         let parameters: [String: JSONValue]
-        switch members["parameters"] {
+        switch message.parameters {
         case .none, .null?: parameters = [:]
         case .object(let object)?: parameters = object
         default: return (flags, .failure(.invalidParameter("parameters")))
         }
-        guard let dot = qualifiedMethod.lastIndex(of: "."), dot != qualifiedMethod.startIndex else {
-            return (flags, .failure(.methodNotFound(qualifiedMethod)))
+        guard let known = methodRoutes[qualifiedMethod] else {
+            return (flags, routeUnknown(qualifiedMethod, parameters: parameters, flags: flags, upgrade: upgrade, peer: peer))
         }
-        let interfaceName = String(qualifiedMethod[..<dot])
-        let methodName = String(qualifiedMethod[qualifiedMethod.index(after: dot)...])
         if upgrade {
             // Protocol upgrades are not supported by this implementation.
             return (flags, .failure(.invalidParameter("upgrade")))
         }
-        let call = VarlinkCall(interface: interfaceName, method: methodName, qualifiedMethod: qualifiedMethod,
+        let call = VarlinkCall(interface: known.interface, method: known.method, qualifiedMethod: known.qualifiedMethod,
                                parameters: parameters, more: flags.more, oneway: flags.oneway, peer: peer)
-        if interfaceName == serviceInterface.name {
-            return (flags, routeBuiltIn(call))
-        }
-        guard let registered = interfaces[interfaceName] else {
-            return (flags, .failure(.interfaceNotFound(interfaceName)))
-        }
-        guard registered.definition.methods[methodName] != nil else {
-            return (flags, .failure(.methodNotFound(qualifiedMethod)))
-        }
-        if let authorize = registered.authorize, !authorize(call) {
+        if let authorize = known.authorize, !authorize(call) {
             return (flags, .failure(.permissionDenied()))
         }
         do {
-            try registered.definition.validate(parameters: parameters, forMethod: methodName)
+            try VarlinkInterfaceDefinition.validate(parameters, against: known.input, types: known.types)
         } catch {
             return (flags, .failure(error))
         }
-        guard let handler = registered.handlers[methodName] else {
+        guard let handler = known.handler else {
             return (flags, .failure(.methodNotImplemented(qualifiedMethod)))
         }
         if case .streaming(let requiresMore, _) = handler, requiresMore, !flags.more {
             return (flags, .failure(.expectedMore()))
         }
         return (flags, .handler(call, handler))
+    }
+
+    /// A call flag's value: absent and `null` are false; nil if it is not a boolean.
+    private static func flag(_ value: JSONValue?) -> Bool? {
+        switch value {
+        case .bool(let set)?: set
+        case .null?, nil: false
+        default: nil
+        }
+    }
+
+    /// A call to a name that is not a method of a registered interface:
+    /// `org.varlink.service`, or one of the standard errors.
+    private func routeUnknown(_ qualifiedMethod: String, parameters: [String: JSONValue], flags: VarlinkCallFlags,
+                              upgrade: Bool, peer: PeerCredentials) -> VarlinkRoute {
+        guard let dot = qualifiedMethod.lastIndex(of: "."), dot != qualifiedMethod.startIndex else {
+            return .failure(.methodNotFound(qualifiedMethod))
+        }
+        let interfaceName = String(qualifiedMethod[..<dot])
+        let methodName = String(qualifiedMethod[qualifiedMethod.index(after: dot)...])
+        if upgrade {
+            // Protocol upgrades are not supported by this implementation.
+            return .failure(.invalidParameter("upgrade"))
+        }
+        if interfaceName == serviceInterface.name {
+            let call = VarlinkCall(interface: interfaceName, method: methodName, qualifiedMethod: qualifiedMethod,
+                                   parameters: parameters, more: flags.more, oneway: flags.oneway, peer: peer)
+            return routeBuiltIn(call)
+        }
+        guard interfaces[interfaceName] != nil else {
+            return .failure(.interfaceNotFound(interfaceName))
+        }
+        // Every declared method of a registered interface is in `methodRoutes`.
+        return .failure(.methodNotFound(qualifiedMethod))
     }
 
     private func routeBuiltIn(_ call: VarlinkCall) -> VarlinkRoute {

@@ -18,6 +18,8 @@ public struct VarlinkService: Sendable {
     public var mapError: @Sendable (any Error) -> VarlinkError
 
     private(set) var interfaces: [String: RegisteredInterface] = [:]
+    /// Every method of the registered interfaces by qualified name: one lookup per call.
+    private(set) var methodRoutes: [String: VarlinkMethodRoute] = [:]
     private var interfaceOrder: [String] = []
     let serviceInterface: VarlinkInterfaceDefinition
 
@@ -95,6 +97,10 @@ public struct VarlinkService: Sendable {
         }
         interfaces[definition.name] = RegisteredInterface(definition: definition, handlers: methods, authorize: authorize)
         interfaceOrder.append(definition.name)
+        for (name, method) in definition.methods {
+            let route = VarlinkMethodRoute(definition: definition, method: method, handler: methods[name], authorize: authorize)
+            methodRoutes[route.qualifiedMethod] = route
+        }
     }
 
     /// Names of all interfaces, `org.varlink.service` first, then in registration order.
@@ -117,6 +123,35 @@ public struct VarlinkServiceError: Error, Sendable, Hashable, CustomStringConver
     }
     /// The message.
     public var description: String { message }
+}
+
+/// One method of a registered interface, with what routing needs to answer a call to it.
+final class VarlinkMethodRoute: Sendable {
+    /// The interface name.
+    let interface: String
+    /// The unqualified method name.
+    let method: String
+    /// `interface.method`.
+    let qualifiedMethod: String
+    /// The interface's named types (to validate parameters).
+    let types: [String: VarlinkType]
+    /// The method's input fields.
+    let input: [VarlinkField]
+    /// The handler, or nil if the method is declared but not implemented.
+    let handler: VarlinkMethodHandler?
+    /// The interface's authorization check.
+    let authorize: (@Sendable (VarlinkCall) -> Bool)?
+
+    init(definition: VarlinkInterfaceDefinition, method: VarlinkMethodDefinition, handler: VarlinkMethodHandler?,
+         authorize: (@Sendable (VarlinkCall) -> Bool)?) {
+        self.interface = definition.name
+        self.method = method.name
+        self.qualifiedMethod = definition.name + "." + method.name
+        self.types = definition.types
+        self.input = method.input
+        self.handler = handler
+        self.authorize = authorize
+    }
 }
 
 /// One registered interface with its handlers.

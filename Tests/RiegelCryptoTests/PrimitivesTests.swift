@@ -53,6 +53,16 @@ final class PrimitivesTests: XCTestCase {
                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
+    func testTokenDigestHandedOverInPlaceIsTheSameDigest() {
+        let digester = SHA256TokenDigester()
+        let long = String(repeating: "tok-é-", count: 40)  // not a small string: lives on the heap
+        for token in ["", "abc", "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg", long, String(long.dropFirst(3))] {
+            XCTAssertEqual(digester.withDigest(ofToken: token) { Array($0) }, digester.digest(ofToken: token), token)
+        }
+        XCTAssertEqual(digester.withDigest(ofToken: "abc") { Hex.encode(Array($0)) },
+                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     func testSystemRandomFillsTheRequestedLengthWithVaryingBytes() {
         let random = SystemRandom()
         XCTAssertEqual(random.bytes(0), [])

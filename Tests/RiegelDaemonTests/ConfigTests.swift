@@ -22,6 +22,7 @@ private func repoFile(_ relative: String) -> String {
         #expect(c == RiegelConfig())
         #expect(c.daemon.stateDirectory == "/var/lib/riegel")
         #expect(c.daemon.socketPath == "/run/riegel/riegel.sock")
+        #expect(c.daemon.eventLoops == 0)
         #expect(c.roles.portal == [.group("riegel-portal")])
         #expect(c.roles.admin == [.uid(0), .group("riegel-admin")])
         #expect(c.roles.audit == [.uid(0), .group("riegel-audit")])
@@ -282,6 +283,14 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.resourceClass(named: "claims") == (try ResourceClass(name: "claims", needsSecondFactor: true)))
         #expect(c.resourceClass(named: "standard") == .standard)
         #expect(try RiegelConfig().resourceClassCatalog() == ResourceClassCatalog())
+    }
+
+    @Test func eventLoopsAreReadAndOutOfRangeCountsAreReported() throws {
+        #expect(try RiegelConfig.parse(text: "[daemon]\nevent_loops = 1\n").daemon.eventLoops == 1)
+        #expect(problems("[daemon]\nevent_loops = -1\n").map(\.description) == [
+            "t.toml:2: daemon.event_loops: -1 is out of range; use an integer from 0 to 1024",
+        ])
+        #expect(problems("[daemon]\n\nevent_loops = \"two\"\n").first?.line == 3)
     }
 
     @Test func builtInOutboxCanBeOverriddenByName() throws {

@@ -38,7 +38,19 @@ final class SessionKeyTests: XCTestCase {
         XCTAssertEqual(table.entry(id: normal.id)?.secondFactorAt, now)
         XCTAssertNil(table.entry(id: odd.id)?.secondFactorAt)
         XCTAssertEqual(Set(table.entries(of: user).map(\.id)), [odd.id, normal.id])
-        _ = table.lookup([1, 2, 3], touchAt: now.adding(seconds: 5), endReason: { _ in nil })
+        _ = table.lookup(TokenDigestKey([1, 2, 3]), touchAt: now.adding(seconds: 5), endReason: { _, _, _ in nil })
         XCTAssertEqual(table.takeDirty(), [odd.id: now.adding(seconds: 5)])
+    }
+
+    func testDigestKeysReadInPlaceEqualThoseFromArrays() {
+        let random = SeededRandom(seed: 3)
+        for length in [0, 3, 12, 31, 32, 33, 40, 64] {
+            let digest = random.bytes(length)
+            XCTAssertEqual(digest.withUnsafeBytes { TokenDigestKey(bytes: $0) }, TokenDigestKey(digest), "\(length) bytes")
+        }
+        let a = random.bytes(32)
+        var b = a
+        b[31] ^= 1
+        XCTAssertNotEqual(TokenDigestKey(a), TokenDigestKey(b), "every byte of a real digest counts")
     }
 }

@@ -31,6 +31,9 @@ final class ServerFixture: @unchecked Sendable {
         method Crash() -> ()
         method Record(value: string) -> ()
         method Fails() -> ()
+        method Describe(text: string) -> (text: string, length: int, inner: (upper: bool))
+        method WriteThenFail() -> (partial: string)
+        method Note(value: string) -> (noted: bool)
 
         error Custom (reason: string)
         """
@@ -70,6 +73,20 @@ final class ServerFixture: @unchecked Sendable {
                 return [:]
             },
             "Fails": .immediate { _ in throw VarlinkError(name: "org.example.test.Custom", parameters: ["reason": "because"]) },
+            "Describe": .immediateWriting { call, reply in
+                let text = call.parameters["text"]?.string ?? ""
+                reply.write("text", text)
+                reply.write("length", Int64(text.count))
+                reply.writeObject("inner") { $0.write("upper", text == text.uppercased()) }
+            },
+            "WriteThenFail": .immediateWriting { _, reply in
+                reply.write("partial", "written before the failure")
+                throw VarlinkError(name: "org.example.test.Custom", parameters: ["reason": "late"])
+            },
+            "Note": .immediateWriting { call, reply in
+                recorder.append("note " + (call.parameters["value"]?.string ?? ""))
+                reply.write("noted", true)
+            },
         ], authorize: { call in
             if call.method == "Secret" { recorder.append("denied Secret"); return false }
             return true

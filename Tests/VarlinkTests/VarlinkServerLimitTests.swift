@@ -39,6 +39,18 @@ final class VarlinkServerLimitTests: XCTestCase {
         try await fixture.stop()
     }
 
+    func testCallsMoreOftenThanTheIdleTimeoutKeepTheConnectionOpen() async throws {
+        let fixture = try await ServerFixture(configuration: .init(idleTimeout: .milliseconds(300)))
+        let active = try fixture.connect()
+        for i in 0..<8 {  // 8 × 100 ms: well past the timeout in total, never idle for it
+            XCTAssertEqual(active.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"\#(i)"}}"#)["parameters"]?["tag"],
+                           .string("\(i)"))
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        XCTAssertEqual(active.read(), .closed, "once the calls stop, the connection is closed after the timeout")
+        try await fixture.stop()
+    }
+
     func testShutdownClosesConnectionsStillBusyAfterTheGracePeriod() async throws {
         let fixture = try await ServerFixture(configuration: .init(shutdownGracePeriod: .milliseconds(200)))
         let socket = try fixture.connect()

@@ -10,6 +10,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketMode: UInt32 = 0o660
     /// Connections served at once; further ones are closed at accept.
     public var maxConnections = 1024
+    /// Event-loop threads serving the socket (0: one per core).
+    public var eventLoops = 0
     /// Largest varlink message (bytes, without the NUL) before the connection is closed.
     public var maxMessageSize = 1_048_576
     /// A connection with no call for this long is closed.
@@ -40,6 +42,7 @@ public struct DaemonConfig: Sendable, Equatable {
             }
         }
         c.maxConnections = s.int("max_connections", c.maxConnections, in: 1...1_000_000)
+        c.eventLoops = s.int("event_loops", c.eventLoops, in: 0...1024)
         c.maxMessageSize = s.int("max_message_size", c.maxMessageSize, in: 1024...(64 << 20))
         c.idleConnectionTimeout = s.duration("idle_connection_timeout", c.idleConnectionTimeout)
         c.logLevel = s.value("log_level", c.logLevel) { node in

@@ -11,6 +11,19 @@ public struct SessionInfo: Sendable, Hashable {
     public var idleExpiresAt: Instant
     public var expiresAt: Instant
 
+    /// Info from its fields (for encoders' tests).
+    public init(sessionID: SessionID, userID: UserID, username: String, assurance: Assurance, authenticatedAt: Instant,
+                secondFactorAt: Instant?, idleExpiresAt: Instant, expiresAt: Instant) {
+        self.sessionID = sessionID
+        self.userID = userID
+        self.username = username
+        self.assurance = assurance
+        self.authenticatedAt = authenticatedAt
+        self.secondFactorAt = secondFactorAt
+        self.idleExpiresAt = idleExpiresAt
+        self.expiresAt = expiresAt
+    }
+
     /// Describes a table entry under `policy`.
     init(_ entry: SessionTable.Entry, policy: SessionPolicy) {
         sessionID = entry.id

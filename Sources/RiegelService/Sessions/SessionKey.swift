@@ -37,9 +37,21 @@ struct SessionKey: Hashable, Sendable {
         lo = b
     }
 
-    /// The canonical id text.
+    /// The canonical id text, written straight into the string's storage.
     var canonicalID: SessionID {
-        SessionID(rawValue: "s_" + Hex.encode(withUnsafeBytes(of: hi.bigEndian) { Array($0) }
-            + withUnsafeBytes(of: lo.bigEndian) { Array($0) }))
+        let digits: StaticString = "0123456789abcdef"
+        let text = String(unsafeUninitializedCapacity: 34) { out in
+            out[0] = UInt8(ascii: "s")
+            out[1] = UInt8(ascii: "_")
+            func put(_ word: UInt64, at offset: Int) {
+                for i in 0..<16 {
+                    out[offset + i] = digits.utf8Start[Int(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 0xF]
+                }
+            }
+            put(hi, at: 2)
+            put(lo, at: 18)
+            return 34
+        }
+        return SessionID(rawValue: text)
     }
 }

@@ -104,13 +104,17 @@ public final class SessionService: Sendable {
     public func check(token: String, touch: Bool = true) throws(RiegelError) -> Checked {
         let now = clock.now()
         let policy = self.policy
-        guard let (entry, ended) = table.lookup(digester.digest(ofToken: token), touchAt: touch ? now : nil,
-                                                endReason: { policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt,
-                                                                              lastActivityAt: $0.lastActivityAt, now: now) }) else {
-            throw .invalidToken
+        let key = digester.withDigest(ofToken: token) { TokenDigestKey(bytes: $0) }
+        let found = table.lookup(key, touchAt: touch ? now : nil) { revoked, createdAt, lastActivityAt in
+            policy.endReason(revoked: revoked, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now)
         }
-        if let ended { throw .sessionExpired(ended) }
-        return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy), method: entry.method)
+        switch found {
+        case nil: throw .invalidToken
+        case .ended(let reason)?: throw .sessionExpired(reason)
+        case .valid(let entry)?:
+            return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy),
+                           method: entry.method)
+        }
     }
 
     /// Raises a live session to `second_factor`, proven now, and renews its

@@ -77,7 +77,8 @@ final class SessionTable: Sendable {
 
         func entry(_ s: Slot) -> Entry {
             let u = users[Int(s.user)]
-            return Entry(id: irregularIDs[s.key] ?? s.key.canonicalID, userID: u.id, username: u.username,
+            let irregular = irregularIDs.isEmpty ? nil : irregularIDs[s.key]
+            return Entry(id: irregular ?? s.key.canonicalID, userID: u.id, username: u.username,
                          assurance: s.assurance, method: s.method,
                          createdAt: Instant(secondsSinceEpoch: s.createdAt),
                          authenticatedAt: Instant(secondsSinceEpoch: s.authenticatedAt),
@@ -130,22 +131,31 @@ final class SessionTable: Sendable {
         }
     }
 
-    /// The entry for a token digest and why it ended (`endReason`, nil if valid);
-    /// with `touchAt`, a valid entry records activity. One lock, one hash lookup.
-    func lookup(_ digest: [UInt8], touchAt: Instant?,
-                endReason: (Entry) -> SessionEndReason?) -> (Entry, SessionEndReason?)? {
-        let d = TokenDigestKey(digest)
-        return state.withLock { s in
-            guard var slot = s.slots[d] else { return nil }
-            var entry = s.entry(slot)
-            let reason = endReason(entry)
-            if reason == nil, let at = touchAt, at.secondsSinceEpoch > slot.lastActivityAt {
-                slot.lastActivityAt = at.secondsSinceEpoch
-                s.slots[d] = slot
-                s.dirty[slot.key] = at.secondsSinceEpoch
-                entry.lastActivityAt = at
+    /// What a lookup found: a valid session (touched if asked), or why it ended.
+    enum Lookup {
+        /// The session is valid; its entry after any touch.
+        case valid(Entry)
+        /// The session ended, for this reason.
+        case ended(SessionEndReason)
+    }
+
+    /// The session of a token digest, judged by `endReason` (given revoked, created
+    /// and last activity; nil if valid); with `touchAt`, a valid one records activity.
+    /// One lock, one hash lookup; strings are made only for a valid session's entry.
+    func lookup(_ digest: TokenDigestKey, touchAt: Instant?,
+                endReason: (_ revoked: Bool, _ createdAt: Instant, _ lastActivityAt: Instant) -> SessionEndReason?) -> Lookup? {
+        state.withLock { s -> Lookup? in
+            guard let i = s.slots.index(forKey: digest) else { return nil }
+            let slot = s.slots.values[i]
+            if let reason = endReason(slot.revoked, Instant(secondsSinceEpoch: slot.createdAt),
+                                      Instant(secondsSinceEpoch: slot.lastActivityAt)) {
+                return .ended(reason)
             }
-            return (entry, reason)
+            if let at = touchAt?.secondsSinceEpoch, at > slot.lastActivityAt {
+                s.slots.values[i].lastActivityAt = at
+                s.dirty[slot.key] = at
+            }
+            return .valid(s.entry(s.slots.values[i]))
         }
     }
 
