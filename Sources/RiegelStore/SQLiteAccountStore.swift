@@ -50,14 +50,15 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func account(id: UserID) throws -> AccountRecord? {
         try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM user WHERE id = ?", arguments: [id.rawValue])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM user WHERE id = ?"),
+                             arguments: [id.rawValue])
                 .map(Self.record(from:))
         }
     }
 
     public func account(usernameKey: String) throws -> AccountRecord? {
         try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM user WHERE username_key = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM user WHERE username_key = ?"),
                              arguments: [usernameKey])
                 .map(Self.record(from:))
         }

@@ -150,7 +150,8 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     // MARK: Rows
 
     private static func readHead(_ db: Database) throws -> Head {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1") else {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")) else {
             return Head(seq: 0, hash: AuditChain.genesisHash)
         }
         return Head(seq: row["seq"], hash: StoreColumns.bytes(row["hash"]))
@@ -158,8 +159,8 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
 
     private static func insert(_ entry: AuditEntry, details: String, _ db: Database) throws {
         let event = entry.event
-        try db.execute(sql: "INSERT INTO audit_event (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [
+        try db.cachedStatement(sql: "INSERT INTO audit_event (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [
                            entry.seq, entry.time.secondsSinceEpoch, event.type, event.outcome.rawValue,
                            event.userID?.rawValue, event.username, event.reason,
                            event.peerUID.map { Int64($0) }, event.peerPID.map { Int64($0) },

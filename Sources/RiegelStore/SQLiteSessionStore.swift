@@ -26,8 +26,9 @@ public final class SQLiteSessionStore: SessionStore {
     /// Adds a session; throws if its id or token digest exists or its user does not.
     public func create(_ session: SessionRecord) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [
+            // Cached statements: this runs on every login (BENCHMARKS.md, logins/s).
+            try db.cachedStatement(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [
                                session.id.rawValue, session.userID.rawValue, Data(session.tokenDigest),
                                session.assurance.rawValue, session.method.rawValue,
                                session.createdAt.secondsSinceEpoch, session.authenticatedAt.secondsSinceEpoch,
@@ -35,8 +36,8 @@ public final class SQLiteSessionStore: SessionStore {
                                session.clientIP, session.userAgent, session.revokedAt?.secondsSinceEpoch,
                                session.revokeReason, session.deviceID?.rawValue,
                            ])
-            try db.execute(sql: "UPDATE user SET last_login_at = ? WHERE id = ?",
-                           arguments: [session.createdAt.secondsSinceEpoch, session.userID.rawValue])
+            try db.cachedStatement(sql: "UPDATE user SET last_login_at = ? WHERE id = ?")
+                .execute(arguments: [session.createdAt.secondsSinceEpoch, session.userID.rawValue])
         }
     }
 

@@ -16,7 +16,7 @@ public final class SQLiteThrottleStore: ThrottleStore {
 
     public func state(for key: String) throws -> ThrottleState? {
         let text = try database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT state FROM throttle WHERE key = ?", arguments: [key])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM throttle WHERE key = ?"), arguments: [key])
         }
         return try text.map { try StoreColumns.decodeJSON(ThrottleState.self, $0, table: "throttle", row: key) }
     }

@@ -42,6 +42,7 @@ final class SessionTable: Sendable {
     private struct User {
         var id: UserID
         var username: String
+        /// The user's unrevoked sessions (tombstones leave the set when revoked).
         var sessions: Set<SessionKey>
     }
 
@@ -180,9 +181,12 @@ final class SessionTable: Sendable {
         state.withLock { s in
             for id in ids {
                 let k = s.existingKey(of: id)
-                guard let d = s.digestByKey[k] else { continue }
+                guard let d = s.digestByKey[k], let user = s.slots[d]?.user else { continue }
                 s.slots[d]?.revoked = true
                 s.dirty[k] = nil
+                // A tombstone answers lookups by digest until the sweeper drops it, but
+                // leaves its user's set: opening a session walks that set (the cap).
+                s.users[Int(user)].sessions.remove(k)
             }
         }
     }
