@@ -87,6 +87,17 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
+    public func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
+        try database.writer.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT \(Self.columns) FROM session WHERE revoked_at >= ? ORDER BY created_at, id
+                """, arguments: [since.secondsSinceEpoch])
+            while let row = try rows.next() {
+                try body(try Self.record(from: row))
+            }
+        }
+    }
+
     public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws {
         try database.write { db in
             try db.execute(sql: """

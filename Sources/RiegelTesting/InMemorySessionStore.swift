@@ -40,6 +40,13 @@ public final class InMemorySessionStore: SessionStore, Sendable {
         data.tables.withLock { tables in Self.oldestFirst(tables.sessions.values.filter { $0.revokedAt == nil }) }
     }
 
+    public func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
+        let revoked = data.tables.withLock { tables in
+            Self.oldestFirst(tables.sessions.values.filter { ($0.revokedAt.map { $0 >= since }) ?? false })
+        }
+        for record in revoked { try body(record) }
+    }
+
     public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws {
         try data.tables.withLock { tables in
             guard tables.sessions[id] != nil else { return }

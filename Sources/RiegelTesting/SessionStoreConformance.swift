@@ -15,6 +15,7 @@ public enum SessionStoreConformance {
         ("allUnrevokedListsEveryUserOldestFirst", allUnrevokedListsEveryUserOldestFirst),
         ("renewReplacesDigestAndAssurance", renewReplacesDigestAndAssurance),
         ("revokeEndsOnceAndKeepsTheRecord", revokeEndsOnceAndKeepsTheRecord),
+        ("forEachRevokedListsSessionsRevokedSinceACutoff", forEachRevokedListsSessionsRevokedSinceACutoff),
         ("revokeAllKeepsOneAndCounts", revokeAllKeepsOneAndCounts),
         ("revokeAllOfDeviceEndsOnlyThatDevicesSessions", revokeAllOfDeviceEndsOnlyThatDevicesSessions),
         ("recordActivityNeverMovesBackwards", recordActivityNeverMovesBackwards),
@@ -38,6 +39,19 @@ public enum SessionStoreConformance {
         try C.expect(try s.accounts.account(id: C.userID(1))?.lastLoginAt == C.at(30),
                      "a new session must set the account's last login to its creation")
         try C.expect(try s.accounts.account(id: C.userID(2))?.lastLoginAt == nil, "other accounts stay untouched")
+    }
+
+    static func forEachRevokedListsSessionsRevokedSinceACutoff(_ s: Subject) throws {
+        try users(s, 1)
+        for n in 1...3 { try s.store.create(session(n, user: 1)) }
+        try s.store.revoke(id: C.sessionID(1), reason: "logout", at: C.at(100))
+        try s.store.revoke(id: C.sessionID(2), reason: "logout", at: C.at(200))
+        var seen: [SessionID] = []
+        try s.store.forEachRevoked(since: C.at(150)) { seen.append($0.id) }
+        try C.expect(seen == [C.sessionID(2)], "only sessions revoked at or after the cutoff, got \(seen)")
+        seen = []
+        try s.store.forEachRevoked(since: C.at(100)) { seen.append($0.id) }
+        try C.expect(seen == [C.sessionID(1), C.sessionID(2)], "oldest first, the cutoff included; got \(seen)")
     }
 
     static func users(_ subject: Subject, _ numbers: Int...) throws {

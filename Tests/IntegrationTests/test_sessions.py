@@ -86,6 +86,21 @@ def test_sessions_and_their_activity_survive_a_restart(root):
         assert d.stop() == 0
 
 
+def test_a_logged_out_token_still_answers_revoked_after_a_restart(root):
+    d = Daemon(root).start()
+    try:
+        with d.client().open("io.riegel.Auth") as a:
+            s = login(a)
+            a.Logout(token=s["token"])
+        assert d.stop() == 0
+        d.start()
+        with d.client().open("io.riegel.Auth") as a:
+            assert error_of(a.CheckSession, token=s["token"]) == \
+                ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+    finally:
+        assert d.stop() == 0
+
+
 def test_session_cap_ends_the_oldest(root):
     d = Daemon(root, extra_config="[session]\nmax_per_user = 2\n").start()
     try:

@@ -99,6 +99,27 @@ final class SessionServiceTests: XCTestCase {
         }
     }
 
+    func testARevokedTokenStillAnswersRevokedAfterARestartUntilItWouldHaveExpired() async throws {
+        let f = AccountServiceFixture()
+        let s = try await openSession(f)
+        let kept = try await f.service.login(username: "sam", password: "Kl4vier-Sonate-Mond", client: .init()).session
+        try f.sessions.logout(token: s.token)
+        f.clock.advance(seconds: 60)
+        var restarted = f.restartedSessions()
+        XCTAssertEqual(try restarted.load(), 1, "only the live session counts as loaded")
+        XCTAssertThrowsError(try restarted.check(token: s.token)) {
+            XCTAssertEqual($0 as? RiegelError, .sessionExpired(.revoked))
+        }
+        XCTAssertEqual(restarted.liveCount(of: s.info.userID), 1, "a tombstone is not a live session")
+        _ = try restarted.check(token: kept.token, touch: true)
+        f.clock.advance(seconds: 900)
+        restarted = f.restartedSessions()
+        try restarted.load()
+        XCTAssertThrowsError(try restarted.check(token: s.token)) {
+            XCTAssertEqual($0 as? RiegelError, .invalidToken, "long gone: not kept as a tombstone")
+        }
+    }
+
     func testDemotionDropsTheElevationButKeepsTheToken() async throws {
         let f = AccountServiceFixture()
         let s = try await openSession(f)

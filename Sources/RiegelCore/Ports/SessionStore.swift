@@ -17,6 +17,9 @@ public protocol SessionStore: Sendable {
     /// Every unrevoked session, one at a time (loading a million without
     /// holding them all in an array first).
     func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws
+    /// Every session revoked at or after `since`, one at a time (reloaded as
+    /// tombstones, so their tokens keep answering "revoked" after a restart).
+    func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws
     /// Replaces the token digest (a rise in assurance renews the token) and the
     /// assurance fields.
     func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws

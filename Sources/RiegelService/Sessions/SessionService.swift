@@ -45,7 +45,10 @@ public final class SessionService: Sendable {
         self.audit = audit
     }
 
-    /// Fills the table from the store (every unrevoked session that is not yet expired).
+    /// Fills the table from the store: every unrevoked session that is not yet
+    /// expired, and, as tombstones, revoked ones that would still be live (so
+    /// their tokens answer `SessionExpired(revoked)`, not `InvalidToken`, after
+    /// a restart). Returns how many live sessions it loaded.
     @discardableResult
     public func load() throws -> Int {
         let now = clock.now()
@@ -57,6 +60,11 @@ public final class SessionService: Sendable {
             users.insert(record.userID)
             table.insert(record, username: "")
             loaded += 1
+        }
+        try sessions.forEachRevoked(since: now.adding(seconds: -policy.idleTimeout)) { record in
+            guard policy.endReason(revoked: false, createdAt: record.createdAt, lastActivityAt: record.lastActivityAt,
+                                   now: now) == nil else { return }
+            table.insert(record, username: "")
         }
         for user in users {
             if let account = try accounts.account(id: user) {

@@ -111,7 +111,7 @@ final class SessionTable: Sendable {
                                    secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
                                    lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
             s.digestByKey[key] = digest
-            s.users[Int(user)].sessions.insert(key)
+            if r.revokedAt == nil { s.users[Int(user)].sessions.insert(key) }
         }
     }
 
