@@ -224,9 +224,8 @@ public final class SessionService: Sendable {
     @discardableResult
     public func sweep() throws -> Int {
         let now = clock.now()
-        let dropped = table.sweep { entry in
-            policy.endReason(revoked: false, createdAt: entry.createdAt,
-                             lastActivityAt: entry.lastActivityAt, now: now) != nil
+        let dropped = table.sweep { createdAt, lastActivityAt in
+            policy.endReason(revoked: false, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now) != nil
         }
         try flush()
         try sessions.deleteInactive(before: now.adding(seconds: -policy.idleTimeout))
@@ -244,9 +243,8 @@ public final class SessionService: Sendable {
     /// Live sessions of all users (an admin figure: walks the whole table).
     public func liveCount() -> Int {
         let now = clock.now()
-        return table.count { entry in
-            policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt, lastActivityAt: entry.lastActivityAt,
-                             now: now) == nil
+        return table.count { revoked, createdAt, lastActivityAt in
+            policy.endReason(revoked: revoked, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now) == nil
         }
     }
 

@@ -228,19 +228,33 @@ final class SessionTable: Sendable {
         }
     }
 
-    /// Drops entries `isDead` says are gone; returns how many.
+    /// Drops sessions `isDead` says are gone, judged by their times; returns how many.
+    ///
+    /// Runs under the table's lock, so it reads the slots' times only and
+    /// builds no `Entry` (no strings or ids per session): with a million
+    /// sessions every check waits for this walk.
     @discardableResult
-    func sweep(_ isDead: (Entry) -> Bool) -> Int {
+    func sweep(_ isDead: (_ createdAt: Instant, _ lastActivityAt: Instant) -> Bool) -> Int {
         state.withLock { s in
-            let dead = s.slots.filter { isDead(s.entry($0.value)) }.map(\.key)
+            var dead: [TokenDigestKey] = []
+            for (digest, slot) in s.slots
+            where isDead(Instant(secondsSinceEpoch: slot.createdAt), Instant(secondsSinceEpoch: slot.lastActivityAt)) {
+                dead.append(digest)
+            }
             for d in dead { s.remove(d) }
             return dead.count
         }
     }
 
-    /// How many entries `isLive` says are live (walks the table under its lock).
-    func count(where isLive: (Entry) -> Bool) -> Int {
-        state.withLock { s in s.slots.values.reduce(0) { $0 + (isLive(s.entry($1)) ? 1 : 0) } }
+    /// How many sessions `isLive` says are live, judged by their times (walks
+    /// the table under its lock, building nothing per session).
+    func count(where isLive: (_ revoked: Bool, _ createdAt: Instant, _ lastActivityAt: Instant) -> Bool) -> Int {
+        state.withLock { s in
+            s.slots.values.reduce(0) { n, slot in
+                n + (isLive(slot.revoked, Instant(secondsSinceEpoch: slot.createdAt),
+                            Instant(secondsSinceEpoch: slot.lastActivityAt)) ? 1 : 0)
+            }
+        }
     }
 
     /// Sessions held (tombstones included).
