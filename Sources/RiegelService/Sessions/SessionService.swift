@@ -69,6 +69,8 @@ public final class SessionService: Sendable {
         for user in users {
             if let account = try accounts.account(id: user) {
                 table.setUsername(account.username.value, of: user)
+                // The cap may have been lowered since these sessions were opened.
+                loaded -= try enforceCap(of: user, username: account.username.value, now: now)
             } else {
                 loaded -= table.removeAll(of: user)
             }
@@ -93,15 +95,25 @@ public final class SessionService: Sendable {
             clientIP: client.ip, userAgent: client.userAgent, deviceID: deviceID)
         try sessions.create(record)
         table.insert(record, username: account.username.value)
-        let live = table.entries(of: account.id)
+        try enforceCap(of: account.id, username: account.username.value, now: now)
+        return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
+    }
+
+    /// Ends the oldest live sessions of `userID` beyond `maxPerUser` (audited
+    /// `session_cap`); returns how many.
+    @discardableResult
+    private func enforceCap(of userID: UserID, username: String, now: Instant) throws -> Int {
+        // The user's set holds unrevoked sessions only: at or below the cap, nothing to walk.
+        guard table.unrevokedCount(of: userID) > policy.maxPerUser else { return 0 }
+        let live = table.entries(of: userID)
             .filter { policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt, lastActivityAt: $0.lastActivityAt, now: now) == nil }
         for oldest in live.prefix(max(0, live.count - policy.maxPerUser)) {
             try sessions.revoke(id: oldest.id, reason: "session_cap", at: now)
             table.markRevoked([oldest.id])
-            audit.record("session.revoked", .success, user: account.id, username: account.username.value,
+            audit.record("session.revoked", .success, user: userID, username: username,
                          reason: "session_cap", details: ["session_id": oldest.id.rawValue])
         }
-        return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
+        return max(0, live.count - policy.maxPerUser)
     }
 
     /// The valid session for `token`. In memory only.

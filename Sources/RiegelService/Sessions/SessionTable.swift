@@ -176,6 +176,11 @@ final class SessionTable: Sendable {
         }.sorted { $0.createdAt < $1.createdAt }
     }
 
+    /// How many unrevoked sessions (expired ones included until swept) `userID` holds; O(1).
+    func unrevokedCount(of userID: UserID) -> Int {
+        state.withLock { s in s.userIndex[userID].map { s.users[Int($0)].sessions.count } ?? 0 }
+    }
+
     /// Marks sessions revoked (they become tombstones).
     func markRevoked(_ ids: some Sequence<SessionID>) {
         state.withLock { s in
