@@ -112,14 +112,26 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        try parseObjectMembers { parser, key throws(JSONParseError) in members[key] = try parser.parseValue() }
+        return .object(members)
+    }
+
+    /// Walks an object whose opening brace is at `index`: for each member,
+    /// calls `member` with the parser placed at the value, which it must
+    /// consume (parse or skip). Braces, commas, key syntax and the nesting
+    /// depth are checked here, once for every kind of object reader.
+    @inline(__always)
+    mutating func parseObjectMembers(
+        _ member: (inout JSONParser, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         try enterContainer()
         index += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return
         }
         while true {
             skipWhitespace()
@@ -131,7 +143,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after object key") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            try member(&self, key)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input inside object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -139,7 +151,7 @@ struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
-                return .object(members)
+                return
             } else {
                 throw fail("expected ',' or '}' in object")
             }

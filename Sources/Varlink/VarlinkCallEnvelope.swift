@@ -68,25 +68,8 @@ extension JSONParser {
     /// a call's envelope has (the parser's own object rules: same errors, same depth).
     mutating func parseEnvelopeObject() throws(JSONParseError) -> VarlinkCallEnvelope {
         var envelope = VarlinkCallEnvelope()
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return envelope
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw fail("expected a string key in object")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after object key") }
-            index += 1
-            skipWhitespace()
-            let value = try parseValue()
+        try parseObjectMembers { parser, key throws(JSONParseError) in
+            let value = try parser.parseValue()
             switch key {
             case "method": envelope.method = value
             case "parameters": envelope.parameters = value
@@ -95,17 +78,7 @@ extension JSONParser {
             case "upgrade": envelope.upgrade = value
             default: break  // Unknown members are ignored (forward compatibility), but were parsed.
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input inside object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                depth -= 1
-                return envelope
-            } else {
-                throw fail("expected ',' or '}' in object")
-            }
         }
+        return envelope
     }
 }

@@ -1,3 +1,4 @@
+import XCTest
 import Foundation
 import Logging
 import NIOCore
@@ -110,5 +111,24 @@ final class ServerFixture: @unchecked Sendable {
         server.shutdown()
         try await runTask?.value
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A test case with a live ``ServerFixture`` per test, stopped afterwards.
+class LiveServerTestCase: XCTestCase {
+    var fixture: ServerFixture!
+
+    override func setUp() async throws {
+        fixture = try await ServerFixture()
+    }
+
+    override func tearDown() async throws {
+        try await fixture?.stop()
+        fixture = nil
+    }
+
+    /// The standard reply to a call with a bad `parameter`.
+    func invalid(_ parameter: String) -> JSONValue {
+        ["error": "org.varlink.service.InvalidParameter", "parameters": ["parameter": .string(parameter)]]
     }
 }

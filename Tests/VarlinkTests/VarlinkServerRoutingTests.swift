@@ -2,22 +2,7 @@ import Varlink
 import XCTest
 
 /// How the server reads a call's envelope and routes it: flags, parameters, names.
-final class VarlinkServerRoutingTests: XCTestCase {
-    var fixture: ServerFixture!
-
-    override func setUp() async throws {
-        fixture = try await ServerFixture()
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
-    }
-
-    private func invalid(_ parameter: String) -> JSONValue {
-        ["error": "org.varlink.service.InvalidParameter", "parameters": ["parameter": .string(parameter)]]
-    }
-
+final class VarlinkServerRoutingTests: LiveServerTestCase {
     func testFlagsThatAreNotBooleansAreInvalidParameters() throws {
         let socket = try fixture.connect()
         XCTAssertEqual(socket.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"x"},"more":1}"#), invalid("more"))

@@ -6,18 +6,7 @@ import Varlink
 import XCTest
 
 /// Against a real server on a temporary Unix socket, with a raw socket client.
-final class VarlinkServerTests: XCTestCase {
-    var fixture: ServerFixture!
-
-    override func setUp() async throws {
-        fixture = try await ServerFixture()
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
-    }
-
+final class VarlinkServerTests: LiveServerTestCase {
     private func errorName(_ reply: JSONValue) -> String? { reply["error"]?.string }
 
     func testAnswersACallWithParameters() throws {

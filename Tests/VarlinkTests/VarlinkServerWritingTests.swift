@@ -2,22 +2,7 @@ import Varlink
 import XCTest
 
 /// Handlers that write their own replies (`immediateWriting`), against a real server.
-final class VarlinkServerWritingTests: XCTestCase {
-    var fixture: ServerFixture!
-
-    override func setUp() async throws {
-        fixture = try await ServerFixture()
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
-    }
-
-    private func invalid(_ parameter: String) -> JSONValue {
-        ["error": "org.varlink.service.InvalidParameter", "parameters": ["parameter": .string(parameter)]]
-    }
-
+final class VarlinkServerWritingTests: LiveServerTestCase {
     func testAWritingHandlerRepliesWithWhatItWrote() throws {
         let socket = try fixture.connect()
         XCTAssertEqual(socket.call(#"{"method":"org.example.test.Describe","parameters":{"text":"HI \"THERE\"\n"}}"#),
