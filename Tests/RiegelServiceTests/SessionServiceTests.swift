@@ -120,26 +120,6 @@ final class SessionServiceTests: XCTestCase {
         }
     }
 
-    func testALoweredCapIsAppliedWhenSessionsAreLoaded() async throws {
-        let f = AccountServiceFixture()
-        let first = try await openSession(f)
-        var later: [NewSession] = []
-        for _ in 0..<2 {
-            f.clock.advance(seconds: 1)
-            later.append(try await f.service.login(username: "sam", password: "Kl4vier-Sonate-Mond", client: .init()).session)
-        }
-        let restarted = SessionService(sessions: InMemorySessionStore(data: f.data), accounts: f.accounts, tokens: f.tokens,
-                                       digester: f.tokens, clock: f.clock, random: f.random,
-                                       policy: SessionPolicy(maxPerUser: 2), audit: f.audit)
-        XCTAssertEqual(try restarted.load(), 2)
-        XCTAssertThrowsError(try restarted.check(token: first.token)) {
-            XCTAssertEqual($0 as? RiegelError, .sessionExpired(.revoked), "the oldest goes")
-        }
-        for s in later { _ = try restarted.check(token: s.token) }
-        let capped = try f.auditLog.query(AuditFilter(types: ["session.revoked"]), limit: nil).entries
-        XCTAssertEqual(capped.map(\.event.reason), ["session_cap"])
-    }
-
     func testDemotionDropsTheElevationButKeepsTheToken() async throws {
         let f = AccountServiceFixture()
         let s = try await openSession(f)

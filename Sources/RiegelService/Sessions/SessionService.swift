@@ -69,8 +69,6 @@ public final class SessionService: Sendable {
         for user in users {
             if let account = try accounts.account(id: user) {
                 table.setUsername(account.username.value, of: user)
-                // The cap may have been lowered since these sessions were opened.
-                loaded -= try enforceCap(of: user, username: account.username.value, now: now)
             } else {
                 loaded -= table.removeAll(of: user)
             }
