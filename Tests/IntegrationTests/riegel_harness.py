@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -189,6 +190,41 @@ def make_root() -> Path:
 
 def remove_root(root: Path):
     shutil.rmtree(root, ignore_errors=True)
+
+
+class UnprivilegedPython:
+    """Runs Python code as another uid with the PyPI varlink client, reading
+    nothing inside the checkout.
+
+    The checkout (and its .venv) may live where other users cannot look, such
+    as /root (mode 0700) or a clone made under umask 077. So the probe gets a
+    world-readable copy of the varlink package in a fresh temporary folder, the
+    system interpreter the venv was made from, and "/" as its working
+    directory.
+    """
+
+    def __init__(self):
+        import varlink
+        self.dir = Path(tempfile.mkdtemp(prefix="riegel-unpriv-"))
+        package = Path(varlink.__file__).resolve().parent
+        shutil.copytree(package, self.dir / "varlink",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for path in [self.dir, *self.dir.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        # The venv's python is a link to the interpreter it was made from.
+        self.python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+    def run(self, uid: int, gid: int, code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is required"
+        return subprocess.run(
+            [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+             self.python, "-B", "-c", code, *args],
+            capture_output=True, text=True, timeout=timeout, cwd="/",
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(self.dir), "HOME": "/"})
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def raw_connect(path: Path) -> socket.socket:

@@ -1,13 +1,10 @@
 """Security rule 8: callers are known by SO_PEERCRED; a peer outside an interface's role is refused."""
 import json
 import os
-import shutil
-import subprocess
-import sys
 
 import pytest
 
-from riegel_harness import Daemon
+from riegel_harness import Daemon, UnprivilegedPython
 
 NOBODY = 65534
 
@@ -30,21 +27,24 @@ print(json.dumps(out))
 """
 
 
-def run_as(uid: int, gid: int, address: str) -> dict:
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is required"
-    cp = subprocess.run([setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-                         sys.executable, "-c", CLIENT, address],
-                        capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]})
+@pytest.fixture(scope="module")
+def unprivileged():
+    env = UnprivilegedPython()
+    yield env
+    env.close()
+
+
+def run_as(unprivileged: UnprivilegedPython, uid: int, gid: int, address: str) -> dict:
+    cp = unprivileged.run(uid, gid, CLIENT, address)
     assert cp.returncode == 0, cp.stderr
     return json.loads(cp.stdout)
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to switch to an unprivileged uid with setpriv")
-def test_unprivileged_peer_is_refused_with_permission_denied(root):
+def test_unprivileged_peer_is_refused_with_permission_denied(root, unprivileged):
     d = Daemon(root).start()
     try:
-        out = run_as(NOBODY, NOBODY, d.address)
+        out = run_as(unprivileged, NOBODY, NOBODY, d.address)
         # org.varlink.service is open to everyone, io.riegel.Admin is not.
         assert out["info"] == "riegeld"
         assert out["io.riegel.Admin"] == "org.varlink.service.PermissionDenied"
@@ -59,23 +59,23 @@ def test_unprivileged_peer_is_refused_with_permission_denied(root):
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to switch to an unprivileged uid with setpriv")
-def test_uid_principal_admits_that_peer(root):
+def test_uid_principal_admits_that_peer(root, unprivileged):
     d = Daemon(root, roles=f'admin = ["uid:{NOBODY}"]\n').start()
     try:
-        assert run_as(NOBODY, NOBODY, d.address)["io.riegel.Admin"] == "ok"
+        assert run_as(unprivileged, NOBODY, NOBODY, d.address)["io.riegel.Admin"] == "ok"
     finally:
         assert d.stop() == 0
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to switch to an unprivileged uid with setpriv")
-def test_group_principal_matches_the_peers_primary_gid(root):
+def test_group_principal_matches_the_peers_primary_gid(root, unprivileged):
     import grp
     name = grp.getgrgid(NOBODY).gr_name
     d = Daemon(root, roles=f'admin = ["group:{name}"]\n').start()
     try:
-        assert run_as(NOBODY, NOBODY, d.address)["io.riegel.Admin"] == "ok"
+        assert run_as(unprivileged, NOBODY, NOBODY, d.address)["io.riegel.Admin"] == "ok"
         # The same uid with another primary group is refused.
-        assert run_as(NOBODY, 1, d.address)["io.riegel.Admin"] == "org.varlink.service.PermissionDenied"
+        assert run_as(unprivileged, NOBODY, 1, d.address)["io.riegel.Admin"] == "org.varlink.service.PermissionDenied"
     finally:
         assert d.stop() == 0
 
