@@ -112,6 +112,7 @@ public enum Daemon {
                                       sweepInterval: .seconds(60), logger: logger),
             SMSDispatcherService(dispatcher: components.sms.dispatcher, challenges: components.sms.challenges,
                                  interval: .seconds(1), purgeInterval: .seconds(300), logger: logger),
+            AuditSealService(log: components.auditLog, interval: .seconds(60), logger: logger),
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),

@@ -15,7 +15,8 @@ enum AuditHandlers {
         [
             "Verify": .riegel(interface) { _ in
                 let v = try m.auditReader.verify()
-                var reply: [String: JSONValue] = ["ok": .bool(v.ok), "entries": .int(Int64(v.entries))]
+                var reply: [String: JSONValue] = ["ok": .bool(v.ok), "entries": .int(Int64(v.entries)),
+                                                  "unsealed": .int(Int64(v.unsealed))]
                 if let seq = v.firstBadSeq { reply["first_bad_seq"] = .int(seq) }
                 if let problem = v.problem { reply["problem"] = .string(problem) }
                 return reply

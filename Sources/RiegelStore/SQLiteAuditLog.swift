@@ -52,7 +52,7 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
             let entry = AuditChain.entry(for: event, seq: last.seq + 1, time: clock.now(), previous: last.hash,
                                          using: hasher)
             try Self.insert(entry, details: details, db)
-            if entry.seq % checkpointInterval == 0 {
+            if AuditChain.isScheduledCheckpoint(seq: entry.seq, interval: checkpointInterval) {
                 try Self.insert(AuditChain.checkpoint(seq: entry.seq, hash: entry.hash, using: digester), db)
             }
             return entry
@@ -109,7 +109,8 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
         try database.writer.read { db in
             let checkpoints = try Row.fetchAll(db, sql: "SELECT seq, hash, mac, key_id FROM audit_checkpoint ORDER BY seq")
                 .map(Self.checkpoint(from:))
-            var verifier = AuditChainVerifier(checkpoints: checkpoints, hasher: hasher, digester: digester)
+            var verifier = AuditChainVerifier(checkpoints: checkpoints, hasher: hasher, digester: digester,
+                                              checkpointInterval: Int(checkpointInterval))
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event ORDER BY seq")
             while let row = try rows.next() {
                 do {

@@ -53,6 +53,8 @@ public enum AuditLogConformance {
         try truncatedTailAfterACheckpointIsDetected(make)
         try forgedCheckpointIsDetected(make)
         try rewrittenAndRehashedChainIsCaughtByTheNextCheckpoint(make)
+        try deletedCheckpointsAndARehashedChainAreDetectedAtTheFirstMissingCheckpoint(make)
+        try unsealedTailIsReportedAndASealClearsIt(make)
     }
 
     // MARK: Fixtures
@@ -291,5 +293,46 @@ public enum AuditLogConformance {
         }
         try subject.tampering.replaceEntries(with: forged)
         try expectBad(try subject.log.verify(), at: 3, "a rewritten, rehashed chain")
+    }
+
+    /// Issue 11 item 4: an attacker with the file drops the triggers, deletes
+    /// every checkpoint, edits an entry and recomputes the unkeyed chain.
+    /// Without the cadence rule Verify answered ok.
+    public static func deletedCheckpointsAndARehashedChainAreDetectedAtTheFirstMissingCheckpoint(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let original = try fill(subject.log, parts, count: 7)
+        var previous = original[0].hash
+        var forged: [AuditEntry] = []
+        for var entry in original[1...] {
+            if entry.seq == 2 { entry.event.reason = "rewritten" }
+            entry = AuditChain.entry(for: entry.event, seq: entry.seq, time: entry.time, previous: previous, using: parts.hasher)
+            previous = entry.hash
+            forged.append(entry)
+        }
+        try subject.tampering.deleteCheckpoints()
+        try subject.tampering.replaceEntries(with: forged)
+        let result = try subject.log.verify()
+        try expectBad(result, at: 3, "deleted checkpoints before a rewritten, rehashed chain")
+        try expect(result.problem?.contains("missing") == true, "the problem must say the checkpoint is missing: \(result.problem ?? "")")
+        // Deleting checkpoints alone, without any edit, is caught just the same.
+        let (plain, plainParts) = try Self.subject(make, interval: 3)
+        try fill(plain.log, plainParts, count: 4)
+        try plain.tampering.deleteCheckpoints()
+        try expectBad(try plain.log.verify(), at: 3, "a deleted scheduled checkpoint")
+    }
+
+    /// Entries after the last checkpoint are reported as unsealed, and an
+    /// on-demand seal (what the daemon does every minute and at stop) leaves none.
+    public static func unsealedTailIsReportedAndASealClearsIt(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        try fill(subject.log, parts, count: 8)
+        let before = try subject.log.verify()
+        try expect(before.ok && before.unsealed == 2, "8 entries at interval 3 leave entries 7 and 8 unsealed: \(before)")
+        try subject.log.checkpoint()
+        let after = try subject.log.verify()
+        try expect(after.ok && after.unsealed == 0, "a seal at the last entry leaves nothing unsealed: \(after)")
+        try subject.tampering.truncate(after: 7)
+        let truncated = try subject.log.verify()
+        try expect(!truncated.ok, "removing a sealed entry must be detected: \(truncated)")
     }
 }

@@ -13,6 +13,8 @@ public protocol AuditTampering {
     func swapSeq(_ first: Int64, _ second: Int64) throws
     /// Removes every entry after `seq`, keeping every checkpoint.
     func truncate(after seq: Int64) throws
+    /// Removes every checkpoint (as an attacker does before rewriting the chain).
+    func deleteCheckpoints() throws
     /// Flips a bit of the MAC of checkpoint `seq`.
     func forgeCheckpointMAC(atSeq seq: Int64) throws
     /// Removes every entry from `entries.first.seq` on and stores `entries`

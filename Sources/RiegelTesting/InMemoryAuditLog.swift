@@ -35,7 +35,7 @@ public final class InMemoryAuditLog: AuditLog, AuditReader, AuditMaintenance, Au
             let entry = AuditChain.entry(for: event, seq: (last?.seq ?? 0) + 1, time: clock.now(),
                                          previous: last?.hash ?? AuditChain.genesisHash, using: hasher)
             state.entries.append(entry)
-            if entry.seq % Int64(checkpointInterval) == 0 {
+            if AuditChain.isScheduledCheckpoint(seq: entry.seq, interval: Int64(checkpointInterval)) {
                 state.checkpoints.append(AuditChain.checkpoint(seq: entry.seq, hash: entry.hash, using: digester))
             }
             return entry
@@ -66,7 +66,8 @@ public final class InMemoryAuditLog: AuditLog, AuditReader, AuditMaintenance, Au
 
     public func verify() throws -> AuditVerification {
         let (entries, checkpoints) = state.withLock { ($0.entries, $0.checkpoints) }
-        var verifier = AuditChainVerifier(checkpoints: checkpoints, hasher: hasher, digester: digester)
+        var verifier = AuditChainVerifier(checkpoints: checkpoints, hasher: hasher, digester: digester,
+                                              checkpointInterval: checkpointInterval)
         for entry in entries.sorted(by: { $0.seq < $1.seq }) { verifier.check(entry) }
         return verifier.finish()
     }
@@ -123,6 +124,10 @@ public final class InMemoryAuditLog: AuditLog, AuditReader, AuditMaintenance, Au
 
     public func truncate(after seq: Int64) throws {
         state.withLock { $0.entries.removeAll { $0.seq > seq } }
+    }
+
+    public func deleteCheckpoints() throws {
+        state.withLock { $0.checkpoints.removeAll() }
     }
 
     public func forgeCheckpointMAC(atSeq seq: Int64) throws {

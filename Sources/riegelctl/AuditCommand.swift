@@ -83,7 +83,9 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         if options.json {
             options.printReply(reply)
         } else if reply["ok"]?.bool == true {
-            print("audit trail ok: \(reply["entries"]?.int ?? 0) entries")
+            let unsealed = reply["unsealed"]?.int ?? 0
+            print("audit trail ok: \(reply["entries"]?.int ?? 0) entries"
+                  + (unsealed > 0 ? ", the last \(unsealed) not yet sealed by a checkpoint" : ""))
         } else {
             print("audit trail BROKEN at seq \(reply["first_bad_seq"]?.int.map(String.init) ?? "?"): "
                   + (reply["problem"]?.string ?? "?"))

@@ -1,6 +1,9 @@
 """The audit trail through io.riegel.Audit: query, filters, follow, verify, tamper detection."""
+import hashlib
+import json
 import os
 import sqlite3
+import struct
 import threading
 import time
 
@@ -121,6 +124,95 @@ def test_edited_entry_is_detected(root):
         with d.client().open("io.riegel.Audit") as audit:
             v = audit.Verify()
         assert v["ok"] is False and v["first_bad_seq"] == 2 and v["problem"]
+    finally:
+        assert d.stop() == 0
+
+
+def _canonical(row) -> bytes:
+    """The chain encoding of one audit_event row (docs/at-rest-formats.md, AuditChain)."""
+    def integer(v):
+        return struct.pack(">q", v)
+
+    def string(v):
+        b = v.encode()
+        return struct.pack(">I", len(b)) + b
+
+    def optional(v, enc):
+        return b"\0" if v is None else b"\1" + enc(v)
+
+    out = b"riegel-audit-v1" + integer(row["seq"]) + struct.pack(">d", row["time"])
+    out += string(row["type"]) + string(row["outcome"])
+    out += optional(row["user_id"], string) + optional(row["reason"], string)
+    out += optional(row["peer_uid"], integer) + optional(row["peer_pid"], integer)
+    out += optional(row["client_ip"], string) + optional(row["user_agent"], string)
+    details = sorted(json.loads(row["details"]).items(), key=lambda kv: kv[0].encode())
+    out += integer(len(details))
+    for k, v in details:
+        out += string(k) + string(v)
+    return out
+
+
+def test_deleted_checkpoints_and_a_rehashed_chain_are_detected(root):
+    """Issue 11 item 4: with write access to the file, an attacker drops the
+    triggers, deletes every checkpoint, edits an entry and recomputes the
+    unkeyed SHA-256 chain. Verify used to answer ok; a checkpoint is due every
+    100 entries, so it must name the first missing one."""
+    d = Daemon(root).start()
+    c = d.client()
+    with c.open("io.riegel.Auth") as a:
+        a.Register(username="tina", password=STRONG)
+        token = a.Login(username="tina", password=STRONG)["session"]["token"]
+        for n in range(110):  # each decision is one audit entry
+            a.AuthorizeAccess(token=token, resource_class="standard", resource_id=f"doc-{n}")
+    with c.open("io.riegel.Audit") as audit:
+        before = audit.Verify()
+    assert before["ok"] is True and before["entries"] > 100, before
+    assert d.stop() == 0
+    db = sqlite3.connect(d.state / "riegel.sqlite")
+    db.row_factory = sqlite3.Row
+    assert db.execute("SELECT count(*) FROM audit_checkpoint WHERE seq = 100").fetchone()[0] == 1
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                              " AND tbl_name IN ('audit_event', 'audit_checkpoint')").fetchall():
+        db.execute(f'DROP TRIGGER "{name}"')
+    db.execute("DELETE FROM audit_checkpoint")
+    db.execute("UPDATE audit_event SET client_ip = '198.51.100.1' WHERE seq = 2")
+    previous = bytes(32)
+    for row in db.execute("SELECT * FROM audit_event ORDER BY seq").fetchall():
+        digest = hashlib.sha256(previous + _canonical(row)).digest()
+        if row["seq"] == 1:
+            assert digest == bytes(row["hash"]), "the test's chain encoding must match riegeld's"
+        db.execute("UPDATE audit_event SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row["seq"]))
+        previous = digest
+    db.commit()
+    db.close()
+    d.start()
+    try:
+        with d.client().open("io.riegel.Audit") as audit:
+            v = audit.Verify()
+        assert v["ok"] is False and v["first_bad_seq"] == 100, v
+        assert "missing" in v["problem"], v
+        ctl = d.ctl("audit", "verify", check=False)
+        assert ctl.returncode == 1 and "BROKEN at seq 100" in ctl.stdout, ctl
+    finally:
+        assert d.stop() == 0
+
+
+def test_verify_reports_the_unsealed_tail_and_a_stop_seals_it(root):
+    """Entries after the last checkpoint are reported as unsealed (the file
+    alone cannot vouch for them); a clean stop seals them."""
+    d = Daemon(root).start()
+    with d.client().open("io.riegel.Auth") as a:
+        a.Register(username="uwe", password=STRONG)
+        a.Login(username="uwe", password=STRONG)
+    with d.client().open("io.riegel.Audit") as audit:
+        v = audit.Verify()
+    assert v["ok"] is True and v["unsealed"] == v["entries"] > 0, v
+    assert d.stop() == 0
+    d.start()
+    try:
+        with d.client().open("io.riegel.Audit") as audit:
+            v = audit.Verify()
+        assert v["ok"] is True and v["unsealed"] == 0, v
     finally:
         assert d.stop() == 0
 

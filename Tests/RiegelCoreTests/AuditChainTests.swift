@@ -84,17 +84,29 @@ final class AuditChainTests: XCTestCase {
         XCTAssertNotEqual(encoding { $0.details = ["a": "b", "c": "d"] }, encoding { $0.details = ["a": "b\u{0}c\u{0}d"] })
     }
 
-    func testVerifierWithoutCheckpointsCannotSeeATruncatedTail() {
+    func testVerifierCannotSeeATruncatedUnsealedTailButReportsItAsUnsealed() {
         // Documents the known limit: entries removed after the last
-        // checkpoint leave a shorter chain that is still valid.
+        // checkpoint leave a shorter chain that is still valid; what is left
+        // unsealed is reported so that the security team sees the window.
         var previous = AuditChain.genesisHash
-        var verifier = AuditChainVerifier(checkpoints: [], hasher: hasher, digester: FakeKeyedDigester())
+        var verifier = AuditChainVerifier(checkpoints: [], hasher: hasher, digester: FakeKeyedDigester(),
+                                          checkpointInterval: 100)
         for seq in Int64(1)...3 {
             let entry = AuditChain.entry(for: sample, seq: seq, time: time, previous: previous, using: hasher)
             previous = entry.hash
             if seq < 3 { verifier.check(entry) }
         }
-        XCTAssertTrue(verifier.finish().ok)
+        let verdict = verifier.finish()
+        XCTAssertTrue(verdict.ok)
+        XCTAssertEqual(verdict.unsealed, 2)
+    }
+
+    func testAScheduledCheckpointIsDueAtEveryMultipleOfTheIntervalOnly() {
+        XCTAssertFalse(AuditChain.isScheduledCheckpoint(seq: 0, interval: 100))
+        XCTAssertFalse(AuditChain.isScheduledCheckpoint(seq: 99, interval: 100))
+        XCTAssertTrue(AuditChain.isScheduledCheckpoint(seq: 100, interval: 100))
+        XCTAssertTrue(AuditChain.isScheduledCheckpoint(seq: 300, interval: 100))
+        XCTAssertTrue(AuditChain.isScheduledCheckpoint(seq: 1, interval: 1))
     }
 
     func testPhoneMaskKeepsTheCountryCodeAndTheLastTwoDigits() {

@@ -73,6 +73,14 @@ final class SQLiteAuditLogTests: XCTestCase {
         try AuditLogConformance.rewrittenAndRehashedChainIsCaughtByTheNextCheckpoint(makeSubject)
     }
 
+    func testDeletedCheckpointsAndARehashedChainAreDetectedAtTheFirstMissingCheckpoint() throws {
+        try AuditLogConformance.deletedCheckpointsAndARehashedChainAreDetectedAtTheFirstMissingCheckpoint(makeSubject)
+    }
+
+    func testUnsealedTailIsReportedAndASealClearsIt() throws {
+        try AuditLogConformance.unsealedTailIsReportedAndASealClearsIt(makeSubject)
+    }
+
     func testDeletingAnAccountBlanksTheUsernameAndKeepsTheChainValid() throws {
         try AuditLogConformance.forgettingAUsernameKeepsTheChainValidAndTheUserFindableByID(makeSubject)
     }

@@ -41,6 +41,10 @@ struct SQLiteAuditTampering: AuditTampering {
         try withTriggersDropped { try $0.execute(sql: "DELETE FROM audit_event WHERE seq > ?", arguments: [seq]) }
     }
 
+    func deleteCheckpoints() throws {
+        try withTriggersDropped { try $0.execute(sql: "DELETE FROM audit_checkpoint") }
+    }
+
     func forgeCheckpointMAC(atSeq seq: Int64) throws {
         try withTriggersDropped { db in
             var mac = [UInt8](try Data.fetchOne(db, sql: "SELECT mac FROM audit_checkpoint WHERE seq = ?", arguments: [seq])!)

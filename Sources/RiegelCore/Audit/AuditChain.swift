@@ -51,6 +51,12 @@ public enum AuditChain {
         return out
     }
 
+    /// Whether a writer that seals every `interval`-th entry must have written
+    /// a checkpoint at `seq`: writers and ``AuditChainVerifier`` share this rule.
+    public static func isScheduledCheckpoint(seq: Int64, interval: Int64) -> Bool {
+        seq > 0 && seq % interval == 0
+    }
+
     /// The checkpoint sealing entry `seq` whose chain hash is `hash`.
     public static func checkpoint(seq: Int64, hash: [UInt8], using digester: any KeyedDigester) -> AuditCheckpoint {
         AuditCheckpoint(seq: seq, hash: hash,

@@ -4,30 +4,40 @@
 ///
 /// Feed every stored entry in ascending seq order with ``check(_:)``, then
 /// call ``finish()``. Detected: an edited chained field, a missing entry (seq
-/// gap), entries out of order, a renumbered or re-linked entry, a checkpoint
-/// whose hash differs from the recomputed chain (entries up to it rewritten),
-/// a checkpoint whose MAC does not verify under the audit key (forged), and a
-/// checkpoint beyond the last entry (entries removed from the end).
+/// gap), entries out of order, a renumbered or re-linked entry, a missing
+/// scheduled checkpoint (one is due at every multiple of the writer's
+/// checkpoint interval, so deleting checkpoints before rewriting the chain is
+/// caught), a checkpoint whose hash differs from the recomputed chain
+/// (entries up to it rewritten), a checkpoint whose MAC does not verify under
+/// the audit key (forged), and a checkpoint beyond the last entry (entries
+/// removed from the end).
 ///
 /// - Important: not detectable from the database alone: entries removed from
-///   the end, or rewritten, after the last checkpoint (its seq bounds the
-///   damage; the journald copy is the outside witness). The username is not
-///   covered by design.
+///   the end, or rewritten, after the last checkpoint. The verdict reports
+///   them as ``AuditVerification/unsealed`` (the daemon seals its tail every
+///   minute and at stop, so a large or old unsealed tail is itself a finding;
+///   the journald copy is the outside witness). The username is not covered by
+///   design.
 public struct AuditChainVerifier {
     private let checkpoints: [AuditCheckpoint]
     private let hasher: any AuditHasher
     private let digester: any KeyedDigester
+    private let checkpointInterval: Int64
     private var checkpointBySeq: [Int64: AuditCheckpoint] = [:]
     private var previous = AuditChain.genesisHash
     private var expectedSeq: Int64 = 1
     private var entries = 0
     private var firstBad: (seq: Int64, problem: String)?
 
-    /// A verifier for a log with these stored checkpoints.
-    public init(checkpoints: [AuditCheckpoint], hasher: any AuditHasher, digester: any KeyedDigester) {
+    /// A verifier for a log with these stored checkpoints, whose writer seals
+    /// every `checkpointInterval`-th entry (see ``AuditChain/isScheduledCheckpoint(seq:interval:)``).
+    public init(checkpoints: [AuditCheckpoint], hasher: any AuditHasher, digester: any KeyedDigester,
+                checkpointInterval: Int) {
+        precondition(checkpointInterval > 0, "checkpointInterval must be positive")
         self.checkpoints = checkpoints.sorted { $0.seq < $1.seq }
         self.hasher = hasher
         self.digester = digester
+        self.checkpointInterval = Int64(checkpointInterval)
         for checkpoint in self.checkpoints where checkpointBySeq[checkpoint.seq] == nil {
             checkpointBySeq[checkpoint.seq] = checkpoint
         }
@@ -59,6 +69,11 @@ public struct AuditChainVerifier {
             report(entry.seq, "checkpoint \(entry.seq) does not match the chain: the entries up to \(entry.seq) were rewritten")
             return
         }
+        if checkpointBySeq[entry.seq] == nil,
+           AuditChain.isScheduledCheckpoint(seq: entry.seq, interval: checkpointInterval) {
+            report(entry.seq, "checkpoint \(entry.seq) is missing: one is written every \(checkpointInterval) entries, so checkpoints were deleted and the entries up to \(entry.seq) cannot be trusted")
+            return
+        }
         previous = expected
         expectedSeq += 1
     }
@@ -85,6 +100,9 @@ public struct AuditChainVerifier {
             }
         }
         var result = AuditVerification(entries: entries, checkpoints: checkpoints.count)
+        // Sealed: up to the last checkpoint that lies on the verified chain.
+        let sealedThrough = checkpoints.last { $0.seq <= lastSeq }?.seq ?? 0
+        result.unsealed = Int(lastSeq - sealedThrough)
         if let first = problems.min(by: { $0.seq < $1.seq }) {
             result.firstBadSeq = first.seq
             result.problem = first.problem

@@ -9,14 +9,19 @@ public struct AuditVerification: Sendable, Hashable {
     public var firstBadSeq: Int64?
     /// What was wrong at `firstBadSeq`, for the security team; nil when ok.
     public var problem: String?
+    /// Entries after the last checkpoint (of the chain verified so far): the
+    /// file alone cannot show whether they were removed or rewritten. Not a
+    /// failure by itself; the daemon seals its tail every minute and at stop.
+    public var unsealed: Int
 
     /// Whether the chain and every checkpoint hold.
     public var ok: Bool { problem == nil }
 
     /// A result.
-    public init(entries: Int, checkpoints: Int, firstBadSeq: Int64? = nil, problem: String? = nil) {
+    public init(entries: Int, checkpoints: Int, firstBadSeq: Int64? = nil, problem: String? = nil, unsealed: Int = 0) {
         self.entries = entries
         self.checkpoints = checkpoints
+        self.unsealed = unsealed
         self.firstBadSeq = firstBadSeq
         self.problem = problem
     }
