@@ -73,6 +73,21 @@ public enum AuditLogConformance {
         AuditEvent(type: type, outcome: outcome, userID: user, username: username, clientIP: ip)
     }
 
+    /// What an attacker writes back: `original` from seq 2 on, entry 2's
+    /// reason edited and every hash after it recomputed (the unkeyed chain is
+    /// consistent again).
+    static func rehashedWithEntryTwoRewritten(_ original: [AuditEntry], _ parts: Parts) -> [AuditEntry] {
+        var previous = original[0].hash
+        var forged: [AuditEntry] = []
+        for var entry in original[1...] {
+            if entry.seq == 2 { entry.event.reason = "rewritten" }
+            entry = AuditChain.entry(for: entry.event, seq: entry.seq, time: entry.time, previous: previous, using: parts.hasher)
+            previous = entry.hash
+            forged.append(entry)
+        }
+        return forged
+    }
+
     /// Appends `count` events one second apart.
     @discardableResult
     static func fill(_ log: any Log, _ parts: Parts, count: Int) throws -> [AuditEntry] {
@@ -283,14 +298,7 @@ public enum AuditLogConformance {
         let original = try fill(subject.log, parts, count: 5)
         // The attacker edits entry 2 and recomputes every hash after it: the
         // unkeyed chain is consistent again, only the checkpoint at 3 knows.
-        var previous = original[0].hash
-        var forged: [AuditEntry] = []
-        for var entry in original[1...] {
-            if entry.seq == 2 { entry.event.reason = "rewritten" }
-            entry = AuditChain.entry(for: entry.event, seq: entry.seq, time: entry.time, previous: previous, using: parts.hasher)
-            previous = entry.hash
-            forged.append(entry)
-        }
+        let forged = rehashedWithEntryTwoRewritten(original, parts)
         try subject.tampering.replaceEntries(with: forged)
         try expectBad(try subject.log.verify(), at: 3, "a rewritten, rehashed chain")
     }
@@ -301,14 +309,7 @@ public enum AuditLogConformance {
     public static func deletedCheckpointsAndARehashedChainAreDetectedAtTheFirstMissingCheckpoint(_ make: Factory) throws {
         let (subject, parts) = try subject(make, interval: 3)
         let original = try fill(subject.log, parts, count: 7)
-        var previous = original[0].hash
-        var forged: [AuditEntry] = []
-        for var entry in original[1...] {
-            if entry.seq == 2 { entry.event.reason = "rewritten" }
-            entry = AuditChain.entry(for: entry.event, seq: entry.seq, time: entry.time, previous: previous, using: parts.hasher)
-            previous = entry.hash
-            forged.append(entry)
-        }
+        let forged = rehashedWithEntryTwoRewritten(original, parts)
         try subject.tampering.deleteCheckpoints()
         try subject.tampering.replaceEntries(with: forged)
         let result = try subject.log.verify()

@@ -103,6 +103,27 @@ def test_verify_is_ok_and_deleted_accounts_keep_a_valid_chain(daemon):
         assert all("username" not in e for e in mine), "the deleted user's name must be blanked"
 
 
+def _drop_audit_triggers(db):
+    """What an attacker with write access to the file does first."""
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                              " AND tbl_name IN ('audit_event', 'audit_checkpoint')").fetchall():
+        db.execute(f'DROP TRIGGER "{name}"')
+
+
+def _verify_tampered(d, db):
+    """Commits the attacker's edits, restarts riegeld on the file and returns
+    what Audit.Verify and `riegelctl audit verify` say."""
+    db.commit()
+    db.close()
+    d.start()
+    try:
+        with d.client().open("io.riegel.Audit") as audit:
+            v = audit.Verify()
+        return v, d.ctl("audit", "verify", check=False)
+    finally:
+        assert d.stop() == 0
+
+
 def test_edited_entry_is_detected(root):
     d = Daemon(root).start()
     with d.client().open("io.riegel.Auth") as a:
@@ -114,18 +135,10 @@ def test_edited_entry_is_detected(root):
     with pytest.raises(sqlite3.DatabaseError):
         db.execute("DELETE FROM audit_event WHERE seq = 2")  # the triggers refuse
     # An attacker with the file drops the triggers and rewrites history.
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'").fetchall():
-        db.execute(f'DROP TRIGGER "{name}"')
+    _drop_audit_triggers(db)
     db.execute("UPDATE audit_event SET client_ip = '198.51.100.1' WHERE seq = 2")
-    db.commit()
-    db.close()
-    d.start()
-    try:
-        with d.client().open("io.riegel.Audit") as audit:
-            v = audit.Verify()
-        assert v["ok"] is False and v["first_bad_seq"] == 2 and v["problem"]
-    finally:
-        assert d.stop() == 0
+    v, _ = _verify_tampered(d, db)
+    assert v["ok"] is False and v["first_bad_seq"] == 2 and v["problem"]
 
 
 def _canonical(row) -> bytes:
@@ -171,9 +184,7 @@ def test_deleted_checkpoints_and_a_rehashed_chain_are_detected(root):
     db = sqlite3.connect(d.state / "riegel.sqlite")
     db.row_factory = sqlite3.Row
     assert db.execute("SELECT count(*) FROM audit_checkpoint WHERE seq = 100").fetchone()[0] == 1
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
-                              " AND tbl_name IN ('audit_event', 'audit_checkpoint')").fetchall():
-        db.execute(f'DROP TRIGGER "{name}"')
+    _drop_audit_triggers(db)
     db.execute("DELETE FROM audit_checkpoint")
     db.execute("UPDATE audit_event SET client_ip = '198.51.100.1' WHERE seq = 2")
     previous = bytes(32)
@@ -183,18 +194,10 @@ def test_deleted_checkpoints_and_a_rehashed_chain_are_detected(root):
             assert digest == bytes(row["hash"]), "the test's chain encoding must match riegeld's"
         db.execute("UPDATE audit_event SET prev_hash = ?, hash = ? WHERE seq = ?", (previous, digest, row["seq"]))
         previous = digest
-    db.commit()
-    db.close()
-    d.start()
-    try:
-        with d.client().open("io.riegel.Audit") as audit:
-            v = audit.Verify()
-        assert v["ok"] is False and v["first_bad_seq"] == 100, v
-        assert "missing" in v["problem"], v
-        ctl = d.ctl("audit", "verify", check=False)
-        assert ctl.returncode == 1 and "BROKEN at seq 100" in ctl.stdout, ctl
-    finally:
-        assert d.stop() == 0
+    v, ctl = _verify_tampered(d, db)
+    assert v["ok"] is False and v["first_bad_seq"] == 100, v
+    assert "missing" in v["problem"], v
+    assert ctl.returncode == 1 and "BROKEN at seq 100" in ctl.stdout, ctl
 
 
 def test_verify_reports_the_unsealed_tail_and_a_stop_seals_it(root):
