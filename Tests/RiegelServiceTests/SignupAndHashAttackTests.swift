@@ -50,26 +50,26 @@ final class SignupAndHashAttackTests: XCTestCase {
         let caps = try SMSSendCaps(enrolmentPerClient: 2)
         let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(caps: caps))
         for (i, ip) in ["2001:db8::1", "2001:db8::2"].enumerated() {
-            _ = try await f.service.register(username: "p\(i)", password: strong, email: nil, phone: phone(i),
+            _ = try await f.service.register(username: "pump\(i)", password: strong, email: nil, phone: phone(i),
                                              client: .init(ip: ip))
         }
         await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
-            _ = try await f.service.register(username: "p2", password: self.strong, email: nil, phone: self.phone(2),
+            _ = try await f.service.register(username: "pump2", password: self.strong, email: nil, phone: self.phone(2),
                                              client: .init(ip: "2001:db8::3"))
         }
         // Without a phone no SMS goes out, so no SMS cap applies.
-        _ = try await f.service.register(username: "p2", password: strong, email: nil, phone: nil,
+        _ = try await f.service.register(username: "pump2", password: strong, email: nil, phone: nil,
                                          client: .init(ip: "2001:db8::3"))
         for i in 3...4 {
-            _ = try await f.service.register(username: "p\(i)", password: strong, email: nil, phone: phone(i), client: .init())
+            _ = try await f.service.register(username: "pump\(i)", password: strong, email: nil, phone: phone(i), client: .init())
         }
         await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
-            _ = try await f.service.register(username: "p5", password: self.strong, email: nil, phone: self.phone(5),
+            _ = try await f.service.register(username: "pump5", password: self.strong, email: nil, phone: self.phone(5),
                                              client: .init())
         }
         XCTAssertEqual(try capped(f).map(\.reason), ["client", "client"])
         f.clock.advance(seconds: 3600)
-        _ = try await f.service.register(username: "p5", password: strong, email: nil, phone: phone(5), client: .init())
+        _ = try await f.service.register(username: "pump5", password: strong, email: nil, phone: phone(5), client: .init())
     }
 
     // MARK: item 7

@@ -42,7 +42,7 @@ public final class VerificationFloor: Sendable {
     public var floor: Duration {
         let sorted = samples.withLock { $0 }.sorted()
         guard !sorted.isEmpty else { return .zero }
-        return sorted[(sorted.count * 3) / 4 == sorted.count ? sorted.count - 1 : (sorted.count * 3) / 4]
+        return sorted[min(sorted.count - 1, sorted.count * 3 / 4)]
     }
 
     /// Runs `body`, which verifies a password and says whether its run is a
