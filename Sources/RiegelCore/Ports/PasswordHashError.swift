@@ -8,8 +8,9 @@ public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertibl
     case parametersOutOfRange(String)
     /// The hashing library failed.
     case hashingFailed(String)
-    /// A stored hash asks for more work or memory than the caps allow; it was
-    /// not run (issue 11, item 7).
+    /// A stored hash asks for a cost outside the caps (in practice more work
+    /// or memory than they allow; a legacy cost below its scheme's minimum
+    /// lands here too); it was not run (issue 11, item 7).
     case costAboveLimit(String)
 
     /// A message that says what went wrong and how to fix it.
@@ -22,7 +23,7 @@ public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertibl
         case .hashingFailed(let why):
             return "argon2id failed: \(why)"
         case .costAboveLimit(let why):
-            return "stored password hash asks for more than the cost caps allow (\(why)); it was not checked: reset the password of this account"
+            return "stored password hash has a cost outside the caps (\(why)); it was not checked: reset the password of this account"
         }
     }
 }
