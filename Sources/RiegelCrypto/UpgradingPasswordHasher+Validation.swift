@@ -1,13 +1,15 @@
 import RiegelCore
 
 extension UpgradingPasswordHasher: PasswordHashValidator {
-    /// Accepts argon2id PHC strings (within riegel's parameter ranges) and
-    /// every scheme ``LegacyPasswordVerifier`` reads.
+    /// Accepts argon2id PHC strings within ``argon2Limits`` and every scheme
+    /// ``LegacyPasswordVerifier`` reads within its ``LegacyHashLimits``.
     /// - Important: the reason never contains the hash (it is a secret of its own).
     public func validateImported(_ hash: String) throws {
         if PasswordScheme(identifying: hash) == .argon2id {
             do {
-                _ = try PHCString.parse(hash)
+                try checkArgon2Cost(hash)
+            } catch PasswordHashError.costAboveLimit(let why) {
+                throw RiegelError.invalidPasswordHash(reason: why)
             } catch {
                 throw RiegelError.invalidPasswordHash(reason: "malformed argon2id PHC string or parameters out of range")
             }

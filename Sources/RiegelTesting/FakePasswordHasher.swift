@@ -1,8 +1,13 @@
 import RiegelCore
 
 /// A fast ``PasswordHasher`` for service tests: `$fake$v=<cost>$<hex>` with
-/// no real hashing. Never use it outside tests.
+/// no real hashing. A stored cost above ``costCap`` stands for a hash over the
+/// cost caps: verifying it throws ``PasswordHashError/costAboveLimit(_:)``, as
+/// the real hasher does. Never use it outside tests.
 public struct FakePasswordHasher: PasswordHasher {
+    /// The highest stored cost verified; above it, `costAboveLimit`.
+    public static let costCap = 999
+
     /// The "parameters"; a hash made with another cost needs a rehash.
     public var cost: Int
 
@@ -17,13 +22,14 @@ public struct FakePasswordHasher: PasswordHasher {
         return "$fake$v=\(cost)$" + String(password.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
     }
 
-    /// Whether `phc` is this fake's string for `password`; throws if it is not a `$fake$` string.
+    /// Whether `phc` is this fake's string for `password`; throws if it is not a `$fake$` string or is over ``costCap``.
     public func verify(_ password: [UInt8], against phc: String) throws -> Bool {
         let parts = phc.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0].isEmpty, parts[1] == "fake", parts[2].hasPrefix("v="),
               let stored = Int(parts[2].dropFirst(2)) else {
             throw PasswordHashError.malformedHash("not a $fake$ string")
         }
+        guard stored <= Self.costCap else { throw PasswordHashError.costAboveLimit("fake cost \(stored) above \(Self.costCap)") }
         return try FakePasswordHasher(cost: stored).hash(password) == phc
     }
 

@@ -8,6 +8,10 @@ public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertibl
     case parametersOutOfRange(String)
     /// The hashing library failed.
     case hashingFailed(String)
+    /// A stored hash asks for a cost outside the caps (in practice more work
+    /// or memory than they allow; a legacy cost below its scheme's minimum
+    /// lands here too); it was not run (issue 11, item 7).
+    case costAboveLimit(String)
 
     /// A message that says what went wrong and how to fix it.
     public var description: String {
@@ -18,6 +22,8 @@ public enum PasswordHashError: Error, Sendable, Hashable, CustomStringConvertibl
             return "argon2id parameters out of range (\(why)); use m in 8...4194304 KiB (m >= 8*p), t in 1...64, p in 1...64"
         case .hashingFailed(let why):
             return "argon2id failed: \(why)"
+        case .costAboveLimit(let why):
+            return "stored password hash has a cost outside the caps (\(why)); it was not checked: reset the password of this account"
         }
     }
 }

@@ -8,4 +8,6 @@ public enum SMSCapKind: String, Sendable, Hashable, Codable, CaseIterable {
     case country
     /// All sends of the daemon.
     case global
+    /// Sign-ups with a phone from one client address (``SMSSendBudget/enrolment`` only).
+    case client
 }

@@ -26,7 +26,8 @@ public struct SMSConfig: Sendable, Equatable {
     public var defaultCountryCode: String?
     /// Country codes SMS may go to (default EU/EEA + CH).
     public var allowlist = CountryAllowlist.euEEAAndSwitzerland
-    /// Sends per phone, user, country and overall within a window.
+    /// Sends per phone, user, country and overall within a window, for the
+    /// login and the enrolment budget, and sign-ups with a phone per client.
     public var caps = SMSSendCaps.default
     /// Wrong codes per account across challenges before the second factor locks.
     public var budget = SecondFactorBudgetPolicy.default
@@ -98,8 +99,14 @@ public struct SMSConfig: Sendable, Equatable {
         let perUser = s.int("cap_per_user", c.caps.perUser, in: 1...1_000_000)
         let perCountry = s.int("cap_per_country", c.caps.perCountry, in: 1...100_000_000)
         let global = s.int("cap_global", c.caps.global, in: 1...100_000_000)
+        let enrolPerPhone = s.int("enrol_cap_per_phone", c.caps.enrolmentPerPhone, in: 1...1_000_000)
+        let enrolPerCountry = s.int("enrol_cap_per_country", c.caps.enrolmentPerCountry, in: 1...100_000_000)
+        let enrolGlobal = s.int("enrol_cap_global", c.caps.enrolmentGlobal, in: 1...100_000_000)
+        let enrolPerClient = s.int("enrol_cap_per_client", c.caps.enrolmentPerClient, in: 1...1_000_000)
         let capWindow = s.duration("cap_window", .seconds(c.caps.window))
         if let caps = try? SMSSendCaps(perPhone: perPhone, perUser: perUser, perCountry: perCountry, global: global,
+                                       enrolmentPerPhone: enrolPerPhone, enrolmentPerCountry: enrolPerCountry,
+                                       enrolmentGlobal: enrolGlobal, enrolmentPerClient: enrolPerClient,
                                        window: capWindow.seconds) {
             c.caps = caps
         }

@@ -33,15 +33,9 @@ extension AccountService {
         }
 
         let account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
-        var phc: String?
-        if let account {
-            let stored = try storedHash(of: account)
-            if try await pooled({ try await self.hashing.verify(password, against: stored) }) { phc = stored }
-        } else {
-            // The same steps as for a known user: open a sealed PHC string, verify.
-            let dummy = try await openDummyHash()
-            _ = try await pooled { try await self.hashing.verify(password, against: dummy) }
-        }
+        // The same steps for an unknown user (a dummy hash), no sooner than
+        // the verification floor (AccountService+PasswordCheck).
+        let phc = try await checkLoginPassword(password, of: account)
 
         guard let account, let phc else {
             let events = policy.throttle.recordFailure(account: &accountState, client: &clientState, now: clock.now())

@@ -32,6 +32,8 @@ public final class AccountService: Sendable {
     /// A PHC string of a random password, verified for unknown usernames so
     /// that they cost the same time as wrong passwords (security rule 1).
     let dummyHash: Mutex<SealedSecret?>
+    /// The least time a login's password verification takes (issue 11, item 10).
+    let verificationFloor = VerificationFloor()
 
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
@@ -63,10 +65,13 @@ public final class AccountService: Sendable {
         self.dummyHash = Mutex(nil)
     }
 
-    /// Makes the dummy hash with the configured parameters (call once at start,
-    /// so the first unknown-user login costs what later ones do).
+    /// Makes the dummy hash with the configured parameters and times one
+    /// verification of it for the verification floor (call once at start, so
+    /// the first unknown-user login costs what later ones do).
     public func prepare() async throws {
         try await currentDummyHash()
+        // A first reference duration for the verification floor.
+        _ = try await checkLoginPassword(Hex.encode(random.bytes(16)), of: nil)
     }
 
     // MARK: registration
@@ -75,7 +80,11 @@ public final class AccountService: Sendable {
     /// `enroll_phone` challenge whose verification turns the second factor on.
     ///
     /// Everything is checked before anything is made (username, e-mail,
-    /// password policy, phone number). If the code cannot be sent, the
+    /// password policy, phone number). `UsernameTaken` names an existing
+    /// user, so each one counts as a failure of the client address, and a
+    /// client over the limit gets `TooManyAttempts` for every `Register`
+    /// (see `AccountService+SignupThrottle`). A phone sign-up draws on the
+    /// SMS enrolment budget and the client's cap in it. If the code cannot be sent, the
     /// account is removed again and the answer is `SmsUnavailable` (or
     /// `TooManyAttempts` at a send cap): nothing is left half-made.
     public func register(username rawUsername: String, password: String, email rawEmail: String?,
@@ -89,7 +98,11 @@ public final class AccountService: Sendable {
         let weak = policy.passwords.violations(of: password, username: username, email: email)
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
         let phone = try rawPhone.map { try sms.phoneNumber($0, user: nil, username: username.value) }
-        if try accounts.account(usernameKey: username.canonicalKey) != nil { throw RiegelError.usernameTaken }
+        try refuseIfSignupThrottled(client: client, username: username.value)
+        if try accounts.account(usernameKey: username.canonicalKey) != nil {
+            try recordUsernameTaken(client: client, username: username.value)
+            throw RiegelError.usernameTaken
+        }
 
         let id = UserID.random(using: random)
         try create(id: id, username: username, email: email, passwordHash: try await sealedHash(of: password, for: id))
@@ -97,7 +110,7 @@ public final class AccountService: Sendable {
         if let phone {
             do {
                 challenge = try await sms.start(.enrollPhone, user: id, username: username.value, phone: phone,
-                                                language: client.language)
+                                                language: client.language, signupClient: ClientAddressKey.of(client.ip))
             } catch {
                 try accounts.delete(id: id)
                 throw error

@@ -84,12 +84,16 @@ public final class SMSChallengeService: Sendable {
 
     /// Starts a challenge and sends its code; returns once a gateway took it.
     ///
+    /// The send draws on the budget of `purpose` (``SMSSendBudget``);
+    /// `signupClient` (a ``ClientAddressKey``, given by `Register` only) also
+    /// counts it against that client's enrolment cap.
+    ///
     /// - Throws: `TooManyAttempts` when a send cap is reached (audited),
     ///   `SmsUnavailable` when no gateway took the message before the send
     ///   deadline: then nothing of the challenge is left.
     public func start(_ purpose: ChallengePurpose, user: UserID, username: String, phone: PhoneNumber,
                       session: SessionID? = nil, language: String? = nil,
-                      pendingReset: PendingPasswordReset? = nil) async throws -> ChallengeView {
+                      pendingReset: PendingPasswordReset? = nil, signupClient: String? = nil) async throws -> ChallengeView {
         try requireAllowed(phone, user: user, username: username)
         let now = clock.now()
         let id = ChallengeID.random(using: random)
@@ -103,7 +107,8 @@ public final class SMSChallengeService: Sendable {
         guard dispatcher.claim(id) else { preconditionFailure("a fresh challenge id is claimed") }
         defer { dispatcher.release(id) }
         let messageID: Int64 = try lock.withLock { _ in
-            try takeSendSlot(user: user, username: username, phone: phone, purpose: purpose, now: now)
+            try takeSendSlot(user: user, username: username, phone: phone, purpose: purpose, client: signupClient,
+                             now: now)
             return try store.create(StoredChallenge(challenge: challenge, language: language, pendingReset: pendingReset),
                                     message: message)
         }
@@ -112,7 +117,7 @@ public final class SMSChallengeService: Sendable {
             // caps, or an outage would use them up and block SMS after it.
             try self.lock.withLock { _ in
                 try self.store.discard(id: id)
-                try self.releaseSendSlot(user: user, phone: phone, sentAt: now)
+                try self.releaseSendSlot(user: user, phone: phone, purpose: purpose, client: signupClient, sentAt: now)
             }
         })
         return ChallengeView(challenge, phone: phone)
@@ -195,7 +200,8 @@ public final class SMSChallengeService: Sendable {
                     retryAfterSeconds: max(1, Int(stored.challenge.expiresAt.seconds(since: now).rounded(.up))))
             case .expired, .closed: throw RiegelError.challengeExpired
             }
-            try takeSendSlot(user: next.userID, username: nil, phone: phone, purpose: next.purpose, now: now)
+            try takeSendSlot(user: next.userID, username: nil, phone: phone, purpose: next.purpose, client: nil,
+                             now: now)
             stored.challenge = next
             let message = try queued(code: code, challenge: next, phone: phone, language: stored.language, now: now)
             return (next, phone, try store.resend(next, message: message), nil)
@@ -243,39 +249,59 @@ public final class SMSChallengeService: Sendable {
         }
     }
 
-    /// The send-window keys of a send to `phone` for `user`.
-    private func capKeys(user: UserID, phone: PhoneNumber) -> (phone: String, user: String, country: String, global: String) {
-        ("phone:" + Hex.encode(digester.digest(phone.lookupKey, purpose: .pii).bytes), "user:" + user.rawValue,
-         "country:" + phone.countryCode, "global")
+    /// The send-window keys of a send from `budget` to `phone` for `user`
+    /// (and, for a sign-up, from `client`). The login budget keeps the keys
+    /// of before the split (`phone:…`, `country:…`, `global`); the enrolment
+    /// budget's are prefixed `enrol:`; the user's window is shared.
+    private func capKeys(_ budget: SMSSendBudget, user: UserID, phone: PhoneNumber, client: String?)
+        -> [SMSCapKind: String] {
+        let prefix = budget == .login ? "" : "enrol:"
+        var keys: [SMSCapKind: String] = [
+            .phone: prefix + "phone:" + Hex.encode(digester.digest(phone.lookupKey, purpose: .pii).bytes),
+            .user: "user:" + user.rawValue, .country: prefix + "country:" + phone.countryCode, .global: prefix + "global"]
+        if budget == .enrolment, let client { keys[.client] = "enrol:client:" + client }
+        return keys
+    }
+
+    /// The current windows under `keys`.
+    private func windows(_ keys: [SMSCapKind: String]) throws -> [SMSCapKind: SMSSendWindow] {
+        var out: [SMSCapKind: SMSSendWindow] = [:]
+        for (kind, key) in keys { out[kind] = try counters.sendWindow(key) ?? SMSSendWindow() }
+        return out
+    }
+
+    /// Saves `windows` under `keys`.
+    private func save(_ windows: [SMSCapKind: SMSSendWindow], keys: [SMSCapKind: String], now: Instant) throws {
+        var byKey: [String: SMSSendWindow] = [:]
+        for (kind, window) in windows { byKey[keys[kind]!] = window }
+        try counters.saveSendWindows(byKey, now: now)
     }
 
     /// Takes back a send recorded at `sentAt` (under ``lock``).
-    private func releaseSendSlot(user: UserID, phone: PhoneNumber, sentAt: Instant) throws {
-        let keys = capKeys(user: user, phone: phone)
-        var p = try counters.sendWindow(keys.phone) ?? SMSSendWindow()
-        var u = try counters.sendWindow(keys.user) ?? SMSSendWindow()
-        var c = try counters.sendWindow(keys.country) ?? SMSSendWindow()
-        var g = try counters.sendWindow(keys.global) ?? SMSSendWindow()
-        policy.caps.forget(phone: &p, user: &u, country: &c, global: &g, sendAt: sentAt)
-        try counters.saveSendWindows([keys.phone: p, keys.user: u, keys.country: c, keys.global: g], now: clock.now())
+    private func releaseSendSlot(user: UserID, phone: PhoneNumber, purpose: ChallengePurpose, client: String?,
+                                 sentAt: Instant) throws {
+        let keys = capKeys(SMSSendBudget(purpose), user: user, phone: phone, client: client)
+        var w = try windows(keys)
+        policy.caps.forget(windows: &w, sendAt: sentAt)
+        try save(w, keys: keys, now: clock.now())
     }
 
-    /// Checks the four send caps and records the send on them (under ``lock``).
+    /// Checks the caps of the send's budget and records the send on them
+    /// (under ``lock``). A refusal is audited as `sms.capped` with the cap
+    /// (`reason`) and the budget (`details.budget`).
     private func takeSendSlot(user: UserID, username: String?, phone: PhoneNumber, purpose: ChallengePurpose,
-                              now: Instant) throws {
-        let keys = capKeys(user: user, phone: phone)
-        var p = try counters.sendWindow(keys.phone) ?? SMSSendWindow()
-        var u = try counters.sendWindow(keys.user) ?? SMSSendWindow()
-        var c = try counters.sendWindow(keys.country) ?? SMSSendWindow()
-        var g = try counters.sendWindow(keys.global) ?? SMSSendWindow()
-        if case .capped(let kind, let retryAfter) = policy.caps.check(phone: p, user: u, country: c, global: g, now: now) {
+                              client: String?, now: Instant) throws {
+        let budget = SMSSendBudget(purpose)
+        let keys = capKeys(budget, user: user, phone: phone, client: client)
+        var w = try windows(keys)
+        if case .capped(let kind, let retryAfter) = policy.caps.check(budget, windows: w, now: now) {
             audit.record("sms.capped", .failure, user: user, username: username, reason: kind.rawValue,
-                         details: ["purpose": purpose.rawValue, "country_code": phone.countryCode,
-                                   "retry_after": "\(retryAfter)"])
+                         details: ["purpose": purpose.rawValue, "budget": budget.rawValue,
+                                   "country_code": phone.countryCode, "retry_after": "\(retryAfter)"])
             throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
         }
-        policy.caps.record(phone: &p, user: &u, country: &c, global: &g, now: now)
-        try counters.saveSendWindows([keys.phone: p, keys.user: u, keys.country: c, keys.global: g], now: now)
+        policy.caps.record(budget, windows: &w, now: now)
+        try save(w, keys: keys, now: now)
     }
 
     /// The outbox row for `code`, its text rendered and sealed.

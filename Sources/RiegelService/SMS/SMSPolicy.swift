@@ -7,7 +7,7 @@ public struct SMSPolicy: Sendable {
     public var challenge: SMSChallengePolicy
     /// Wrong codes per account across challenges.
     public var budget: SecondFactorBudgetPolicy
-    /// Sends per phone, user, country and overall.
+    /// Sends per phone, user, country and overall, per budget (login, enrolment), and sign-ups per client.
     public var caps: SMSSendCaps
     /// Country codes SMS may go to.
     public var allowlist: CountryAllowlist
