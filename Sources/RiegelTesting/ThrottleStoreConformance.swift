@@ -127,7 +127,7 @@ public enum ThrottleStoreConformance {
         DispatchQueue.concurrentPerform(iterations: 200) { i in
             do {
                 try store.update(["account:max"]) { states in
-                    states[0].recordFailure(now: C.at(Double(i)), policy: roomy)
+                    _ = states[0].recordFailure(now: C.at(Double(i)), policy: roomy)
                 }
             } catch {
                 errors.withLock { $0 += 1 }

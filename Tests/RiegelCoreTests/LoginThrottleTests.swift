@@ -136,7 +136,9 @@ final class LoginThrottleTests: XCTestCase {
         throttle.recordSuccess(after: reservation!, account: &account, client: &client)
         XCTAssertFalse(account.isLocked(now: clock.now()))
         XCTAssertEqual(account.failures, [])
-        XCTAssertEqual(client, clientBefore, "the client address gets its failure and delay back, and keeps the rest")
+        XCTAssertEqual(client?.nextAllowedAt, clientBefore?.nextAllowedAt, "the client address gets its delay back")
+        XCTAssertEqual(client?.failures.last, clientBefore?.failures.last, "and its failure (the rest stay)")
+        XCTAssertFalse(client!.failures.contains(reservation!.at))
     }
 
     /// A refund (no verdict, or a re-check that must not reset the account)

@@ -64,7 +64,8 @@ final class CredentialChangeRaceTests: XCTestCase {
     func testRehashOfALoginInFlightDoesNotUndoAPasswordReset() async throws {
         let f = AccountServiceFixture(cost: 2)
         _ = try await f.service.register(username: "ziel", password: strong, email: nil, phone: nil, client: .init())
-        let token = try XCTUnwrap(try await f.service.beginPasswordReset(username: "ziel", client: .init()).token)
+        let begun = try await f.service.beginPasswordReset(username: "ziel", client: .init())
+        let token = try XCTUnwrap(begun.token)
         // A hasher with other parameters: the stored hash needs a rehash at login.
         let g = AccountServiceFixture(cost: 3)
         let record = try XCTUnwrap(try f.accounts.account(usernameKey: "ziel"))
@@ -93,8 +94,10 @@ final class CredentialChangeRaceTests: XCTestCase {
         try await enrolled(f)
         let stale = try await f.service.login(username: "ziel", password: strong, client: .init()).challenge
         let staleCode = try lastCode(f)
-        let token = try XCTUnwrap(try await f.service.beginPasswordReset(username: "ziel", client: .init()).token)
-        let reset = try XCTUnwrap(try await f.service.completePasswordReset(token: token, newPassword: new))
+        let begun = try await f.service.beginPasswordReset(username: "ziel", client: .init())
+        let token = try XCTUnwrap(begun.token)
+        let completed = try await f.service.completePasswordReset(token: token, newPassword: new)
+        let reset = try XCTUnwrap(completed)
         _ = try await f.service.verifyChallenge(id: reset.id.rawValue, code: try lastCode(f), rememberDevice: false,
                                                 deviceLabel: nil, client: .init())
         await expect(.challengeExpired) {
@@ -122,9 +125,9 @@ final class CredentialChangeRaceTests: XCTestCase {
         let f = AccountServiceFixture()
         try await enrolled(f)
         let c = try await f.service.login(username: "ziel", password: strong, client: .init()).challenge
-        let owner = try XCTUnwrap(try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f),
-                                                                      rememberDevice: false, deviceLabel: nil,
-                                                                      client: .init()).session)
+        let verified = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f),
+                                                           rememberDevice: false, deviceLabel: nil, client: .init())
+        let owner = try XCTUnwrap(verified.session)
         let (login, release) = await heldLogin(f, "ziel", password: strong)
         try await f.service.changePassword(token: owner.token, current: strong, new: new)
         release()
@@ -140,7 +143,8 @@ final class CredentialChangeRaceTests: XCTestCase {
     func testChangePasswordEndsOutstandingResetTokens() async throws {
         let f = AccountServiceFixture()
         _ = try await f.service.register(username: "ziel", password: strong, email: nil, phone: nil, client: .init())
-        let token = try XCTUnwrap(try await f.service.beginPasswordReset(username: "ziel", client: .init()).token)
+        let begun = try await f.service.beginPasswordReset(username: "ziel", client: .init())
+        let token = try XCTUnwrap(begun.token)
         let session = try await f.service.login(username: "ziel", password: strong, client: .init()).session
         try await f.service.changePassword(token: session.token, current: strong, new: new)
         await expect(.invalidToken) {
