@@ -22,6 +22,7 @@ public final class SQLiteAccountStore: AccountStore {
         password_hash, password_key_id, created_at, second_factor, locked_until, last_login_at,
         phone, phone_key_id, phone_index, phone_index_key_id
         """
+    private static let selected = columns + ", credential_generation"
 
     /// Adds `account`; a taken canonical username is caught from the UNIQUE index.
     public func create(_ account: AccountRecord) throws {
@@ -50,7 +51,7 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func account(id: UserID) throws -> AccountRecord? {
         try database.writer.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM user WHERE id = ?"),
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.selected) FROM user WHERE id = ?"),
                              arguments: [id.rawValue])
                 .map(Self.record(from:))
         }
@@ -58,7 +59,7 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func account(usernameKey: String) throws -> AccountRecord? {
         try database.writer.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM user WHERE username_key = ?"),
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.selected) FROM user WHERE username_key = ?"),
                              arguments: [usernameKey])
                 .map(Self.record(from:))
         }
@@ -74,16 +75,37 @@ public final class SQLiteAccountStore: AccountStore {
             arguments += [Data(index.bytes), Int64(index.keyID.rawValue)]
         }
         return try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM user WHERE \(condition) ORDER BY created_at, id",
+            try Row.fetchAll(db, sql: "SELECT \(Self.selected) FROM user WHERE \(condition) ORDER BY created_at, id",
                              arguments: arguments)
+                .map(Self.record(from:))
+        }
+    }
+
+    /// A (reentrant) write: inside a ``SQLiteTransactionRunner`` scope it reads
+    /// on the writer, under the write lock the scope holds until it commits.
+    public func accountForUpdate(id: UserID) throws -> AccountRecord? {
+        try database.write { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.selected) FROM user WHERE id = ?"),
+                             arguments: [id.rawValue])
                 .map(Self.record(from:))
         }
     }
 
     public func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE user SET password_hash = ?, password_key_id = ? WHERE id = ?",
-                           arguments: [Data(hash.bytes), Int64(hash.keyID.rawValue), id.rawValue])
+            try db.execute(sql: """
+                UPDATE user SET password_hash = ?, password_key_id = ?, credential_generation = credential_generation + 1
+                WHERE id = ?
+                """, arguments: [Data(hash.bytes), Int64(hash.keyID.rawValue), id.rawValue])
+        }
+    }
+
+    public func rehashPassword(id: UserID, _ hash: SealedSecret, ifGeneration generation: Int) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE user SET password_hash = ?, password_key_id = ? WHERE id = ? AND credential_generation = ?
+                """, arguments: [Data(hash.bytes), Int64(hash.keyID.rawValue), id.rawValue, Int64(generation)])
+            return db.changesCount > 0
         }
     }
 
@@ -97,7 +119,8 @@ public final class SQLiteAccountStore: AccountStore {
     public func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws {
         try database.write { db in
             try db.execute(sql: """
-                UPDATE user SET phone = ?, phone_key_id = ?, phone_index = ?, phone_index_key_id = ?, second_factor = ?
+                UPDATE user SET phone = ?, phone_key_id = ?, phone_index = ?, phone_index_key_id = ?, second_factor = ?,
+                                credential_generation = credential_generation + 1
                 WHERE id = ?
                 """, arguments: [
                     phone.map { Data($0.sealed.bytes) }, phone.map { Int64($0.sealed.keyID.rawValue) },
@@ -113,7 +136,9 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func setLock(id: UserID, until: Instant?) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE user SET locked_until = ? WHERE id = ?",
+            try db.execute(sql: """
+                UPDATE user SET locked_until = ?, credential_generation = credential_generation + 1 WHERE id = ?
+                """,
                            arguments: [until?.secondsSinceEpoch, id.rawValue])
         }
     }
@@ -166,6 +191,7 @@ public final class SQLiteAccountStore: AccountStore {
                              createdAt: Instant(secondsSinceEpoch: row["created_at"]),
                              phone: phone, phoneIndex: phoneIndex, secondFactorEnabled: secondFactor != 0,
                              lockedUntil: StoreColumns.instant(row["locked_until"]),
-                             lastLoginAt: StoreColumns.instant(row["last_login_at"]))
+                             lastLoginAt: StoreColumns.instant(row["last_login_at"]),
+                             credentialGeneration: Int(row["credential_generation"] as Int64))
     }
 }

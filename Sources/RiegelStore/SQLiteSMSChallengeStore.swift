@@ -23,13 +23,14 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
             let reset = stored.pendingReset
             try db.execute(sql: """
                 INSERT INTO sms_challenge (id, user_id, challenge, state, expires_at, language,
-                                           reset_digest, reset_hash, reset_key_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           reset_digest, reset_hash, reset_key_id, credential_generation)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     stored.challenge.id.rawValue, stored.challenge.userID.rawValue, json,
                     stored.challenge.state.rawValue, stored.challenge.expiresAt.secondsSinceEpoch, stored.language,
                     reset.map { Data($0.tokenDigest) }, reset.map { Data($0.passwordHash.bytes) },
                     reset.map { Int64($0.passwordHash.keyID.rawValue) },
+                    stored.credentialGeneration.map { Int64($0) },
                 ])
             return try Self.insert(message, db)
         }
@@ -38,7 +39,8 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     public func challenge(id: ChallengeID) throws -> StoredChallenge? {
         let row = try database.writer.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT challenge, language, reset_digest, reset_hash, reset_key_id FROM sms_challenge WHERE id = ?
+                SELECT challenge, language, reset_digest, reset_hash, reset_key_id, credential_generation
+                FROM sms_challenge WHERE id = ?
                 """, arguments: [id.rawValue])
         }
         guard let row else { return nil }
@@ -53,7 +55,8 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
                                            keyID: try StoreColumns.keyID(keyID, table: "sms_challenge",
                                                                          column: "reset_key_id", row: id.rawValue)))
         }
-        return StoredChallenge(challenge: challenge, language: row["language"], pendingReset: reset)
+        return StoredChallenge(challenge: challenge, language: row["language"], pendingReset: reset,
+                               credentialGeneration: (row["credential_generation"] as Int64?).map { Int($0) })
     }
 
     public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
@@ -83,6 +86,20 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
         try database.write { db in
             try db.execute(sql: "DELETE FROM sms_outbox WHERE challenge_id = ?", arguments: [id.rawValue])
             try db.execute(sql: "DELETE FROM sms_challenge WHERE id = ?", arguments: [id.rawValue])
+        }
+    }
+
+    @discardableResult
+    public func endPending(of userID: UserID) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE sms_outbox SET payload = NULL, payload_key_id = NULL
+                WHERE sent_at IS NULL AND challenge_id IN
+                    (SELECT id FROM sms_challenge WHERE user_id = ? AND state = 'pending')
+                """, arguments: [userID.rawValue])
+            try db.execute(sql: "DELETE FROM sms_challenge WHERE user_id = ? AND state = 'pending'",
+                           arguments: [userID.rawValue])
+            return db.changesCount
         }
     }
 

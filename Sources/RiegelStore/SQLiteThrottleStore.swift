@@ -32,6 +32,30 @@ public final class SQLiteThrottleStore: ThrottleStore {
         }
     }
 
+    /// One write transaction (`BEGIN IMMEDIATE`: the database's write lock is
+    /// held from the read to the commit), or a savepoint of the enclosing one.
+    public func update<T>(_ keys: [String], _ body: (inout [ThrottleState]) throws -> T) throws -> T {
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: "SELECT state FROM throttle WHERE key = ?")
+            let before = try keys.map { key in
+                try String.fetchOne(statement, arguments: [key])
+                    .map { try StoreColumns.decodeJSON(ThrottleState.self, $0, table: "throttle", row: key) }
+                    ?? ThrottleState()
+            }
+            var states = before
+            let result = try body(&states)
+            precondition(states.count == keys.count, "ThrottleStore.update: the body changed the number of states")
+            for (index, key) in keys.enumerated() where states[index] != before[index] {
+                try db.execute(sql: """
+                    INSERT INTO throttle (key, state, updated_at)
+                    VALUES (?, ?, (julianday('now') - 2440587.5) * 86400.0)
+                    ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    """, arguments: [key, try StoreColumns.json(states[index])])
+            }
+            return result
+        }
+    }
+
     @discardableResult
     public func removeStale(unsavedFor seconds: Double) throws -> Int {
         try database.write { db in

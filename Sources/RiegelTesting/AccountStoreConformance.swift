@@ -13,6 +13,8 @@ public enum AccountStoreConformance {
         ("passwordHashIsReplaced", passwordHashIsReplaced),
         ("loginTimeAndLockAreSetAndCleared", loginTimeAndLockAreSetAndCleared),
         ("deleteRemovesTheAccountAndFreesTheUsername", deleteRemovesTheAccountAndFreesTheUsername),
+        ("credentialChangesBumpTheGenerationAndARehashNeverOverwritesOne",
+         credentialChangesBumpTheGenerationAndARehashNeverOverwritesOne),
     ]
 
     /// Runs every rule, each against a fresh store from `makeStore`.
@@ -102,8 +104,9 @@ public enum AccountStoreConformance {
         try store.updatePasswordHash(id: account.id, rehashed)
         var expected = account
         expected.passwordHash = rehashed
+        expected.credentialGeneration += 1
         try C.expect(try store.account(id: account.id) == expected,
-                     "the new sealed hash and its key id must replace the old one, nothing else changes")
+                     "the new sealed hash and its key id must replace the old one and bump the credential generation, nothing else changes")
         try C.expect(try store.account(id: C.userID(2)) == (try C.account(2)), "other accounts must not change")
         try store.updatePasswordHash(id: C.userID(9), rehashed)  // unknown: no effect, no error
     }
@@ -116,9 +119,11 @@ public enum AccountStoreConformance {
         var expected = account
         expected.lastLoginAt = C.at(100.5)
         expected.lockedUntil = C.at(2000)
+        expected.credentialGeneration = 1
         try C.expect(try store.account(id: account.id) == expected, "login time and lock must be stored")
         try store.setLock(id: account.id, until: nil)
         expected.lockedUntil = nil
+        expected.credentialGeneration = 2
         try C.expect(try store.account(id: account.id) == expected, "a nil lock must clear the lock")
     }
 
@@ -135,5 +140,36 @@ public enum AccountStoreConformance {
         try C.expect(try store.count() == 1, "the count must drop with a deletion")
         try store.create(try C.account(3, username: "max"))  // the username is free again
         try C.expect(try store.count() == 2, "the count must rise with a creation")
+    }
+
+    /// Issue 11, items 6 and 9: every credential change moves the generation
+    /// (a login or challenge that read the account before it is refused),
+    /// a login time does not, and a rehash writes only over the generation it read.
+    static func credentialChangesBumpTheGenerationAndARehashNeverOverwritesOne(_ store: any AccountStore) throws {
+        let account = try C.account(1)
+        try store.create(account)
+        func generation() throws -> Int? { try store.accountForUpdate(id: account.id)?.credentialGeneration }
+        try C.expect(try generation() == 0, "a new account starts at generation 0")
+        try store.recordLogin(id: account.id, at: C.at(1))
+        try C.expect(try generation() == 0, "a login time is no credential change")
+        let rehashed = SealedSecret(bytes: C.bytes(8, count: 130), keyID: KeyID(rawValue: 7))
+        try C.expect(try store.rehashPassword(id: account.id, rehashed, ifGeneration: 0),
+                     "a rehash over the generation it read must be written")
+        try C.expect(try store.account(id: account.id)?.passwordHash == rehashed && generation() == 0,
+                     "a rehash replaces the hash and leaves the generation")
+        try store.updatePasswordHash(id: account.id, SealedSecret(bytes: C.bytes(9, count: 130), keyID: KeyID(rawValue: 7)))
+        try C.expect(try generation() == 1, "a new password bumps the generation")
+        try C.expect(try !store.rehashPassword(id: account.id, rehashed, ifGeneration: 0),
+                     "a rehash over an older generation must be refused")
+        try C.expect(try store.account(id: account.id)?.passwordHash.bytes == C.bytes(9, count: 130),
+                     "and must leave the new password's hash")
+        try store.setLock(id: account.id, until: C.at(100))
+        try store.setSecondFactor(id: account.id, phone: (SealedSecret(bytes: C.bytes(3), keyID: KeyID(rawValue: 2)),
+                                                          KeyedDigest(bytes: C.bytes(4), keyID: KeyID(rawValue: 3))))
+        try store.setSecondFactor(id: account.id, phone: nil)
+        try C.expect(try generation() == 4, "a lock and each second-factor change bump the generation")
+        try C.expect(try store.account(id: account.id)?.credentialGeneration == 4,
+                     "account(id:) and accountForUpdate(id:) agree")
+        try C.expect(try store.accountForUpdate(id: C.userID(9)) == nil, "an unknown account is nil")
     }
 }

@@ -17,6 +17,8 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
                 throw AccountStoreError.usernameTaken
             }
             if tables.accounts[account.id] != nil { throw InMemoryStoreError.duplicate("user.id") }
+            var account = account
+            account.credentialGeneration = 0
             tables.accounts[account.id] = account
         }
     }
@@ -41,8 +43,23 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
         }
     }
 
+    public func accountForUpdate(id: UserID) throws -> AccountRecord? {
+        data.tables.withLock { $0.accounts[id] }
+    }
+
     public func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws {
-        data.tables.withLock { $0.accounts[id]?.passwordHash = hash }
+        data.tables.withLock {
+            $0.accounts[id]?.passwordHash = hash
+            $0.accounts[id]?.credentialGeneration += 1
+        }
+    }
+
+    public func rehashPassword(id: UserID, _ hash: SealedSecret, ifGeneration generation: Int) throws -> Bool {
+        data.tables.withLock { tables in
+            guard tables.accounts[id]?.credentialGeneration == generation else { return false }
+            tables.accounts[id]?.passwordHash = hash
+            return true
+        }
     }
 
     public func recordLogin(id: UserID, at: Instant) throws {
@@ -54,6 +71,7 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
             $0.accounts[id]?.phone = phone?.sealed
             $0.accounts[id]?.phoneIndex = phone?.index
             $0.accounts[id]?.secondFactorEnabled = phone != nil
+            $0.accounts[id]?.credentialGeneration += 1
         }
     }
 
@@ -62,7 +80,10 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
     }
 
     public func setLock(id: UserID, until: Instant?) throws {
-        data.tables.withLock { $0.accounts[id]?.lockedUntil = until }
+        data.tables.withLock {
+            $0.accounts[id]?.lockedUntil = until
+            $0.accounts[id]?.credentialGeneration += 1
+        }
     }
 
     @discardableResult

@@ -48,6 +48,19 @@ public final class InMemorySMSChallengeStore: SMSChallengeStore {
         }
     }
 
+    @discardableResult
+    public func endPending(of userID: UserID) throws -> Int {
+        tables.withLock { t in
+            let ended = t.challenges.values.filter { $0.challenge.userID == userID && $0.challenge.state == .pending }
+                .map(\.challenge.id)
+            for id in ended { t.challenges[id] = nil }
+            for (messageID, row) in t.messages where ended.contains(row.message.challengeID) && row.message.sentAt == nil {
+                t.messages[messageID]?.message.payload = nil
+            }
+            return ended.count
+        }
+    }
+
     public func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64 {
         tables.withLock { t in
             t.challenges[challenge.id]?.challenge = challenge

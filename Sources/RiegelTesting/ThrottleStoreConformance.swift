@@ -1,5 +1,6 @@
 import Foundation
 import RiegelCore
+import Synchronization
 
 /// The rules every ``ThrottleStore`` must keep. Call ``run(_:)`` with a factory
 /// for empty stores; it throws ``ConformanceFailure`` on the first broken rule.
@@ -11,6 +12,9 @@ public enum ThrottleStoreConformance {
         ("saveReplacesAndKeysAreIndependent", saveReplacesAndKeysAreIndependent),
         ("removeForgetsOnlyThatKey", removeForgetsOnlyThatKey),
         ("removeStaleForgetsOnlyStatesUnsavedForLonger", removeStaleForgetsOnlyStatesUnsavedForLonger),
+        ("updateSeesStoredAndFreshStatesAndStoresWhatItChanged", updateSeesStoredAndFreshStatesAndStoresWhatItChanged),
+        ("updateThatThrowsStoresNothing", updateThatThrowsStoresNothing),
+        ("concurrentUpdatesOfOneKeyLoseNoFailure", concurrentUpdatesOfOneKeyLoseNoFailure),
     ]
 
     /// Runs every rule, each against a fresh store from `makeStore`.
@@ -81,5 +85,56 @@ public enum ThrottleStoreConformance {
         try store.remove("account:max")
         try C.expect(try store.state(for: "account:max") == nil, "a removed key must have no state")
         try C.expect(try store.state(for: "ip:192.0.2.1") == delayedState(), "other keys must stay")
+    }
+
+    static func updateSeesStoredAndFreshStatesAndStoresWhatItChanged(_ store: any ThrottleStore) throws {
+        try store.save(delayedState(), for: "account:max")
+        let seen = try store.update(["account:max", "ip:192.0.2.1"]) { states -> [ThrottleState] in
+            let seen = states
+            states[1].recordFailure(now: C.at(100), policy: .clientAddressDefault)
+            return seen
+        }
+        try C.expect(seen == [delayedState(), ThrottleState()],
+                     "update must hand over the stored state, and a fresh one for an unknown key")
+        try C.expect(try store.state(for: "account:max") == delayedState(), "an unchanged state stays as stored")
+        var expected = ThrottleState()
+        expected.recordFailure(now: C.at(100), policy: .clientAddressDefault)
+        try C.expect(try store.state(for: "ip:192.0.2.1") == expected, "a changed state must be stored")
+        try store.update(["ip:192.0.2.9"]) { _ in }
+        try C.expect(try store.state(for: "ip:192.0.2.9") == nil, "an untouched fresh state is not stored")
+    }
+
+    struct Refused: Error {}
+
+    static func updateThatThrowsStoresNothing(_ store: any ThrottleStore) throws {
+        try store.save(delayedState(), for: "account:max")
+        try C.expectThrows("the body's error must come through") {
+            try store.update(["account:max", "ip:192.0.2.1"]) { states in
+                states[0].unlock()
+                states[1].recordFailure(now: C.at(1), policy: .clientAddressDefault)
+                throw Refused()
+            }
+        }
+        try C.expect(try store.state(for: "account:max") == delayedState() && store.state(for: "ip:192.0.2.1") == nil,
+                     "a body that throws must leave every state as it was")
+    }
+
+    /// Issue 11, item 2: read-modify-writes of one key from many threads at
+    /// once must each see the previous one's result (none is lost).
+    static func concurrentUpdatesOfOneKeyLoseNoFailure(_ store: any ThrottleStore) throws {
+        let roomy = try ThrottlePolicy(delayThreshold: 1000, lockout: .init(threshold: 1000))
+        let errors = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 200) { i in
+            do {
+                try store.update(["account:max"]) { states in
+                    _ = states[0].recordFailure(now: C.at(Double(i)), policy: roomy)
+                }
+            } catch {
+                errors.withLock { $0 += 1 }
+            }
+        }
+        try C.expect(errors.withLock { $0 } == 0, "no update may fail")
+        let failures = try store.state(for: "account:max")?.failures.count
+        try C.expect(failures == 200, "200 concurrent updates must store 200 failures, not \(failures ?? 0)")
     }
 }

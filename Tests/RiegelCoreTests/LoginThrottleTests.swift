@@ -88,4 +88,78 @@ final class LoginThrottleTests: XCTestCase {
         let client = try LoginThrottle(clientPolicy: ThrottlePolicy(delayWindow: 900, maximumDelay: 10800, lockout: nil))
         XCTAssertEqual(client.horizon, 10800)
     }
+
+    // MARK: reservations (issue 11, item 2)
+
+    /// Guesses in flight at once are each counted when they start, so the
+    /// check after the limit refuses before any hash, and the lock engages
+    /// exactly where sequential failures engage it.
+    func testGuessesInFlightAtOnceAreEachCountedAndTheLimitRefusesTheRest() {
+        var account = ThrottleState()
+        var client: ThrottleState?
+        var reserved = 0
+        var refused: [ThrottleDecision] = []
+        for _ in 1...30 {  // 30 guesses start before any of them finished
+            let (decision, reservation) = throttle.reserve(account: &account, client: &client, now: clock.now())
+            if reservation != nil { reserved += 1 } else { refused.append(decision) }
+        }
+        // The 5th engages the delay: the rest are refused before hashing.
+        XCTAssertEqual(reserved, 5)
+        XCTAssertEqual(refused.count, 25)
+        XCTAssertEqual(refused.first, .delayed(retryAfter: 1))
+        XCTAssertEqual(account.failures.count, 5)
+
+        var roomy = ThrottleState()
+        let noDelays = try! LoginThrottle(accountPolicy: ThrottlePolicy(delayThreshold: 1000,
+                                                                         lockout: .init(threshold: 40)))
+        var admitted = 0
+        for _ in 1...50 {
+            if noDelays.reserve(account: &roomy, client: &client, now: clock.now()).reservation != nil { admitted += 1 }
+        }
+        XCTAssertEqual(admitted, 40)
+        XCTAssertTrue(roomy.isLocked(now: clock.now()))
+    }
+
+    /// The right password at the 20th attempt: its own reservation engaged the
+    /// lock; the success takes it back, as if the attempt had never been a failure.
+    func testRightPasswordAtTheLockoutThresholdIsNotLockedByItsOwnReservation() {
+        var account = ThrottleState()
+        var client: ThrottleState? = ThrottleState()
+        for _ in 1...19 {
+            throttle.recordFailure(account: &account, client: &client, now: clock.now())
+            clock.advance(seconds: 100)
+        }
+        XCTAssertEqual(throttle.check(account: account, client: nil, now: clock.now()), .allowed)
+        let clientBefore = client
+        let (_, reservation) = throttle.reserve(account: &account, client: &client, now: clock.now())
+        XCTAssertTrue(account.isLocked(now: clock.now()), "counted as the 20th failure")
+        throttle.recordSuccess(after: reservation!, account: &account, client: &client)
+        XCTAssertFalse(account.isLocked(now: clock.now()))
+        XCTAssertEqual(account.failures, [])
+        XCTAssertEqual(client?.nextAllowedAt, clientBefore?.nextAllowedAt, "the client address gets its delay back")
+        XCTAssertEqual(client?.failures.last, clientBefore?.failures.last, "and its failure (the rest stay)")
+        XCTAssertFalse(client!.failures.contains(reservation!.at))
+    }
+
+    /// A refund (no verdict, or a re-check that must not reset the account)
+    /// gives back one failure and what it engaged, but not what a later
+    /// failure engaged meanwhile.
+    func testRefundTakesBackOnlyWhatTheReservationDid() {
+        var account = ThrottleState()
+        var client: ThrottleState?
+        for _ in 1...3 { throttle.recordFailure(account: &account, client: &client, now: clock.now()) }
+        let before = account
+        let (_, first) = throttle.reserve(account: &account, client: &client, now: clock.now())  // 4th
+        throttle.refund(first!, account: &account, client: &client)
+        XCTAssertEqual(account, before)
+
+        let (_, fourth) = throttle.reserve(account: &account, client: &client, now: clock.now())
+        clock.advance(seconds: 0.5)
+        let (_, fifth) = throttle.reserve(account: &account, client: &client, now: clock.now())  // engages the delay
+        XCTAssertNotNil(fourth)
+        XCTAssertNotNil(fifth)
+        throttle.refund(fourth!, account: &account, client: &client)
+        XCTAssertEqual(account.failures.count, 4)
+        XCTAssertEqual(account.check(now: clock.now()), .delayed(retryAfter: 1), "the fifth's delay stays")
+    }
 }

@@ -7,12 +7,14 @@ final class SecondFactorBudgetTests: XCTestCase {
     private var clock = ManualClock()
     private let digester = FakeKeyedDigester()
 
+    /// Ten wrong codes spread over most of an hour: the 30-minute lock
+    /// outlasts the window, so it is the lock duration that counts.
     func testTenWrongCodesInAnHourLockTheSecondFactor() {
         var budget = SecondFactorBudget()
         for _ in 1...9 {
             XCTAssertNil(budget.recordFailure(now: clock.now()))
             XCTAssertNil(budget.check(now: clock.now()))
-            clock.advance(seconds: 60)
+            clock.advance(seconds: 350)
         }
         let until = budget.recordFailure(now: clock.now())
         XCTAssertEqual(until, clock.now().adding(seconds: 1800))
@@ -22,6 +24,31 @@ final class SecondFactorBudgetTests: XCTestCase {
         XCTAssertEqual(budget.check(now: clock.now()), 1)
         clock.advance(seconds: 0.5)
         XCTAssertNil(budget.check(now: clock.now()))
+    }
+
+    /// Issue 11: ten quick wrong codes, then wait out the 30-minute lock and
+    /// guess ten more: the lock used to clear the failures, so the budget
+    /// allowed 20 guesses an hour. Now the lock lasts until the first of the
+    /// ten is an hour old, and no hour ever holds more than ten.
+    func testGuessingAgainWhenTheThirtyMinuteLockEndsGetsNoMoreThanTenCodesAnHour() {
+        var budget = SecondFactorBudget()
+        let start = clock.now()
+        var checked: [Instant] = []
+        // An attacker who guesses whenever the budget lets them, every 10 s, for 3 hours.
+        while clock.now().seconds(since: start) < 3 * 3600 {
+            if budget.check(now: clock.now()) == nil {
+                checked.append(clock.now())
+                budget.recordFailure(now: clock.now())
+            }
+            clock.advance(seconds: 10)
+        }
+        XCTAssertTrue(checked.prefix(11).last!.seconds(since: start) >= 3600,
+                      "the 11th guess waits until the first is an hour old, not for the 30-minute lock")
+        for (i, t) in checked.enumerated() {
+            let inHour = checked[i...].prefix { $0.seconds(since: t) < 3600 }.count
+            XCTAssertLessThanOrEqual(inHour, 10, "\(inHour) wrong codes checked within an hour from \(t)")
+        }
+        XCTAssertEqual(checked.count, 30, "ten per hour over three hours")
     }
 
     func testWrongCodesOlderThanAnHourDoNotCount() {

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import RiegelCore
 @testable import RiegelService
@@ -8,12 +9,19 @@ import Synchronization
 final class CountingHasher: PasswordHasher, Sendable {
     let inner: FakePasswordHasher
     let verifications = Atomic<Int>(0)
+    /// When set, the next verification signals `entered` and waits for
+    /// `release` (on a pool thread): a test holds one login mid-hash.
+    let hold = Mutex<(entered: DispatchSemaphore, release: DispatchSemaphore)?>(nil)
 
     init(cost: Int = 1) { inner = FakePasswordHasher(cost: cost) }
 
     func hash(_ password: [UInt8]) throws -> String { try inner.hash(password) }
     func verify(_ password: [UInt8], against phc: String) throws -> Bool {
         verifications.add(1, ordering: .relaxed)
+        if let held = hold.withLock({ held in defer { held = nil }; return held }) {
+            held.entered.signal()
+            held.release.wait()
+        }
         return try inner.verify(password, against: phc)
     }
     func needsRehash(_ phc: String) -> Bool { inner.needsRehash(phc) }

@@ -45,11 +45,11 @@ final class RiegelDatabaseTests: XCTestCase {
 
     func testMigrationsAreAppliedOnceAndInOrder() throws {
         let db = try openFresh()
-        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices"])
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation"])
         try db.close()
         let again = try openFresh()
         defer { try? again.close() }
-        XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices"])
+        XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation"])
         let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
         XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
     }
@@ -57,7 +57,7 @@ final class RiegelDatabaseTests: XCTestCase {
     func testInMemoryDatabaseHasTheSchema() throws {
         let db = try RiegelDatabase.inMemory()
         XCTAssertNil(db.path)
-        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices"])
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation"])
     }
 
     func testDatabaseMigratedByANewerVersionIsRefused() throws {

@@ -258,7 +258,7 @@ final class SQLiteAccountStoresTests: XCTestCase {
         XCTAssertEqual(Set(row.columnNames), [
             "id", "username", "username_key", "email", "email_key_id", "email_index", "email_index_key_id",
             "password_hash", "password_key_id", "created_at", "second_factor", "locked_until", "last_login_at",
-            "phone", "phone_key_id", "phone_index", "phone_index_key_id",
+            "phone", "phone_key_id", "phone_index", "phone_index_key_id", "credential_generation",
         ])
         XCTAssertNil(row["phone"] as Data?, "no phone until an enrolment is verified")
         let tokenColumns = try db.writer.read { try Row.fetchAll($0, sql: "PRAGMA table_info(session)") }

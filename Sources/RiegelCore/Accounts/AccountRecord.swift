@@ -25,12 +25,18 @@ public struct AccountRecord: Sendable, Hashable {
     /// An administrator's lock, if any (throttle lockouts live in the throttle state).
     public var lockedUntil: Instant?
     public var lastLoginAt: Instant?
+    /// Goes up by one whenever what a login proves or what may log in
+    /// changes: a password change or reset, an administrator's lock or
+    /// unlock, the second factor turned on, off or moved. A login or a
+    /// challenge that read the account before such a change is refused when
+    /// it would open a session (issue 11, items 6 and 9). Set by the store.
+    public var credentialGeneration: Int
 
     /// A record.
     public init(id: UserID, username: Username, email: SealedSecret?, emailIndex: KeyedDigest?,
                 passwordHash: SealedSecret, createdAt: Instant, phone: SealedSecret? = nil,
                 phoneIndex: KeyedDigest? = nil, secondFactorEnabled: Bool = false,
-                lockedUntil: Instant? = nil, lastLoginAt: Instant? = nil) {
+                lockedUntil: Instant? = nil, lastLoginAt: Instant? = nil, credentialGeneration: Int = 0) {
         self.id = id
         self.username = username
         self.email = email
@@ -42,5 +48,6 @@ public struct AccountRecord: Sendable, Hashable {
         self.secondFactorEnabled = secondFactorEnabled
         self.lockedUntil = lockedUntil
         self.lastLoginAt = lastLoginAt
+        self.credentialGeneration = credentialGeneration
     }
 }

@@ -9,16 +9,27 @@ public protocol AccountStore: Sendable {
     func account(usernameKey: String) throws -> AccountRecord?
     /// Accounts whose e-mail blind index equals one of `emailIndexes` (one per usable `pii` key).
     func accounts(emailIndexes: [KeyedDigest]) throws -> [AccountRecord]
-    /// Replaces the sealed password hash.
+    /// The account with this id, read on the connection that writes: inside
+    /// a ``TransactionRunner`` scope nothing can change it before the scope
+    /// commits (the check before a session is opened).
+    func accountForUpdate(id: UserID) throws -> AccountRecord?
+    /// Replaces the sealed password hash (a new password) and bumps the
+    /// credential generation.
     func updatePasswordHash(id: UserID, _ hash: SealedSecret) throws
+    /// Replaces the sealed password hash with another hash of the **same**
+    /// password (a rehash at login), only while the credential generation is
+    /// still `generation`; does not bump it. Returns whether it replaced it:
+    /// a rehash must never undo a password change that came in meanwhile.
+    func rehashPassword(id: UserID, _ hash: SealedSecret, ifGeneration generation: Int) throws -> Bool
     /// Sets the time of the last successful login.
     func recordLogin(id: UserID, at: Instant) throws
     /// Sets the verified phone (sealed, with its blind index) and turns the
-    /// second factor on; `nil` removes the phone and turns it off.
+    /// second factor on; `nil` removes the phone and turns it off. Bumps the
+    /// credential generation.
     func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws
     /// How many accounts exist.
     func count() throws -> Int
-    /// Sets or clears the administrator's lock.
+    /// Sets or clears the administrator's lock; bumps the credential generation.
     func setLock(id: UserID, until: Instant?) throws
     /// Removes the account and, through foreign keys, everything that belongs to it.
     /// Returns false if there was no such account.

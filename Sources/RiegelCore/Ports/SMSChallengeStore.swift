@@ -16,6 +16,11 @@ public protocol SMSChallengeStore: Sendable {
     /// Removes a challenge and its messages (no gateway took the first one:
     /// nothing may be left half-made).
     func discard(id: ChallengeID) throws
+    /// Ends every pending challenge of `userID` (a password change or reset,
+    /// a lock): removes them, and wipes the payloads of their unsent messages
+    /// so no code of theirs goes out. Returns how many it ended.
+    @discardableResult
+    func endPending(of userID: UserID) throws -> Int
     /// Removes challenges that are over at `now` and message rows created before `statsBefore`.
     @discardableResult
     func purge(now: Instant, statsBefore: Instant) throws -> Int

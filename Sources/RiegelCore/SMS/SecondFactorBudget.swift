@@ -4,7 +4,9 @@
 /// Check it before comparing a code (``check(now:)``); record every wrong
 /// code (``recordFailure(now:policy:)``). At the policy's threshold within
 /// its window the second factor locks: every verification answers
-/// `TooManyAttempts(retry_after)` until the lock ends.
+/// `TooManyAttempts(retry_after)` until the lock ends: after the policy's
+/// lock duration, and never before the oldest of those wrong codes has left
+/// the window, so any window holds at most `threshold` wrong codes.
 ///
 /// - Important: the budget belongs to the **account**, not to a challenge
 ///   or a login: starting a new login or challenge never resets it, and
@@ -35,7 +37,8 @@ public struct SecondFactorBudget: Sendable, Hashable, Codable {
     }
 
     /// Records a wrong code at `now`; returns the end of the lock it
-    /// engaged (audit it), or nil.
+    /// engaged (audit it), or nil. The lock ends at the later of `now +
+    /// lockDuration` and the time the oldest counted wrong code leaves the window.
     @discardableResult
     public mutating func recordFailure(now: Instant, policy: SecondFactorBudgetPolicy = .default) -> Instant? {
         let insertAt = failures.lastIndex(where: { $0 <= now }).map { $0 + 1 } ?? 0
@@ -44,9 +47,12 @@ public struct SecondFactorBudget: Sendable, Hashable, Codable {
         let excess = failures.count - policy.threshold
         if excess > 0 { failures.removeFirst(excess) }
         guard check(now: now) == nil, failures.count >= policy.threshold else { return nil }
-        let until = now.adding(seconds: policy.lockDuration)
+        // The failures stay: the lock lasts its duration and at least until the
+        // oldest of them leaves the window, so no window ever holds more than
+        // `threshold` wrong codes (clearing them here let a second batch in
+        // when a 30-minute lock ended inside the hour: 20 per hour, not 10).
+        let until = max(now.adding(seconds: policy.lockDuration), failures[0].adding(seconds: policy.window))
         lockedUntil = until
-        failures = []
         return until
     }
 

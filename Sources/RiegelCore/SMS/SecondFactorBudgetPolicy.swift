@@ -2,8 +2,9 @@
 /// before the second factor locks (issue 5).
 ///
 /// Default: the 10th wrong code within one hour locks the second factor
-/// for 30 minutes. The window slides (a failure counts while
-/// `now - failure < window`).
+/// for 30 minutes, and at least until the first of those ten is an hour old:
+/// never more than 10 wrong codes in any hour. The window slides (a failure
+/// counts while `now - failure < window`).
 public struct SecondFactorBudgetPolicy: Sendable, Hashable {
     /// Wrong codes within ``window`` that lock (default 10).
     public let threshold: Int

@@ -1,12 +1,16 @@
 /// Security rule 4: failed logins back off per account and per client
 /// address. Combines two ``ThrottleState``s under their own policies.
 ///
-/// Use it in the login use case like this:
-/// 1. `check(account:client:now:)`; if not `.allowed`, answer
-///    `TooManyAttempts(retry_after)` or `AccountLocked(until)` without
-///    checking the password and without recording anything;
+/// Use it in the login use case like this, with step 1 and each of step 3
+/// one atomic read-modify-write of the stored states (`ThrottleStore.update`):
+/// 1. `reserve(account:client:now:)`: if the decision is not `.allowed`,
+///    answer `TooManyAttempts(retry_after)` or `AccountLocked(until)` without
+///    checking the password and without recording anything; otherwise the
+///    attempt is counted as a failure now, before the password is hashed, so
+///    concurrent guesses are all counted (issue 11, item 2);
 /// 2. verify the password (the dummy hash for unknown users, rule 1);
-/// 3. `recordFailure` or `recordSuccess`, persist both states, audit events.
+/// 3. wrong: nothing more to write, audit the reservation's events; right:
+///    `recordSuccess(after:account:client:)`; no verdict: `refund`.
 ///
 /// - Important: key the account state by ``Username/canonicalKey`` and keep
 ///   it for **unknown usernames too**: otherwise a lock or delay would tell
@@ -64,6 +68,43 @@ public struct LoginThrottle: Sendable {
         let accountEvents = account.recordFailure(now: now, policy: accountPolicy)
         let clientEvents = client?.recordFailure(now: now, policy: clientPolicy) ?? []
         return Events(account: accountEvents, client: clientEvents)
+    }
+
+    /// Checks both keys and, if the attempt may proceed, counts it as a
+    /// failure on both at once; the reservation says how to take it back.
+    ///
+    /// Returns the decision, and a reservation only when it is `.allowed`.
+    /// Call it inside one atomic update of the stored states.
+    public func reserve(account: inout ThrottleState, client: inout ThrottleState?,
+                        now: Instant) -> (decision: ThrottleDecision, reservation: ThrottleReservation?) {
+        let decision = check(account: account, client: client, now: now)
+        guard decision == .allowed else { return (decision, nil) }
+        let accountBefore = account.marks
+        let clientBefore = client?.marks
+        let events = recordFailure(account: &account, client: &client, now: now)
+        return (decision, ThrottleReservation(at: now, events: events, accountBefore: accountBefore,
+                                              accountAfter: account.marks, clientBefore: clientBefore,
+                                              clientAfter: client?.marks))
+    }
+
+    /// Takes a reservation back on both keys (the attempt ended without a
+    /// verdict, or a success that must not reset the account, such as a re-check
+    /// of the password of a signed-in user).
+    public func refund(_ reservation: ThrottleReservation, account: inout ThrottleState,
+                       client: inout ThrottleState?) {
+        account.refund(failureAt: reservation.at, before: reservation.accountBefore, after: reservation.accountAfter)
+        if let before = reservation.clientBefore, let after = reservation.clientAfter {
+            client?.refund(failureAt: reservation.at, before: before, after: after)
+        }
+    }
+
+    /// A reserved attempt succeeded: the reservation is taken back, the
+    /// account's failures and delay are forgotten (an active lock that this
+    /// reservation did not engage stays), the client address keeps its other failures.
+    public func recordSuccess(after reservation: ThrottleReservation, account: inout ThrottleState,
+                              client: inout ThrottleState?) {
+        refund(reservation, account: &account, client: &client)
+        account.recordSuccess()
     }
 
     /// Records a successful login: resets the account, leaves the client

@@ -8,8 +8,10 @@
 /// - **locked**: a failure reached the lockout threshold; `.locked` until
 ///   ``lockedUntil`` (or an admin ``unlock()``), then open again.
 ///
-/// The caller checks before verifying a password and records the outcome
-/// after; attempts refused by ``check(now:)`` are not recorded.
+/// The caller reserves an attempt before verifying a password (the check
+/// and a provisional failure in one atomic step, see ``ThrottleReservation``)
+/// and refunds it on success; attempts refused by ``check(now:)`` are not
+/// recorded.
 ///
 /// - Important: never reads the clock; every time comes in as `now`. The
 ///   state is bounded (at most ``ThrottlePolicy``'s retained failures), so a
@@ -88,6 +90,25 @@ public struct ThrottleState: Sendable, Hashable, Codable {
     public mutating func recordSuccess() {
         failures = []
         nextAllowedAt = nil
+    }
+
+    /// The delay and lock ends now (what a ``ThrottleReservation`` remembers).
+    var marks: ThrottleReservation.Marks {
+        ThrottleReservation.Marks(nextAllowedAt: nextAllowedAt, lockedUntil: lockedUntil)
+    }
+
+    /// Takes back a failure a reservation counted at `at`: removes one
+    /// failure of that time and puts the delay and lock ends back to
+    /// `before` where they still are what the reservation made them
+    /// (`after`); a later failure that moved them keeps its effect.
+    mutating func refund(failureAt at: Instant, before: ThrottleReservation.Marks, after: ThrottleReservation.Marks) {
+        if let index = failures.lastIndex(of: at) { failures.remove(at: index) }
+        if nextAllowedAt == after.nextAllowedAt, after.nextAllowedAt != before.nextAllowedAt {
+            nextAllowedAt = before.nextAllowedAt
+        }
+        if lockedUntil == after.lockedUntil, after.lockedUntil != before.lockedUntil {
+            lockedUntil = before.lockedUntil
+        }
     }
 
     /// An admin unlock: forgets failures, delay and lock.

@@ -34,25 +34,32 @@ extension AccountService {
     public func redeemActivationCode(token: String, code rawCode: String) throws -> String {
         let (_, account) = try sessionAccount(token)
         let key = accountThrottleKey(account.username.canonicalKey)
-        var state = try throttles.state(for: key) ?? ThrottleState()
-        try refuseIfThrottled(policy.throttle.check(account: state, client: nil, now: clock.now()))
+        // Checked and counted in one step, given back if the code is right (issue 11, item 2).
+        let ticket: ThrottleGate.Ticket
+        switch try gate.reserve(key: key, clientKey: nil, now: clock.now()) {
+        case .refused(let decision):
+            try refuseIfThrottled(decision)
+            throw RiegelError.tooManyAttempts(retryAfterSeconds: 1)
+        case .admitted(let admitted):
+            ticket = admitted
+        }
         let code = Self.normalized(rawCode)
         if code.utf8.count == Self.activationLength,
            let record = try activationCodes.redeem(
                userID: account.id,
                candidates: keyedDigester.allDigests(activationMessage(account.id, code), purpose: .otp),
                now: clock.now()) {
+            try gate.refund(ticket)
             audit.record("activation_code.redeemed", .success, user: account.id, username: account.username.value,
                          details: ["subject": record.subject])
             return record.subject
         }
-        var none: ThrottleState?
-        let events = policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
-        try throttles.save(state, for: key)
         audit.record("activation_code.failed", .failure, user: account.id, username: account.username.value,
                      reason: "wrong_code")
-        recordThrottle(events.account, user: account.id, username: account.username.value)
-        let recent = state.failures.filter { clock.now().seconds(since: $0) < policy.throttle.accountPolicy.delayWindow }
+        recordThrottle(ticket.reservation.events.account, user: account.id, username: account.username.value)
+        let recent = ticket.state.failures.filter {
+            clock.now().seconds(since: $0) < policy.throttle.accountPolicy.delayWindow
+        }
         throw RiegelError.invalidCode(attemptsLeft: max(0, policy.throttle.accountPolicy.delayThreshold - recent.count))
     }
 

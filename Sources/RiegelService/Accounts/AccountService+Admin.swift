@@ -33,11 +33,13 @@ extension AccountService {
     }
 
     /// Locks the account until `until` (default: for good, i.e. until unlocked)
-    /// and ends its sessions.
+    /// and ends its sessions and pending challenges; logins in flight are
+    /// refused when they would open a session (the lock bumps the credential generation).
     public func lock(username: String, reason: String, until: Instant?) throws {
         let account = try adminLookup(username)
         let until = until ?? Instant(secondsSinceEpoch: 253_402_300_799) // 9999-12-31T23:59:59Z
         try accounts.setLock(id: account.id, until: until)
+        try sms.endPending(of: account.id, reason: "account_locked")
         let ended = try sessions.endAll(of: account.id, reason: "account_locked")
         audit.record("account.locked", .success, user: account.id, username: account.username.value, reason: "admin",
                      details: ["note": reason, "until": "\(until)", "sessions_ended": "\(ended)"])

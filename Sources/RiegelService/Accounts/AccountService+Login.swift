@@ -23,24 +23,34 @@ extension AccountService {
         let username = try? Username(rawUsername)
         let accountKey = accountThrottleKey(username?.canonicalKey ?? "?" + String(rawUsername.lowercased().prefix(64)))
         let clientKey = client.ip.map { "ip:" + $0 }
-        var accountState = try throttles.state(for: accountKey) ?? ThrottleState()
-        var clientState: ThrottleState? = try clientKey.map { try throttles.state(for: $0) ?? ThrottleState() }
-        do {
-            try refuseIfThrottled(policy.throttle.check(account: accountState, client: clientState, now: now))
-        } catch {
+        // Checked and counted as a failure in one step, before the hash: N
+        // guesses in flight are N failures (docs/flows/login-throttle.md).
+        let ticket: ThrottleGate.Ticket
+        switch try gate.reserve(key: accountKey, clientKey: clientKey, now: now) {
+        case .refused(let decision):
             audit.record("login.failed", .failure, username: username?.value, reason: "throttled", client: client)
+            try refuseIfThrottled(decision)
+            throw RiegelError.tooManyAttempts(retryAfterSeconds: 1)
+        case .admitted(let admitted):
+            ticket = admitted
+        }
+
+        let account: AccountRecord?
+        let phc: String?
+        do {
+            account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
+            // The same steps for an unknown user (a dummy hash), no sooner than
+            // the verification floor (AccountService+PasswordCheck).
+            phc = try await checkLoginPassword(password, of: account)
+        } catch {
+            // No verdict (a full pool, say): the attempt does not count.
+            try? gate.refund(ticket)
             throw error
         }
 
-        let account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
-        // The same steps for an unknown user (a dummy hash), no sooner than
-        // the verification floor (AccountService+PasswordCheck).
-        let phc = try await checkLoginPassword(password, of: account)
-
         guard let account, let phc else {
-            let events = policy.throttle.recordFailure(account: &accountState, client: &clientState, now: clock.now())
-            try throttles.save(accountState, for: accountKey)
-            if let clientKey, let clientState { try throttles.save(clientState, for: clientKey) }
+            // Already counted by the reservation.
+            let events = ticket.reservation.events
             audit.record("login.failed", .failure, user: account?.id, username: account?.username.value,
                          reason: account == nil ? "unknown_user" : "wrong_password", client: client)
             recordThrottle(events.account + events.client, user: account?.id, username: account?.username.value,
@@ -49,20 +59,22 @@ extension AccountService {
         }
 
         if let until = account.lockedUntil, until > clock.now() {
+            try gate.refund(ticket)
             audit.record("login.failed", .failure, user: account.id, username: account.username.value,
                          reason: "account_locked", client: client)
             throw RiegelError.accountLocked(until: until)
         }
-        let before = accountState
-        policy.throttle.recordSuccess(account: &accountState)
-        if accountState != before { try throttles.save(accountState, for: accountKey) }
+        try gate.succeeded(ticket)
         if hashing.needsRehash(phc) {
-            try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: password, for: account.id))
-            audit.record("password.rehashed", .success, user: account.id, username: account.username.value)
+            // Only over the hash this login verified: a new password set meanwhile stays.
+            if try accounts.rehashPassword(id: account.id, try await sealedHash(of: password, for: account.id),
+                                           ifGeneration: account.credentialGeneration) {
+                audit.record("password.rehashed", .success, user: account.id, username: account.username.value)
+            }
         }
         if account.secondFactorEnabled, let deviceToken,
            case .trusted(let deviceID, let next) = try devices.redeem(token: deviceToken, for: account.id, client: client) {
-            let session = try transactions.inTransaction {
+            let session = try openSessionIfUnchanged(account, client: client) {
                 let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
                                                 client: client, deviceID: deviceID)
                 audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
@@ -75,19 +87,55 @@ extension AccountService {
         if account.secondFactorEnabled {
             guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }
             let challenge = try await sms.start(.login, user: account.id, username: account.username.value,
-                                                phone: phone, language: client.language)
+                                                phone: phone, language: client.language,
+                                                credentialGeneration: account.credentialGeneration)
             audit.record("login.challenged", .success, user: account.id, username: account.username.value,
                          reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
             return .challenge(challenge)
         }
-        // One commit for the session, the last-login time and the audit entry.
-        let session = try transactions.inTransaction {
+        // One commit for the re-check, the session, the last-login time and the audit entry.
+        let session = try openSessionIfUnchanged(account, client: client) {
             let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
             audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
                          reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
             return session
         }
         return .session(session)
+    }
+
+    /// Opens a session with `open` in one transaction that first re-reads the
+    /// account under the write lock (issue 11, item 6): it must still be what
+    /// the login or challenge checked. A lock set meanwhile answers
+    /// `AccountLocked`; a password change or reset, a second-factor change or
+    /// a deleted account answers `changed` (what was proven no longer is the
+    /// credential). The refusal is audited after the rollback.
+    func openSessionIfUnchanged(_ account: AccountRecord, generation: Int? = nil, client: ClientContext,
+                                changed: RiegelError = .invalidCredentials,
+                                _ open: () throws -> NewSession) throws -> NewSession {
+        var refusal: String?
+        do {
+            return try transactions.inTransaction {
+                guard let current = try accounts.accountForUpdate(id: account.id) else {
+                    refusal = "account_deleted"
+                    throw changed
+                }
+                if let until = current.lockedUntil, until > clock.now() {
+                    refusal = "account_locked"
+                    throw RiegelError.accountLocked(until: until)
+                }
+                guard current.credentialGeneration == generation ?? account.credentialGeneration else {
+                    refusal = "credentials_changed"
+                    throw changed
+                }
+                return try open()
+            }
+        } catch {
+            if let refusal {
+                audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+                             reason: refusal, client: client)
+            }
+            throw error
+        }
     }
 
     /// The account's PHC string, opened.

@@ -26,7 +26,7 @@ extension AccountService {
     }
 
     /// Sets a new password with a reset token: the token is spent, every
-    /// session and reset token of the user ends.
+    /// session, reset token and pending challenge of the user ends.
     ///
     /// With the second factor on, the new password waits (hashed and sealed)
     /// beside an SMS challenge of purpose `password_reset`, which is returned;
@@ -48,7 +48,8 @@ extension AccountService {
             guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }
             let challenge = try await sms.start(
                 .passwordReset, user: account.id, username: account.username.value, phone: phone,
-                pendingReset: PendingPasswordReset(tokenDigest: digest, passwordHash: sealed))
+                pendingReset: PendingPasswordReset(tokenDigest: digest, passwordHash: sealed),
+                credentialGeneration: account.credentialGeneration)
             audit.record("password.reset_challenged", .success, user: account.id, username: account.username.value,
                          details: ["challenge_id": challenge.id.rawValue])
             return challenge
@@ -57,7 +58,8 @@ extension AccountService {
         return nil
     }
 
-    /// Spends the reset token, sets the new password, ends every session and reset token of the user.
+    /// Spends the reset token, sets the new password, ends every session,
+    /// reset token and pending challenge of the user.
     func finishPasswordReset(_ account: AccountRecord, tokenDigest: [UInt8], passwordHash: SealedSecret) throws {
         guard try resetTokens.consume(digest: tokenDigest, now: clock.now()) == account.id else {
             throw RiegelError.invalidToken
@@ -66,6 +68,8 @@ extension AccountService {
         try devices.revokeAll(of: account.id, reason: "password_reset")
         let ended = try sessions.endAll(of: account.id, reason: "password_reset")
         try resetTokens.removeAll(for: account.id)
+        // Challenges begun with the old password (a login, say) end too (issue 11, item 9).
+        try sms.endPending(of: account.id, reason: "password_reset")
         audit.record("password.reset", .success, user: account.id, username: account.username.value,
                      details: ["sessions_ended": "\(ended)"])
     }

@@ -20,8 +20,9 @@ extension AccountService {
     /// Finishes a challenge of any purpose (see `docs/flows/sms-challenge.md`).
     ///
     /// - login: opens a `second_factor` session (how = sms).
-    /// - enroll_phone: stores the number, turns the second factor on, and
-    ///   raises and renews the session it came from (none from Register).
+    /// - enroll_phone: stores the number, turns the second factor on (ending
+    ///   the user's other, password-only sessions), and raises and renews the
+    ///   session it came from (none from Register).
     /// - step_up: raises the session to `second_factor` now and renews its token.
     /// - password_reset: spends the reset token and sets the new password;
     ///   every session ends.
@@ -32,17 +33,26 @@ extension AccountService {
         let stored = try sms.verify(id: id, code: code)
         let challenge = stored.challenge
         guard let account = try accounts.account(id: challenge.userID) else { throw RiegelError.challengeExpired }
+        if challenge.purpose == .login, let until = account.lockedUntil, until > clock.now() {
+            audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+                         reason: "account_locked", client: client)
+            throw RiegelError.accountLocked(until: until)
+        }
+        // A password change or reset, a lock or a second-factor change since
+        // the challenge began ends it (issue 11, item 9).
+        if let generation = stored.credentialGeneration, generation != account.credentialGeneration {
+            audit.record("challenge.failed", .failure, user: account.id, username: account.username.value,
+                         reason: "credentials_changed", client: client, details: ["challenge_id": challenge.id.rawValue])
+            throw RiegelError.challengeExpired
+        }
         switch challenge.purpose {
         case .login:
-            if let until = account.lockedUntil, until > clock.now() {
-                audit.record("login.failed", .failure, user: account.id, username: account.username.value,
-                             reason: "account_locked", client: client)
-                throw RiegelError.accountLocked(until: until)
-            }
             let trusted = rememberDevice ? try devices.trust(userID: account.id, label: deviceLabel, client: client) : nil
             // Not linked to the new device: this session was proven by the code, so
             // revoking the device later (a replay, say) ends only the sessions its token opened.
-            let session = try transactions.inTransaction {
+            // Re-checked under the write lock against the generation the challenge began with.
+            let session = try openSessionIfUnchanged(account, generation: stored.credentialGeneration, client: client,
+                                                     changed: .challengeExpired) {
                 let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
                 audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
                              reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
@@ -55,6 +65,12 @@ extension AccountService {
             try accounts.setSecondFactor(id: account.id, phone: try sms.sealForAccount(phone, user: account.id))
             // Devices were trusted on the strength of the old number.
             if changed { try devices.revokeAll(of: account.id, reason: "phone_changed") }
+            // Turning it on: sessions opened with the password alone (before
+            // the code was verified, or by whoever else knew the password) end;
+            // the session this enrolment came from stays and is raised below.
+            if !changed {
+                try sessions.endAll(of: account.id, keeping: challenge.sessionID, reason: "second_factor_enabled")
+            }
             audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
                          username: account.username.value, client: client, details: ["phone": AuditPhoneMask.mask(phone.e164)])
             guard let sessionID = challenge.sessionID else { return ChallengeResult() }
@@ -86,7 +102,7 @@ extension AccountService {
         try await requirePassword(password, of: account)
         let phone = try sms.phoneNumber(rawPhone, user: account.id, username: account.username.value)
         return try await sms.start(.enrollPhone, user: account.id, username: account.username.value, phone: phone,
-                                   session: session.id)
+                                   session: session.id, credentialGeneration: account.credentialGeneration)
     }
 
     /// Turns the second factor off: needs the password and a session that
@@ -113,7 +129,7 @@ extension AccountService {
             throw RiegelError.secondFactorNotEnrolled
         }
         return try await sms.start(.stepUp, user: account.id, username: account.username.value, phone: phone,
-                                   session: session.id)
+                                   session: session.id, credentialGeneration: account.credentialGeneration)
     }
 
     /// An administrator's reset of a user's second factor (lost phone): the

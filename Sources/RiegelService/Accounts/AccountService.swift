@@ -141,13 +141,18 @@ public final class AccountService: Sendable {
 
     // MARK: password change and deletion
 
-    /// Changes the password of the session's user; ends the user's other sessions.
+    /// Changes the password of the session's user; ends the user's other
+    /// sessions, their outstanding reset tokens and pending challenges (a
+    /// reset link or a login challenge begun with the old password must not
+    /// outlive it).
     public func changePassword(token: String, current: String, new: String) async throws {
         let (session, account) = try sessionAccount(token)
         try await requirePassword(current, of: account)
         let weak = policy.passwords.violations(of: new, username: account.username, email: try email(of: account))
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
         try accounts.updatePasswordHash(id: account.id, try await sealedHash(of: new, for: account.id))
+        try resetTokens.removeAll(for: account.id)
+        try sms.endPending(of: account.id, reason: "password_changed")
         let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "password_changed")
         audit.record("password.changed", .success, user: account.id, username: account.username.value,
                      details: ["sessions_ended": "\(ended)"])
@@ -190,18 +195,34 @@ public final class AccountService: Sendable {
         }
     }
 
-    /// Verifies `password` for an already authenticated user, throttled like a login.
+    /// Verifies `password` for an already authenticated user, throttled like a
+    /// login: the attempt is counted on the account key before the hash
+    /// (``ThrottleGate``) and taken back if the password is right, so
+    /// concurrent re-checks are all counted and a success resets nothing.
     func requirePassword(_ password: String, of account: AccountRecord) async throws {
         let key = accountThrottleKey(account.username.canonicalKey)
-        var state = try throttles.state(for: key) ?? ThrottleState()
-        try refuseIfThrottled(policy.throttle.check(account: state, client: nil, now: clock.now()))
-        if try await verify(password, of: account) { return }
-        var none: ThrottleState?
-        let events = policy.throttle.recordFailure(account: &state, client: &none, now: clock.now())
-        try throttles.save(state, for: key)
+        let ticket: ThrottleGate.Ticket
+        switch try gate.reserve(key: key, clientKey: nil, now: clock.now()) {
+        case .refused(let decision):
+            try refuseIfThrottled(decision)
+            return
+        case .admitted(let admitted):
+            ticket = admitted
+        }
+        let right: Bool
+        do {
+            right = try await verify(password, of: account)
+        } catch {
+            try? gate.refund(ticket)
+            throw error
+        }
+        if right {
+            try gate.refund(ticket)
+            return
+        }
         audit.record("reauthentication.failed", .failure, user: account.id, username: account.username.value,
                      reason: "wrong_password")
-        recordThrottle(events.account, user: account.id, username: account.username.value)
+        recordThrottle(ticket.reservation.events.account, user: account.id, username: account.username.value)
         throw RiegelError.invalidCredentials
     }
 
@@ -255,6 +276,11 @@ public final class AccountService: Sendable {
     /// Associated data binding a sealed value to its account.
     func aad(_ id: UserID) -> [UInt8] {
         Array(id.rawValue.utf8)
+    }
+
+    /// The login throttle over the throttle store, applied atomically.
+    var gate: ThrottleGate {
+        ThrottleGate(store: throttles, throttle: policy.throttle)
     }
 
     func accountThrottleKey(_ canonicalUsername: String) -> String {

@@ -44,22 +44,36 @@ extension DeviceService {
         let now = clock.now()
         let deviceKey = "device:" + deviceID.rawValue
         let clientKey = client.ip.map { "ip:" + $0 }
-        var deviceState = try throttles.state(for: deviceKey) ?? ThrottleState()
-        var clientState: ThrottleState? = try clientKey.map { try throttles.state(for: $0) ?? ThrottleState() }
         let details = ["device_id": deviceID.rawValue]
-        switch throttle.check(account: deviceState, client: clientState, now: now) {
-        case .allowed:
-            break
-        case .delayed(let retryAfter):
+        // Checked and counted as a failure in one step (issue 11, item 2):
+        // concurrent forgeries are each counted, refunded only on success.
+        let gate = ThrottleGate(store: throttles, throttle: throttle)
+        let ticket: ThrottleGate.Ticket
+        switch try gate.reserve(key: deviceKey, clientKey: clientKey, now: now) {
+        case .admitted(let admitted):
+            ticket = admitted
+        case .refused(.delayed(let retryAfter)):
             audit.record("device_login.failed", .failure, reason: "throttled", client: client, details: details)
             throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
-        case .locked(let until):
+        case .refused(.locked(let until)):
             audit.record("device_login.failed", .failure, reason: "throttled", client: client, details: details)
             throw RiegelError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.seconds(since: now).rounded(.up))))
+        case .refused(.allowed):
+            preconditionFailure("an allowed attempt is admitted")
         }
+        return try finishDeviceLogin(deviceID: deviceID, nonce: nonce, signatureBytes: signatureBytes,
+                                     client: client, now: now, gate: gate, ticket: ticket)
+    }
 
+    /// The rest of a device-key login once the attempt is counted: nonce,
+    /// signature, session. A stale nonce (no verdict on the signature) and a
+    /// valid signature for a locked account give the attempt back.
+    private func finishDeviceLogin(deviceID: DeviceID, nonce: String, signatureBytes: [UInt8], client: ClientContext,
+                                   now: Instant, gate: ThrottleGate, ticket: ThrottleGate.Ticket) throws -> NewSession {
+        let details = ["device_id": deviceID.rawValue]
         guard let nonceExpiry = try nonces.consume(digest: digester.digest(ofToken: nonce), deviceID: deviceID),
               now < nonceExpiry else {
+            try gate.refund(ticket)
             audit.record("device_login.failed", .failure, reason: "nonce_expired", client: client, details: details)
             throw RiegelError.challengeExpired
         }
@@ -69,9 +83,8 @@ extension DeviceService {
         let verified = verifier.isValidSignature(signatureBytes, of: Array(nonce.utf8),
                                                  publicKey: usable?.publicKey ?? Self.dummyPublicKey)
         guard verified, let usable else {
-            let events = throttle.recordFailure(account: &deviceState, client: &clientState, now: clock.now())
-            try throttles.save(deviceState, for: deviceKey)
-            if let clientKey, let clientState { try throttles.save(clientState, for: clientKey) }
+            // Already counted by the reservation.
+            let events = ticket.reservation.events
             let reason = usable != nil ? "invalid_signature"
                 : device.map { $0.kind == .browser ? "not_an_app_key" : "device_\($0.state(at: now).rawValue)" }
                 ?? "unknown_device"
@@ -83,13 +96,12 @@ extension DeviceService {
 
         guard let account = try accounts.account(id: usable.userID) else { throw RiegelError.invalidSignature }
         if let until = account.lockedUntil, until > now {
+            try gate.refund(ticket)
             audit.record("device_login.failed", .failure, user: account.id, username: account.username.value,
                          reason: "account_locked", client: client, details: details)
             throw RiegelError.accountLocked(until: until)
         }
-        let before = deviceState
-        throttle.recordSuccess(account: &deviceState)
-        if deviceState != before { try throttles.save(deviceState, for: deviceKey) }
+        try gate.succeeded(ticket)
         var used = usable
         used.recordKeyUse(policy: policy, now: now)
         try devices.recordUse(id: used.id, at: now, expiresAt: used.expiresAt)

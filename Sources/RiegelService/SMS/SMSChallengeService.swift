@@ -93,7 +93,8 @@ public final class SMSChallengeService: Sendable {
     ///   deadline: then nothing of the challenge is left.
     public func start(_ purpose: ChallengePurpose, user: UserID, username: String, phone: PhoneNumber,
                       session: SessionID? = nil, language: String? = nil,
-                      pendingReset: PendingPasswordReset? = nil, signupClient: String? = nil) async throws -> ChallengeView {
+                      pendingReset: PendingPasswordReset? = nil, signupClient: String? = nil,
+                      credentialGeneration: Int? = nil) async throws -> ChallengeView {
         try requireAllowed(phone, user: user, username: username)
         let now = clock.now()
         let id = ChallengeID.random(using: random)
@@ -109,7 +110,8 @@ public final class SMSChallengeService: Sendable {
         let messageID: Int64 = try lock.withLock { _ in
             try takeSendSlot(user: user, username: username, phone: phone, purpose: purpose, client: signupClient,
                              now: now)
-            return try store.create(StoredChallenge(challenge: challenge, language: language, pendingReset: pendingReset),
+            return try store.create(StoredChallenge(challenge: challenge, language: language, pendingReset: pendingReset,
+                                                    credentialGeneration: credentialGeneration),
                                     message: message)
         }
         try await send(messageID, challenge: challenge, user: user, username: username, phone: phone, undo: {
@@ -229,6 +231,18 @@ public final class SMSChallengeService: Sendable {
         let now = clock.now()
         let removed = try store.purge(now: now, statsBefore: now.adding(seconds: -policy.statsRetention))
         return removed + (try counters.purgeSendWindows(before: now.adding(seconds: -policy.caps.window)))
+    }
+
+    /// Ends the user's pending challenges (a password change or reset, a
+    /// lock): their codes stop working and unsent ones are not sent. Under
+    /// the service's lock, so no verification of them runs meanwhile.
+    @discardableResult
+    public func endPending(of user: UserID, reason: String) throws -> Int {
+        let ended = try lock.withLock { _ in try store.endPending(of: user) }
+        if ended > 0 {
+            audit.record("challenge.ended", .success, user: user, reason: reason, details: ["count": "\(ended)"])
+        }
+        return ended
     }
 
     /// An admin unlock of the account's wrong-code budget.
