@@ -11,6 +11,7 @@ enum MigrationRegistry {
         V5Audit.self,
         V6SMS.self,
         V7Devices.self,
+        V8CredentialProvenance.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
