@@ -78,9 +78,16 @@ extension AccountService {
             audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
                          username: account.username.value, client: client, details: details)
             // The old number hears of it (banking practice): if this was not its holder, they call support.
+            // The change has taken effect: a notice that cannot be queued is audited, not thrown,
+            // so the reply still says what happened.
             if let oldPhone, oldPhone.e164 != phone.e164 {
-                try sms.notifyPhoneChanged(oldPhone, user: account.id, username: account.username.value,
-                                           challenge: challenge.id, language: stored.language)
+                do {
+                    try sms.notifyPhoneChanged(oldPhone, user: account.id, username: account.username.value,
+                                               challenge: challenge.id, language: stored.language)
+                } catch {
+                    audit.record("sms.notice_failed", .failure, user: account.id, username: account.username.value,
+                                 reason: "phone_changed", details: ["challenge_id": challenge.id.rawValue])
+                }
             }
             var enrolment = PhoneEnrolment(maskedPhone: phone.masked, replaced: changed, sessionKept: false)
             guard let sessionID = challenge.sessionID, sessions.isLive(id: sessionID) else {
