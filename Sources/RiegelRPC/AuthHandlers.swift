@@ -37,6 +37,7 @@ enum AuthHandlers {
                 var reply: [String: JSONValue] = [:]
                 if let session = result.session { reply["session"] = AuthReplies.newSession(session) }
                 if let token = result.deviceToken { reply["device_token"] = .string(token) }
+                if let enrolment = result.phoneEnrolment { reply["phone_enrolment"] = AuthReplies.phoneEnrolment(enrolment) }
                 return reply
             },
             "ResendChallenge": handler { call in

@@ -37,6 +37,15 @@ enum AuthReplies {
         .object(["token": .string(session.token), "info": sessionInfo(session.info)])
     }
 
+    /// `PhoneEnrolment`.
+    static func phoneEnrolment(_ e: PhoneEnrolment) -> JSONValue {
+        .object([
+            "masked_phone": .string(e.maskedPhone),
+            "replaced": .bool(e.replaced),
+            "session_kept": .bool(e.sessionKept),
+        ])
+    }
+
     /// `Challenge`.
     static func challenge(_ c: ChallengeView) -> JSONValue {
         .object([

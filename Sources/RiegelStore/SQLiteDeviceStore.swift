@@ -3,7 +3,8 @@ import GRDB
 import RiegelCore
 
 /// The ``DeviceStore`` on SQLite: tables `device` and `device_token_history`
-/// of migration `v7-devices`.
+/// of migration `v7-devices` (`enrolled_by_session`, `enrolled_from_device`
+/// from `v9-credential-provenance`).
 ///
 /// - Important: only token digests are stored. Devices (and their retained
 ///   digests) of a deleted account go with it (`ON DELETE CASCADE`).
@@ -20,20 +21,21 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     private static let columns = """
         id, user_id, kind, label, created_at, last_used_at, expires_at, token_digest, public_key,
-        revoked_at, revoke_reason
+        revoked_at, revoke_reason, enrolled_by_session, enrolled_from_device
         """
 
     /// Adds a device with its retained digests; throws if the id or a digest
     /// exists or the user does not.
     public func create(_ device: DeviceRecord) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO device (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.execute(sql: "INSERT INTO device (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [
                                device.id.rawValue, device.userID.rawValue, device.kind.rawValue, device.label,
                                device.createdAt.secondsSinceEpoch, device.lastUsedAt?.secondsSinceEpoch,
                                device.expiresAt.secondsSinceEpoch, device.tokenDigest.map { Data($0) },
                                device.publicKey.map { Data($0) }, device.revokedAt?.secondsSinceEpoch,
-                               device.revokeReason,
+                               device.revokeReason, device.enrolledBySession?.rawValue,
+                               device.enrolledFromDevice?.rawValue,
                            ])
             try Self.writeHistory(db, device)
         }
@@ -151,6 +153,8 @@ public final class SQLiteDeviceStore: DeviceStore {
             expiresAt: Instant(secondsSinceEpoch: row["expires_at"]),
             tokenDigest: (row["token_digest"] as Data?).map(StoreColumns.bytes), previousTokenDigests: history,
             publicKey: (row["public_key"] as Data?).map(StoreColumns.bytes),
-            revokedAt: StoreColumns.instant(row["revoked_at"]), revokeReason: row["revoke_reason"])
+            revokedAt: StoreColumns.instant(row["revoked_at"]), revokeReason: row["revoke_reason"],
+            enrolledBySession: (row["enrolled_by_session"] as String?).map(SessionID.init(rawValue:)),
+            enrolledFromDevice: (row["enrolled_from_device"] as String?).map(DeviceID.init(rawValue:)))
     }
 }

@@ -36,6 +36,15 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
         }
     }
 
+    public func enqueueNotice(_ message: QueuedSMS, verifiedAt: Instant) throws -> Int64 {
+        try database.write { db in
+            let id = try Self.insert(message, db)
+            try db.execute(sql: "UPDATE sms_outbox SET verified_at = ? WHERE id = ?",
+                           arguments: [verifiedAt.secondsSinceEpoch, id])
+            return id
+        }
+    }
+
     public func challenge(id: ChallengeID) throws -> StoredChallenge? {
         let row = try database.writer.read { db in
             try Row.fetchOne(db, sql: """

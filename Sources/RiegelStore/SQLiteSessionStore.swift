@@ -3,7 +3,7 @@ import GRDB
 import RiegelCore
 
 /// The ``SessionStore`` on SQLite: table `session` of migration `v3-sessions`
-/// (`device_id` from `v7-devices`).
+/// (`device_id` from `v7-devices`, `second_factor_method` from `v9-credential-provenance`).
 ///
 /// - Important: only token digests are stored. Sessions of a deleted account
 ///   go with it (`ON DELETE CASCADE`).
@@ -20,14 +20,14 @@ public final class SQLiteSessionStore: SessionStore {
 
     private static let columns = """
         id, user_id, token_digest, assurance, method, created_at, authenticated_at, second_factor_at,
-        last_activity_at, client_ip, user_agent, revoked_at, revoke_reason, device_id
+        last_activity_at, client_ip, user_agent, revoked_at, revoke_reason, device_id, second_factor_method
         """
 
     /// Adds a session; throws if its id or token digest exists or its user does not.
     public func create(_ session: SessionRecord) throws {
         try database.write { db in
             // Cached statements: this runs on every login (BENCHMARKS.md, logins/s).
-            try db.cachedStatement(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            try db.cachedStatement(sql: "INSERT INTO session (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [
                                session.id.rawValue, session.userID.rawValue, Data(session.tokenDigest),
                                session.assurance.rawValue, session.method.rawValue,
@@ -35,6 +35,7 @@ public final class SQLiteSessionStore: SessionStore {
                                session.secondFactorAt?.secondsSinceEpoch, session.lastActivityAt.secondsSinceEpoch,
                                session.clientIP, session.userAgent, session.revokedAt?.secondsSinceEpoch,
                                session.revokeReason, session.deviceID?.rawValue,
+                               session.secondFactorMethod?.rawValue,
                            ])
             try db.cachedStatement(sql: "UPDATE user SET last_login_at = ? WHERE id = ?")
                 .execute(arguments: [session.createdAt.secondsSinceEpoch, session.userID.rawValue])
@@ -98,12 +99,14 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
-    public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws {
+    public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,
+                      secondFactorMethod: AuthenticationMethod?) throws {
         try database.write { db in
             try db.execute(sql: """
-                UPDATE session SET token_digest = ?, assurance = ?, second_factor_at = ? WHERE id = ?
+                UPDATE session SET token_digest = ?, assurance = ?, second_factor_at = ?, second_factor_method = ?
+                WHERE id = ?
                 """, arguments: [Data(tokenDigest), assurance.rawValue, secondFactorAt?.secondsSinceEpoch,
-                                 id.rawValue])
+                                 secondFactorMethod?.rawValue, id.rawValue])
         }
     }
 
@@ -171,11 +174,20 @@ public final class SQLiteSessionStore: SessionStore {
         guard let method = AuthenticationMethod(rawValue: methodText) else {
             throw RiegelStoreError.corruptRecord(table: "session", detail: "\(id) has unknown method '\(methodText)'")
         }
+        var proofMethod: AuthenticationMethod?
+        if let text = row["second_factor_method"] as String? {
+            guard let parsed = AuthenticationMethod(rawValue: text) else {
+                throw RiegelStoreError.corruptRecord(table: "session",
+                                                     detail: "\(id) has unknown second_factor_method '\(text)'")
+            }
+            proofMethod = parsed
+        }
         return SessionRecord(id: SessionID(rawValue: id), userID: UserID(rawValue: row["user_id"]),
                              tokenDigest: StoreColumns.bytes(row["token_digest"]), assurance: assurance,
                              method: method, createdAt: Instant(secondsSinceEpoch: row["created_at"]),
                              authenticatedAt: Instant(secondsSinceEpoch: row["authenticated_at"]),
                              secondFactorAt: StoreColumns.instant(row["second_factor_at"]),
+                             secondFactorMethod: proofMethod,
                              lastActivityAt: Instant(secondsSinceEpoch: row["last_activity_at"]),
                              clientIP: row["client_ip"], userAgent: row["user_agent"],
                              revokedAt: StoreColumns.instant(row["revoked_at"]), revokeReason: row["revoke_reason"],

@@ -47,7 +47,8 @@ public enum DeviceStoreConformance {
     static func appKey(_ n: Int, user: Int = 1, createdAt: Double? = nil) -> DeviceRecord {
         DeviceRecord(id: deviceID(n), userID: C.userID(user), kind: .appKey, label: "Anna's phone «ü» 📱",
                      createdAt: C.at(createdAt ?? Double(n) * 10), lastUsedAt: C.at(12.5), expiresAt: C.at(20_000),
-                     publicKey: C.bytes(UInt8(n), count: 91))
+                     publicKey: C.bytes(UInt8(n), count: 91), enrolledBySession: C.sessionID(n),
+                     enrolledFromDevice: deviceID(n + 50))
     }
 
     static func ids(_ devices: [DeviceRecord]) -> [String] { devices.map(\.id.rawValue) }
@@ -60,7 +61,8 @@ public enum DeviceStoreConformance {
         try store.create(b)
         try store.create(k)
         try C.expect(try store.device(id: b.id) == b, "a browser must load back unchanged by id")
-        try C.expect(try store.device(id: k.id) == k, "an app key must load back unchanged by id")
+        try C.expect(try store.device(id: k.id) == k,
+                     "an app key must load back unchanged by id (with the session and device that enrolled it)")
         try C.expect(try store.device(tokenDigest: C.bytes(1)) == b, "the current digest must find the browser")
         try C.expect(try store.device(tokenDigest: C.bytes(102)) == b, "a previous digest must find the browser")
         try C.expect(try store.device(tokenDigest: C.bytes(9)) == nil, "an unknown digest must find nothing")
@@ -148,6 +150,8 @@ public enum DeviceStoreConformance {
         let used = try store.device(id: deviceID(1))
         try C.expect(used?.lastUsedAt == C.at(700.25) && used?.expiresAt == C.at(90_000),
                      "recordUse must set last use and expiry")
+        try C.expect(used?.enrolledBySession == C.sessionID(1) && used?.enrolledFromDevice == deviceID(51),
+                     "recordUse must keep where the key was enrolled from (a replay of that device revokes it)")
         try store.revoke(id: deviceID(1), reason: "user", at: C.at(800))
         try store.recordUse(id: deviceID(1), at: C.at(900), expiresAt: C.at(99_000))
         try C.expect(try store.device(id: deviceID(1))?.lastUsedAt == C.at(700.25), "a revoked device must not record use")

@@ -90,6 +90,7 @@ public final class InMemoryDeviceStore: DeviceStore, Sendable {
         DeviceRecord(id: d.id, userID: d.userID, kind: d.kind, label: d.label, createdAt: d.createdAt,
                      lastUsedAt: lastUsedAt, expiresAt: expiresAt, tokenDigest: tokenDigest,
                      previousTokenDigests: previous, publicKey: d.publicKey, revokedAt: d.revokedAt,
-                     revokeReason: d.revokeReason)
+                     revokeReason: d.revokeReason, enrolledBySession: d.enrolledBySession,
+                     enrolledFromDevice: d.enrolledFromDevice)
     }
 }

@@ -33,6 +33,14 @@ public final class InMemorySMSChallengeStore: SMSChallengeStore {
         }
     }
 
+    public func enqueueNotice(_ message: QueuedSMS, verifiedAt: Instant) throws -> Int64 {
+        tables.withLock { t in
+            let id = t.insert(message)
+            t.messages[id]?.verifiedAt = verifiedAt
+            return id
+        }
+    }
+
     public func challenge(id: ChallengeID) throws -> StoredChallenge? {
         tables.withLock { $0.challenges[id] }
     }

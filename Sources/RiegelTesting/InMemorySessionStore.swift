@@ -47,7 +47,8 @@ public final class InMemorySessionStore: SessionStore, Sendable {
         for record in revoked { try body(record) }
     }
 
-    public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws {
+    public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,
+                      secondFactorMethod: AuthenticationMethod?) throws {
         try data.tables.withLock { tables in
             guard tables.sessions[id] != nil else { return }
             if tables.sessions.values.contains(where: { $0.id != id && $0.tokenDigest == tokenDigest }) {
@@ -56,6 +57,7 @@ public final class InMemorySessionStore: SessionStore, Sendable {
             tables.sessions[id]?.tokenDigest = tokenDigest
             tables.sessions[id]?.assurance = assurance
             tables.sessions[id]?.secondFactorAt = secondFactorAt
+            tables.sessions[id]?.secondFactorMethod = secondFactorMethod
         }
     }
 

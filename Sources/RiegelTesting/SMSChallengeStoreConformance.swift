@@ -16,6 +16,7 @@ public enum SMSChallengeStoreConformance {
         ("markSentAndGivingUpWipeThePayload", markSentAndGivingUpWipeThePayload),
         ("purgeRemovesFinishedChallengesAndOldRows", purgeRemovesFinishedChallengesAndOldRows),
         ("statsCountSendsAndConversionPerCountry", statsCountSendsAndConversionPerCountry),
+        ("noticeIsQueuedDueAndCountsAsConverted", noticeIsQueuedDueAndCountsAsConverted),
     ]
 
     /// Runs every rule, each against a fresh store from `makeStore`.
@@ -180,6 +181,28 @@ public enum SMSChallengeStoreConformance {
         try C.expect(at == SMSCountryStats(countryCode: "43", sent: 1, unsent: 0, challenges: 1, verified: 0),
                      "43: got \(String(describing: at))")
         try C.expect(try s.store.stats(since: C.at(60)).isEmpty, "rows before `since` must not count")
+    }
+
+    static func noticeIsQueuedDueAndCountsAsConverted(_ s: Subject) throws {
+        let user = try withAccount(s)
+        var c = challenge(1, user: user)
+        let code = try s.store.create(StoredChallenge(challenge: c), message: message(for: c))
+        try s.store.markSent(id: code, at: C.at(1), gateway: "g")
+        _ = c.verify(codeMatches: true, now: C.at(20))
+        try s.store.update(c, verifiedAt: C.at(20))
+        var notice = QueuedSMS(challengeID: c.id, purpose: c.purpose, countryCode: "43",
+                               payload: SealedSecret(bytes: C.bytes(77, count: 60), keyID: KeyID(rawValue: 4)),
+                               createdAt: C.at(20), expiresAt: C.at(20 + 86_400))
+        let id = try s.store.enqueueNotice(notice, verifiedAt: C.at(20))
+        notice.id = id
+        try C.expect(id != code, "a notice must be a message of its own")
+        try C.expect(try s.store.message(id: id) == notice, "the notice must load back unchanged")
+        try C.expect(try s.store.dueMessages(now: C.at(21), limit: 10).map(\.id) == [id],
+                     "a notice is due like any queued message (its challenge being verified does not matter)")
+        try s.store.markSent(id: id, at: C.at(22), gateway: "g")
+        let at = try s.store.stats(since: C.at(-60)).first { $0.countryCode == "43" }
+        try C.expect(at == SMSCountryStats(countryCode: "43", sent: 1, unsent: 0, challenges: 1, verified: 1),
+                     "a sent notice counts as a send of a converted challenge; got \(String(describing: at))")
     }
 }
 

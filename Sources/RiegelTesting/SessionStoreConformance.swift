@@ -74,7 +74,8 @@ public enum SessionStoreConformance {
         try users(subject, 1)
         let full = SessionRecord(id: C.sessionID(1), userID: C.userID(1), tokenDigest: C.bytes(1),
                                  assurance: .secondFactor, method: .sms, createdAt: C.at(0.125),
-                                 authenticatedAt: C.at(0.25), secondFactorAt: C.at(0.5), lastActivityAt: C.at(1.75),
+                                 authenticatedAt: C.at(0.25), secondFactorAt: C.at(0.5), secondFactorMethod: .deviceKey,
+                                 lastActivityAt: C.at(1.75),
                                  clientIP: "2001:db8::1", userAgent: "Mozilla/5.0 (X11; Linux) «ü»",
                                  deviceID: DeviceID(rawValue: "d_" + String(repeating: "7", count: 32)))
         try store.create(full)
@@ -112,7 +113,8 @@ public enum SessionStoreConformance {
         try C.expect(try store.session(tokenDigest: C.bytes(1)) == session(1), "refused sessions must change nothing")
         try store.create(session(2))
         try C.expectThrows("renewing to another session's digest must be refused") {
-            try store.renew(id: C.sessionID(2), tokenDigest: C.bytes(1), assurance: .secondFactor, secondFactorAt: nil)
+            try store.renew(id: C.sessionID(2), tokenDigest: C.bytes(1), assurance: .secondFactor, secondFactorAt: nil,
+                              secondFactorMethod: nil)
         }
         try C.expect(try store.session(id: C.sessionID(2)) == session(2), "a refused renewal must change nothing")
     }
@@ -149,20 +151,25 @@ public enum SessionStoreConformance {
         try users(subject, 1)
         let original = session(1)
         try store.create(original)
-        try store.renew(id: original.id, tokenDigest: C.bytes(50), assurance: .secondFactor, secondFactorAt: C.at(60.5))
+        try store.renew(id: original.id, tokenDigest: C.bytes(50), assurance: .secondFactor, secondFactorAt: C.at(60.5),
+                          secondFactorMethod: .sms)
         var expected = original
         expected.tokenDigest = C.bytes(50)
         expected.assurance = .secondFactor
         expected.secondFactorAt = C.at(60.5)
+        expected.secondFactorMethod = .sms
         try C.expect(try store.session(tokenDigest: original.tokenDigest) == nil, "the old digest must find nothing after renewal")
         try C.expect(try store.session(tokenDigest: C.bytes(50)) == expected,
                      "the new digest must find the session with the new assurance, nothing else changed")
-        try store.renew(id: original.id, tokenDigest: C.bytes(51), assurance: .password, secondFactorAt: nil)
+        try store.renew(id: original.id, tokenDigest: C.bytes(51), assurance: .password, secondFactorAt: nil,
+                          secondFactorMethod: nil)
         expected.tokenDigest = C.bytes(51)
         expected.assurance = .password
         expected.secondFactorAt = nil
+        expected.secondFactorMethod = nil
         try C.expect(try store.session(id: original.id) == expected, "renewal must set the assurance fields as given")
-        try store.renew(id: C.sessionID(9), tokenDigest: C.bytes(52), assurance: .password, secondFactorAt: nil)
+        try store.renew(id: C.sessionID(9), tokenDigest: C.bytes(52), assurance: .password, secondFactorAt: nil,
+                          secondFactorMethod: nil)
         try C.expect(try store.session(tokenDigest: C.bytes(52)) == nil, "renewing an unknown session must create nothing")
     }
 

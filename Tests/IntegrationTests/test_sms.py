@@ -79,7 +79,8 @@ def test_enrol_at_registration_then_every_login_needs_the_code(sms):
         assert set(message) == {"time", "to", "text"}
         # Before the code: password login works without a second factor.
         assert "session" in a.Login(username="sofia", password=STRONG)
-        assert a.VerifyChallenge(challenge_id=c["challenge_id"], code=last_code(sms)) == {}
+        assert a.VerifyChallenge(challenge_id=c["challenge_id"], code=last_code(sms)) == \
+            {"phone_enrolment": {"masked_phone": "+49 *** *** **89", "replaced": False, "session_kept": False}}
         login = a.Login(username="sofia", password=STRONG)
         assert set(login) == {"challenge"} and login["challenge"]["purpose"] == "login"
         session = a.VerifyChallenge(challenge_id=login["challenge"]["challenge_id"], code=last_code(sms),

@@ -45,11 +45,13 @@ final class RiegelDatabaseTests: XCTestCase {
 
     func testMigrationsAreAppliedOnceAndInOrder() throws {
         let db = try openFresh()
-        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation"])
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
+                                                     "v9-credential-provenance"])
         try db.close()
         let again = try openFresh()
         defer { try? again.close() }
-        XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation"])
+        XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
+                                                     "v9-credential-provenance"])
         let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
         XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
     }
@@ -57,7 +59,39 @@ final class RiegelDatabaseTests: XCTestCase {
     func testInMemoryDatabaseHasTheSchema() throws {
         let db = try RiegelDatabase.inMemory()
         XCTAssertNil(db.path)
-        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation"])
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
+                                                     "v9-credential-provenance"])
+    }
+
+    func testCredentialProvenanceMigrationFillsHowExistingSessionsProvedTheSecondFactor() throws {
+        let path = temp.path + "/riegel.sqlite"
+        let old = try RiegelDatabase.open(path: path, migrations: Array(MigrationRegistry.all.prefix(8)))
+        try old.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO user (id, username, username_key, password_hash, password_key_id, created_at, second_factor)
+                VALUES ('u_1', 'anna', 'anna', x'00', 1, 0, 1)
+                """)
+            for (id, assurance, method) in [("s_pw", "password", "password"), ("s_up", "second_factor", "password"),
+                                            ("s_sms", "second_factor", "sms"), ("s_td", "second_factor", "trusted_device"),
+                                            ("s_dk", "second_factor", "device_key")] {
+                try db.execute(sql: """
+                    INSERT INTO session (id, user_id, token_digest, assurance, method, created_at, authenticated_at,
+                                         last_activity_at) VALUES (?, 'u_1', ?, ?, ?, 0, 0, 0)
+                    """, arguments: [id, Data(id.utf8), assurance, method])
+            }
+        }
+        try old.close()
+        let db = try RiegelDatabase.open(path: path)
+        defer { try? db.close() }
+        let filled = try db.writer.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, second_factor_method FROM session")
+                .map { ($0["id"] as String, $0["second_factor_method"] as String?) })
+        }
+        XCTAssertEqual(filled, ["s_pw": nil, "s_up": "sms", "s_sms": "sms", "s_td": "trusted_device",
+                                "s_dk": "device_key"])
+        XCTAssertThrowsError(try db.writer.write {
+            try $0.execute(sql: "UPDATE session SET second_factor_method = 'password' WHERE id = 's_up'")
+        }, "a password is no second-factor method")
     }
 
     func testDatabaseMigratedByANewerVersionIsRefused() throws {

@@ -36,12 +36,19 @@ public struct DeviceRecord: Sendable, Hashable {
     /// Set when the device was revoked.
     public private(set) var revokedAt: Instant?
     public private(set) var revokeReason: String?
+    /// For an app key: the session that enrolled it, if known.
+    public let enrolledBySession: SessionID?
+    /// For an app key: the device that enrolling session came from (a
+    /// browser or another app key), if any. Revoking that device as stolen
+    /// (a replayed token) revokes this key too.
+    public let enrolledFromDevice: DeviceID?
 
     /// Creates a value from stored fields (no checks: prefer the factories).
     public init(id: DeviceID, userID: UserID, kind: DeviceKind, label: String, createdAt: Instant,
                 lastUsedAt: Instant? = nil, expiresAt: Instant, tokenDigest: [UInt8]? = nil,
                 previousTokenDigests: [[UInt8]] = [], publicKey: [UInt8]? = nil, revokedAt: Instant? = nil,
-                revokeReason: String? = nil) {
+                revokeReason: String? = nil, enrolledBySession: SessionID? = nil,
+                enrolledFromDevice: DeviceID? = nil) {
         self.id = id
         self.userID = userID
         self.kind = kind
@@ -54,6 +61,8 @@ public struct DeviceRecord: Sendable, Hashable {
         self.publicKey = publicKey
         self.revokedAt = revokedAt
         self.revokeReason = revokeReason
+        self.enrolledBySession = enrolledBySession
+        self.enrolledFromDevice = enrolledFromDevice
     }
 
     /// A browser trusted now, for ``DevicePolicy/browserLifetime``, holding
@@ -66,10 +75,13 @@ public struct DeviceRecord: Sendable, Hashable {
 
     /// An app key enrolled now, trusted for ``DevicePolicy/appKeyIdleLifetime``
     /// after its last use. `publicKey` must already be validated (SPKI DER, P-256).
+    /// `session` and `fromDevice` record where the enrolment came from.
     public static func enrolKey(id: DeviceID, userID: UserID, label: DeviceLabel, publicKey: [UInt8],
-                                policy: DevicePolicy, now: Instant) -> DeviceRecord {
+                                policy: DevicePolicy, now: Instant, session: SessionID? = nil,
+                                fromDevice: DeviceID? = nil) -> DeviceRecord {
         DeviceRecord(id: id, userID: userID, kind: .appKey, label: label.value, createdAt: now,
-                     expiresAt: now.adding(seconds: policy.appKeyIdleLifetime), publicKey: publicKey)
+                     expiresAt: now.adding(seconds: policy.appKeyIdleLifetime), publicKey: publicKey,
+                     enrolledBySession: session, enrolledFromDevice: fromDevice)
     }
 
     /// The state in effect at `now`: revoked wins; then past ``expiresAt`` is expired.

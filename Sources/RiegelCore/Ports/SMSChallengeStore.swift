@@ -13,6 +13,11 @@ public protocol SMSChallengeStore: Sendable {
     /// Saves a resent challenge and the message with its new code together,
     /// giving up unsent messages with the old code; returns the new message's id.
     func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64
+    /// Queues a message that carries no code (a notice, such as the one to the
+    /// old number after a phone change) under the already verified challenge
+    /// `message.challengeID`, marked converted at `verifiedAt` for the stats;
+    /// sent by the dispatcher like any message. Returns its id.
+    func enqueueNotice(_ message: QueuedSMS, verifiedAt: Instant) throws -> Int64
     /// Removes a challenge and its messages (no gateway took the first one:
     /// nothing may be left half-made).
     func discard(id: ChallengeID) throws

@@ -21,8 +21,9 @@ public protocol SessionStore: Sendable {
     /// tombstones, so their tokens keep answering "revoked" after a restart).
     func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws
     /// Replaces the token digest (a rise in assurance renews the token) and the
-    /// assurance fields.
-    func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) throws
+    /// assurance fields (how and when the second factor was last proven).
+    func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,
+               secondFactorMethod: AuthenticationMethod?) throws
     /// Ends one session; false if it was unknown or already ended.
     @discardableResult
     func revoke(id: SessionID, reason: String, at: Instant) throws -> Bool

@@ -13,6 +13,10 @@ public struct SessionRecord: Sendable, Hashable {
     public var authenticatedAt: Instant
     /// When the second factor was last proven in this session, if ever.
     public var secondFactorAt: Instant?
+    /// How it was last proven (`sms`, `trusted_device` or `device_key`); nil
+    /// when ``secondFactorAt`` is. A step-up by SMS makes it `sms`, whatever
+    /// opened the session: credential changes look at this, not at ``method``.
+    public var secondFactorMethod: AuthenticationMethod?
     public var lastActivityAt: Instant
     /// Client information the portal passed at creation.
     public var clientIP: String?
@@ -27,7 +31,8 @@ public struct SessionRecord: Sendable, Hashable {
     /// A record.
     public init(id: SessionID, userID: UserID, tokenDigest: [UInt8], assurance: Assurance,
                 method: AuthenticationMethod, createdAt: Instant, authenticatedAt: Instant,
-                secondFactorAt: Instant? = nil, lastActivityAt: Instant, clientIP: String? = nil,
+                secondFactorAt: Instant? = nil, secondFactorMethod: AuthenticationMethod? = nil,
+                lastActivityAt: Instant, clientIP: String? = nil,
                 userAgent: String? = nil, revokedAt: Instant? = nil, revokeReason: String? = nil,
                 deviceID: DeviceID? = nil) {
         self.id = id
@@ -38,6 +43,7 @@ public struct SessionRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.authenticatedAt = authenticatedAt
         self.secondFactorAt = secondFactorAt
+        self.secondFactorMethod = secondFactorMethod
         self.lastActivityAt = lastActivityAt
         self.clientIP = clientIP
         self.userAgent = userAgent

@@ -8,11 +8,14 @@ public struct ChallengeResult: Sendable, Hashable {
     public var session: NewSession?
     /// A trusted-device token, when asked for with `remember_device`.
     public var deviceToken: String?
+    /// For `enroll_phone`: what the enrolment did.
+    public var phoneEnrolment: PhoneEnrolment?
 
     /// A result.
-    public init(session: NewSession? = nil, deviceToken: String? = nil) {
+    public init(session: NewSession? = nil, deviceToken: String? = nil, phoneEnrolment: PhoneEnrolment? = nil) {
         self.session = session
         self.deviceToken = deviceToken
+        self.phoneEnrolment = phoneEnrolment
     }
 }
 
@@ -23,6 +26,11 @@ extension AccountService {
     /// - enroll_phone: stores the number, turns the second factor on (ending
     ///   the user's other, password-only sessions), and raises and renews the
     ///   session it came from (none from Register).
+    ///   A change of number revokes every device and sends a notice to the
+    ///   old number; the calling session ends if it came from one of those
+    ///   devices. The reply's ``PhoneEnrolment`` says which happened. If the
+    ///   session that started the challenge has ended meanwhile (a replayed
+    ///   device token, a logout), nothing changes: `ChallengeExpired`.
     /// - step_up: raises the session to `second_factor` now and renews its token.
     /// - password_reset: spends the reset token and sets the new password;
     ///   every session ends.
@@ -60,7 +68,17 @@ extension AccountService {
             }
             return ChallengeResult(session: session, deviceToken: trusted?.token)
         case .enrollPhone:
+            // A change started from a session dies with that session: a replayed
+            // device token ends the sessions the device opened, and with them
+            // whatever they started and had not confirmed yet.
+            if let sessionID = challenge.sessionID, !sessions.isLive(id: sessionID) {
+                audit.record("second_factor.enrolment_dropped", .failure, user: account.id,
+                             username: account.username.value, reason: "session_ended", client: client,
+                             details: ["challenge_id": challenge.id.rawValue, "session_id": sessionID.rawValue])
+                throw RiegelError.challengeExpired
+            }
             let phone = try sms.phone(of: challenge)
+            let oldPhone = try sms.phone(of: account)
             let changed = account.phone != nil
             try accounts.setSecondFactor(id: account.id, phone: try sms.sealForAccount(phone, user: account.id))
             // Devices were trusted on the strength of the old number.
@@ -71,10 +89,29 @@ extension AccountService {
             if !changed {
                 try sessions.endAll(of: account.id, keeping: challenge.sessionID, reason: "second_factor_enabled")
             }
+            var details = ["phone": AuditPhoneMask.mask(phone.e164)]
+            if let oldPhone { details["old_phone"] = AuditPhoneMask.mask(oldPhone.e164) }
             audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
-                         username: account.username.value, client: client, details: ["phone": AuditPhoneMask.mask(phone.e164)])
-            guard let sessionID = challenge.sessionID else { return ChallengeResult() }
-            return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "enroll_phone"))
+                         username: account.username.value, client: client, details: details)
+            // The old number hears of it (banking practice): if this was not its holder, they call support.
+            // The change has taken effect: a notice that cannot be queued is audited, not thrown,
+            // so the reply still says what happened.
+            if let oldPhone, oldPhone.e164 != phone.e164 {
+                do {
+                    try sms.notifyPhoneChanged(oldPhone, user: account.id, username: account.username.value,
+                                               challenge: challenge.id, language: stored.language)
+                } catch {
+                    audit.record("sms.notice_failed", .failure, user: account.id, username: account.username.value,
+                                 reason: "phone_changed", details: ["challenge_id": challenge.id.rawValue])
+                }
+            }
+            var enrolment = PhoneEnrolment(maskedPhone: phone.masked, replaced: changed, sessionKept: false)
+            guard let sessionID = challenge.sessionID, sessions.isLive(id: sessionID) else {
+                return ChallengeResult(phoneEnrolment: enrolment)
+            }
+            let session = try sessions.elevate(id: sessionID, reason: "enroll_phone")
+            enrolment.sessionKept = true
+            return ChallengeResult(session: session, phoneEnrolment: enrolment)
         case .stepUp:
             guard let sessionID = challenge.sessionID else { throw RiegelError.challengeExpired }
             return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "step_up"))
@@ -92,12 +129,16 @@ extension AccountService {
 
     /// Starts enrolling (or changing) the session user's phone number: needs
     /// the current password, and, if a second factor is already on, a
-    /// session that proved it (`StepUpRequired` otherwise: a stolen password
-    /// alone must not move the second factor to another phone).
+    /// session that proved it by an actual factor — an SMS code to the
+    /// current number or an app key — within the last 10 minutes
+    /// (``CredentialChangeRule``; `StepUpRequired` otherwise, audited: neither
+    /// a stolen password alone nor one with a copied browser token may move
+    /// the second factor to another phone).
     public func enrollPhone(token: String, phone rawPhone: String, password: String) async throws -> ChallengeView {
         let (session, account) = try sessionAccount(token)
-        if account.secondFactorEnabled, session.info.assurance != .secondFactor {
-            throw RiegelError.stepUpRequired
+        if account.secondFactorEnabled {
+            try devices.requireCredentialChange(session, username: account.username.value, operation: "enroll_phone",
+                                                now: clock.now())
         }
         try await requirePassword(password, of: account)
         let phone = try sms.phoneNumber(rawPhone, user: account.id, username: account.username.value)
@@ -106,12 +147,15 @@ extension AccountService {
     }
 
     /// Turns the second factor off: needs the password and a session that
-    /// proved the second factor (`StepUpRequired` otherwise). Ends the user's
-    /// other sessions; this one stays, lowered to `password`.
+    /// proved the second factor by an SMS code or an app key within the last
+    /// 10 minutes (``CredentialChangeRule``; `StepUpRequired` otherwise, a
+    /// trusted browser alone does not do). Ends the user's other sessions;
+    /// this one stays, lowered to `password`.
     public func disableSecondFactor(token: String, password: String) async throws {
         let (session, account) = try sessionAccount(token)
         guard account.secondFactorEnabled else { throw RiegelError.secondFactorNotEnrolled }
-        guard session.info.assurance == .secondFactor else { throw RiegelError.stepUpRequired }
+        try devices.requireCredentialChange(session, username: account.username.value, operation: "disable_second_factor",
+                                            now: clock.now())
         try await requirePassword(password, of: account)
         try accounts.setSecondFactor(id: account.id, phone: nil)
         try devices.revokeAll(of: account.id, reason: "second_factor_disabled")

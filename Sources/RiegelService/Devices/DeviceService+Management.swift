@@ -28,13 +28,17 @@ extension DeviceService {
     /// `BeginDeviceLogin`. One more than ``DevicePolicy/maxPerUser`` devices
     /// revokes the oldest.
     ///
-    /// Needs a `second_factor` session whose second factor was proven within
-    /// ``DevicePolicy/enrolmentMaxAge``: a password-only (or older) session
-    /// gets `StepUpRequired` (the user passes `BeginStepUp` and retries; the
-    /// password alone must never mint a long-lived credential); an account
-    /// without a second factor gets `SecondFactorNotEnrolled`. Authorization
-    /// is checked before the input, so a caller without it learns nothing
-    /// about its input.
+    /// A credential change (``CredentialChangeRule``): needs a session whose
+    /// second factor was proven by an SMS code or an app key within
+    /// ``DevicePolicy/enrolmentMaxAge``. A password-only, older, or merely
+    /// trusted-browser session gets `StepUpRequired` (audited
+    /// `credential_change.refused`; the user passes `BeginStepUp` and
+    /// retries): neither the password alone nor the password with a copied
+    /// browser token may mint a long-lived credential. An account without a
+    /// second factor gets `SecondFactorNotEnrolled`. Authorization is checked
+    /// before the input, so a caller without it learns nothing about its
+    /// input. The key records the enrolling session and the device that
+    /// session came from, so a replay of that device's token revokes it.
     /// - Throws: `InvalidDeviceLabel`, `InvalidPublicKey` (changing nothing).
     public func enrollKey(token: String, publicKey: String, label: String) throws -> DeviceID {
         let checked = try sessions.check(token: token)
@@ -43,10 +47,7 @@ extension DeviceService {
         }
         guard account.secondFactorEnabled else { throw RiegelError.secondFactorNotEnrolled }
         let now = clock.now()
-        guard checked.info.assurance == .secondFactor, let provenAt = checked.info.secondFactorAt,
-              now.seconds(since: provenAt) < policy.enrolmentMaxAge else {
-            throw RiegelError.stepUpRequired
-        }
+        try requireCredentialChange(checked, username: account.username.value, operation: "enroll_device_key", now: now)
         let deviceLabel = try Self.deviceLabel(label)
         guard let key = Base64Text.decode(publicKey) else {
             throw RiegelError.invalidPublicKey(reason: "not base64 (standard or URL-safe alphabet)")
@@ -60,13 +61,30 @@ extension DeviceService {
             }
         }
         try makeRoom(for: account, now: now, client: ClientContext())
+        let origin = try sessions.device(ofSession: checked.id)
         let record = DeviceRecord.enrolKey(id: DeviceID.random(using: random), userID: account.id, label: deviceLabel,
-                                           publicKey: key, policy: policy, now: now)
+                                           publicKey: key, policy: policy, now: now, session: checked.id,
+                                           fromDevice: origin)
         try devices.create(record)
+        var details = ["device_id": record.id.rawValue, "kind": record.kind.rawValue, "session_id": checked.id.rawValue]
+        if let origin { details["enrolled_from_device"] = origin.rawValue }
         audit.record("device.key_enrolled", .success, user: account.id, username: account.username.value,
-                     details: ["device_id": record.id.rawValue, "kind": record.kind.rawValue,
-                               "session_id": checked.id.rawValue])
+                     details: details)
         return record.id
+    }
+
+    /// Throws `StepUpRequired` (audited `credential_change.refused` with the
+    /// rule's reason and the `operation`) unless ``CredentialChangeRule``
+    /// allows the session to add or change a credential now.
+    public func requireCredentialChange(_ checked: SessionService.Checked, username: String, operation: String,
+                                        now: Instant) throws {
+        let decision = CredentialChangeRule.decide(
+            assurance: checked.info.assurance, proofMethod: checked.secondFactorMethod,
+            provenAt: checked.info.secondFactorAt, now: now, maxAge: policy.enrolmentMaxAge)
+        guard case .stepUpRequired(let reason) = decision else { return }
+        audit.record("credential_change.refused", .failure, user: checked.userID, username: username, reason: reason,
+                     details: ["operation": operation, "session_id": checked.id.rawValue])
+        throw RiegelError.stepUpRequired
     }
 
     /// Admin `RevokeDevices`: revokes every device of the account named

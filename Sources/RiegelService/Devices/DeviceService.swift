@@ -4,11 +4,14 @@ import RiegelCore
 /// SMS code at login) and app keys (a P-256 key in the phone's secure
 /// hardware that signs a nonce). See `docs/flows/devices.md`.
 ///
-/// The SMS flows call three members: ``trust(userID:label:client:)`` after a
+/// The SMS flows call four members: ``trust(userID:label:client:)`` after a
 /// verified login challenge with `remember_device`,
 /// ``redeem(token:for:client:)`` when a login presents a `device_token`
-/// (after the password was verified), and ``revokeAll(of:reason:)`` on
-/// password reset, second-factor disable and phone change.
+/// (after the password was verified), ``revokeAll(of:reason:)`` on
+/// password reset, second-factor disable and phone change, and
+/// ``requireCredentialChange(_:username:operation:now:)`` before a phone
+/// change or disabling the second factor (a remembered browser logs in but
+/// never adds or changes a credential).
 ///
 /// - Important: device tokens and nonces are 256 random bits, returned once
 ///   and stored only as SHA-256 digests; a browser token works once (each use
@@ -90,8 +93,9 @@ public final class DeviceService: Sendable {
     /// working), audited as `device.used`. Everything else is `.notTrusted`,
     /// never an error: another user's token, an expired or revoked device, an
     /// unknown or forged token (audited as `device.rejected`). A token that
-    /// was already rotated (a copy is in use elsewhere) revokes the device
-    /// and ends its sessions (`device.token_replayed`, `device.revoked`).
+    /// was already rotated (a copy is in use elsewhere) revokes the device,
+    /// ends its sessions and revokes the app keys enrolled through them
+    /// (`device.token_replayed`, `device.revoked`, `device.theft_suspected`).
     ///
     /// Two logins racing with one token: the store rotates only once; the
     /// loser finds its token rotated and so counts as a replay.
@@ -115,7 +119,7 @@ public final class DeviceService: Sendable {
                 return .trusted(deviceID: device.id, nextToken: next)
             case .replayed:
                 audit.record("device.token_replayed", .failure, user: userID, client: client, details: details)
-                try revoke(device.id, of: userID, username: nil, reason: "token_replay", now: now, client: client)
+                try revokeAsStolen(device.id, of: userID, now: now, client: client)
                 return .notTrusted
             case .otherUser, .revoked, .expired, .unknown:
                 audit.record("device.rejected", .failure, user: userID, reason: outcome.rawValue, client: client,
@@ -124,6 +128,33 @@ public final class DeviceService: Sendable {
             }
         }
         return .notTrusted
+    }
+
+    /// A replayed token: the browser `id` is treated as stolen. It is revoked
+    /// (its sessions end, and with them any phone change they started and not
+    /// yet confirmed), and so is every app key enrolled from one of its
+    /// sessions, and every key enrolled from those keys' sessions, and so on:
+    /// whatever a copy of the token could have set up goes with it. Audited
+    /// as `device.theft_suspected` with the count of derived keys revoked.
+    func revokeAsStolen(_ id: DeviceID, of userID: UserID, now: Instant, client: ClientContext) throws {
+        try revoke(id, of: userID, username: nil, reason: "token_replay", now: now, client: client)
+        var tainted: Set<DeviceID> = [id]
+        var derived: [DeviceID] = []
+        var frontier: [DeviceID] = [id]
+        let live = try devices.devices(of: userID)
+        while let next = frontier.popLast() {
+            for key in live where key.enrolledFromDevice == next && !tainted.contains(key.id) {
+                tainted.insert(key.id)
+                frontier.append(key.id)
+                if try revoke(key.id, of: userID, username: nil, reason: "derived_from_stolen_device", now: now,
+                              client: client) {
+                    derived.append(key.id)
+                }
+            }
+        }
+        audit.record("device.theft_suspected", .failure, user: userID, reason: "token_replay", client: client,
+                     details: ["device_id": id.rawValue, "derived_devices_revoked": "\(derived.count)",
+                               "derived_device_ids": derived.map(\.rawValue).joined(separator: ",")])
     }
 
     /// Revokes every device of `userID`, browsers and app keys, and ends the

@@ -29,6 +29,9 @@ public final class SessionService: Sendable {
         public var info: SessionInfo
         /// How the session was opened (step-up decisions need it).
         public var method: AuthenticationMethod
+        /// How its second factor was last proven (nil: never); credential
+        /// changes need `sms` or `device_key` (``CredentialChangeRule``).
+        public var secondFactorMethod: AuthenticationMethod?
     }
 
     /// A service over the given ports; call ``load()`` before serving.
@@ -89,7 +92,8 @@ public final class SessionService: Sendable {
         let record = SessionRecord(
             id: SessionID.random(using: random), userID: account.id, tokenDigest: digester.digest(ofToken: token),
             assurance: assurance, method: method, createdAt: now, authenticatedAt: now,
-            secondFactorAt: assurance == .secondFactor ? now : nil, lastActivityAt: now,
+            secondFactorAt: assurance == .secondFactor ? now : nil,
+            secondFactorMethod: assurance == .secondFactor ? method : nil, lastActivityAt: now,
             clientIP: client.ip, userAgent: client.userAgent, deviceID: deviceID)
         try sessions.create(record)
         table.insert(record, username: account.username.value)
@@ -131,13 +135,15 @@ public final class SessionService: Sendable {
         case .ended(let reason)?: throw .sessionExpired(reason)
         case .valid(let entry)?:
             return Checked(id: entry.id, userID: entry.userID, info: SessionInfo(entry, policy: policy),
-                           method: entry.method)
+                           method: entry.method, secondFactorMethod: entry.secondFactorMethod)
         }
     }
 
-    /// Raises a live session to `second_factor`, proven now, and renews its
-    /// token (security rule 5): the reply carries the new token, the old one
-    /// stops working, the session id stays. Written through before it returns.
+    /// Raises a live session to `second_factor`, proven now by an SMS code
+    /// (step-up or phone enrolment: its second factor method becomes `sms`,
+    /// whatever opened it), and renews its token (security rule 5): the reply
+    /// carries the new token, the old one stops working, the session id
+    /// stays. Written through before it returns.
     ///
     /// - Throws: `SessionExpired` if the session ended meanwhile.
     public func elevate(id: SessionID, reason: String) throws -> NewSession {
@@ -149,8 +155,9 @@ public final class SessionService: Sendable {
         }
         let token = tokens.newToken()
         let digest = digester.digest(ofToken: token)
-        try sessions.renew(id: id, tokenDigest: digest, assurance: .secondFactor, secondFactorAt: now)
-        table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now)
+        try sessions.renew(id: id, tokenDigest: digest, assurance: .secondFactor, secondFactorAt: now,
+                           secondFactorMethod: .sms)
+        table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now, secondFactorMethod: .sms)
         audit.record("session.elevated", .success, user: entry.userID, username: entry.username, reason: reason,
                      details: ["session_id": id.rawValue])
         return NewSession(token: token, info: SessionInfo(table.entry(id: id)!, policy: policy))
@@ -160,10 +167,26 @@ public final class SessionService: Sendable {
     /// the elevation is gone, the token stays.
     public func demote(id: SessionID) throws {
         guard let entry = table.entry(id: id), let stored = try sessions.session(id: id) else { return }
-        try sessions.renew(id: id, tokenDigest: stored.tokenDigest, assurance: .password, secondFactorAt: nil)
-        table.renew(id: id, digest: stored.tokenDigest, assurance: .password, secondFactorAt: nil)
+        try sessions.renew(id: id, tokenDigest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
+                           secondFactorMethod: nil)
+        table.renew(id: id, digest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
+                    secondFactorMethod: nil)
         audit.record("session.demoted", .success, user: entry.userID, username: entry.username,
                      details: ["session_id": id.rawValue])
+    }
+
+    /// Whether the session `id` is live now (not revoked, not expired): a
+    /// pending change a session started dies with it.
+    public func isLive(id: SessionID) -> Bool {
+        guard let entry = table.entry(id: id) else { return false }
+        return policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
+                                lastActivityAt: entry.lastActivityAt, now: clock.now()) == nil
+    }
+
+    /// The device (browser or app key) the session `id` came from, if any
+    /// (read from the store: for provenance, not on a hot path).
+    public func device(ofSession id: SessionID) throws -> DeviceID? {
+        try sessions.session(id: id)?.deviceID
     }
 
     /// Ends the session of `token`.

@@ -21,6 +21,8 @@ final class SessionTable: Sendable {
         var createdAt: Instant
         var authenticatedAt: Instant
         var secondFactorAt: Instant?
+        /// How the second factor was last proven (nil: never).
+        var secondFactorMethod: AuthenticationMethod?
         var lastActivityAt: Instant
         var revoked: Bool
     }
@@ -31,6 +33,7 @@ final class SessionTable: Sendable {
         var user: UInt32
         var assurance: Assurance
         var method: AuthenticationMethod
+        var secondFactorMethod: AuthenticationMethod?
         var revoked: Bool
         var createdAt: Double
         var authenticatedAt: Double
@@ -84,6 +87,7 @@ final class SessionTable: Sendable {
                          createdAt: Instant(secondsSinceEpoch: s.createdAt),
                          authenticatedAt: Instant(secondsSinceEpoch: s.authenticatedAt),
                          secondFactorAt: s.secondFactorAt.isNaN ? nil : Instant(secondsSinceEpoch: s.secondFactorAt),
+                         secondFactorMethod: s.secondFactorMethod,
                          lastActivityAt: Instant(secondsSinceEpoch: s.lastActivityAt), revoked: s.revoked)
         }
 
@@ -106,7 +110,7 @@ final class SessionTable: Sendable {
             if let old = s.digestByKey[key] { s.slots[old] = nil }
             let user = s.user(r.userID, username)
             s.slots[digest] = Slot(key: key, user: user, assurance: r.assurance, method: r.method,
-                                   revoked: r.revokedAt != nil, createdAt: r.createdAt.secondsSinceEpoch,
+                                   secondFactorMethod: r.secondFactorMethod, revoked: r.revokedAt != nil, createdAt: r.createdAt.secondsSinceEpoch,
                                    authenticatedAt: r.authenticatedAt.secondsSinceEpoch,
                                    secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
                                    lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
@@ -197,12 +201,14 @@ final class SessionTable: Sendable {
     }
 
     /// Moves a session to a new token digest and assurance (the old token stops working).
-    func renew(id: SessionID, digest: [UInt8], assurance: Assurance, secondFactorAt: Instant?) {
+    func renew(id: SessionID, digest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,
+               secondFactorMethod: AuthenticationMethod?) {
         state.withLock { s in
             let k = s.existingKey(of: id)
             guard let old = s.digestByKey[k], var slot = s.slots.removeValue(forKey: old) else { return }
             slot.assurance = assurance
             slot.secondFactorAt = secondFactorAt?.secondsSinceEpoch ?? .nan
+            slot.secondFactorMethod = secondFactorMethod
             let d = TokenDigestKey(digest)
             s.slots[d] = slot
             s.digestByKey[k] = d

@@ -12,6 +12,7 @@ enum MigrationRegistry {
         V6SMS.self,
         V7Devices.self,
         V8CredentialGeneration.self,
+        V9CredentialProvenance.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
