@@ -8,6 +8,7 @@ that are not UTF-8 instead of quietly changing them.
 """
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -37,21 +38,24 @@ def rss_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-def flood_without_reading(sock: socket.socket, seconds: float) -> tuple[int, float]:
+def flood_without_reading(sock: socket.socket, seconds: float, batch: int = 1) -> tuple[int, float]:
     """Sends GetInterfaceDescription calls (105 bytes, ~9 KB reply each) and never reads.
 
+    batch=1 paces single calls (~1 ms apart), so each read riegeld makes holds one call
+    and nothing ever waits in its queue: only writability can stop it. Larger batches
+    fill its queue of waiting calls instead.
     Returns (bytes riegeld accepted, seconds since the last byte it accepted) once that
     reaches a second, riegeld closed the connection, or `seconds` passed."""
     sock.setblocking(False)
-    batch = DESCRIBE * 64
+    data = DESCRIBE * batch
     sent = 0
     last_progress = time.monotonic()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            n = sock.send(batch)
-            sent += n
+            sent += sock.send(data)
             last_progress = time.monotonic()
+            time.sleep(0.001)
         except BlockingIOError:
             time.sleep(0.01)
         except (BrokenPipeError, ConnectionResetError):
@@ -62,18 +66,16 @@ def flood_without_reading(sock: socket.socket, seconds: float) -> tuple[int, flo
     return sent, time.monotonic() - last_progress
 
 
-def read_until_closed(sock: socket.socket, timeout: float) -> bool:
-    """Reads (discarding) until the peer closes; whether it did within `timeout`."""
-    sock.settimeout(0.5)
+def closed_by_riegeld(sock: socket.socket, timeout: float) -> bool:
+    """Whether riegeld closes the connection within `timeout`, seen without reading
+    anything (reading would let riegeld catch up): poll reports POLLHUP."""
+    poller = select.poll()
+    poller.register(sock, select.POLLHUP)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if not sock.recv(1 << 20):
+        for _, events in poller.poll(100):
+            if events & select.POLLHUP:
                 return True
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            return True
     return False
 
 
@@ -104,10 +106,8 @@ def test_peer_that_never_reads_is_disconnected_after_the_write_stall_timeout(roo
     try:
         s = raw_connect(d.sock)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        flood_without_reading(s, seconds=5)
-        time.sleep(1.5)
-        # Whatever riegeld had already written is still in our buffer; then EOF.
-        assert read_until_closed(s, timeout=5), "a peer that does not read kept its connection"
+        flood_without_reading(s, seconds=5, batch=64)
+        assert closed_by_riegeld(s, timeout=5), "a peer that does not read kept its connection"
         assert "the peer has not read its replies" in d.log_text()
         s.close()
     finally:
@@ -119,8 +119,10 @@ def test_connection_with_calls_queued_behind_unread_replies_still_idles_out(root
     try:
         s = raw_connect(d.sock)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        flood_without_reading(s, seconds=3)
-        assert read_until_closed(s, timeout=6), "queued calls kept a stuck connection open past the idle timeout"
+        # Batches: calls wait in riegeld's queue behind the unread replies.
+        _, stalled_for = flood_without_reading(s, seconds=5, batch=64)
+        assert stalled_for >= 1.0
+        assert closed_by_riegeld(s, timeout=5), "queued calls kept a stuck connection open past the idle timeout"
         s.close()
     finally:
         assert d.stop() == 0

@@ -10,10 +10,13 @@ import XCTest
 final class VarlinkServerBackpressureTests: XCTestCase {
     /// Sends Echo calls (1 KB reply each) without reading for up to `seconds`; returns the bytes
     /// the server took and whether sending then made no progress for half a second.
-    private func floodWithoutReading(_ socket: RawVarlinkSocket, seconds: Double) async throws -> (sent: Int, stalled: Bool) {
+    /// `batch` 1 paces single calls (~1 ms apart) so each read holds one call and none waits in
+    /// the server's queue: only writability can stop it. Larger batches fill that queue.
+    private func floodWithoutReading(_ socket: RawVarlinkSocket, seconds: Double,
+                                     batch count: Int = 1) async throws -> (sent: Int, stalled: Bool) {
         let call = Array((#"{"method":"org.example.test.Echo","parameters":{"text":""# + String(repeating: "x", count: 1000)
             + "\"}}\0").utf8)
-        let batch = Array([[UInt8]](repeating: call, count: 32).joined())
+        let batch = Array([[UInt8]](repeating: call, count: count).joined())
         var sent = 0
         var lastProgress = ContinuousClock.now
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -22,6 +25,7 @@ final class VarlinkServerBackpressureTests: XCTestCase {
             if n > 0 {
                 sent += n
                 lastProgress = .now
+                try await Task.sleep(for: .milliseconds(1))
             } else {
                 if lastProgress.duration(to: .now) > .milliseconds(500) { return (sent, true) }
                 try await Task.sleep(for: .milliseconds(5))
@@ -49,9 +53,9 @@ final class VarlinkServerBackpressureTests: XCTestCase {
         let fixture = try await ServerFixture(configuration: .init(idleTimeout: nil, writeStallTimeout: .milliseconds(300)))
         let flooder = try fixture.connect()
         flooder.setReceiveBuffer(4096)
-        let (_, stalled) = try await floodWithoutReading(flooder, seconds: 4)
+        let (_, stalled) = try await floodWithoutReading(flooder, seconds: 4, batch: 32)
         XCTAssertTrue(stalled)
-        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertTrue(flooder.closedByPeer(within: 3))
         var replies = 0
         while case .message = flooder.read() { replies += 1 }  // what was sent before the close, then EOF
         XCTAssertEqual(flooder.read(), .closed)
@@ -63,10 +67,9 @@ final class VarlinkServerBackpressureTests: XCTestCase {
         let fixture = try await ServerFixture(configuration: .init(idleTimeout: .milliseconds(300), writeStallTimeout: nil))
         let flooder = try fixture.connect()
         flooder.setReceiveBuffer(4096)
-        _ = try await floodWithoutReading(flooder, seconds: 4)
-        try await Task.sleep(for: .milliseconds(500))
-        while case .message = flooder.read() {}
-        XCTAssertEqual(flooder.read(), .closed)
+        let (_, stalled) = try await floodWithoutReading(flooder, seconds: 4, batch: 32)
+        XCTAssertTrue(stalled)
+        XCTAssertTrue(flooder.closedByPeer(within: 3), "calls queued behind unread replies kept it open")
         try await fixture.stop()
     }
 
