@@ -150,7 +150,9 @@ let package = Package(
         .target(name: "RiegelTesting", dependencies: ["RiegelCore"]),
 
         // Tests mirror Sources/.
-        .testTarget(name: "VarlinkTests", dependencies: ["Varlink"]),
+        .testTarget(name: "VarlinkTests", dependencies: [
+            "Varlink", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "RiegelCoreTests", dependencies: ["RiegelCore", "RiegelTesting"]),
         .testTarget(name: "RiegelCryptoTests", dependencies: ["RiegelCrypto", "RiegelTesting"]),
         .testTarget(name: "RiegelSMSTests", dependencies: ["RiegelSMS", "RiegelTesting"]),

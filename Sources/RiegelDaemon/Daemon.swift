@@ -5,6 +5,7 @@ import NIOPosix
 import RiegelCore
 import RiegelCrypto
 import RiegelRPC
+import RiegelService
 import RiegelStore
 import ServiceLifecycle
 import Varlink
@@ -92,7 +93,10 @@ public enum Daemon {
                                     access: components.access, sms: components.sms.challenges, clock: clock,
                                     audit: components.audit,
                                     auditReader: components.auditLog)
-        let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() }, logger: logger)
+        let denials = PermissionDeniedAuditor(audit: components.audit,
+                                              interval: config.daemon.permissionDeniedAuditInterval.duration)
+        let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },
+                                                denials: denials, logger: logger)
 
         let group = config.daemon.eventLoops == 0
             ? MultiThreadedEventLoopGroup.singleton
@@ -100,12 +104,16 @@ public enum Daemon {
         let server = VarlinkServer(service: service, group: group, configuration: .init(
             maxMessageSize: config.daemon.maxMessageSize,
             maxConnections: config.daemon.maxConnections,
-            idleTimeout: .nanoseconds(Int64(config.daemon.idleConnectionTimeout.seconds * 1e9))
+            maxConnectionsPerUID: config.daemon.maxConnectionsPerUID,
+            idleTimeout: .nanoseconds(Int64(config.daemon.idleConnectionTimeout.seconds * 1e9)),
+            writeStallTimeout: .nanoseconds(Int64(config.daemon.writeStallTimeout.seconds * 1e9))
         ), logger: logger)
         let listening = try await listen(server, config: config.daemon, logger: logger)
         state.record(.init(name: "socket", ok: true, detail: listening))
 
         let services: [any Service] = [
+            // First, so it stops last: it writes the denial counts still open after the server stopped.
+            PermissionDeniedAuditService(auditor: denials),
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
                                       flushInterval: config.session.activityFlushInterval.duration,

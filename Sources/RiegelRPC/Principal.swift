@@ -5,7 +5,8 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
     case uid(UInt32)
     /// A user name, resolved through the user database.
     case user(String)
-    /// A group name: matches the peer's primary gid and its supplementary groups.
+    /// A group name: matches the peer's primary gid and its supplementary groups (as the
+    /// kernel reports them for the connection, see ``RoleAuthorizer``).
     case group(String)
 
     /// How to write a principal, for error messages.

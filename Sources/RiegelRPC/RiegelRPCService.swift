@@ -12,11 +12,13 @@ public enum RiegelRPCService {
     ///   - methods: the use cases the handlers call.
     ///   - authorizer: the current role table (read on every call, so a reload
     ///     takes effect at once).
+    ///   - denials: where refused calls are audited (aggregated, off the event loop).
     ///   - logger: where refused calls are logged.
     /// - Important: security rule 8. Every riegel interface requires its role;
     ///   only `org.varlink.service` is open to all peers.
     public static func make(methods: RiegelMethods,
                             authorizer: @escaping @Sendable () -> RoleAuthorizer,
+                            denials: PermissionDeniedAuditor,
                             logger: Logger) throws -> VarlinkService {
         var service = VarlinkService(vendor: "riegel", product: "riegeld", version: RiegelVersion.current,
                                      url: "https://varlink.org")
@@ -25,11 +27,9 @@ public enum RiegelRPCService {
                                  methods: table(for: name, methods: methods),
                                  authorize: { call in
                                      if authorizer().permits(call.peer, role) { return true }
-                                     AuditRecorder.$peer.withValue(AuditPeer(uid: call.peer.uid, pid: call.peer.pid)) {
-                                         methods.audit.record("permission.denied", .failure, reason: role.rawValue,
-                                                              details: ["method": call.qualifiedMethod,
-                                                                        "peer_gid": "\(call.peer.gid)"])
-                                     }
+                                     // On the event loop: only counted here, appended by the auditor's task.
+                                     denials.denied(uid: call.peer.uid, pid: call.peer.pid, gid: call.peer.gid,
+                                                    method: call.qualifiedMethod, role: role.rawValue)
                                      return false
                                  })
         }

@@ -5,7 +5,10 @@ import Varlink
 /// Decides whether a varlink peer, known by SO_PEERCRED, holds a role.
 ///
 /// `uid:` and `user:` principals match the peer's uid; `group:` principals
-/// match its primary gid or any group the user database lists for its uid.
+/// match its primary gid or one of its supplementary groups as the kernel
+/// reported them at connect (`SO_PEERGROUPS`), so a process that dropped a group
+/// does not keep its rights. Only when the kernel could not list them (more than
+/// the server reads) are the groups the user database lists for the uid used.
 /// Names are resolved once, when the table is built (again on reload).
 /// - Important: this is security rule 8. A peer matches nothing unless a
 ///   principal names it; an unknown user or group name matches nobody.
@@ -14,7 +17,7 @@ public final class RoleAuthorizer: Sendable {
     public struct Members: Sendable, Equatable {
         /// Peers with one of these uids hold the role.
         public var uids: Set<UInt32> = []
-        /// Peers whose primary or listed groups include one of these hold the role.
+        /// Peers whose primary or supplementary groups include one of these hold the role.
         public var gids: Set<UInt32> = []
 
         /// Members by uid and gid.
@@ -77,6 +80,7 @@ public final class RoleAuthorizer: Sendable {
         guard let m = members[role] else { return false }
         if m.uids.contains(peer.uid) || m.gids.contains(peer.gid) { return true }
         if m.gids.isEmpty { return false }
+        if let groups = peer.groups { return !m.gids.isDisjoint(with: groups) }
         return !m.gids.isDisjoint(with: listedGroups(uid: peer.uid, primaryGid: peer.gid))
     }
 

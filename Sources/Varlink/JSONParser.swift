@@ -189,15 +189,19 @@ struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                // ASCII (the usual case) is valid UTF-8 as it is; anything else is checked.
+                let text = ascii ? String(decoding: raw, as: UTF8.self) : try validUTF8(raw, at: start)
                 index += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
             if byte < 0x20 { throw fail("unescaped control character in string") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         throw fail("unterminated string")
@@ -210,7 +214,7 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: utf8, as: UTF8.self)
+                return try validUTF8(utf8, at: start)
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw fail("unterminated escape sequence") }
@@ -235,6 +239,15 @@ struct JSONParser {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// The string these bytes encode; invalid UTF-8 (RFC 8259 §8.1) is an error, never
+    /// silently replaced with U+FFFD, so what a caller sent is what the handler sees.
+    private func validUTF8(_ raw: some Collection<UInt8>, at start: Int) throws(JSONParseError) -> String {
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw JSONParseError(offset: start, message: "string is not valid UTF-8; send UTF-8 text")
+        }
+        return text
     }
 
     private mutating func readHex4() throws(JSONParseError) -> UInt32 {

@@ -19,25 +19,43 @@ public final class VarlinkServer: Sendable {
         public var maxMessageSize: Int
         /// Most concurrent connections; further ones are closed at once.
         public var maxConnections: Int
+        /// Most concurrent connections from one peer uid, so one user cannot take every
+        /// slot; further ones from that uid are closed at once. `nil`: no per-uid share.
+        public var maxConnectionsPerUID: Int?
         /// A connection without any call in flight for this long is closed; `nil` disables.
         public var idleTimeout: TimeAmount?
+        /// A connection whose peer does not read its replies (the outgoing buffer stays above
+        /// its high-water mark) for this long is closed, even with calls waiting; `nil` disables.
+        public var writeStallTimeout: TimeAmount?
         /// After ``VarlinkServer/shutdown()``, connections whose calls have not finished within
         /// this time are closed without reply; `nil` waits forever.
         public var shutdownGracePeriod: TimeAmount?
 
-        /// Creates a configuration (defaults: 1 MiB, 1024 connections, 60 s idle, 10 s shutdown grace).
-        public init(maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024, idleTimeout: TimeAmount? = .seconds(60),
+        /// Creates a configuration (defaults: 1 MiB, 1024 connections, no per-uid share,
+        /// 60 s idle, 30 s write stall, 10 s shutdown grace).
+        public init(maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024, maxConnectionsPerUID: Int? = nil,
+                    idleTimeout: TimeAmount? = .seconds(60), writeStallTimeout: TimeAmount? = .seconds(30),
                     shutdownGracePeriod: TimeAmount? = .seconds(10)) {
             self.maxMessageSize = maxMessageSize
             self.maxConnections = maxConnections
+            self.maxConnectionsPerUID = maxConnectionsPerUID
             self.idleTimeout = idleTimeout
+            self.writeStallTimeout = writeStallTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
         }
     }
 
+    /// Outgoing bytes buffered per connection above which it counts as not writable:
+    /// no further call is processed and nothing more is read until the peer catches up.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 32 * 1024, high: 64 * 1024)
+    /// Refused connections are logged at most this often (with the count refused since).
+    static let refusalLogInterval = TimeAmount.seconds(10)
+
     private struct State {
         var serverChannel: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var connectionsPerUID: [UInt32: Int] = [:]
+        var refusals = RefusalLog()
         var shuttingDown = false
         var listenerClosed = false
         var finishedSignalled = false
@@ -145,25 +163,18 @@ public final class VarlinkServer: Sendable {
     private func makeBootstrap() -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .childChannelOption(ChannelOptions.writeBufferWaterMark, value: Self.writeBufferWaterMark)
             .childChannelInitializer { channel in self.initialize(connection: channel) }
     }
 
-    private func initialize(connection channel: any Channel) -> EventLoopFuture<Void> {
-        let id = ObjectIdentifier(channel)
-        let admitted = state.withLock { state -> Bool in
-            guard !state.shuttingDown, state.connections.count < configuration.maxConnections else { return false }
-            state.connections[id] = channel
-            return true
-        }
-        guard admitted else {
-            logger.warning("refusing varlink connection", metadata: ["limit": "\(configuration.maxConnections)"])
-            return channel.eventLoop.makeFailedFuture(VarlinkServerError(message: "too many connections"))
-        }
-        channel.closeFuture.whenComplete { _ in
-            self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
-            self.checkFinished()
-        }
-        return Self.peerCredentials(of: channel).flatMapThrowing { peer in
+    /// Admits a new connection (or refuses it) by its peer's credentials, then installs its handler.
+    /// A refused connection is closed before anything is read from it.
+    func initialize(connection channel: any Channel) -> EventLoopFuture<Void> {
+        Self.peerCredentials(of: channel).flatMapError { error in
+            self.refuse(channel, reason: "cannot read the peer's credentials (SO_PEERCRED)", uid: nil)
+            return channel.eventLoop.makeFailedFuture(error)
+        }.flatMapThrowing { peer in
+            try self.admit(channel, peer: peer)
             var logger = self.logger
             logger[metadataKey: "peer.uid"] = "\(peer.uid)"
             // One handler: it splits messages itself (no ByteToMessageHandler hop per call) and
@@ -171,25 +182,82 @@ public final class VarlinkServer: Sendable {
             // reply the write-completion promise an IdleStateHandler needs.
             try channel.pipeline.syncOperations.addHandler(VarlinkServerConnectionHandler(
                 service: self.service, peer: peer, maxMessageSize: self.configuration.maxMessageSize,
-                idleTimeout: self.configuration.idleTimeout, logger: logger))
+                idleTimeout: self.configuration.idleTimeout, writeStallTimeout: self.configuration.writeStallTimeout,
+                logger: logger))
         }
     }
 
-    /// Reads `SO_PEERCRED`; `.unknown` if the channel is not a Unix socket.
+    /// Counts the connection against the global limit and its uid's share, or throws (refused).
+    private func admit(_ channel: any Channel, peer: PeerCredentials) throws {
+        let id = ObjectIdentifier(channel)
+        let refusal = state.withLock { state -> String? in
+            if state.shuttingDown { return "shutting down" }
+            if state.connections.count >= configuration.maxConnections { return "too many connections" }
+            let fromUID = state.connectionsPerUID[peer.uid, default: 0]
+            if let share = configuration.maxConnectionsPerUID, fromUID >= share {
+                return "too many connections from this uid"
+            }
+            state.connections[id] = channel
+            state.connectionsPerUID[peer.uid] = fromUID + 1
+            return nil
+        }
+        if let refusal {
+            refuse(channel, reason: refusal, uid: peer.uid)
+            throw VarlinkServerError(message: refusal)
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.state.withLock { state in
+                guard state.connections.removeValue(forKey: id) != nil else { return }
+                let left = state.connectionsPerUID[peer.uid, default: 1] - 1
+                state.connectionsPerUID[peer.uid] = left > 0 ? left : nil
+            }
+            self.checkFinished()
+        }
+    }
+
+    /// Logs a refused connection, at most once per ``refusalLogInterval`` (with how many were
+    /// refused since), so a peer hammering the socket cannot flood the log. The caller closes it.
+    private func refuse(_ channel: any Channel, reason: String, uid: UInt32?) {
+        let now = NIODeadline.now()
+        let report = state.withLock { $0.refusals.note(at: now, interval: Self.refusalLogInterval) }
+        guard let refusedSinceLastReport = report else { return }
+        var metadata: Logger.Metadata = [
+            "reason": "\(reason)", "max_connections": "\(configuration.maxConnections)",
+            "refused": "\(refusedSinceLastReport)",
+        ]
+        if let share = configuration.maxConnectionsPerUID { metadata["max_connections_per_uid"] = "\(share)" }
+        if let uid { metadata["peer.uid"] = "\(uid)" }
+        logger.warning("refusing varlink connections", metadata: metadata)
+    }
+
+    /// Reads `SO_PEERCRED`, and `SO_PEERGROUPS` for the peer's real supplementary groups.
+    /// Fails if the channel is not a Unix socket or the kernel does not say who the peer is:
+    /// a peer nobody can name is refused, never served under a made-up uid. Groups the kernel
+    /// cannot give (more than ``UnixPeerGroups/capacity``) are left nil.
     static func peerCredentials(of channel: any Channel) -> EventLoopFuture<PeerCredentials> {
         #if os(Linux)
         guard let provider = channel as? any SocketOptionProvider else {
-            return channel.eventLoop.makeSucceededFuture(.unknown)
+            return channel.eventLoop.makeFailedFuture(
+                VarlinkServerError(message: "the connection is not a socket; peer credentials are unknown"))
         }
-        let future: EventLoopFuture<UnixPeerCredentials> = provider.unsafeGetSocketOption(
+        let credentials: EventLoopFuture<UnixPeerCredentials> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return future
-            .map { PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid) }
-            .recover { _ in .unknown }
+        return credentials.flatMap { ucred in
+            let groups: EventLoopFuture<UnixPeerGroups> = provider.unsafeGetSocketOption(
+                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(Self.soPeerGroups))
+            return groups
+                .map { PeerCredentials(pid: ucred.pid, uid: ucred.uid, gid: ucred.gid, groups: $0.groups) }
+                .recover { _ in PeerCredentials(pid: ucred.pid, uid: ucred.uid, gid: ucred.gid, groups: nil) }
+        }
         #else
         return channel.eventLoop.makeSucceededFuture(.unknown)
         #endif
     }
+}
+
+extension VarlinkServer {
+    /// `SO_PEERGROUPS` (Linux 4.13), which Glibc's headers may not name.
+    static let soPeerGroups: CInt = 59
 }
 
 /// Laid out like Linux's `struct ucred { pid_t pid; uid_t uid; gid_t gid; }` (Glibc does not export it).

@@ -10,6 +10,13 @@ struct VarlinkQuiesceEvent: Sendable {}
 /// (``VarlinkFrameSplitter``). Calls are processed one at a time: while an
 /// `async`/`streaming` handler runs, later calls are buffered, so replies always
 /// come back in call order. `immediate` handlers run right here on the event loop.
+///
+/// Backpressure: a call is processed only while the channel is writable (its
+/// outgoing buffer is below the high-water mark), and reading stops while it is
+/// not, or while ``maxPendingCalls`` calls (or ``maxPendingBytes(maxMessageSize:)``)
+/// wait. So a peer that sends calls without reading the replies makes riegeld
+/// hold a bounded amount for it, and the connection is closed once it has not
+/// read for `writeStallTimeout`, whatever is still queued.
 final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -19,24 +26,38 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private let logger: Logger
     private var messages: VarlinkFrameSplitter
     private var pending = CircularBuffer<ByteBuffer>()
+    /// Bytes of the messages in `pending`.
+    private var pendingBytes = 0
     private var busy = false
     private var quiescing = false
+    private var draining = false
     private var context: ChannelHandlerContext?
     /// Reading stops while this many calls wait, so a client that pipelines without
     /// reading replies cannot make the server buffer without bound.
-    private static let maxPendingCalls = 64
-    private var readPaused = false
-    /// Without a call for this long (none in flight, none waiting), the connection is closed.
+    static let maxPendingCalls = 64
+    /// Reading stops while the waiting calls hold this many bytes (one largest message).
+    static func maxPendingBytes(maxMessageSize: Int) -> Int { max(maxMessageSize, 64 * 1024) }
+    private let maxPendingBytes: Int
+    /// Whether reading is on (autoRead); off while the peer must catch up.
+    private var reading = true
+    /// Without activity for this long (see ``checkIdle(context:timeout:)``), the connection is closed.
     private let idleTimeout: TimeAmount?
+    /// Not writable for this long (the peer does not read its replies): the connection is closed.
+    private let writeStallTimeout: TimeAmount?
     /// When the peer last sent something or a call last finished.
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    /// Armed while the channel is not writable.
+    private var stallCheck: Scheduled<Void>?
 
-    init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, idleTimeout: TimeAmount?, logger: Logger) {
+    init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, idleTimeout: TimeAmount?,
+         writeStallTimeout: TimeAmount?, logger: Logger) {
         self.service = service
         self.peer = peer
         self.messages = VarlinkFrameSplitter(maxMessageSize: maxMessageSize)
+        self.maxPendingBytes = Self.maxPendingBytes(maxMessageSize: maxMessageSize)
         self.idleTimeout = idleTimeout
+        self.writeStallTimeout = writeStallTimeout
         self.logger = logger
     }
 
@@ -46,8 +67,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        idleCheck?.cancel()
-        idleCheck = nil
+        cancelTimers()
         self.context = nil
     }
 
@@ -60,20 +80,18 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         messages.append(unwrapInboundIn(data))
         var wrote = false
         while let message = nextMessage(context: context) {
-            if !busy && pending.isEmpty && (!wrote || context.channel.isWritable) {
+            if !busy && pending.isEmpty && context.channel.isWritable {
                 // Nothing waits (the usual case): answer this call at once, without queueing it.
                 guard context.channel.isActive else { return }
                 wrote = process(message, context: context) || wrote
             } else {
                 pending.append(message)
+                pendingBytes += message.readableBytes
             }
         }
         if wrote { context.flush() }
         if !pending.isEmpty { drain(context: context) }
-        if pending.count >= Self.maxPendingCalls && !readPaused {
-            readPaused = true
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-        }
+        updateReading(context: context)
         if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
     }
 
@@ -93,21 +111,39 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { drain(context: context) }
+        if context.channel.isWritable {
+            stallCheck?.cancel()
+            stallCheck = nil
+            lastActivity = .now()
+            if !draining { drain(context: context) }
+        } else if stallCheck == nil, let timeout = writeStallTimeout {
+            stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+                self.stallCheck = nil
+                guard context.channel.isActive, !context.channel.isWritable else { return }
+                self.logger.notice("closing varlink connection: the peer has not read its replies",
+                                   metadata: ["peer.pid": "\(self.peer.pid)", "waiting_calls": "\(self.pending.count)",
+                                              "timeout": "\(timeout)"])
+                self.pending.removeAll()
+                self.pendingBytes = 0
+                context.close(promise: nil)
+            }
+        }
+        updateReading(context: context)
         context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         pending.removeAll()
+        pendingBytes = 0
         messages.removeAll()
-        idleCheck?.cancel()
-        idleCheck = nil
+        cancelTimers()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("closing varlink connection", metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
         pending.removeAll()
+        pendingBytes = 0
         messages.removeAll()
         context.close(promise: nil)
     }
@@ -116,31 +152,51 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         switch event {
         case is VarlinkQuiesceEvent:
             quiescing = true
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            updateReading(context: context)
             if !busy && pending.isEmpty { context.close(promise: nil) }
         default:
             context.fireUserInboundEventTriggered(event)
         }
     }
 
+    private func cancelTimers() {
+        idleCheck?.cancel()
+        idleCheck = nil
+        stallCheck?.cancel()
+        stallCheck = nil
+    }
+
+    /// Reads while the peer keeps up: the channel is writable and few calls wait.
+    /// Stops at ``maxPendingCalls`` waiting calls and resumes below half of it.
+    private func updateReading(context: ChannelHandlerContext) {
+        let full = pending.count >= (reading ? Self.maxPendingCalls : Self.maxPendingCalls / 2)
+            || pendingBytes >= maxPendingBytes
+        let read = !quiescing && context.channel.isWritable && !full
+        guard read != reading else { return }
+        reading = read
+        context.channel.setOption(ChannelOptions.autoRead, value: read).whenComplete { _ in }
+    }
+
     /// Processes buffered calls until one needs to wait for a Task or the peer stops reading
     /// replies (channel not writable), then flushes once.
     private func drain(context: ChannelHandlerContext) {
+        draining = true
         var wrote = false
         while !busy, !pending.isEmpty {
-            guard context.channel.isActive else { pending.removeAll(); return }
-            if wrote && !context.channel.isWritable {
+            guard context.channel.isActive else { pending.removeAll(); pendingBytes = 0; break }
+            if !context.channel.isWritable {
+                guard wrote else { break }  // Resumed by channelWritabilityChanged.
                 context.flush()
                 wrote = false
-                if !context.channel.isWritable { break }  // Resumed by channelWritabilityChanged.
+                if !context.channel.isWritable { break }
             }
-            wrote = process(pending.removeFirst(), context: context) || wrote
+            let message = pending.removeFirst()
+            pendingBytes -= message.readableBytes
+            wrote = process(message, context: context) || wrote
         }
         if wrote { context.flush() }
-        if readPaused && !quiescing && pending.count < Self.maxPendingCalls / 2 {
-            readPaused = false
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-        }
+        draining = false
+        updateReading(context: context)
         if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
     }
 
@@ -155,6 +211,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
             logger.debug("closing varlink connection after invalid message",
                          metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
             pending.removeAll()
+            pendingBytes = 0
             context.close(promise: nil)
             return false
         }
@@ -246,13 +303,15 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Closes the connection if no call ran for `timeout` and none is in flight or waiting;
-    /// otherwise checks again when that could next be true.
+    /// Closes the connection if nothing happened for `timeout` (nothing read, no call finished,
+    /// no reply taken by the peer) unless a call is running for a peer that reads its replies;
+    /// calls waiting behind unread replies do not keep it open. Otherwise checks again later.
     private func checkIdle(context: ChannelHandlerContext, timeout: TimeAmount) {
         idleCheck = nil
         guard context.channel.isActive else { return }
         let now = NIODeadline.now()
-        if busy || !pending.isEmpty {
+        if busy && context.channel.isWritable {
+            // A call still running (a long stream) with a peer that reads: not idle.
             scheduleIdleCheck(context: context, at: now)
         } else if now - lastActivity < timeout {
             scheduleIdleCheck(context: context, at: lastActivity)

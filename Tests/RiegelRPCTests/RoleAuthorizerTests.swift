@@ -52,6 +52,16 @@ final class RoleAuthorizerTests: XCTestCase {
         XCTAssertFalse(a.permits(peer(uid: 1001, gid: 100), .admin), "portal-app is not")
     }
 
+    func testPeerThatDroppedAGroupListedForItIsRefused() {
+        // alice is listed in riegel-admin, but the connecting process cleared its groups:
+        // the kernel's list (SO_PEERGROUPS) counts, not the user database.
+        let a = authorizer([.admin: [.group("riegel-admin")]])
+        XCTAssertFalse(a.permits(PeerCredentials(pid: 42, uid: 1002, gid: 100, groups: []), .admin))
+        XCTAssertTrue(a.permits(PeerCredentials(pid: 42, uid: 1001, gid: 100, groups: [5, 2002]), .admin),
+                      "a group the process really has counts even if the database does not list it")
+        XCTAssertTrue(a.permits(PeerCredentials(pid: 42, uid: 1002, gid: 2002, groups: []), .admin), "primary gid")
+    }
+
     func testPeerOutsideTheRoleIsRefused() {
         let a = authorizer([.portal: [.group("riegel-portal")], .admin: [.uid(0)]])
         XCTAssertFalse(a.permits(peer(uid: 65534, gid: 65534), .portal))

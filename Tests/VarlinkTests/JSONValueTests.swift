@@ -44,6 +44,21 @@ final class JSONValueTests: XCTestCase {
         }
     }
 
+    func testInvalidUTF8InAStringIsRejectedNotReplaced() throws {
+        // A lone continuation byte, a truncated sequence, an overlong "/" and a UTF-16 surrogate
+        // encoded as UTF-8: each used to become U+FFFD, so different bytes read the same.
+        for bad: [UInt8] in [[0x80], [0xE2, 0x82], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xFF]] {
+            for escaped in [false, true] {
+                let text: [UInt8] = Array(#"{"a":"x"#.utf8) + (escaped ? Array(#"\n"#.utf8) : []) + bad + Array(#""}"#.utf8)
+                XCTAssertThrowsError(try JSONValue.parse(text), "\(bad) escaped=\(escaped)") { error in
+                    XCTAssertTrue("\(error)".contains("not valid UTF-8"), "\(error)")
+                }
+            }
+            XCTAssertThrowsError(try JSONValue.parse(Array(#"{"k"#.utf8) + bad + Array(#"":1}"#.utf8)), "in a key")
+        }
+        XCTAssertEqual(try JSONValue.parse(Array(#"["é€😀","\n😀"]"#.utf8)), .array([.string("é€😀"), .string("\n😀")]))
+    }
+
     func testRejectsNestingDeeperThanTheLimit() {
         let deep = String(repeating: "[", count: 10) + String(repeating: "]", count: 10)
         XCTAssertNoThrow(try JSONValue.parse(deep, maxDepth: 10))

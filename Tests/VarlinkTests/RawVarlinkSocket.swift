@@ -38,6 +38,29 @@ final class RawVarlinkSocket: @unchecked Sendable {  // send and read may run on
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, CInt(MSG_NOSIGNAL)) }
     }
 
+    /// Sends as much of `bytes` as the socket takes without blocking; returns how much (0 when full).
+    func sendWithoutBlocking(_ bytes: [UInt8]) -> Int {
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, CInt(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        return max(sent, 0)
+    }
+
+    /// Shrinks the kernel's receive buffer, so unread replies back up quickly.
+    func setReceiveBuffer(_ bytes: CInt) {
+        var size = bytes
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<CInt>.size))
+    }
+
+    /// Whether the server closes the connection within `timeout` seconds, seen without
+    /// reading anything (reading would let the server catch up): poll reports POLLHUP.
+    func closedByPeer(within timeout: Double) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLHUP), revents: 0)
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
+            if poll(&entry, 1, 50) > 0, entry.revents & Int16(POLLHUP) != 0 { return true }
+        }
+        return false
+    }
+
     /// Sends one message followed by NUL.
     func send(_ json: String) {
         sendRaw(json + "\0")

@@ -10,12 +10,20 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketMode: UInt32 = 0o660
     /// Connections served at once; further ones are closed at accept.
     public var maxConnections = 1024
+    /// Connections served at once from one peer uid (at most `max_connections`), so one
+    /// local user cannot take every slot; further ones from that uid are closed at accept.
+    public var maxConnectionsPerUID = 256
     /// Event-loop threads serving the socket (0: one per core).
     public var eventLoops = 0
     /// Largest varlink message (bytes, without the NUL) before the connection is closed.
     public var maxMessageSize = 1_048_576
     /// A connection with no call for this long is closed.
     public var idleConnectionTimeout = ConfigDuration.minutes(5)
+    /// A connection whose peer leaves its replies unread this long is closed, calls queued or not.
+    public var writeStallTimeout = ConfigDuration.seconds(30)
+    /// Refused calls (`permission.denied`) are audited per peer uid and method: the first at
+    /// once, then one entry with the count per this interval while they go on.
+    public var permissionDeniedAuditInterval = ConfigDuration.seconds(60)
     /// Lowest level that is logged.
     public var logLevel = Logger.Level.info
     /// Whether, without the systemd credential `riegel-master-key`, the master
@@ -42,9 +50,16 @@ public struct DaemonConfig: Sendable, Equatable {
             }
         }
         c.maxConnections = s.int("max_connections", c.maxConnections, in: 1...1_000_000)
+        c.maxConnectionsPerUID = s.int("max_connections_per_uid", min(c.maxConnectionsPerUID, c.maxConnections),
+                                       in: 1...1_000_000)
+        if c.maxConnectionsPerUID > c.maxConnections {
+            s.report("max_connections_per_uid", "\(c.maxConnectionsPerUID) is more than max_connections (\(c.maxConnections)); make it at most that")
+        }
         c.eventLoops = s.int("event_loops", c.eventLoops, in: 0...1024)
         c.maxMessageSize = s.int("max_message_size", c.maxMessageSize, in: 1024...(64 << 20))
         c.idleConnectionTimeout = s.duration("idle_connection_timeout", c.idleConnectionTimeout)
+        c.writeStallTimeout = s.duration("write_stall_timeout", c.writeStallTimeout)
+        c.permissionDeniedAuditInterval = s.duration("permission_denied_audit_interval", c.permissionDeniedAuditInterval)
         c.logLevel = s.value("log_level", c.logLevel) { node in
             ConfigValueError.string(node).flatMap { text in
                 guard let level = Logger.Level(rawValue: text) else {
