@@ -172,6 +172,22 @@ class Daemon:
         return cp
 
 
+def auth(d: Daemon):
+    """A PyPI client's io.riegel.Auth on `d` (use it in a `with`)."""
+    return d.client().open("io.riegel.Auth")
+
+
+def admin(d: Daemon):
+    """A PyPI client's io.riegel.Admin on `d` (use it in a `with`)."""
+    return d.client().open("io.riegel.Admin")
+
+
+def audit_events(d: Daemon, *types: str) -> list[dict]:
+    """Every audit event of these types, oldest first."""
+    with d.client().open("io.riegel.Audit") as audit:
+        return [r["event"] for r in audit.Query(_more=True, filter={"types": list(types)}) if "event" in r]
+
+
 def error_of(call, *args, **kw):
     """The varlink error `call` answers: (name, parameters); fails the test if it succeeds."""
     import pytest

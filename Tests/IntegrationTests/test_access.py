@@ -146,15 +146,26 @@ def last_code(daemon):
     return codes.pop()
 
 
-def test_step_up_then_granted_with_a_renewed_token(access_daemon):
+def test_step_up_then_granted_with_a_renewed_token(root):
+    # A 2FA account has no password-only sessions (turning the factor on ends
+    # them, issue 11), so the proof here is an SMS login gone stale.
+    access_daemon = Daemon(root, extra_config=EXTRA + '[resource_class.health_document]\nsecond_factor_max_age = "2s"\n')
+    access_daemon.start()
+    try:
+        stale_proof_steps_up(access_daemon)
+    finally:
+        assert access_daemon.stop() == 0, access_daemon.log_text()
+        access_daemon.notify.close()
+
+
+def stale_proof_steps_up(access_daemon):
     c = access_daemon.client()
     with c.open("io.riegel.Auth") as a, c.open("io.riegel.Audit") as audit:
-        a.Register(username="greta", password=STRONG)
-        first = a.Login(username="greta", password=STRONG)["session"]
-        second = a.Login(username="greta", password=STRONG)["session"]
-        # Enrol the phone from the second session; the first stays at password.
-        challenge = a.EnrollPhone(token=second["token"], phone=PHONE, password=STRONG)["challenge"]
-        a.VerifyChallenge(challenge_id=challenge["challenge_id"], code=last_code(access_daemon))
+        enrol = a.Register(username="greta", password=STRONG, phone=PHONE)["challenge"]
+        a.VerifyChallenge(challenge_id=enrol["challenge_id"], code=last_code(access_daemon))
+        login = a.Login(username="greta", password=STRONG)["challenge"]
+        first = a.VerifyChallenge(challenge_id=login["challenge_id"], code=last_code(access_daemon))["session"]
+        time.sleep(2.2)
 
         token = first["token"]
         assert error_of(a.AuthorizeAccess, token=token, resource_class="health_document", resource_id="befund-1") \
@@ -179,7 +190,7 @@ def test_step_up_then_granted_with_a_renewed_token(access_daemon):
         got = [(e["type"], e["reason"], e["details"]["session_id"]) for e in access_events(audit)]
         sid = first["info"]["session_id"]
         assert got == [
-            ("access.denied", "no_second_factor_in_session", sid),
+            ("access.denied", "second_factor_too_old", sid),
             ("access.granted", "second_factor_proven", sid),
             ("access.denied", "second_factor_not_enrolled", sid),
             ("access.granted", "password_suffices", sid),

@@ -4,14 +4,10 @@ import re
 import subprocess
 
 
-from riegel_harness import Daemon, error_of
+from riegel_harness import Daemon, auth, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 CLIENT = {"ip": "192.0.2.10", "user_agent": "pytest"}
-
-
-def auth(d):
-    return d.client().open("io.riegel.Auth")
 
 
 def test_register_login_check_logout_flow(daemon):

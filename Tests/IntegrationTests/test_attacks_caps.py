@@ -19,23 +19,10 @@ import pytest
 from argon2 import PasswordHasher
 from passlib.hash import pbkdf2_sha256
 
-from riegel_harness import Daemon, error_of
+from riegel_harness import Daemon, admin, audit_events, auth, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 TOO_MANY = "io.riegel.Auth.TooManyAttempts"
-
-
-def auth(d):
-    return d.client().open("io.riegel.Auth")
-
-
-def admin(d):
-    return d.client().open("io.riegel.Admin")
-
-
-def audit_events(d, *types):
-    with d.client().open("io.riegel.Audit") as audit:
-        return [r["event"] for r in audit.Query(_more=True, filter={"types": list(types)}) if "event" in r]
 
 
 def outbox(d):

@@ -13,7 +13,7 @@ import time
 
 import varlink
 
-from riegel_harness import Daemon, error_of
+from riegel_harness import Daemon, admin, auth, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 NEW = "Wolken-Zug-Fahrrad-42"
@@ -25,14 +25,6 @@ PHONE = "+49 151 23456789"
 # every guess at once.
 NO_DELAYS = "[throttle]\nfailures_before_delay = 1000\nlockout_failures = {lock}\n"
 ROOMY_POOL = "[password]\nhash_queue_limit = 400\n"
-
-
-def auth(d):
-    return d.client().open("io.riegel.Auth")
-
-
-def admin(d):
-    return d.client().open("io.riegel.Admin")
 
 
 def started(root, extra):
@@ -161,6 +153,14 @@ def login_in_flight(d, password, delay_fraction=0.3):
         began = time.monotonic()
         a.Logout(token=a.Login(username="ziel", password=password)["session"]["token"])
         took = time.monotonic() - began
+    t, holder = login_thread(d, password)
+    time.sleep(took * delay_fraction)
+    assert t.is_alive(), f"the login ({took:.2f} s) finished before the change could come in"
+    return t, holder, took
+
+
+def login_thread(d, password):
+    """A started thread logging in as ziel; its session or error lands in the holder."""
     holder = {}
 
     def run():
@@ -172,9 +172,7 @@ def login_in_flight(d, password, delay_fraction=0.3):
 
     t = threading.Thread(target=run)
     t.start()
-    time.sleep(took * delay_fraction)
-    assert t.is_alive(), f"the login ({took:.2f} s) finished before the change could come in"
-    return t, holder, took
+    return t, holder
 
 
 def test_admin_lock_during_a_login_in_flight_gives_no_session(root):
@@ -211,17 +209,7 @@ def test_password_reset_during_a_login_with_the_old_password_gives_no_session(ro
         d.start()
         with auth(d) as a:
             token = a.BeginPasswordReset(username="ziel")["reset_token"]
-        holder = {}
-
-        def run():
-            with auth(d) as a:
-                try:
-                    holder["session"] = a.Login(username="ziel", password=STRONG)["session"]
-                except varlink.VarlinkError as e:
-                    holder["error"] = e.error()
-
-        t = threading.Thread(target=run)
-        t.start()
+        t, holder = login_thread(d, STRONG)
         time.sleep(0.2)
         with auth(d) as a:
             assert a.CompletePasswordReset(reset_token=token, new_password=NEW) == {}

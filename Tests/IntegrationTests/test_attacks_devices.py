@@ -9,7 +9,7 @@ import json
 import re
 import time
 
-from riegel_harness import error_of
+from riegel_harness import audit_events, error_of
 from test_devices import CLIENT, PHONE, STRONG, PhoneKey, device_login, outbox_lines
 
 THIEF_PHONE = "+4917699887766"
@@ -56,9 +56,15 @@ def step_up_by_sms(a, daemon, token):
     return a.VerifyChallenge(challenge_id=step["challenge_id"], code=code_to(daemon, PHONE, before))["session"]
 
 
-def audit_events(daemon, *types):
-    with daemon.client().open("io.riegel.Audit") as audit:
-        return [r["event"] for r in audit.Query(_more=True, filter={"types": list(types)}) if "event" in r]
+def phone_change_from_remembered_browser(a, daemon):
+    """Anna's remembered browser logs in, steps up by SMS and starts a change
+    to THIEF_PHONE: (cookie, stepped-up session, challenge, code sent)."""
+    cookie, _ = anna_with_remembered_browser(a, daemon)
+    session, _ = login_with_cookie(a, cookie)
+    stepped = step_up_by_sms(a, daemon, session["token"])
+    before = len(outbox_lines(daemon))
+    change = a.EnrollPhone(token=stepped["token"], phone=THIEF_PHONE, password=STRONG)["challenge"]
+    return cookie, stepped, change, code_to(daemon, THIEF_PHONE, before)
 
 
 def phone_on_file_ends_in(a, daemon):
@@ -167,12 +173,7 @@ def test_replayed_device_token_revokes_app_keys_its_sessions_enrolled_and_is_aud
 
 def test_replayed_device_token_drops_a_phone_change_its_session_started(daemon):
     with daemon.client().open("io.riegel.Auth") as a:
-        cookie, _ = anna_with_remembered_browser(a, daemon)
-        session, _ = login_with_cookie(a, cookie)
-        stepped = step_up_by_sms(a, daemon, session["token"])
-        before = len(outbox_lines(daemon))
-        change = a.EnrollPhone(token=stepped["token"], phone=THIEF_PHONE, password=STRONG)["challenge"]
-        code = code_to(daemon, THIEF_PHONE, before)
+        cookie, _, change, code = phone_change_from_remembered_browser(a, daemon)
 
         a.Login(username="anna", password=STRONG, device_token=cookie, client=CLIENT)  # the replay
 
@@ -189,12 +190,8 @@ def test_replayed_device_token_drops_a_phone_change_its_session_started(daemon):
 
 def test_phone_change_from_a_remembered_browser_answers_that_the_phone_changed_and_the_session_ended(daemon):
     with daemon.client().open("io.riegel.Auth") as a:
-        cookie, _ = anna_with_remembered_browser(a, daemon)
-        session, _ = login_with_cookie(a, cookie)
-        stepped = step_up_by_sms(a, daemon, session["token"])
-        before = len(outbox_lines(daemon))
-        change = a.EnrollPhone(token=stepped["token"], phone=THIEF_PHONE, password=STRONG)["challenge"]
-        reply = a.VerifyChallenge(challenge_id=change["challenge_id"], code=code_to(daemon, THIEF_PHONE, before))
+        _, stepped, change, code = phone_change_from_remembered_browser(a, daemon)
+        reply = a.VerifyChallenge(challenge_id=change["challenge_id"], code=code)
         assert reply.get("session") is None, "the session came from a device the change revoked"
         assert reply["phone_enrolment"] == {"masked_phone": "+49 *** *** **66", "replaced": True,
                                             "session_kept": False}

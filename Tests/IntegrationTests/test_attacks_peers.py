@@ -121,7 +121,9 @@ def test_connection_with_calls_queued_behind_unread_replies_still_idles_out(root
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         # Batches: calls wait in riegeld's queue behind the unread replies.
         _, stalled_for = flood_without_reading(s, seconds=5, batch=64)
-        assert stalled_for >= 1.0
+        # Stuck: no byte accepted for a while (the flood returns at 1 s, or
+        # earlier when riegeld's 1 s idle-out closes the connection first).
+        assert stalled_for >= 0.5
         assert closed_by_riegeld(s, timeout=5), "queued calls kept a stuck connection open past the idle timeout"
         s.close()
     finally:

@@ -13,15 +13,11 @@ import time
 import pytest
 import varlink
 
-from riegel_harness import Daemon, error_of
+from riegel_harness import Daemon, auth, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 PHONE = "+49 151 23456789"
 E164 = "+4915123456789"
-
-
-def auth(d):
-    return d.client().open("io.riegel.Auth")
 
 
 def outbox(d):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from kannel_harness import PASSWORD, USERNAME, Kannel, KannelProblem, port_answers
-from riegel_harness import Daemon, error_of
+from riegel_harness import Daemon, admin, auth, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 CLIENT = {"ip": "192.0.2.10", "user_agent": "pytest"}
@@ -189,14 +189,6 @@ def http_gateway(name: str, port: int, *, timeout: str = "5s") -> str:
         'query = { to = "{to}", text = "{text}" }\n'
         f'timeout = "{timeout}"\n'
     )
-
-
-def auth(d: Daemon):
-    return d.client().open("io.riegel.Auth")
-
-
-def admin(d: Daemon):
-    return d.client().open("io.riegel.Admin")
 
 
 def code_in(text: str, length: int = 6) -> str:
