@@ -134,6 +134,14 @@ public final class SQLiteAccountStore: AccountStore {
         try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0 }
     }
 
+    public func randomSample(limit: Int) throws -> [AccountRecord] {
+        guard limit > 0 else { return [] }
+        return try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.selected) FROM user ORDER BY random() LIMIT ?", arguments: [limit])
+                .map(Self.record(from:))
+        }
+    }
+
     public func setLock(id: UserID, until: Instant?) throws {
         try database.write { db in
             try db.execute(sql: """

@@ -15,6 +15,7 @@ public enum AccountStoreConformance {
         ("deleteRemovesTheAccountAndFreesTheUsername", deleteRemovesTheAccountAndFreesTheUsername),
         ("credentialChangesBumpTheGenerationAndARehashNeverOverwritesOne",
          credentialChangesBumpTheGenerationAndARehashNeverOverwritesOne),
+        ("randomSampleReturnsDistinctAccountsUpToTheLimit", randomSampleReturnsDistinctAccountsUpToTheLimit),
     ]
 
     /// Runs every rule, each against a fresh store from `makeStore`.
@@ -171,5 +172,19 @@ public enum AccountStoreConformance {
         try C.expect(try store.account(id: account.id)?.credentialGeneration == 4,
                      "account(id:) and accountForUpdate(id:) agree")
         try C.expect(try store.accountForUpdate(id: C.userID(9)) == nil, "an unknown account is nil")
+    }
+
+    /// The decoy sample: distinct stored accounts, at most `limit`, all of
+    /// them when there are fewer, none from an empty store or for a limit of 0.
+    static func randomSampleReturnsDistinctAccountsUpToTheLimit(_ store: any AccountStore) throws {
+        try C.expect(try store.randomSample(limit: 4).isEmpty, "an empty store has nothing to sample")
+        let accounts = try (1...5).map { try C.account($0) }
+        for account in accounts { try store.create(account) }
+        let three = try store.randomSample(limit: 3)
+        try C.expect(three.count == 3 && Set(three.map(\.id)).count == 3, "a sample of 3 must hold 3 distinct accounts")
+        try C.expect(three.allSatisfy { accounts.contains($0) }, "a sample must hold the stored records unchanged")
+        try C.expect(Set(try store.randomSample(limit: 10).map(\.id)) == Set(accounts.map(\.id)),
+                     "a limit above the count must return every account once")
+        try C.expect(try store.randomSample(limit: 0).isEmpty, "a limit of 0 returns nothing")
     }
 }

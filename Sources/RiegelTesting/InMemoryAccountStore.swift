@@ -79,6 +79,11 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
         data.tables.withLock { $0.accounts.count }
     }
 
+    public func randomSample(limit: Int) throws -> [AccountRecord] {
+        guard limit > 0 else { return [] }
+        return data.tables.withLock { Array($0.accounts.values.shuffled().prefix(limit)) }
+    }
+
     public func setLock(id: UserID, until: Instant?) throws {
         data.tables.withLock {
             $0.accounts[id]?.lockedUntil = until

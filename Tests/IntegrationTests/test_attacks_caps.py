@@ -15,6 +15,7 @@ import os
 import statistics
 import time
 
+import bcrypt
 import pytest
 from argon2 import PasswordHasher
 from passlib.hash import pbkdf2_sha256
@@ -184,6 +185,29 @@ def test_known_user_with_cheap_legacy_hash_answers_as_slowly_as_an_unknown_user(
     k, n = statistics.median(known), statistics.median(unknown)
     print(f"median wrong-password login: known legacy {k * 1000:.1f} ms, unknown {n * 1000:.1f} ms")
     assert k >= 0.6 * n, f"known legacy user answers in {k * 1000:.1f} ms, unknown in {n * 1000:.1f} ms"
+
+
+def test_unknown_user_answers_as_slowly_as_a_known_user_with_a_dearer_imported_hash(daemon_factory):
+    """The issue's case: a known user with an imported bcrypt hash, dearer than
+    the configured argon2id, answered far later than an unknown name (one cheap
+    dummy hash), so the delay named existing users. Unknown names are now
+    verified against sampled stored hashes: here every stored hash is bcrypt,
+    so unknown names must cost what the known users cost. Medians of
+    interleaved logins, with a generous ratio, not a fixed time."""
+    d = daemon_factory()
+    users = [f"dear{i}" for i in range(3)]
+    with admin(d) as adm:
+        for u in users:
+            adm.ImportAccount(username=u, password_hash=bcrypt.hashpw(STRONG.encode(), bcrypt.gensalt(11)).decode())
+    known, unknown = [], []
+    with auth(d) as a:
+        for round_ in range(3):  # 3 failures per account stay below the throttle's delay (5)
+            for i, u in enumerate(users):
+                known.append(timed(lambda: a.Login(username=u, password="Wrong-Wrong-99")))
+                unknown.append(timed(lambda: a.Login(username=f"ghost{round_}x{i}", password="Wrong-Wrong-99")))
+    k, n = statistics.median(known), statistics.median(unknown)
+    print(f"median wrong-password login: known bcrypt-11 {k * 1000:.1f} ms, unknown {n * 1000:.1f} ms")
+    assert n >= 0.7 * k, f"unknown names answer in {n * 1000:.1f} ms, a known bcrypt user in {k * 1000:.1f} ms"
 
 
 def test_username_probe_by_register_is_rate_limited_per_client_address(daemon_factory):

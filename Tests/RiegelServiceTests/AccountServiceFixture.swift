@@ -9,6 +9,8 @@ import Synchronization
 final class CountingHasher: PasswordHasher, Sendable {
     let inner: FakePasswordHasher
     let verifications = Atomic<Int>(0)
+    /// Every PHC string verified against, in order.
+    let verified = Mutex<[String]>([])
     /// When set, the next verification signals `entered` and waits for
     /// `release` (on a pool thread): a test holds one login mid-hash.
     let hold = Mutex<(entered: DispatchSemaphore, release: DispatchSemaphore)?>(nil)
@@ -18,6 +20,7 @@ final class CountingHasher: PasswordHasher, Sendable {
     func hash(_ password: [UInt8]) throws -> String { try inner.hash(password) }
     func verify(_ password: [UInt8], against phc: String) throws -> Bool {
         verifications.add(1, ordering: .relaxed)
+        verified.withLock { $0.append(phc) }
         if let held = hold.withLock({ held in defer { held = nil }; return held }) {
             held.entered.signal()
             held.release.wait()

@@ -135,6 +135,54 @@ final class SignupAndHashAttackTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(started.duration(to: .now), .milliseconds(80))
     }
+
+    /// Issue 11 item 10, the dearer case: a known user with an imported hash
+    /// dearer than the configured one (bcrypt-12 next to argon2id) answered
+    /// later than any unknown name. Unknown names are now verified against a
+    /// sampled stored hash, the same one for the same name every time.
+    func testUnknownUsernameIsVerifiedAgainstASampledStoredHashTheSameOneEveryTime() async throws {
+        let f = AccountServiceFixture()
+        let dear = try FakePasswordHasher(cost: 12).hash(Array(strong.utf8))
+        _ = try f.service.importAccount(username: "dear", passwordHash: dear, email: nil)
+        for _ in 0..<2 {
+            f.hasher.verified.withLock { $0.removeAll() }
+            await expect(.invalidCredentials) {
+                _ = try await f.service.login(username: "nobody", password: strong, client: .init())
+            }
+            XCTAssertEqual(f.hasher.verified.withLock { $0 }, [dear],
+                           "an unknown name must cost what the stored hash costs, and never log in with it")
+        }
+    }
+
+    func testWithoutAnyAccountAnUnknownUsernameIsVerifiedAgainstTheDummyHash() async throws {
+        let f = AccountServiceFixture()
+        try await f.service.prepare()
+        f.hasher.verified.withLock { $0.removeAll() }
+        await expect(.invalidCredentials) {
+            _ = try await f.service.login(username: "nobody", password: strong, client: .init())
+        }
+        let verified = f.hasher.verified.withLock { $0 }
+        XCTAssertEqual(verified.count, 1)
+        XCTAssertTrue(verified.first?.hasPrefix("$fake$v=1$") == true, "the dummy has the configured cost: \(verified)")
+    }
+
+    func testADecoyOverTheCostCapsIsNotRunAndTheDummyIsVerifiedInstead() async throws {
+        let f = AccountServiceFixture()
+        try await f.service.prepare()
+        // Stored behind the importer's back (as a database edit would): over the fake's cap.
+        let over = "$fake$v=\(FakePasswordHasher.costCap + 1)$00"
+        let id = try f.service.importAccount(username: "over", passwordHash: try FakePasswordHasher(cost: 1).hash([0]), email: nil)
+        try f.accounts.updatePasswordHash(id: id, try TransparentSecretSealer().seal(Array(over.utf8), purpose: .password,
+                                                                     associatedData: f.service.aad(id)))
+        f.hasher.verified.withLock { $0.removeAll() }
+        await expect(.invalidCredentials) {
+            _ = try await f.service.login(username: "nobody", password: strong, client: .init())
+        }
+        let verified = f.hasher.verified.withLock { $0 }
+        XCTAssertEqual(verified.count, 2, "the refused decoy, then the dummy: \(verified)")
+        XCTAssertEqual(verified.first, over)
+        XCTAssertTrue(verified.last?.hasPrefix("$fake$v=1$") == true)
+    }
 }
 
 /// ``VerificationFloor`` on an injected clock: no real time passes.

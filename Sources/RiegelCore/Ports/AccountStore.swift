@@ -29,6 +29,10 @@ public protocol AccountStore: Sendable {
     func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws
     /// How many accounts exist.
     func count() throws -> Int
+    /// Up to `limit` accounts picked at random (without repeats): their
+    /// stored hashes stand in for unknown usernames at login, so that an
+    /// unknown name costs what the stored hashes cost.
+    func randomSample(limit: Int) throws -> [AccountRecord]
     /// Sets or clears the administrator's lock; bumps the credential generation.
     func setLock(id: UserID, until: Instant?) throws
     /// Removes the account and, through foreign keys, everything that belongs to it.

@@ -7,7 +7,8 @@ extension AccountService {
     ///
     /// - Important: security rules 1 and 4. An unknown username and a wrong
     ///   password give the same `InvalidCredentials` after the same work (an
-    ///   argon2id verification against a dummy hash); failures back off per
+    ///   unknown name is verified against a sampled stored hash, see
+    ///   ``DecoyHashPool``, or the dummy hash); failures back off per
     ///   account key (kept for unknown names too, so a delay tells nothing)
     ///   and per client IP; the answer to a locked account comes only after
     ///   the right password.
@@ -41,7 +42,7 @@ extension AccountService {
             account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
             // The same steps for an unknown user (a dummy hash), no sooner than
             // the verification floor (AccountService+PasswordCheck).
-            phc = try await checkLoginPassword(password, of: account)
+            phc = try await checkLoginPassword(password, of: account, unknownName: accountKey)
         } catch {
             // No verdict (a full pool, say): the attempt does not count.
             try? gate.refund(ticket)

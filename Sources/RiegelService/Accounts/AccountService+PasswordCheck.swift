@@ -3,8 +3,9 @@ import RiegelCore
 
 extension AccountService {
     /// The password step of a login: verifies `password` against `account`'s
-    /// stored hash, or the dummy hash when there is no account, and returns
-    /// the stored PHC string when it matched.
+    /// stored hash, or, when there is no account, against the decoy that
+    /// ``DecoyHashPool`` picks for `unknownName` (the dummy hash without a name
+    /// or a decoy), and returns the stored PHC string when it matched.
     ///
     /// - Important: security rule 1 and issue 11 (items 7, 10). Every call
     ///   lasts at least ``VerificationFloor/floor`` (see ``verificationFloor``).
@@ -12,9 +13,19 @@ extension AccountService {
     ///   closed as a wrong password, is audited (`password.hash_refused`) and
     ///   logged, and the dummy hash is verified instead, so it costs what an
     ///   unknown user costs.
-    func checkLoginPassword(_ password: String, of account: AccountRecord?) async throws -> String? {
+    func checkLoginPassword(_ password: String, of account: AccountRecord?,
+                            unknownName: String? = nil) async throws -> String? {
         try await verificationFloor.padded(clock: ContinuousClock()) {
             guard let account else {
+                if let unknownName, let decoy = try decoyHash(for: unknownName) {
+                    do {
+                        // Never a login: the result is dropped whatever it is.
+                        _ = try await pooled { try await self.hashing.verify(password, against: decoy) }
+                        return (nil, isReference: !hashing.needsRehash(decoy))
+                    } catch is PasswordHashError {
+                        // Refused without running (over the caps): the dummy's work instead.
+                    }
+                }
                 try await verifyDummy(password)
                 return (nil, isReference: true)
             }
@@ -37,6 +48,14 @@ extension AccountService {
                 return (nil, isReference: true)
             }
         }
+    }
+
+    /// The stored hash of the sampled account that stands in for `name`, if
+    /// there is one that can be opened.
+    private func decoyHash(for name: String) throws -> String? {
+        let digest = keyedDigester.digest(Array(name.utf8), purpose: .pii).bytes
+        guard let account = try decoys.decoy(forDigest: digest, store: accounts, now: clock.now()) else { return nil }
+        return try? storedHash(of: account)
     }
 
     /// Verifies `password` against the dummy hash (the work of an unknown user).

@@ -34,6 +34,8 @@ public final class AccountService: Sendable {
     let dummyHash: Mutex<SealedSecret?>
     /// The least time a login's password verification takes (issue 11, item 10).
     let verificationFloor = VerificationFloor()
+    /// Stored hashes that unknown usernames are verified against.
+    let decoys = DecoyHashPool()
 
     /// A service over the given ports.
     public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,

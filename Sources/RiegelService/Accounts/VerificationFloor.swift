@@ -5,17 +5,17 @@ import Synchronization
 /// account exists (issue 11, item 10; security rule 1).
 ///
 /// It keeps the durations of recent *reference* verifications, those that
-/// ran argon2id with the configured parameters (the dummy hash of unknown
-/// users and current hashes of known ones), and ``padded(clock:_:)`` makes
+/// ran argon2id with the configured parameters (the dummy hash, current
+/// hashes of known users, and decoys that are current hashes), and ``padded(clock:_:)`` makes
 /// every verification last at least their upper quartile. So a known user
 /// whose stored hash is cheaper (an imported pbkdf2 or bcrypt hash, older
 /// smaller argon2id parameters) or is refused without running (over the cost
 /// caps, malformed) answers in about the time of an unknown user.
 ///
 /// - Important: padding only lengthens. A stored hash that is *more*
-///   expensive than the configured parameters still answers later; that
-///   residual is bounded by ``LegacyHashLimits`` and the argon2id cost caps
-///   and ends at the user's next good login (the hash is replaced).
+///   expensive than the configured parameters answers later; unknown names
+///   match that through ``DecoyHashPool`` (they are verified against sampled
+///   stored hashes), not through this floor.
 ///   Durations are measured around the whole pooled call, so a queue wait
 ///   counts in the reference and in the padded call alike. The wait is a
 ///   sleep, not work: it holds no hashing thread.
