@@ -8,6 +8,7 @@ import RiegelRPC
 import RiegelService
 import RiegelStore
 import ServiceLifecycle
+import UnixSignals
 import Varlink
 
 /// The composition root: the one place that names concrete types.
@@ -111,6 +112,8 @@ public enum Daemon {
         let listening = try await listen(server, config: config.daemon, logger: logger)
         state.record(.init(name: "socket", ok: true, detail: listening))
 
+        // Trapped now, before READY=1 can go out (see ReloadService).
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let services: [any Service] = [
             // First, so it stops last: it writes the denial counts still open after the server stopped.
             PermissionDeniedAuditService(auditor: denials),
@@ -124,7 +127,7 @@ public enum Daemon {
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),
-            ReloadService(configPath: configPath, running: config, authorizer: authorizer, access: components.access,
+            ReloadService(hangups: hangups, configPath: configPath, running: config, authorizer: authorizer, access: components.access,
                           userDatabase: userDatabase, notifier: notifier, state: state, logger: logger),
             LifecycleNotifierService(notifier: notifier, state: state, readyStatus: "serving on \(listening)",
                                      logger: logger),

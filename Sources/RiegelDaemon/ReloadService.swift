@@ -10,8 +10,13 @@ import UnixSignals
 ///
 /// A file with problems keeps the config in force and says so in `STATUS=`
 /// and the log; riegeld goes on serving.
+///
+/// - Important: `hangups` must trap SIGHUP before the service group starts:
+///   READY=1 is sent from inside the group, and a SIGHUP that came before this
+///   service had started would otherwise kill the daemon (the default action).
 struct ReloadService: Service, CustomStringConvertible {
     var description: String { "ReloadService" }
+    let hangups: UnixSignalsSequence
     let configPath: String
     let running: RiegelConfig
     let authorizer: AuthorizerHolder
@@ -22,8 +27,7 @@ struct ReloadService: Service, CustomStringConvertible {
     let logger: Logger
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals.cancelOnGracefulShutdown() {
+        for await _ in hangups.cancelOnGracefulShutdown() {
             reload()
         }
     }
