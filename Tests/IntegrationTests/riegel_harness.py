@@ -230,11 +230,14 @@ class UnprivilegedPython:
         # The venv's python is a link to the interpreter it was made from.
         self.python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 
-    def run(self, uid: int, gid: int, code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(self, uid: int, gid: int, code: str, *args: str, groups: list[int] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess:
+        """Runs `code` as uid/gid with no supplementary groups, or with `groups`."""
         setpriv = shutil.which("setpriv")
         assert setpriv, "setpriv (util-linux) is required"
+        group_flag = f"--groups={','.join(map(str, groups))}" if groups else "--clear-groups"
         return subprocess.run(
-            [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+            [setpriv, f"--reuid={uid}", f"--regid={gid}", group_flag,
              self.python, "-B", "-c", code, *args],
             capture_output=True, text=True, timeout=timeout, cwd="/",
             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(self.dir), "HOME": "/"})

@@ -9,14 +9,12 @@ that are not UTF-8 instead of quietly changing them.
 import json
 import os
 import select
-import shutil
 import socket
-import subprocess
 import time
 
 import pytest
 
-from riegel_harness import Daemon, config_text, raw_call, raw_connect
+from riegel_harness import Daemon, UnprivilegedPython, config_text, raw_call, raw_connect
 
 NOBODY = 65534
 DESCRIBE = b'{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.riegel.Auth"}}\0'
@@ -152,12 +150,15 @@ print(json.dumps(out))
 """
 
 
-def run_as(uid: int, code: str, *args: str) -> str:
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is required"
-    cp = subprocess.run([setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                         "/usr/bin/python3", "-B", "-c", code, *args],
-                        capture_output=True, text=True, timeout=30, cwd="/", env={"PATH": "/usr/bin:/bin"})
+@pytest.fixture(scope="module")
+def unprivileged():
+    env = UnprivilegedPython()
+    yield env
+    env.close()
+
+
+def run_as(unprivileged: UnprivilegedPython, uid: int, code: str, *args: str, groups: list[int] | None = None) -> str:
+    cp = unprivileged.run(uid, uid, code, *args, groups=groups, timeout=30)
     assert cp.returncode == 0, cp.stderr
     return cp.stdout
 
@@ -170,7 +171,7 @@ def answers(sock: socket.socket) -> bool:
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to connect as a second uid with setpriv")
-def test_one_uid_cannot_take_every_connection_slot(root):
+def test_one_uid_cannot_take_every_connection_slot(root, unprivileged):
     d = daemon_with(root, "max_connections = 8\nmax_connections_per_uid = 4\n").start()
     try:
         mine = [raw_connect(d.sock) for _ in range(4)]
@@ -182,7 +183,7 @@ def test_one_uid_cannot_take_every_connection_slot(root):
         for s in extra:
             s.close()
         # ...while another uid still gets its share.
-        assert json.loads(run_as(NOBODY, PEER_SCRIPT, str(d.sock), "4")) == ["ok"] * 4
+        assert json.loads(run_as(unprivileged, NOBODY, PEER_SCRIPT, str(d.sock), "4")) == ["ok"] * 4
         # A closed connection gives its slot back.
         mine.pop().close()
         time.sleep(0.2)
@@ -223,10 +224,10 @@ def denial_entries(d: Daemon) -> list[dict]:
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to call as an unprivileged uid with setpriv")
-def test_peer_without_role_cannot_flood_the_audit_trail(root):
+def test_peer_without_role_cannot_flood_the_audit_trail(root, unprivileged):
     d = daemon_with(root, 'permission_denied_audit_interval = "1s"\n').start()
     try:
-        assert int(run_as(NOBODY, FLOOD_SCRIPT, str(d.sock), "2000")) == 2000
+        assert int(run_as(unprivileged, NOBODY, FLOOD_SCRIPT, str(d.sock), "2000")) == 2000
         time.sleep(2.5)  # the summary is written when the interval ends
         entries = denial_entries(d)
         # The first denial at once, then one entry per interval with the count; not 2000 rows.
@@ -270,24 +271,18 @@ print("denied" if b"PermissionDenied" in buf else "ok" if b'"parameters"' in buf
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to set another uid's groups with setpriv")
-def test_group_role_follows_the_groups_the_peer_really_has(root):
+def test_group_role_follows_the_groups_the_peer_really_has(root, unprivileged):
     import grp
     group = grp.getgrnam("adm")
     assert "nobody" not in group.gr_mem
     d = Daemon(root, roles='admin = ["group:adm"]\naudit = ["uid:0"]\n').start()
     try:
-        setpriv = shutil.which("setpriv")
-
-        def status(*groups: str) -> str:
-            cp = subprocess.run([setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", *groups,
-                                 "/usr/bin/python3", "-B", "-c", ADMIN_STATUS_SCRIPT, str(d.sock)],
-                                capture_output=True, text=True, timeout=30, cwd="/", env={"PATH": "/usr/bin:/bin"})
-            assert cp.returncode == 0, cp.stderr
-            return cp.stdout.strip()
+        def status(groups: list[int] | None) -> str:
+            return run_as(unprivileged, NOBODY, ADMIN_STATUS_SCRIPT, str(d.sock), groups=groups).strip()
 
         # The kernel says this process is in adm (SO_PEERGROUPS), though /etc/group does not list nobody.
-        assert status(f"--groups={group.gr_gid}") == "ok"
+        assert status([group.gr_gid]) == "ok"
         # The same uid without the group is refused.
-        assert status("--clear-groups") == "denied"
+        assert status(None) == "denied"
     finally:
         assert d.stop() == 0
