@@ -250,7 +250,8 @@ public final class VarlinkServer: Sendable {
                 .recover { _ in PeerCredentials(pid: ucred.pid, uid: ucred.uid, gid: ucred.gid, groups: nil) }
         }
         #else
-        return channel.eventLoop.makeSucceededFuture(.unknown)
+        return channel.eventLoop.makeFailedFuture(
+            VarlinkServerError(message: "peer credentials are read on Linux only; the peer is unknown"))
         #endif
     }
 }

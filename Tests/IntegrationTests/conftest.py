@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from riegel_harness import Daemon, RIEGELD, make_root, remove_root  # noqa: E402
+from riegel_harness import Daemon, RIEGELD, UnprivilegedPython, make_root, remove_root  # noqa: E402
 
 
 def pytest_sessionstart(session):
@@ -29,3 +29,11 @@ def daemon(root):
         rc = d.stop()
         assert rc == 0, f"riegeld exited {rc} on SIGTERM; log:\n{d.log_text()}"
     d.notify.close()
+
+
+@pytest.fixture(scope="session")
+def unprivileged():
+    """Runs Python as another uid without reading the checkout (see UnprivilegedPython)."""
+    env = UnprivilegedPython()
+    yield env
+    env.close()

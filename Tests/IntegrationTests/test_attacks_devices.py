@@ -229,3 +229,11 @@ def test_phone_change_is_announced_to_the_old_number(daemon):
     assert [(e["reason"], e["details"]["phone"]) for e in queued] == [("phone_changed", "+49***78")]
     dump = repr(queued)
     assert PHONE not in dump and THIEF_PHONE not in dump
+    # Security rule 9: the change is audited with both numbers masked, and no
+    # full number (as typed or as E.164) is anywhere in the trail.
+    [changed] = audit_events(daemon, "second_factor.phone_changed")
+    assert changed["details"]["old_phone"].startswith("+49***") and changed["details"]["phone"].startswith("+49***")
+    with daemon.client().open("io.riegel.Audit") as audit:
+        trail = repr([r for r in audit.Query(_more=True)])
+    for number in (PHONE, THIEF_PHONE):
+        assert number not in trail and number.replace(" ", "") not in trail

@@ -150,13 +150,6 @@ print(json.dumps(out))
 """
 
 
-@pytest.fixture(scope="module")
-def unprivileged():
-    env = UnprivilegedPython()
-    yield env
-    env.close()
-
-
 def run_as(unprivileged: UnprivilegedPython, uid: int, code: str, *args: str, groups: list[int] | None = None) -> str:
     cp = unprivileged.run(uid, uid, code, *args, groups=groups, timeout=30)
     assert cp.returncode == 0, cp.stderr

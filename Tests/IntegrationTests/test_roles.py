@@ -27,13 +27,6 @@ print(json.dumps(out))
 """
 
 
-@pytest.fixture(scope="module")
-def unprivileged():
-    env = UnprivilegedPython()
-    yield env
-    env.close()
-
-
 def run_as(unprivileged: UnprivilegedPython, uid: int, gid: int, address: str) -> dict:
     cp = unprivileged.run(uid, gid, CLIENT, address)
     assert cp.returncode == 0, cp.stderr

@@ -40,8 +40,8 @@ extension AccountService {
         let phc: String?
         do {
             account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
-            // The same steps for an unknown user (a dummy hash), no sooner than
-            // the verification floor (AccountService+PasswordCheck).
+            // The same steps for an unknown user (a decoy or the dummy hash), no
+            // sooner than the verification floor (AccountService+PasswordCheck).
             phc = try await checkLoginPassword(password, of: account, unknownName: accountKey)
         } catch {
             // No verdict (a full pool, say): the attempt does not count.

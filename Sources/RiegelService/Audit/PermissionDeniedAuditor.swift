@@ -59,7 +59,11 @@ public final class PermissionDeniedAuditor: Sendable {
             windows[key] = window
             return window
         }
-        if let opened { queue.yield(.first(key, opened)) }
+        // A full queue drops the entry: forget the window too, or the key would
+        // stay counted with no close scheduled and never be audited again.
+        if let opened, case .dropped = queue.yield(.first(key, opened)) {
+            windows.withLock { _ = $0.removeValue(forKey: key) }
+        }
     }
 
     /// Appends the queued entries until cancelled; then appends the counts still open.
