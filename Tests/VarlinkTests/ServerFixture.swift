@@ -106,6 +106,24 @@ final class ServerFixture: @unchecked Sendable {
         try RawVarlinkSocket(path: path)
     }
 
+    /// Opens two connections that are served, then a third that must be closed
+    /// at once (a connection limit reached); returns the two served ones (their
+    /// only references: dropping one closes it).
+    func connectTwoAndSeeTheThirdRefused(_ message: String = "",
+                                         file: StaticString = #filePath, line: UInt = #line) throws
+        -> [RawVarlinkSocket] {
+        let first = try connect()
+        let second = try connect()
+        XCTAssertEqual(first.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"1"}}"#)["parameters"]?["tag"], "1",
+                       file: file, line: line)
+        XCTAssertEqual(second.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"2"}}"#)["parameters"]?["tag"], "2",
+                       file: file, line: line)
+        let third = try connect()
+        third.send(#"{"method":"org.example.test.Fast","parameters":{"tag":"3"}}"#)
+        XCTAssertEqual(third.read(), .closed, message, file: file, line: line)
+        return [first, second]
+    }
+
     /// Stops the server gracefully and waits until it has.
     func stop() async throws {
         server.shutdown()

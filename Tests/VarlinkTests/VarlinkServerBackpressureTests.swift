@@ -75,18 +75,13 @@ final class VarlinkServerBackpressureTests: XCTestCase {
 
     func testOneUIDBeyondItsShareIsClosedAtOnce() async throws {
         let fixture = try await ServerFixture(configuration: .init(maxConnections: 10, maxConnectionsPerUID: 2))
-        let first = try fixture.connect()
-        let second = try fixture.connect()
-        XCTAssertEqual(first.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"1"}}"#)["parameters"]?["tag"], "1")
-        XCTAssertEqual(second.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"2"}}"#)["parameters"]?["tag"], "2")
-        let third = try fixture.connect()
-        third.send(#"{"method":"org.example.test.Fast","parameters":{"tag":"3"}}"#)
-        XCTAssertEqual(third.read(), .closed, "a third connection from the same uid is over its share")
-        _ = consume first
+        var served = try fixture.connectTwoAndSeeTheThirdRefused("a third connection from the same uid is over its share")
+        served.removeFirst()  // the last reference: closes the first connection
         try await Task.sleep(for: .milliseconds(200))
         let fourth = try fixture.connect()
         XCTAssertEqual(fourth.call(#"{"method":"org.example.test.Fast","parameters":{"tag":"4"}}"#)["parameters"]?["tag"], "4",
                        "a closed connection gives its slot back")
+        withExtendedLifetime(served) {}
         try await fixture.stop()
     }
 
