@@ -36,8 +36,8 @@ public struct DataKey: Sendable {
                                         outputByteCount: 32)
     }
 
-    /// The key's metadata, for admins.
-    public var info: DataKeyInfo {
-        DataKeyInfo(id: id, purpose: purpose, state: state, createdAt: createdAt)
+    /// The key's metadata, for admins, wrapped under the master key `masterKeyID`.
+    public func info(masterKeyID: String) -> DataKeyInfo {
+        DataKeyInfo(id: id, purpose: purpose, state: state, createdAt: createdAt, masterKeyID: masterKeyID)
     }
 }

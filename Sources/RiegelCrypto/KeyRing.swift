@@ -53,7 +53,7 @@ public final class KeyRing: KeyRotator, Sendable {
         var keys = Keys()
         for record in snapshot.keys {
             keys.infos[record.id] = DataKeyInfo(id: record.id, purpose: record.purpose, state: record.state,
-                                                createdAt: record.createdAt)
+                                                createdAt: record.createdAt, masterKeyID: record.masterKeyID)
             keys.lastID = max(keys.lastID, record.id)
             guard record.state != .retired else { continue }
             guard record.masterKeyID == masterKey.id else {
@@ -85,7 +85,7 @@ public final class KeyRing: KeyRotator, Sendable {
         }
         for key in fresh {
             keys.usable[key.id] = key
-            keys.infos[key.id] = key.info
+            keys.infos[key.id] = key.info(masterKeyID: masterKey.id)
             keys.active[key.purpose] = key.id
         }
         return KeyRing(master: masterKey, store: store, random: random, clock: clock, keys: keys)
@@ -133,9 +133,18 @@ public final class KeyRing: KeyRotator, Sendable {
             keys.usable[old]?.state = .decryptOnly
             keys.infos[old]?.state = .decryptOnly
             keys.usable[id] = key
-            keys.infos[id] = key.info
+            keys.infos[id] = key.info(masterKeyID: master.id)
             keys.active[purpose] = id
             return id
+        }
+    }
+
+    /// Drops the material of `id`, which the store has retired (never the active key).
+    public func forgetRetired(_ id: KeyID) {
+        keys.withLock { keys in
+            guard let info = keys.infos[id], info.state != .active else { return }
+            keys.usable[id] = nil
+            keys.infos[id]?.state = .retired
         }
     }
 

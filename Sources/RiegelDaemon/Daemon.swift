@@ -89,11 +89,21 @@ public enum Daemon {
                 state.record(.init(name: "sms_gateway.\(gateway.name)", ok: false, detail: "\(error)"))
             }
         }
+        let keys = KeyAdministration(
+            ring: keyRing, store: SQLiteKeyRewrapStore(database: database),
+            sealer: KeyRingSealer(keyRing: keyRing, random: random), digester: KeyRingDigester(keyRing: keyRing),
+            audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
+            pause: config.keys.rewrapPause.duration, logger: logger)
+        let resumed = try await keys.resumeInterrupted()
+        let running = try await keys.rewraps().filter { $0.state == .running }.map(\.purpose.rawValue)
+        state.record(.init(name: "key_rewrap", ok: true,
+                           detail: running.isEmpty ? "none running" : "running: \(running.joined(separator: ", "))"
+                               + (resumed.isEmpty ? "" : " (started at start: \(resumed.map(\.rawValue).joined(separator: ", ")))")))
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
                                     sessions: components.sessions, devices: components.devices,
                                     access: components.access, sms: components.sms.challenges, clock: clock,
                                     audit: components.audit,
-                                    auditReader: components.auditLog)
+                                    auditReader: components.auditLog, keys: keys)
         let denials = PermissionDeniedAuditor(audit: components.audit,
                                               interval: config.daemon.permissionDeniedAuditInterval.duration)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },
@@ -124,6 +134,7 @@ public enum Daemon {
             SMSDispatcherService(dispatcher: components.sms.dispatcher, challenges: components.sms.challenges,
                                  interval: .seconds(1), purgeInterval: .seconds(300), logger: logger),
             AuditSealService(log: components.auditLog, interval: .seconds(60), logger: logger),
+            KeyRewrapService(keys: keys, schedule: config.keys.schedule, clock: clock, poll: .seconds(1), logger: logger),
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),

@@ -7,7 +7,7 @@ enum AdminHandlers {
     static let interface = "io.riegel.Admin"
 
     static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
-        [
+        AdminKeyHandlers.table(m.keys).merging([
             "Status": .immediate { _ in AdminReplies.status(m.status()) },
             "Stats": handler { _ in
                 let hourAgo = m.clock.now().adding(seconds: -3600)
@@ -60,7 +60,7 @@ enum AdminHandlers {
             "RevokeDevices": handler { call in
                 ["revoked": .int(Int64(try m.devices.revokeAll(username: call.string("username"))))]
             },
-        ]
+        ]) { keys, _ in keys }
     }
 
     static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {

@@ -72,6 +72,7 @@ public enum ErrorMapping {
         case .keyInUse(let n): return (admin + "KeyInUse", ["in_use": .int(Int64(n))])
         case .keyActive: return (admin + "KeyActive", [:])
         case .credentialUnavailable(let c): return (admin + "CredentialUnavailable", ["credential": .string(c)])
+        case .rotationInProgress(let p): return (admin + "RotationInProgress", ["purpose": .string(p.rawValue)])
         case .invalidFilter(let reason): return (audit + "InvalidFilter", ["reason": .string(reason)])
         }
     }

@@ -100,6 +100,39 @@ public final class RiegelDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in a write transaction on the writer's own queue, without
+    /// blocking the calling thread (for long or bulk work beside requests).
+    func writeAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write { db in try body(db) }
+    }
+
+    /// Runs `body` in a read transaction (a snapshot) without blocking the calling thread.
+    func readAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read { db in try body(db) }
+    }
+
+    /// Copies the WAL into the main file and truncates it to zero bytes, so
+    /// that content erased from the database is not left in the log; retries
+    /// while readers hold old snapshots. Returns whether the log was emptied.
+    func truncateLog(attempts: Int = 20) async -> Bool {
+        guard writer is DatabasePool else { return true }
+        for attempt in 0..<attempts {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(50)) }
+            let done = (try? await writer.writeWithoutTransaction { db -> Bool in
+                let (busy, log, copied) = try Self.checkpointTruncate(db)
+                return busy == 0 && log == 0 && copied == 0
+            }) ?? false
+            if done { return true }
+        }
+        return false
+    }
+
+    /// `PRAGMA wal_checkpoint(TRUNCATE)`: (busy, frames in the log, frames copied).
+    private static func checkpointTruncate(_ db: Database) throws -> (Int, Int, Int) {
+        guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") else { return (1, -1, -1) }
+        return (row[0], row[1], row[2])
+    }
+
     /// Checkpoints the WAL into the main file and closes every connection.
     /// Using the database afterwards is an error.
     public func close() throws {

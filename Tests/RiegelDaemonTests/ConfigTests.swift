@@ -116,7 +116,7 @@ private func repoFile(_ relative: String) -> String {
     @Test func unknownTopLevelKey() {
         let p = problems("# c\n\nfrobnicate = 1\n[session]\nidle_timeout = \"5m\"\n")
         #expect(p.map(\.description) == [
-            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, device, sms, resource_class",
+            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, device, keys, sms, resource_class",
         ])
     }
 
@@ -459,5 +459,41 @@ private func repoFile(_ relative: String) -> String {
         #expect(p.contains { $0.message.hasPrefix("sms.default_country_code:") })
         #expect(p.contains { $0.message.contains("sms.template.en.text") })
         #expect(p.contains { $0.message.contains("default language") && $0.message.contains("xx") })
+    }
+}
+
+/// `[keys]` (issue 12): the schedule as one duration or per purpose, and the
+/// re-wrap's pace; a wrong purpose or type is located and explained.
+@Suite struct KeysConfigTests {
+    private func load(_ text: String) throws -> RiegelConfig {
+        try RiegelConfig.parse(text: text, fileName: "t.toml")
+    }
+
+    @Test func noScheduleByDefault() throws {
+        let c = try load("")
+        #expect(c.keys.rotateAfter.isEmpty)
+        #expect(c.keys.schedule.due(keys: [], running: [], now: Instant(secondsSinceEpoch: 0)).isEmpty)
+    }
+
+    @Test func oneDurationAppliesToEveryPurpose() throws {
+        let c = try load("[keys]\nrotate_after = \"90d\"\nrewrap_batch_size = 50\nrewrap_pause = \"1s\"\n")
+        #expect(c.keys.rotateAfter == Dictionary(uniqueKeysWithValues: KeyPurpose.allCases.map { ($0, .days(90)) }))
+        #expect(c.keys.rewrapBatchSize == 50)
+        #expect(c.keys.rewrapPause == .seconds(1))
+    }
+
+    @Test func aTableSetsPurposesOneByOne() throws {
+        let c = try load("[keys]\nrotate_after = { pii = \"30d\", audit = \"365d\" }\n")
+        #expect(c.keys.rotateAfter == [.pii: .days(30), .audit: .days(365)])
+        #expect(c.keys.schedule.rotateAfter == [.pii: 30 * 86_400, .audit: 365 * 86_400])
+    }
+
+    @Test func anUnknownPurposeOrABadValueIsReported() {
+        let p = problems("[keys]\nrotate_after = { email = \"30d\" }\n")
+        #expect(p.map(\.description) == ["t.toml:2: keys.rotate_after: email is not a key purpose; use password, pii, otp, audit"])
+        let q = problems("[keys]\nrotate_after = 90\nrewrap_batch_size = 0\n")
+        #expect(q.count == 2)
+        #expect(q.first?.message.contains("expected a duration such as \"90d\"") == true)
+        #expect(q.last?.message.contains("rewrap_batch_size") == true)
     }
 }

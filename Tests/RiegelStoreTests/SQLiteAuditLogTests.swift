@@ -100,6 +100,8 @@ final class SQLiteAuditLogTests: XCTestCase {
             "DELETE FROM audit_event WHERE seq = 2",
             "DELETE FROM audit_event",
             "UPDATE audit_checkpoint SET mac = x'00' WHERE seq = 2",
+            "UPDATE audit_checkpoint SET hash = zeroblob(32), key_id = key_id + 100 WHERE seq = 2",
+            "UPDATE audit_checkpoint SET seq = 9, key_id = key_id + 100 WHERE seq = 2",
             "DELETE FROM audit_checkpoint",
             "INSERT INTO audit_event (seq, time, type, outcome, prev_hash, hash) VALUES (5, 0, 'x', 'success', zeroblob(32), zeroblob(32))",
             "INSERT INTO audit_event (seq, time, type, outcome, prev_hash, hash) VALUES (3, 0, 'x', 'success', zeroblob(32), zeroblob(32))",

@@ -12,7 +12,7 @@ struct SQLiteAuditTampering: AuditTampering {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             for trigger in ["audit_event_appends_in_order", "audit_event_no_update", "audit_event_no_delete",
-                            "audit_checkpoint_no_update", "audit_checkpoint_no_delete"] {
+                            "audit_checkpoint_no_update", "audit_checkpoint_reseal_only", "audit_checkpoint_no_delete"] {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
             }
             try body(db)

@@ -40,6 +40,7 @@ public enum RiegelError: Error, Sendable, Hashable {
     case keyInUse(inUse: Int)
     case keyActive
     case credentialUnavailable(credential: String)
+    case rotationInProgress(purpose: KeyPurpose)
     // io.riegel.Audit
     case invalidFilter(reason: String)
 }

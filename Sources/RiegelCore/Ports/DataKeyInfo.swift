@@ -8,12 +8,16 @@ public struct DataKeyInfo: Sendable, Hashable {
     public var state: KeyState
     /// When it was made.
     public var createdAt: Instant
+    /// The fingerprint of the master key it is wrapped under (for a retired
+    /// key: was wrapped under).
+    public var masterKeyID: String
 
     /// Creates a value.
-    public init(id: KeyID, purpose: KeyPurpose, state: KeyState, createdAt: Instant) {
+    public init(id: KeyID, purpose: KeyPurpose, state: KeyState, createdAt: Instant, masterKeyID: String) {
         self.id = id
         self.purpose = purpose
         self.state = state
         self.createdAt = createdAt
+        self.masterKeyID = masterKeyID
     }
 }

@@ -11,6 +11,13 @@ public struct KeyID: RawRepresentable, Sendable, Hashable, Comparable, Codable, 
         self.rawValue = rawValue
     }
 
+    /// Parses the written form `key-N` (N positive); nil for anything else.
+    public init?(parsing text: String) {
+        guard text.hasPrefix("key-"), let raw = UInt32(text.dropFirst(4)), raw > 0,
+              text.dropFirst(4).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        self.init(rawValue: raw)
+    }
+
     /// The id that follows this one.
     public var next: KeyID { KeyID(rawValue: rawValue + 1) }
 

@@ -25,6 +25,8 @@ public struct RiegelConfig: Sendable, Equatable {
     public var throttle = ThrottleConfig()
     /// `[device]`.
     public var device = DeviceConfig()
+    /// `[keys]`.
+    public var keys = KeysConfig()
 
     /// The defaults.
     public init() {}
@@ -108,6 +110,7 @@ public struct RiegelConfig: Sendable, Equatable {
         c.password = section("password", &top, root, context, PasswordConfig.read)
         c.throttle = section("throttle", &top, root, context, ThrottleConfig.read)
         c.device = section("device", &top, root, context, DeviceConfig.read)
+        c.keys = section("keys", &top, root, context, KeysConfig.read)
         let stateDirectory = c.daemon.stateDirectory
         c.sms = section("sms", &top, root, context) { SMSConfig.read(&$0, stateDirectory: stateDirectory) }
         for (name, var s) in top.tables("resource_class") {

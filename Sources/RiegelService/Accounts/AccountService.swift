@@ -264,8 +264,17 @@ public final class AccountService: Sendable {
     func openDummyHash() async throws -> String {
         try await currentDummyHash()
         let sealed = dummyHash.withLock { $0 }!
-        let bytes = try sealer.open(sealed.bytes, purpose: .password, associatedData: aad(Self.dummyUser))
-        return String(decoding: bytes, as: UTF8.self)
+        do {
+            let bytes = try sealer.open(sealed.bytes, purpose: .password, associatedData: aad(Self.dummyUser))
+            return String(decoding: bytes, as: UTF8.self)
+        } catch SealingError.unknownKey {
+            // Its key was retired: make a new one under the active key.
+            dummyHash.withLock { if $0 == sealed { $0 = nil } }
+            try await currentDummyHash()
+            let fresh = dummyHash.withLock { $0 }!
+            return String(decoding: try sealer.open(fresh.bytes, purpose: .password, associatedData: aad(Self.dummyUser)),
+                          as: UTF8.self)
+        }
     }
 
     /// The account's e-mail address, opened.
@@ -277,6 +286,12 @@ public final class AccountService: Sendable {
 
     /// Associated data binding a sealed value to its account.
     func aad(_ id: UserID) -> [UInt8] {
+        Self.sealingAAD(id)
+    }
+
+    /// Associated data of an account's sealed password hash and e-mail (the
+    /// user id): the writers and the key re-wrap share it.
+    static func sealingAAD(_ id: UserID) -> [UInt8] {
         Array(id.rawValue.utf8)
     }
 

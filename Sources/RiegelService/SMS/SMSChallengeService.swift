@@ -277,10 +277,24 @@ public final class SMSChallengeService: Sendable {
         return keys
     }
 
-    /// The current windows under `keys`.
-    private func windows(_ keys: [SMSCapKind: String]) throws -> [SMSCapKind: SMSSendWindow] {
+    /// The current windows under `keys`. A phone without a window under its
+    /// index of the active `pii` key takes the one under its index of an older
+    /// key: a key rotation must not restart the per-number caps (the next save
+    /// moves it to the active key's index).
+    private func windows(_ keys: [SMSCapKind: String], budget: SMSSendBudget, phone: PhoneNumber) throws
+        -> [SMSCapKind: SMSSendWindow] {
         var out: [SMSCapKind: SMSSendWindow] = [:]
-        for (kind, key) in keys { out[kind] = try counters.sendWindow(key) ?? SMSSendWindow() }
+        for (kind, key) in keys { out[kind] = try counters.sendWindow(key) }
+        if out[.phone] == nil {
+            let prefix = budget == .login ? "" : "enrol:"
+            for older in digester.allDigests(phone.lookupKey, purpose: .pii).dropFirst() {
+                if let window = try counters.sendWindow(prefix + "phone:" + Hex.encode(older.bytes)) {
+                    out[.phone] = window
+                    break
+                }
+            }
+        }
+        for kind in keys.keys where out[kind] == nil { out[kind] = SMSSendWindow() }
         return out
     }
 
@@ -295,7 +309,7 @@ public final class SMSChallengeService: Sendable {
     private func releaseSendSlot(user: UserID, phone: PhoneNumber, purpose: ChallengePurpose, client: String?,
                                  sentAt: Instant) throws {
         let keys = capKeys(SMSSendBudget(purpose), user: user, phone: phone, client: client)
-        var w = try windows(keys)
+        var w = try windows(keys, budget: SMSSendBudget(purpose), phone: phone)
         policy.caps.forget(windows: &w, sendAt: sentAt)
         try save(w, keys: keys, now: clock.now())
     }
@@ -307,7 +321,7 @@ public final class SMSChallengeService: Sendable {
                               client: String?, now: Instant) throws {
         let budget = SMSSendBudget(purpose)
         let keys = capKeys(budget, user: user, phone: phone, client: client)
-        var w = try windows(keys)
+        var w = try windows(keys, budget: budget, phone: phone)
         if case .capped(let kind, let retryAfter) = policy.caps.check(budget, windows: w, now: now) {
             audit.record("sms.capped", .failure, user: user, username: username, reason: kind.rawValue,
                          details: ["purpose": purpose.rawValue, "budget": budget.rawValue,

@@ -1,0 +1,21 @@
+/// A long-lived stored value under an older key of its purpose, as a re-wrap
+/// reads it. Short-lived values (codes, challenges, queued messages) are not
+/// re-wrapped: they finish under the key they were made with.
+public enum StaleSecret: Sendable, Hashable {
+    /// `user.password_hash` (purpose `password`).
+    case passwordHash(UserID, SealedSecret)
+    /// `user.email` and its blind index (purpose `pii`).
+    case email(UserID, SealedSecret)
+    /// `user.phone` and its blind index (purpose `pii`).
+    case phone(UserID, SealedSecret)
+    /// An audit checkpoint's MAC (purpose `audit`).
+    case checkpoint(AuditCheckpoint)
+
+    /// The key the value is under now.
+    public var keyID: KeyID {
+        switch self {
+        case .passwordHash(_, let sealed), .email(_, let sealed), .phone(_, let sealed): sealed.keyID
+        case .checkpoint(let checkpoint): checkpoint.mac.keyID
+        }
+    }
+}

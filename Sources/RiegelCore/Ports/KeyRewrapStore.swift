@@ -1,0 +1,41 @@
+/// The rows behind the keys: how many reference each key, the long-lived
+/// ones still under older keys, and the re-wrap jobs' progress. Used by the
+/// key administration use cases only.
+///
+/// - Important: every method is async and must not block the caller's
+///   thread with database I/O (a re-wrap runs beside logins).
+public protocol KeyRewrapStore: Sendable {
+    /// How many stored rows reference each key, counted from the rows:
+    /// long-lived ones (accounts, audit checkpoints) always, short-lived ones
+    /// (activation codes, SMS challenges, queued messages) while live at `now`.
+    /// A row that references a key in several columns counts once for it.
+    func usage(now: Instant) async throws -> [KeyID: Int]
+    /// How many long-lived values of `purpose` are under a key older than `current`.
+    func staleCount(_ purpose: KeyPurpose, current: KeyID) async throws -> Int
+    /// Up to `limit` long-lived values of `purpose` under keys older than `current`.
+    func staleSecrets(_ purpose: KeyPurpose, current: KeyID, limit: Int) async throws -> [StaleSecret]
+    /// Writes each replacement whose stored value is still its `stale` one, and
+    /// `progress` (with `processed` raised by the number written), in one
+    /// short transaction; returns the saved progress.
+    func replace(_ replacements: [RewrappedSecret], progress: KeyRewrap) async throws -> KeyRewrap
+    /// The latest re-wrap of every purpose that had one.
+    func rewraps() async throws -> [KeyRewrap]
+    /// Saves `rewrap` as its purpose's latest.
+    func save(_ rewrap: KeyRewrap) async throws
+    /// Retires key `id` if no row references it (checked in the same
+    /// transaction): its state becomes `retired` and its wrapped material is
+    /// erased from the file and, if no reader held it open, from the
+    /// write-ahead log: returns whether the log was emptied too.
+    /// - Throws: ``KeyRewrapStoreError``.
+    func retire(_ id: KeyID, now: Instant) async throws -> Bool
+}
+
+/// Why a ``KeyRewrapStore`` refused to retire a key.
+public enum KeyRewrapStoreError: Error, Sendable, Hashable {
+    /// No key has this id.
+    case unknownKey(KeyID)
+    /// The key is its purpose's active key.
+    case active(KeyID)
+    /// Rows still reference it.
+    case inUse(KeyID, count: Int)
+}

@@ -1,0 +1,207 @@
+import Logging
+import RiegelCore
+import Synchronization
+
+/// The admin key use cases: list, rotate, retire; and the re-wrap jobs that
+/// move a purpose's rows to its active key after a rotation.
+///
+/// A rotation commits the new key, then saves a `running` ``KeyRewrap``;
+/// ``runPending()`` (called by the daemon's re-wrap service) works through
+/// it in batches of ``batchSize`` rows, each batch one short transaction,
+/// pausing ``pause`` between batches so that requests keep their latency.
+/// At start, ``resumeInterrupted()`` gives every purpose with rows under an
+/// older key a running job, whatever point a crash hit.
+///
+/// - Important: while a job runs, lookups by e-mail find rows under either
+///   key (blind indexes are looked up under every usable key); a key is
+///   retired only when no row references it (checked in the retiring transaction).
+public final class KeyAdministration: Sendable {
+    let ring: any KeyRotator
+    let store: any KeyRewrapStore
+    let rewrapper: KeyRewrapper
+    let audit: AuditRecorder
+    let clock: any WallClock
+    let logger: Logger
+    /// Rows per batch transaction.
+    public let batchSize: Int
+    /// The pause between two batches.
+    public let pause: Duration
+    private let rotating = Mutex<Set<KeyPurpose>>([])
+
+    /// Binds the use cases; `sealer` and `digester` re-seal under the active keys.
+    public init(ring: any KeyRotator, store: any KeyRewrapStore, sealer: any SecretSealer, digester: any KeyedDigester,
+                audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, logger: Logger) {
+        self.ring = ring
+        self.store = store
+        rewrapper = KeyRewrapper(sealer: sealer, digester: digester)
+        self.audit = audit
+        self.clock = clock
+        self.batchSize = max(1, batchSize)
+        self.pause = pause
+        self.logger = logger
+    }
+
+    /// Every key with the rows that use it, and the latest re-wrap of each purpose.
+    public func list() async throws -> (keys: [KeyListing], rewraps: [KeyRewrap]) {
+        let usage = try await store.usage(now: clock.now())
+        let keys = ring.keyInfos().map { KeyListing(info: $0, inUse: usage[$0.id] ?? 0) }
+        return (keys, try await store.rewraps())
+    }
+
+    /// The latest re-wrap of every purpose that had one.
+    public func rewraps() async throws -> [KeyRewrap] {
+        try await store.rewraps()
+    }
+
+    /// The latest re-wrap of `purpose`, if it had one.
+    public func rewrap(of purpose: KeyPurpose) async throws -> KeyRewrap? {
+        try await store.rewraps().first { $0.purpose == purpose }
+    }
+
+    /// Makes a new active key for `purpose` and starts moving its rows to it.
+    ///
+    /// - Parameter trigger: `admin` (a peer's call; the audit entry carries
+    ///   its uid) or `schedule` (`[keys] rotate_after`).
+    /// - Throws: ``RiegelError/rotationInProgress(purpose:)`` while the
+    ///   purpose's previous re-wrap runs; store errors as thrown.
+    public func rotate(_ purpose: KeyPurpose, trigger: String = "admin") async throws -> KeyRewrap {
+        let claimed = rotating.withLock { $0.insert(purpose).inserted }
+        guard claimed else { throw RiegelError.rotationInProgress(purpose: purpose) }
+        defer { _ = rotating.withLock { $0.remove(purpose) } }
+        if try await rewrap(of: purpose)?.state == .running {
+            throw RiegelError.rotationInProgress(purpose: purpose)
+        }
+        let previous = activeKey(purpose)
+        let id = try ring.rotate(purpose)
+        let now = clock.now()
+        let job = KeyRewrap(purpose: purpose, keyID: id, state: .running, processed: 0,
+                            total: try await store.staleCount(purpose, current: id), startedAt: now, updatedAt: now)
+        try await store.save(job)
+        audit.record("key.rotated", .success, details: [
+            "purpose": purpose.rawValue, "key_id": id.description, "previous_key_id": previous?.description ?? "",
+            "trigger": trigger, "rows": "\(job.total)"])
+        return job
+    }
+
+    /// Retires key `id`: refused for an unknown or active key and while rows use it.
+    /// - Throws: ``RiegelError/noSuchKey``, ``RiegelError/keyActive``, ``RiegelError/keyInUse(inUse:)``.
+    public func retire(_ id: KeyID) async throws {
+        guard let info = ring.keyInfos().first(where: { $0.id == id }) else { throw RiegelError.noSuchKey }
+        guard info.state != .retired else { return }
+        let logErased: Bool
+        do {
+            logErased = try await store.retire(id, now: clock.now())
+        } catch let error as KeyRewrapStoreError {
+            switch error {
+            case .unknownKey: throw RiegelError.noSuchKey
+            case .active: throw RiegelError.keyActive
+            case .inUse(_, let count): throw RiegelError.keyInUse(inUse: count)
+            }
+        }
+        ring.forgetRetired(id)
+        audit.record("key.retired", .success, details: ["purpose": info.purpose.rawValue, "key_id": id.description])
+        if !logErased {
+            logger.warning("key retired, but readers kept the write-ahead log from being emptied; it is emptied at the next checkpoint",
+                           metadata: ["key_id": "\(id)"])
+        }
+    }
+
+    /// Gives every purpose whose long-lived rows are under an older key a
+    /// running job, if it has none: after a crash between a rotation's commit
+    /// and its job's, or with rows written under the old key by requests in
+    /// flight during a rotation. Returns the purposes it started.
+    @discardableResult
+    public func resumeInterrupted() async throws -> [KeyPurpose] {
+        let jobs = try await store.rewraps()
+        var started: [KeyPurpose] = []
+        for purpose in KeyPurpose.allCases {
+            guard let active = activeKey(purpose), jobs.first(where: { $0.purpose == purpose })?.state != .running
+            else { continue }
+            let stale = try await store.staleCount(purpose, current: active)
+            guard stale > 0 else { continue }
+            let now = clock.now()
+            try await store.save(KeyRewrap(purpose: purpose, keyID: active, state: .running, processed: 0, total: stale,
+                                           startedAt: now, updatedAt: now))
+            logger.notice("re-wrap started for rows under older keys", metadata: [
+                "purpose": "\(purpose.rawValue)", "rows": "\(stale)"])
+            started.append(purpose)
+        }
+        return started
+    }
+
+    /// Runs every running job to its end (finished or failed).
+    public func runPending() async throws {
+        for job in try await store.rewraps() where job.state == .running {
+            try Task.checkCancellation()
+            try await run(job)
+        }
+    }
+
+    /// Rotates the purposes `schedule` says are due; returns them.
+    @discardableResult
+    public func rotateDue(_ schedule: KeyRotationSchedule) async throws -> [KeyPurpose] {
+        let running = Set(try await store.rewraps().filter { $0.state == .running }.map(\.purpose))
+        let due = schedule.due(keys: ring.keyInfos(), running: running, now: clock.now())
+        for purpose in due {
+            do {
+                _ = try await rotate(purpose, trigger: "schedule")
+            } catch RiegelError.rotationInProgress {
+                continue
+            }
+        }
+        return due
+    }
+
+    /// Moves `job`'s rows batch by batch; ends it finished, or failed at the
+    /// first value it cannot re-seal. A cancelled task leaves it running (it
+    /// resumes at the next start).
+    func run(_ start: KeyRewrap) async throws {
+        var job = start
+        var idleBatches = 0
+        while true {
+            try Task.checkCancellation()
+            let current = activeKey(job.purpose) ?? job.keyID
+            let batch = try await store.staleSecrets(job.purpose, current: current, limit: batchSize)
+            if batch.isEmpty {
+                job.state = .finished
+                job.updatedAt = clock.now()
+                try await store.save(job)
+                audit.record("key.rewrap_finished", .success, details: [
+                    "purpose": job.purpose.rawValue, "key_id": job.keyID.description, "rows": "\(job.processed)"])
+                return
+            }
+            let replacements: [RewrappedSecret]
+            do {
+                replacements = try batch.map(rewrapper.rewrap)
+            } catch {
+                job.state = .failed
+                job.problem = String(describing: error)
+                job.updatedAt = clock.now()
+                try await store.save(job)
+                audit.record("key.rewrap_failed", .failure, reason: "unreadable_row", details: [
+                    "purpose": job.purpose.rawValue, "key_id": job.keyID.description, "problem": job.problem ?? ""])
+                logger.error("re-wrap failed", metadata: ["purpose": "\(job.purpose.rawValue)",
+                                                          "problem": "\(job.problem ?? "")"])
+                return
+            }
+            job.updatedAt = clock.now()
+            let before = job.processed
+            job = try await store.replace(replacements, progress: job)
+            // Every row of the batch changed under us (a password change, say):
+            // read again; a store that never writes would loop, so give up.
+            idleBatches = job.processed == before ? idleBatches + 1 : 0
+            if idleBatches >= 100 {
+                job.state = .failed
+                job.problem = "rows under older keys could not be replaced (100 batches in a row changed meanwhile)"
+                try await store.save(job)
+                logger.error("re-wrap failed", metadata: ["purpose": "\(job.purpose.rawValue)"])
+                return
+            }
+            if pause > .zero { try await Task.sleep(for: pause) }
+        }
+    }
+
+    private func activeKey(_ purpose: KeyPurpose) -> KeyID? {
+        ring.keyInfos().first { $0.purpose == purpose && $0.state == .active }?.id
+    }
+}
