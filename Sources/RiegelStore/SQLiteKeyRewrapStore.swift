@@ -19,7 +19,8 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
     }
 
     /// Every (table, row, key) reference; `UNION` makes a row count once per key.
-    /// Short-lived rows count while live at `:now`.
+    /// Short-lived rows count while live at `:now`: an SMS challenge while
+    /// pending (a verified or failed one is never opened again).
     private static let references = """
         SELECT 'user' AS t, rowid AS r, password_key_id AS k FROM user
         UNION SELECT 'user', rowid, email_key_id FROM user WHERE email_key_id IS NOT NULL
@@ -30,11 +31,11 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
         UNION SELECT 'activation_code', rowid, key_id FROM activation_code
             WHERE redeemed_at IS NULL AND expires_at > :now
         UNION SELECT 'sms_challenge', rowid, reset_key_id FROM sms_challenge
-            WHERE reset_key_id IS NOT NULL AND expires_at > :now
+            WHERE reset_key_id IS NOT NULL AND state = 'pending' AND expires_at > :now
         UNION SELECT 'sms_challenge', rowid, json_extract(challenge, '$.sealed_phone.key_id') FROM sms_challenge
-            WHERE expires_at > :now
+            WHERE state = 'pending' AND expires_at > :now
         UNION SELECT 'sms_challenge', rowid, json_extract(challenge, '$.code_digest.key_id') FROM sms_challenge
-            WHERE expires_at > :now
+            WHERE state = 'pending' AND expires_at > :now
         UNION SELECT 'sms_outbox', rowid, payload_key_id FROM sms_outbox WHERE payload_key_id IS NOT NULL
         """
 

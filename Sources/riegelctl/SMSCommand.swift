@@ -73,12 +73,6 @@ struct SMSStatsCommand: AsyncParsableCommand {
             lines.append(["+" + cc, "\(h.sent)", "\(h.unsent)", h.conversion, "\(d.sent)", "\(d.unsent)", d.conversion])
         }
         if countries.isEmpty { return "no SMS in the last 24 hours\n" }
-        let widths = (0..<lines[0].count).map { i in lines.map { $0[i].count }.max()! }
-        return lines.map { row in
-            row.enumerated().map { i, cell in
-                i == 0 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[i] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(lines, rightAligned: Set(1..<lines[0].count))
     }
 }

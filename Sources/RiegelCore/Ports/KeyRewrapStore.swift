@@ -7,7 +7,8 @@
 public protocol KeyRewrapStore: Sendable {
     /// How many stored rows reference each key, counted from the rows:
     /// long-lived ones (accounts, audit checkpoints) always, short-lived ones
-    /// (activation codes, SMS challenges, queued messages) while live at `now`.
+    /// (unredeemed activation codes, pending SMS challenges, queued messages)
+    /// while live at `now`.
     /// A row that references a key in several columns counts once for it.
     func usage(now: Instant) async throws -> [KeyID: Int]
     /// How many long-lived values of `purpose` are under a key older than `current`.
