@@ -22,17 +22,6 @@ final class AtRestSecrecyTests: XCTestCase {
         }
     }
 
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == first, Array(haystack[i..<(i + needle.count)]) == needle { return true }
-            i += 1
-        }
-        return false
-    }
-
     private static func fileBytes(_ path: String) -> [UInt8] {
         FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
     }
@@ -83,9 +72,9 @@ final class AtRestSecrecyTests: XCTestCase {
             let wal = Self.fileBytes(state.databasePath + "-wal")
             let all = main + wal
             XCTAssertFalse(all.isEmpty, when)
-            XCTAssertTrue(Self.contains(all, Array(marker.utf8)), "\(when): the scan must find a stored plaintext (control)")
+            XCTAssertTrue(ByteSearch.contains(all, Array(marker.utf8)), "\(when): the scan must find a stored plaintext (control)")
             for (name, bytes) in secrets {
-                XCTAssertFalse(Self.contains(all, bytes), "\(when): \(name) found in the database files")
+                XCTAssertFalse(ByteSearch.contains(all, bytes), "\(when): \(name) found in the database files")
             }
         }
         scan("with the WAL live")

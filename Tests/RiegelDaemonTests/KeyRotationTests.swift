@@ -209,13 +209,13 @@ final class KeyRotationTests: XCTestCase {
         XCTAssertEqual(stored.wrapped, [])
         for file in ["riegel.sqlite", "riegel.sqlite-wal"] {
             let bytes = FileManager.default.contents(atPath: s.directory + "/" + file).map { [UInt8]($0) } ?? []
-            XCTAssertFalse(Self.contains(bytes, wrapped), "\(file) still holds the retired key's wrapped bytes")
+            XCTAssertFalse(ByteSearch.contains(bytes, wrapped), "\(file) still holds the retired key's wrapped bytes")
         }
         // A control: the active key's wrapped bytes are found by the same search.
         let active = try XCTUnwrap(try SQLiteKeyStore(database: s.database).load().keys.first { $0.id == activeID(s, .password) })
         try s.database.close()
         let main = FileManager.default.contents(atPath: s.directory + "/riegel.sqlite").map { [UInt8]($0) } ?? []
-        XCTAssertTrue(Self.contains(main, active.wrapped))
+        XCTAssertTrue(ByteSearch.contains(main, active.wrapped))
     }
 
     func testAuditRotationReSealsCheckpointsSoVerifyPassesAfterRetiringTheOldKey() async throws {
@@ -252,6 +252,8 @@ final class KeyRotationTests: XCTestCase {
         XCTAssertEqual(job?.state, .failed)
         XCTAssertEqual(job?.problem?.contains("checkpoint \(forged)"), true, job?.problem ?? "")
         XCTAssertFalse(try s.auditLog.verify().ok, "the forgery is still visible")
+        let resumed = try await s.keys.resumeInterrupted()
+        XCTAssertEqual(resumed, [], "a failed job is not restarted at the next start")
     }
 
     func testOTPRotationHasNothingToMoveAndLiveCodesKeepTheOldKeyInUse() async throws {
@@ -315,15 +317,5 @@ final class KeyRotationTests: XCTestCase {
         } catch {
             XCTFail("\(error); expected \(expected)", file: file, line: line)
         }
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0], Array(haystack[i..<(i + needle.count)]) == needle { return true }
-            i += 1
-        }
-        return false
     }
 }

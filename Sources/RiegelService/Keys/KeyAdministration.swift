@@ -107,16 +107,20 @@ public final class KeyAdministration: Sendable {
     }
 
     /// Gives every purpose whose long-lived rows are under an older key a
-    /// running job, if it has none: after a crash between a rotation's commit
-    /// and its job's, or with rows written under the old key by requests in
-    /// flight during a rotation. Returns the purposes it started.
+    /// running job, if it has none (and its job for the active key did not
+    /// fail): after a crash between a rotation's commit and its job's, or with
+    /// rows written under the old key by requests in flight during a
+    /// rotation. Returns the purposes it started.
     @discardableResult
     public func resumeInterrupted() async throws -> [KeyPurpose] {
         let jobs = try await store.rewraps()
         var started: [KeyPurpose] = []
         for purpose in KeyPurpose.allCases {
-            guard let active = activeKey(purpose), jobs.first(where: { $0.purpose == purpose })?.state != .running
-            else { continue }
+            guard let active = activeKey(purpose) else { continue }
+            let latest = jobs.first { $0.purpose == purpose }
+            // A running job resumes as it is; a failed one stays failed until
+            // the purpose is rotated again (it would fail at the same row).
+            if latest?.state == .running || (latest?.state == .failed && latest?.keyID == active) { continue }
             let stale = try await store.staleCount(purpose, current: active)
             guard stale > 0 else { continue }
             let now = clock.now()
