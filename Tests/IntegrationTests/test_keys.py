@@ -272,3 +272,35 @@ def test_riegelctl_keys_list_rotate_and_retire(daemon):
     after = {k["key_id"]: k["state"] for k in json.loads(daemon.ctl("keys", "list", "--json").stdout)["keys"]}
     assert after[old] == "retired" and after["key-5"] == "active"
     assert "RE-WRAP" in daemon.ctl("keys", "list").stdout
+
+
+def test_riegelctl_keys_rotate_draws_a_progress_bar_on_a_terminal(root):
+    import pty
+    import subprocess
+
+    from riegel_harness import RIEGELCTL
+    d = Daemon(root, extra_config=SLOW).start()
+    try:
+        register_users(d, 3)
+        controller, terminal = pty.openpty()
+        proc = subprocess.Popen([str(RIEGELCTL), "keys", "rotate", "password", "--socket", str(d.sock)],
+                                stdin=terminal, stdout=terminal, stderr=terminal)
+        os.close(terminal)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # EIO: the terminal's last writer closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(controller)
+        assert proc.wait(timeout=60) == 0, out
+        text = out.decode()
+        frames = [f for f in text.replace("\r\n", "\n").split("\r") if f.strip()]
+        assert len(frames) >= 2, f"one line redrawn in place, not a line per update: {text!r}"
+        assert frames[0].startswith("password -> ") and "running" in frames[0]
+        assert text.rstrip().endswith("3/3 finished")
+    finally:
+        assert d.stop() == 0, d.log_text()
