@@ -13,6 +13,7 @@ enum MigrationRegistry {
         V7Devices.self,
         V8CredentialGeneration.self,
         V9CredentialProvenance.self,
+        V12AccountListing.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
