@@ -40,7 +40,7 @@ public enum RiegelError: Error, Sendable, Hashable {
     case keyInUse(inUse: Int)
     case keyActive
     case credentialUnavailable(credential: String)
-    // io.riegel.Audit
+    // io.riegel.Audit (Query) and io.riegel.Admin (ListAccounts): a parameter out of range or malformed
     case invalidFilter(reason: String)
 }
 
