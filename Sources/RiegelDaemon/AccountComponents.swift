@@ -54,7 +54,8 @@ struct AccountComponents {
                                  maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
             throttle: policy.throttle, audit: audit)
         let accounts = AccountService(
-            accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
+            accounts: SQLiteAccountStore(database: database), directory: SQLiteAccountDirectory(database: database),
+            throttles: SQLiteThrottleStore(database: database),
             resetTokens: SQLiteResetTokenStore(database: database),
             activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions,
             sms: sms.challenges, devices: devices,

@@ -24,6 +24,15 @@ enum AdminHandlers {
                 let summary = try m.accounts.summary(username: call.string("username"))
                 return ["account": AdminReplies.account(summary, devices: try m.devices.liveCount(of: summary.userID))]
             },
+            "ListAccounts": handler { call in
+                let page = try await m.accounts.listAccounts(try listFilter(call), limit: try listLimit(call),
+                                                             after: call.optionalString("after"))
+                var reply: [String: JSONValue] = [
+                    "accounts": .array(page.entries.map { AdminReplies.account($0.summary, devices: $0.devices) }),
+                ]
+                if let next = page.next { reply["next"] = .string(next) }
+                return reply
+            },
             "ImportAccount": handler { call in
                 let id = try m.accounts.importAccount(username: call.string("username"),
                                                       passwordHash: call.string("password_hash"),
@@ -61,6 +70,28 @@ enum AdminHandlers {
                 ["revoked": .int(Int64(try m.devices.revokeAll(username: call.string("username"))))]
             },
         ]) { keys, _ in keys }
+    }
+
+    /// The filter of a `ListAccounts` call; an unreadable time is `InvalidFilter`.
+    static func listFilter(_ call: VarlinkCall) throws -> AccountListFilter {
+        func time(_ key: String) throws -> Instant? {
+            guard let text = call.optionalString(key) else { return nil }
+            guard let t = RFC3339.parse(text) else {
+                throw RiegelError.invalidFilter(reason: "\(key) is not an RFC 3339 time, e.g. 2026-11-25T08:00:00Z")
+            }
+            return t
+        }
+        return AccountListFilter(locked: call.optionalBool("locked"), secondFactor: call.optionalBool("second_factor"),
+                                 createdSince: try time("created_since"), lastLoginSince: try time("last_login_since"))
+    }
+
+    /// The `limit` of a `ListAccounts` call (nil if absent); one beyond `Int` is `InvalidFilter`.
+    static func listLimit(_ call: VarlinkCall) throws -> Int? {
+        guard let value = call.parameters["limit"], value != .null else { return nil }
+        guard let limit = call.optionalInt("limit") else {
+            throw RiegelError.invalidFilter(reason: "limit must be between 1 and \(AccountService.maxListLimit)")
+        }
+        return limit
     }
 
     static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {

@@ -7,7 +7,7 @@ struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
         abstract: "Account administration.",
-        subcommands: [ShowUserCommand.self, LockUserCommand.self, UnlockUserCommand.self, ResetSecondFactorCommand.self,
+        subcommands: [ListUsersCommand.self, ShowUserCommand.self, LockUserCommand.self, UnlockUserCommand.self, ResetSecondFactorCommand.self,
                       ImportUsersCommand.self]
     )
 }

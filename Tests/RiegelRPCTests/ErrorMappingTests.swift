@@ -57,6 +57,10 @@ final class ErrorMappingTests: XCTestCase {
                        "io.riegel.Auth.NoSuchAccount")
         XCTAssertEqual(ErrorMapping.varlinkError(for: .keyActive, in: "io.riegel.Auth").name,
                        "io.riegel.Admin.KeyActive")
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .invalidFilter(reason: "r"), in: "io.riegel.Admin").name,
+                       "io.riegel.Admin.InvalidFilter")
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .invalidFilter(reason: "r"), in: "io.riegel.Audit").name,
+                       "io.riegel.Audit.InvalidFilter")
     }
 
     func testExpiredSessionCarriesItsReason() {

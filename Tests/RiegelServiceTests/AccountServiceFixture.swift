@@ -119,7 +119,8 @@ struct AccountServiceFixture {
                                 clock: clock, random: random, policy: devicePolicy, throttle: try! LoginThrottle(),
                                 audit: audit)
         service = AccountService(
-            accounts: accounts, throttles: throttles, resetTokens: resetTokens,
+            accounts: accounts, directory: InMemoryAccountDirectory(data: data), throttles: throttles,
+            resetTokens: resetTokens,
             activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions, sms: sms, devices: devices,
             transactions: InMemoryTransactionRunner(),
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),

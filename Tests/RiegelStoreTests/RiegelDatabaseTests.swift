@@ -46,12 +46,14 @@ final class RiegelDatabaseTests: XCTestCase {
     func testMigrationsAreAppliedOnceAndInOrder() throws {
         let db = try openFresh()
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
-                                                     "v9-credential-provenance", "v10-key-rewrap"])
+                                                     "v9-credential-provenance", "v10-key-rewrap",
+                                                     "v11-account-listing"])
         try db.close()
         let again = try openFresh()
         defer { try? again.close() }
         XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
-                                                     "v9-credential-provenance", "v10-key-rewrap"])
+                                                     "v9-credential-provenance", "v10-key-rewrap",
+                                                     "v11-account-listing"])
         let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
         XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
     }
@@ -60,7 +62,8 @@ final class RiegelDatabaseTests: XCTestCase {
         let db = try RiegelDatabase.inMemory()
         XCTAssertNil(db.path)
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
-                                                     "v9-credential-provenance", "v10-key-rewrap"])
+                                                     "v9-credential-provenance", "v10-key-rewrap",
+                                                     "v11-account-listing"])
     }
 
     func testCredentialProvenanceMigrationFillsHowExistingSessionsProvedTheSecondFactor() throws {

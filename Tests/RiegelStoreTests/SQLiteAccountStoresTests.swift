@@ -44,6 +44,50 @@ final class SQLiteAccountStoresTests: XCTestCase {
         }
     }
 
+    func testAccountDirectoriesPassTheConformanceSuite() async throws {
+        for backend in backends() {
+            do {
+                try await AccountDirectoryConformance.run {
+                    if let db = try backend.make() {
+                        return .init(directory: SQLiteAccountDirectory(database: db),
+                                     accounts: SQLiteAccountStore(database: db), devices: SQLiteDeviceStore(database: db))
+                    }
+                    let data = InMemoryStoreData()
+                    return .init(directory: InMemoryAccountDirectory(data: data),
+                                 accounts: InMemoryAccountStore(data: data), devices: InMemoryDeviceStore(data: data))
+                }
+            } catch {
+                XCTFail("\(backend.name): \(error)")
+            }
+        }
+    }
+
+    /// Every page of `ListAccounts`, with any filters and a cursor, walks
+    /// `user` along `user_created` (no table sort) and counts devices through
+    /// `device_user`: one indexed query per page, whatever the table's size.
+    func testAccountListPageUsesTheIndexes() throws {
+        let db = try onDisk()
+        let now = Instant(secondsSinceEpoch: 1_767_225_600)
+        let after = AccountListPosition(createdAt: now, userID: UserID(rawValue: "u_1"))
+        let filters = [AccountListFilter(), AccountListFilter(locked: true, secondFactor: false, createdSince: now,
+                                                              lastLoginSince: now)]
+        for filter in filters {
+            for position in [nil, after] {
+                let (sql, arguments) = SQLiteAccountDirectory.query(filter, after: position, now: now, limit: 100)
+                let plan = try db.writer.read { db in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                        .map { $0["detail"] as String }
+                }
+                let text = plan.joined(separator: "\n")
+                XCTAssertTrue(plan.contains { $0.contains("user_created") }, "user must be read along user_created:\n\(text)")
+                XCTAssertTrue(plan.contains { $0.contains("device_user") }, "devices must be counted by index:\n\(text)")
+                XCTAssertFalse(text.contains("TEMP B-TREE"), "a page must not sort the table:\n\(text)")
+                XCTAssertFalse(plan.contains { $0.hasPrefix("SCAN d") || $0.contains("SCAN device") },
+                               "devices must not be scanned:\n\(text)")
+            }
+        }
+    }
+
     func testThrottleStoresPassTheConformanceSuite() {
         run { _, make in
             try ThrottleStoreConformance.run {

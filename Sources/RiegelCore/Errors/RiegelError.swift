@@ -41,7 +41,7 @@ public enum RiegelError: Error, Sendable, Hashable {
     case keyActive
     case credentialUnavailable(credential: String)
     case rotationInProgress(purpose: KeyPurpose)
-    // io.riegel.Audit
+    // io.riegel.Audit (Query) and io.riegel.Admin (ListAccounts): a parameter out of range or malformed
     case invalidFilter(reason: String)
 }
 

@@ -10,6 +10,8 @@ import Synchronization
 ///   (security rule 9): log lines carry user ids and reasons only.
 public final class AccountService: Sendable {
     let accounts: any AccountStore
+    /// Pages of accounts for administrators (`ListAccounts`).
+    let directory: any AccountDirectory
     let throttles: any ThrottleStore
     let resetTokens: any ResetTokenStore
     let activationCodes: any ActivationCodeStore
@@ -38,7 +40,7 @@ public final class AccountService: Sendable {
     let decoys = DecoyHashPool()
 
     /// A service over the given ports.
-    public init(accounts: any AccountStore, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
+    public init(accounts: any AccountStore, directory: any AccountDirectory, throttles: any ThrottleStore, resetTokens: any ResetTokenStore,
                 activationCodes: any ActivationCodeStore, sessions: SessionService, sms: SMSChallengeService,
                 devices: DeviceService, transactions: any TransactionRunner,
                 hashing: PasswordHashingPool,
@@ -46,6 +48,7 @@ public final class AccountService: Sendable {
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
                 policy: AccountPolicy, audit: AuditRecorder, logger: Logger) {
         self.accounts = accounts
+        self.directory = directory
         self.throttles = throttles
         self.resetTokens = resetTokens
         self.activationCodes = activationCodes

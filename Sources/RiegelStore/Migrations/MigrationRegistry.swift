@@ -14,6 +14,7 @@ enum MigrationRegistry {
         V8CredentialGeneration.self,
         V9CredentialProvenance.self,
         V10KeyRewrap.self,
+        V11AccountListing.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
