@@ -101,13 +101,13 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
             }]
         case .pii:
             return [
-                StaleQuery(table: "user", columns: "id, email, email_key_id",
-                           condition: "email_key_id < ?1 OR email_index_key_id < ?1") { row in
+                // The index is written with its ciphertext, always under the
+                // same key: the indexed column finds both.
+                StaleQuery(table: "user", columns: "id, email, email_key_id", condition: "email_key_id < ?") { row in
                     let user: String = row["id"]
                     return .email(UserID(rawValue: user), try sealed(row, "email", "email_key_id", user: user))
                 },
-                StaleQuery(table: "user", columns: "id, phone, phone_key_id",
-                           condition: "phone_key_id < ?1 OR phone_index_key_id < ?1") { row in
+                StaleQuery(table: "user", columns: "id, phone, phone_key_id", condition: "phone_key_id < ?") { row in
                     let user: String = row["id"]
                     return .phone(UserID(rawValue: user), try sealed(row, "phone", "phone_key_id", user: user))
                 },
