@@ -24,12 +24,14 @@ public struct RiegelMethods: Sendable {
     public var audit: AuditRecorder
     /// Reads and verifies the audit trail (`io.riegel.Audit`).
     public var auditReader: any AuditReader
+    /// Master-key rotation (`RotateMasterKey`).
+    public var masterKeys: MasterKeyService
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
                 devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,
                 audit: AuditRecorder,
-                auditReader: any AuditReader) {
+                auditReader: any AuditReader, masterKeys: MasterKeyService) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
@@ -39,5 +41,6 @@ public struct RiegelMethods: Sendable {
         self.clock = clock
         self.audit = audit
         self.auditReader = auditReader
+        self.masterKeys = masterKeys
     }
 }

@@ -17,7 +17,8 @@ final class ErrorMappingTests: XCTestCase {
         .invalidUsername(reason: "too short"), .invalidEmail(reason: "no @"),
         .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey,
         .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
-        .credentialUnavailable(credential: "c"), .invalidFilter(reason: "r"),
+        .credentialUnavailable(credential: "c", reason: "missing"), .masterKeyRotationRefused(reason: "same_key"),
+        .invalidFilter(reason: "r"),
     ]
 
     func definitions() throws -> [String: VarlinkInterfaceDefinition] {

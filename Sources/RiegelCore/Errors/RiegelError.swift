@@ -39,7 +39,8 @@ public enum RiegelError: Error, Sendable, Hashable {
     case invalidPasswordHash(reason: String)
     case keyInUse(inUse: Int)
     case keyActive
-    case credentialUnavailable(credential: String)
+    case credentialUnavailable(credential: String, reason: String)
+    case masterKeyRotationRefused(reason: String)
     // io.riegel.Audit
     case invalidFilter(reason: String)
 }
