@@ -68,7 +68,7 @@ public enum MasterKeyError: Error, Sendable, Hashable, CustomStringConvertible {
         case .keyFileNotRegular(let path):
             return "master key file \(path) is not a regular file (symlinks are refused); replace it with the key file itself"
         case .credentialTooPermissive(let path, let mode):
-            return "systemd credential \(path) has mode \(String(mode & 0o7777, radix: 8)); systemd hands credentials over read-only to the service (0400, or 0440 when it grants access by ACL): if you set $CREDENTIALS_DIRECTORY yourself, run chmod 0400 \(path)"
+            return "systemd credential \(path) has mode \(String(mode & 0o7777, radix: 8)); systemd hands credentials over read-only (0400, or 0440 when it grants the service user read by an ACL): if you set $CREDENTIALS_DIRECTORY yourself, run chmod 0400 \(path)"
         case .credentialWrongOwner(let path, let owner, let expected):
             return "systemd credential \(path) is owned by uid \(owner), neither uid \(expected) that riegel runs as nor root; if you set $CREDENTIALS_DIRECTORY yourself, run chown \(expected) \(path)"
         case .systemError(let path, let call, let errno):

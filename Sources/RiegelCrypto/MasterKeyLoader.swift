@@ -15,10 +15,12 @@ import RiegelCore
 ///   permission bits for group or others (0600 or 0400).
 /// - Credentials (`$CREDENTIALS_DIRECTORY/NAME`): a regular file, not a
 ///   symlink, owned by riegel's uid or root, no permission bits for others and
-///   only read for the group. systemd 252 writes credentials read-only (0400)
-///   owned by the service user; where it cannot chown it keeps root as owner
-///   and grants the service user read by an ACL, whose mask shows as group
-///   read (0440). Anything looser did not come from systemd.
+///   only read for the group. systemd 252 (`write_credential()` in
+///   execute.c) writes each credential as root with mode 0400; for a service
+///   user other than root it adds a POSIX ACL granting that user read (the
+///   file stays root's and the ACL mask shows as group read: 0440), and only
+///   where the file system has no ACLs (ramfs) chowns it to the service user
+///   (0400). Anything looser did not come from systemd.
 ///
 /// - Important: an existing key file that is not a private regular file of
 ///   ours refuses startup instead of being used or replaced.

@@ -219,3 +219,15 @@ def test_start_refuses_a_symlinked_credential(root):
     cp = start_refused(d)
     assert cp.returncode == 1
     assert "symlinks are refused" in cp.stderr, cp.stderr
+
+
+def test_start_accepts_a_credential_as_systemd_252_writes_it(root):
+    # root-owned 0400 plus a user ACL reads as 0440 in st_mode; the same as a plain 0440 here.
+    d = Daemon(root, env={"CREDENTIALS_DIRECTORY": str(creds_dir(root, OLD))})
+    os.chmod(root / "creds" / "riegel-master-key", 0o440)
+    d.start()
+    try:
+        assert f"master key {key_id(OLD)} from systemd credential riegel-master-key" in d.ctl("status").stdout
+    finally:
+        assert d.stop() == 0
+        d.notify.close()

@@ -103,8 +103,9 @@ final class MasterKeyLoaderTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: keyFile))
     }
 
-    // Credentials at start: systemd 252 writes them 0400 owned by the service
-    // user, or root-owned with a user ACL whose mask reads as 0440.
+    // Credentials at start: systemd 252 writes them root-owned 0400 plus a
+    // user ACL (st_mode then reads 0440), or, without ACL support, chowned to
+    // the service user with 0400.
 
     private func credential(mode: Int, bytes: [UInt8] = Array(repeating: 0xAB, count: 32)) throws -> (String, String) {
         let creds = temp.path + "/creds"
