@@ -10,24 +10,23 @@ import Synchronization
 ///
 /// - Important: a master key that does not open the stored keys refuses
 ///   startup (``KeyRingError``); new keys are only ever added, never written
-///   over existing ones. Retired keys are not unwrapped.
+///   over existing ones. Retired keys are not unwrapped, and a master-key
+///   rotation (``rotateMaster(to:)``) leaves them wrapped under the old key.
 public final class KeyRing: KeyRotator, Sendable {
     private struct Keys {
+        var master: MasterKey
         var usable: [KeyID: DataKey] = [:]
         var infos: [KeyID: DataKeyInfo] = [:]
         var active: [KeyPurpose: KeyID] = [:]
         var lastID = KeyID(rawValue: 0)
     }
 
-    private let master: MasterKey
     private let store: any WrappedKeyStore
     private let random: any RandomSource
     private let clock: any WallClock
     private let keys: Mutex<Keys>
 
-    private init(master: MasterKey, store: any WrappedKeyStore, random: any RandomSource,
-                 clock: any WallClock, keys: Keys) {
-        self.master = master
+    private init(store: any WrappedKeyStore, random: any RandomSource, clock: any WallClock, keys: Keys) {
         self.store = store
         self.random = random
         self.clock = clock
@@ -45,12 +44,13 @@ public final class KeyRing: KeyRotator, Sendable {
                             clock: any WallClock) throws -> KeyRing {
         let snapshot = try store.load()
         if let stored = snapshot.masterKeyCheck, !ConstantTime.equals(stored, masterKey.checkValue) {
-            throw KeyRingError.masterKeyMismatch(stored: snapshot.keys.last?.masterKeyID, loaded: masterKey.id)
+            throw KeyRingError.masterKeyMismatch(stored: snapshot.keys.last { $0.state != .retired }?.masterKeyID,
+                                                 loaded: masterKey.id)
         }
         if snapshot.masterKeyCheck != nil, snapshot.keys.isEmpty {
             throw KeyRingError.keysMissing
         }
-        var keys = Keys()
+        var keys = Keys(master: masterKey)
         for record in snapshot.keys {
             keys.infos[record.id] = DataKeyInfo(id: record.id, purpose: record.purpose, state: record.state,
                                                 createdAt: record.createdAt, masterKeyID: record.masterKeyID)
@@ -88,7 +88,7 @@ public final class KeyRing: KeyRotator, Sendable {
             keys.infos[key.id] = key.info(masterKeyID: masterKey.id)
             keys.active[key.purpose] = key.id
         }
-        return KeyRing(master: masterKey, store: store, random: random, clock: clock, keys: keys)
+        return KeyRing(store: store, random: random, clock: clock, keys: keys)
     }
 
     private static func makeKey(id: KeyID, purpose: KeyPurpose, master: MasterKey, random: any RandomSource,
@@ -127,13 +127,14 @@ public final class KeyRing: KeyRotator, Sendable {
         try keys.withLock { keys in
             let old = keys.active[purpose]!
             let id = keys.lastID.next
-            let (record, key) = try Self.makeKey(id: id, purpose: purpose, master: master, random: random, clock: clock)
+            let (record, key) = try Self.makeKey(id: id, purpose: purpose, master: keys.master, random: random,
+                                                 clock: clock)
             try store.apply(WrappedKeyChange(inserts: [record], stateChanges: [old: .decryptOnly]))
             keys.lastID = id
             keys.usable[old]?.state = .decryptOnly
             keys.infos[old]?.state = .decryptOnly
             keys.usable[id] = key
-            keys.infos[id] = key.info(masterKeyID: master.id)
+            keys.infos[id] = key.info(masterKeyID: keys.master.id)
             keys.active[purpose] = id
             return id
         }
@@ -145,6 +146,50 @@ public final class KeyRing: KeyRotator, Sendable {
             guard let info = keys.infos[id], info.state != .active else { return }
             keys.usable[id] = nil
             keys.infos[id]?.state = .retired
+        }
+    }
+
+    /// The fingerprint of the master key in use.
+    public var masterKeyID: String {
+        keys.withLock { $0.master.id }
+    }
+
+    /// Where the master key in use came from.
+    public var masterKeyOrigin: MasterKeyOrigin {
+        keys.withLock { $0.master.origin }
+    }
+
+    /// Re-wraps every key that is not retired under `newMaster` (fresh nonces)
+    /// and stores the re-wraps with the new check value in one change; only
+    /// after that commits does the ring use `newMaster`. Retired keys keep
+    /// their old wrapping: they are never unwrapped again.
+    ///
+    /// - Returns: the old master key's fingerprint and how many keys were re-wrapped.
+    /// - Throws: ``MasterKeyRotationError/sameKey(keyID:)`` if `newMaster` is the
+    ///   key in use; ``KeyRingError/unwrapFailed(_:)`` if a stored key does not
+    ///   open under the key in use; store errors as thrown. Nothing changes then.
+    public func rotateMaster(to newMaster: MasterKey) throws -> (oldKeyID: String, rewrapped: Int) {
+        try keys.withLock { keys in
+            let old = keys.master
+            if ConstantTime.equals(old.checkValue, newMaster.checkValue) {
+                throw MasterKeyRotationError.sameKey(keyID: old.id)
+            }
+            // The ring keeps only derived subkeys, so the material comes from
+            // the stored blobs, unwrapped under the key in use.
+            var rewraps: [KeyID: WrappedKeyRewrap] = [:]
+            for record in try store.load().keys where record.state != .retired {
+                guard let material = KeyWrap.unwrap(record.wrapped, id: record.id, purpose: record.purpose,
+                                                    master: old) else {
+                    throw KeyRingError.unwrapFailed(record.id)
+                }
+                let wrapped = try KeyWrap.wrap(material, id: record.id, purpose: record.purpose, master: newMaster,
+                                               random: random)
+                rewraps[record.id] = WrappedKeyRewrap(wrapped: wrapped, masterKeyID: newMaster.id)
+            }
+            try store.apply(WrappedKeyChange(rewraps: rewraps, masterKeyCheck: newMaster.checkValue))
+            keys.master = newMaster
+            for id in rewraps.keys { keys.infos[id]?.masterKeyID = newMaster.id }
+            return (old.id, rewraps.count)
         }
     }
 

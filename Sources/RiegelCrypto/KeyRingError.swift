@@ -18,7 +18,7 @@ public enum KeyRingError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .masterKeyMismatch(let stored, let loaded):
-            return "the master key (id \(loaded)) does not open the stored data keys (wrapped by master key \(stored ?? "unknown")); start riegel with the master key that created this database (credential riegel-master-key or master.key) — riegel will not replace existing keys"
+            return "the loaded master key (id \(loaded)) does not open the stored data keys: the database's master key is id \(stored ?? "unknown"). Start riegeld with that key: if it was rotated (riegelctl keys rotate-master), point LoadCredential=riegel-master-key: (or LoadCredentialEncrypted=riegel-master-key:) in riegeld.service at the new key's file, then systemctl daemon-reload and restart. riegel will not replace existing keys"
         case .unwrapFailed(let id):
             return "stored data key \(id) does not unwrap under the right master key: the key table is damaged or was tampered with; restore the database from a backup"
         case .multipleActiveKeys(let purpose):

@@ -9,6 +9,19 @@ import RiegelCore
 /// `$CREDENTIALS_DIRECTORY`, or, in development, `<state_directory>/master.key`
 /// (created with mode 0600 on first start).
 ///
+/// File rules (start and rotation alike; a refused file is never read):
+/// - Key files (the development file, or an absolute path given to a
+///   rotation): a regular file, not a symlink, owned by riegel's uid, no
+///   permission bits for group or others (0600 or 0400).
+/// - Credentials (`$CREDENTIALS_DIRECTORY/NAME`): a regular file, not a
+///   symlink, owned by riegel's uid or root, no permission bits for others and
+///   only read for the group. systemd 252 (`write_credential()` in
+///   execute.c) writes each credential as root with mode 0400; for a service
+///   user other than root it adds a POSIX ACL granting that user read (the
+///   file stays root's and the ACL mask shows as group read: 0440), and only
+///   where the file system has no ACLs (ramfs) chowns it to the service user
+///   (0400). Anything looser did not come from systemd.
+///
 /// - Important: an existing key file that is not a private regular file of
 ///   ours refuses startup instead of being used or replaced.
 public struct MasterKeyLoader: Sendable {
@@ -43,27 +56,75 @@ public struct MasterKeyLoader: Sendable {
     public func load() throws -> MasterKey {
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
             let path = join(directory, Self.credentialName)
-            if let contents = try readIfPresent(path, checkPrivate: false) {
+            if let contents = try readIfPresent(path, rules: .credential) {
                 return try MasterKey.parse(contents, path: path, origin: .credential(path: path))
             }
             guard allowDevelopmentKeyFile else { throw MasterKeyError.credentialMissing(path: path) }
         } else if !allowDevelopmentKeyFile {
             throw MasterKeyError.noSource
         }
-        let path = join(stateDirectory, Self.keyFileName)
-        if let contents = try readIfPresent(path, checkPrivate: true) {
+        let path = developmentKeyFilePath
+        if let contents = try readIfPresent(path, rules: .keyFile) {
             return try MasterKey.parse(contents, path: path, origin: .keyFile(path: path))
         }
         return try create(path)
+    }
+
+    /// `<state_directory>/master.key`.
+    public var developmentKeyFilePath: String {
+        join(stateDirectory, Self.keyFileName)
+    }
+
+    /// Reads the key a master-key rotation switches to: `credential` is a
+    /// systemd credential name (read from `$CREDENTIALS_DIRECTORY`, credential
+    /// rules) or an absolute path (key-file rules). Creates nothing.
+    /// - Throws: ``MasterKeyError``.
+    public func loadReplacement(_ credential: String) throws -> MasterKey {
+        if credential.hasPrefix("/") {
+            guard !credential.split(separator: "/").contains(".."), !credential.hasSuffix("/"),
+                  !credential.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                throw MasterKeyError.invalidCredentialName
+            }
+            guard let contents = try readIfPresent(credential, rules: .keyFile) else {
+                throw MasterKeyError.keyFileMissing(path: credential)
+            }
+            return try MasterKey.parse(contents, path: credential, origin: .keyFile(path: credential))
+        }
+        guard Self.isCredentialName(credential) else { throw MasterKeyError.invalidCredentialName }
+        guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else {
+            throw MasterKeyError.noCredentialsDirectory(name: credential)
+        }
+        let path = join(directory, credential)
+        guard let contents = try readIfPresent(path, rules: .credential) else {
+            throw MasterKeyError.credentialMissing(path: path)
+        }
+        return try MasterKey.parse(contents, path: path, origin: .credential(path: path))
+    }
+
+    /// Whether `name` may name a credential: 1 to 255 of `A-Z a-z 0-9 . _ - @ : +`,
+    /// not starting with `.` (so never `.`, `..` or a path), and not 64 hex
+    /// digits (a key pasted instead of its file's name).
+    static func isCredentialName(_ name: String) -> Bool {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-@:+".utf8)
+        let hex = Set("0123456789ABCDEFabcdef".utf8)
+        if name.utf8.count == 2 * MasterKey.byteCount, name.utf8.allSatisfy(hex.contains) { return false }
+        return !name.isEmpty && name.utf8.count <= 255 && !name.hasPrefix(".") && name.utf8.allSatisfy(allowed.contains)
+    }
+
+    private enum FileRules {
+        case keyFile
+        case credential
     }
 
     private func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
-    /// Reads a small regular file; nil if it does not exist.
-    private func readIfPresent(_ path: String, checkPrivate: Bool) throws -> [UInt8]? {
-        let fd = checkPrivate ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : open(path, O_RDONLY | O_CLOEXEC)
+    /// Reads a small regular file that keeps `rules`; nil if it does not exist.
+    /// The checks run on the opened descriptor (no race with a swapped path),
+    /// before a byte is read.
+    private func readIfPresent(_ path: String, rules: FileRules) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 {
             let err = errno
             if err == ENOENT { return nil }
@@ -76,12 +137,20 @@ public struct MasterKeyLoader: Sendable {
             throw MasterKeyError.systemError(path: path, call: "fstat", errno: errno)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw MasterKeyError.keyFileNotRegular(path: path) }
-        if checkPrivate {
+        switch rules {
+        case .keyFile:
             guard UInt32(info.st_uid) == owner else {
                 throw MasterKeyError.keyFileWrongOwner(path: path, owner: UInt32(info.st_uid), expected: owner)
             }
             guard (info.st_mode & 0o077) == 0 else {
                 throw MasterKeyError.keyFileTooPermissive(path: path, mode: UInt32(info.st_mode))
+            }
+        case .credential:
+            guard UInt32(info.st_uid) == owner || info.st_uid == 0 else {
+                throw MasterKeyError.credentialWrongOwner(path: path, owner: UInt32(info.st_uid), expected: owner)
+            }
+            guard (info.st_mode & 0o037) == 0 else {
+                throw MasterKeyError.credentialTooPermissive(path: path, mode: UInt32(info.st_mode))
             }
         }
         var contents: [UInt8] = []

@@ -60,9 +60,10 @@ public enum Daemon {
         let database = try RiegelDatabase.open(in: directory)
         state.record(.init(name: "database", ok: true,
                            detail: "\(directory.databasePath), \(try database.appliedMigrations().count) migrations"))
-        let masterKey = try MasterKeyLoader(environment: environment, stateDirectory: directory.path,
-                                            allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
-                                            random: random).load()
+        let masterKeyLoader = MasterKeyLoader(environment: environment, stateDirectory: directory.path,
+                                              allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
+                                              random: random)
+        let masterKey = try masterKeyLoader.load()
         let keyRing = try KeyRing.open(masterKey: masterKey, store: SQLiteKeyStore(database: database),
                                        random: random, clock: clock)
         state.record(.init(name: "keys", ok: true,
@@ -99,11 +100,21 @@ public enum Daemon {
         state.record(.init(name: "key_rewrap", ok: true,
                            detail: running.isEmpty ? "none running" : "running: \(running.joined(separator: ", "))"
                                + (resumed.isEmpty ? "" : " (started at start: \(resumed.map(\.rawValue).joined(separator: ", ")))")))
+        let masterKeys = MasterKeyService(
+            rotator: KeyRingMasterRotator(keyRing: keyRing, loader: masterKeyLoader), audit: components.audit,
+            rotated: { result in
+                logger.notice("master key rotated; restart riegeld only with the new key", metadata: [
+                    "old_master_key_id": "\(result.oldKeyID)", "new_master_key_id": "\(result.newKeyID)",
+                    "rewrapped": "\(result.rewrapped)",
+                ])
+                state.record(.init(name: "keys", ok: true,
+                                   detail: "\(keyRing.keyInfos().count) data keys, master key \(result.newKeyID) from \(result.source)"))
+            })
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
                                     sessions: components.sessions, devices: components.devices,
                                     access: components.access, sms: components.sms.challenges, clock: clock,
                                     audit: components.audit,
-                                    auditReader: components.auditLog, keys: keys)
+                                    auditReader: components.auditLog, keys: keys, masterKeys: masterKeys)
         let denials = PermissionDeniedAuditor(audit: components.audit,
                                               interval: config.daemon.permissionDeniedAuditInterval.duration)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },

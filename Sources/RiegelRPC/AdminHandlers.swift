@@ -66,6 +66,11 @@ enum AdminHandlers {
             "RevokeSessions": handler { call in
                 ["ended": .int(Int64(try m.accounts.revokeSessions(username: call.string("username"))))]
             },
+            "RotateMasterKey": handler { call in
+                let result = try m.masterKeys.rotate(credential: call.string("credential"))
+                return ["old_key_id": .string(result.oldKeyID), "new_key_id": .string(result.newKeyID),
+                        "rewrapped": .int(Int64(result.rewrapped))]
+            },
             "RevokeDevices": handler { call in
                 ["revoked": .int(Int64(try m.devices.revokeAll(username: call.string("username"))))]
             },

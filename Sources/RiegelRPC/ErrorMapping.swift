@@ -71,7 +71,10 @@ public enum ErrorMapping {
         case .invalidPasswordHash(let reason): return (admin + "InvalidPasswordHash", ["reason": .string(reason)])
         case .keyInUse(let n): return (admin + "KeyInUse", ["in_use": .int(Int64(n))])
         case .keyActive: return (admin + "KeyActive", [:])
-        case .credentialUnavailable(let c): return (admin + "CredentialUnavailable", ["credential": .string(c)])
+        case .credentialUnavailable(let c, let reason):
+            return (admin + "CredentialUnavailable", ["credential": .string(c), "reason": .string(reason)])
+        case .masterKeyRotationRefused(let reason):
+            return (admin + "MasterKeyRotationRefused", ["reason": .string(reason)])
         case .rotationInProgress(let p): return (admin + "RotationInProgress", ["purpose": .string(p.rawValue)])
         case .invalidFilter(let reason): return (audit + "InvalidFilter", ["reason": .string(reason)])
         }

@@ -26,12 +26,14 @@ public struct RiegelMethods: Sendable {
     public var auditReader: any AuditReader
     /// Data keys: list, rotate, retire (`io.riegel.Admin`).
     public var keys: KeyAdministration
+    /// Master-key rotation (`RotateMasterKey`).
+    public var masterKeys: MasterKeyService
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
                 devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,
                 audit: AuditRecorder,
-                auditReader: any AuditReader, keys: KeyAdministration) {
+                auditReader: any AuditReader, keys: KeyAdministration, masterKeys: MasterKeyService) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
@@ -42,5 +44,6 @@ public struct RiegelMethods: Sendable {
         self.audit = audit
         self.auditReader = auditReader
         self.keys = keys
+        self.masterKeys = masterKeys
     }
 }

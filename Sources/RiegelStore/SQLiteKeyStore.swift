@@ -26,7 +26,7 @@ public final class SQLiteKeyStore: WrappedKeyStore {
         }
     }
 
-    /// Applies `change` in one transaction: state changes, then inserts, then the check value.
+    /// Applies `change` in one transaction: state changes, inserts, re-wraps, then the check value.
     public func apply(_ change: WrappedKeyChange) throws {
         try database.write { db in
             for (id, state) in change.stateChanges.sorted(by: { $0.key < $1.key }) {
@@ -49,6 +49,11 @@ public final class SQLiteKeyStore: WrappedKeyStore {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [Int64(key.id.rawValue), key.purpose.rawValue, key.state.rawValue,
                                      key.createdAt.secondsSinceEpoch, Data(key.wrapped), key.masterKeyID])
+            }
+            for (id, rewrap) in change.rewraps.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "UPDATE key SET wrapped = ?, master_key_id = ? WHERE id = ?",
+                               arguments: [Data(rewrap.wrapped), rewrap.masterKeyID, Int64(id.rawValue)])
+                if db.changesCount == 0 { throw WrappedKeyStoreError.unknownKey(id) }
             }
             if let check = change.masterKeyCheck {
                 try db.execute(sql: """

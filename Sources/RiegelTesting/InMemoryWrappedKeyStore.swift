@@ -33,6 +33,13 @@ public final class InMemoryWrappedKeyStore: WrappedKeyStore, Sendable {
             where next.keys.filter({ $0.purpose == purpose && $0.state == .active }).count > 1 {
                 throw WrappedKeyStoreError.secondActiveKey(purpose)
             }
+            for (id, rewrap) in change.rewraps {
+                guard let index = next.keys.firstIndex(where: { $0.id == id }) else {
+                    throw WrappedKeyStoreError.unknownKey(id)
+                }
+                next.keys[index].wrapped = rewrap.wrapped
+                next.keys[index].masterKeyID = rewrap.masterKeyID
+            }
             if let check = change.masterKeyCheck { next.masterKeyCheck = check }
             next.keys.sort { $0.id < $1.id }
             current = next

@@ -12,6 +12,8 @@ public enum WrappedKeyStoreConformance {
         try duplicateIDIsRefused(try makeStore())
         try unknownKeyStateChangeIsRefusedAndNothingIsApplied(try makeStore())
         try masterKeyCheckIsStoredAndReplaced(try makeStore())
+        try rewrapsReplaceMaterialAndCheckValueTogether(try makeStore())
+        try rewrapOfUnknownKeyIsRefusedAndNothingIsApplied(try makeStore())
     }
 
     static func key(_ id: UInt32, _ purpose: KeyPurpose, _ state: KeyState = .active) -> WrappedDataKey {
@@ -79,5 +81,31 @@ public enum WrappedKeyStoreConformance {
         try expect(try store.load().masterKeyCheck == [9], "a change without a check value must keep the stored one")
         try store.apply(WrappedKeyChange(masterKeyCheck: [8]))
         try expect(try store.load().masterKeyCheck == [8], "a change with a check value must replace the stored one")
+    }
+
+    static func rewrapsReplaceMaterialAndCheckValueTogether(_ store: any WrappedKeyStore) throws {
+        try store.apply(WrappedKeyChange(inserts: [key(1, .pii, .decryptOnly), key(2, .pii), key(3, .otp)],
+                                         masterKeyCheck: [1]))
+        let fresh = WrappedKeyRewrap(wrapped: Array(repeating: 0xA5, count: 61), masterKeyID: "mk-new")
+        try store.apply(WrappedKeyChange(rewraps: [KeyID(rawValue: 1): fresh, KeyID(rawValue: 2): fresh],
+                                         masterKeyCheck: [2]))
+        let loaded = try store.load()
+        try expect(loaded.masterKeyCheck == [2], "a re-wrap change must replace the check value with it")
+        try expect(loaded.keys.map(\.masterKeyID) == ["mk-new", "mk-new", "mk-test"],
+                   "re-wrapped keys must name the new master key, others keep theirs; got \(loaded.keys.map(\.masterKeyID))")
+        try expect(loaded.keys.prefix(2).allSatisfy { $0.wrapped == fresh.wrapped }, "re-wrapped material must be stored")
+        try expect(loaded.keys[2] == key(3, .otp), "a key not in the change must stay byte-identical")
+        try expect(loaded.keys.map(\.state) == [.decryptOnly, .active, .active], "a re-wrap must not change states")
+    }
+
+    static func rewrapOfUnknownKeyIsRefusedAndNothingIsApplied(_ store: any WrappedKeyStore) throws {
+        try store.apply(WrappedKeyChange(inserts: [key(1, .audit)], masterKeyCheck: [1]))
+        let before = try store.load()
+        let fresh = WrappedKeyRewrap(wrapped: [1, 2, 3], masterKeyID: "mk-new")
+        try expectThrows("a re-wrap of an unknown key must be refused") {
+            try store.apply(WrappedKeyChange(rewraps: [KeyID(rawValue: 1): fresh, KeyID(rawValue: 5): fresh],
+                                             masterKeyCheck: [2]))
+        }
+        try expect(try store.load() == before, "a refused re-wrap must change neither keys nor the check value")
     }
 }

@@ -69,12 +69,13 @@ final class MasterKeyLoaderTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: false)
         let path = creds + "/riegel-master-key"
         let raw = [UInt8](repeating: 0xAB, count: 32)
-        _ = FileManager.default.createFile(atPath: path, contents: Data(raw))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(raw), attributes: [.posixPermissions: 0o400])
         let fromRaw = try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load()
         XCTAssertEqual(fromRaw.origin, .credential(path: path))
         XCTAssertEqual(fromRaw.id, try MasterKey(bytes: raw).id)
         try FileManager.default.removeItem(atPath: path)
-        _ = FileManager.default.createFile(atPath: path, contents: Data((String(repeating: "AB", count: 32) + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data((String(repeating: "AB", count: 32) + "\n").utf8),
+                                          attributes: [.posixPermissions: 0o400])
         XCTAssertEqual(try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load().id, fromRaw.id)
         XCTAssertFalse(FileManager.default.fileExists(atPath: keyFile), "no key file when a credential is given")
     }
@@ -82,21 +83,87 @@ final class MasterKeyLoaderTests: XCTestCase {
     func testMalformedCredentialIsRefused() throws {
         let creds = temp.path + "/creds"
         try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: false)
-        _ = FileManager.default.createFile(atPath: creds + "/riegel-master-key", contents: Data("too short".utf8))
+        _ = FileManager.default.createFile(atPath: creds + "/riegel-master-key", contents: Data("too short".utf8),
+                                          attributes: [.posixPermissions: 0o400])
         XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds]).load()) { error in
             guard case MasterKeyError.malformed(_, 9) = error else { return XCTFail("\(error)") }
         }
         try FileManager.default.removeItem(atPath: creds + "/riegel-master-key")
-        _ = FileManager.default.createFile(atPath: creds + "/riegel-master-key", contents: Data(String(repeating: "zz", count: 32).utf8))
+        _ = FileManager.default.createFile(atPath: creds + "/riegel-master-key", contents: Data(String(repeating: "zz", count: 32).utf8),
+                                          attributes: [.posixPermissions: 0o400])
         XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds]).load())
     }
 
     func testMissingCredentialWithoutDevelopmentKeyFileIsRefused() throws {
         XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": temp.path], dev: false).load()) { error in
             XCTAssertEqual(error as? MasterKeyError, .credentialMissing(path: temp.path + "/riegel-master-key"))
-            XCTAssertTrue("\(error)".contains("LoadCredential=riegel-master-key"))
+            XCTAssertTrue("\(error)".contains("LoadCredential=riegel-master-key:"))
         }
         XCTAssertThrowsError(try loader([:], dev: false).load()) { XCTAssertEqual($0 as? MasterKeyError, .noSource) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: keyFile))
+    }
+
+    // Credentials at start: systemd 252 writes them root-owned 0400 plus a
+    // user ACL (st_mode then reads 0440), or, without ACL support, chowned to
+    // the service user with 0400.
+
+    private func credential(mode: Int, bytes: [UInt8] = Array(repeating: 0xAB, count: 32)) throws -> (String, String) {
+        let creds = temp.path + "/creds"
+        if !FileManager.default.fileExists(atPath: creds) {
+            try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: false)
+        }
+        let path = creds + "/riegel-master-key"
+        try? FileManager.default.removeItem(atPath: path)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertEqual(chmod(path, mode_t(mode)), 0)
+        return (creds, path)
+    }
+
+    func testCredentialAsSystemdWritesItIsUsed() throws {
+        for mode in [0o400, 0o440, 0o600] {
+            let (creds, path) = try credential(mode: mode)
+            XCTAssertEqual(try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load().origin, .credential(path: path))
+        }
+    }
+
+    func testCredentialReadableByOthersOrWritableByGroupIsRefusedWithAHint() throws {
+        for mode in [0o444, 0o404, 0o644, 0o460, 0o410] {
+            let (creds, path) = try credential(mode: mode)
+            XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load()) { error in
+                XCTAssertEqual(error as? MasterKeyError, .credentialTooPermissive(path: path, mode: UInt32(0o100000 | mode)))
+                XCTAssertTrue("\(error)".contains("chmod 0400 \(path)"), "\(error)")
+            }
+        }
+    }
+
+    func testSymlinkedCredentialIsRefused() throws {
+        let (creds, path) = try credential(mode: 0o400)
+        try FileManager.default.moveItem(atPath: path, toPath: temp.path + "/elsewhere")
+        XCTAssertEqual(symlink(temp.path + "/elsewhere", path), 0)
+        XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load()) {
+            XCTAssertEqual($0 as? MasterKeyError, .keyFileNotRegular(path: path))
+        }
+    }
+
+    func testCredentialOfAnotherUserIsRefusedButRootsIsUsed() throws {
+        guard getuid() == 0 else { throw XCTSkip("needs root to chown") }
+        let (creds, path) = try credential(mode: 0o400)
+        XCTAssertEqual(chown(path, 65534, 65534), 0)
+        XCTAssertThrowsError(try loader(["CREDENTIALS_DIRECTORY": creds], dev: false).load()) { error in
+            XCTAssertEqual(error as? MasterKeyError, .credentialWrongOwner(path: path, owner: 65534, expected: 0))
+            XCTAssertTrue("\(error)".contains("chown 0 \(path)"))
+        }
+        // riegel running as another uid accepts root's credential (systemd's ACL case).
+        XCTAssertEqual(chown(path, 0, 0), 0)
+        var asService = loader(["CREDENTIALS_DIRECTORY": creds], dev: false)
+        asService.owner = 990
+        XCTAssertEqual(try asService.load().origin, .credential(path: path))
+    }
+
+    func testOriginIsDescribedInWords() {
+        XCTAssertEqual(MasterKeyOrigin.credential(path: "/run/credentials/riegeld.service/riegel-master-key").description,
+                       "systemd credential riegel-master-key (/run/credentials/riegeld.service/riegel-master-key)")
+        XCTAssertEqual(MasterKeyOrigin.keyFile(path: "/v/master.key").description, "key file /v/master.key")
+        XCTAssertEqual(MasterKeyOrigin.generatedKeyFile(path: "/v/master.key").description, "generated key file /v/master.key")
     }
 }

@@ -17,7 +17,8 @@ final class ErrorMappingTests: XCTestCase {
         .invalidUsername(reason: "too short"), .invalidEmail(reason: "no @"),
         .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey,
         .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
-        .credentialUnavailable(credential: "c"), .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"),
+        .credentialUnavailable(credential: "c", reason: "missing"), .masterKeyRotationRefused(reason: "same_key"),
+        .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"),
     ]
 
     func definitions() throws -> [String: VarlinkInterfaceDefinition] {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RiegelCore
 @testable import RiegelStore
 import RiegelTesting
@@ -46,5 +47,44 @@ final class SQLiteKeyStoreTests: XCTestCase {
         XCTAssertThrowsError(try SQLiteKeyStore(database: db).load()) { error in
             guard case WrappedKeyStoreError.corruptRecord = error else { return XCTFail("\(error)") }
         }
+    }
+
+    /// The key table and the check value, as stored bytes.
+    private func rawKeys(_ db: RiegelDatabase) throws -> [String] {
+        try db.writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT id || '|' || purpose || '|' || state || '|' || quote(created_at) || '|' || hex(wrapped) || '|' || master_key_id
+                FROM key ORDER BY id
+                """)
+            + String.fetchAll(db, sql: "SELECT name || '|' || hex(value) FROM meta ORDER BY name")
+        }
+    }
+
+    func testMasterKeyRewrapCommitsEveryRowAndTheCheckValueOrNothing() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let db = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
+        defer { try? db.close() }
+        let store = SQLiteKeyStore(database: db)
+        let keys = (1...4).map { WrappedDataKey(id: KeyID(rawValue: UInt32($0)), purpose: KeyPurpose.allCases[$0 - 1],
+                                                state: .active, createdAt: Instant(secondsSinceEpoch: 1_767_225_600),
+                                                wrapped: Array(repeating: UInt8($0), count: 61), masterKeyID: "old") }
+        try store.apply(WrappedKeyChange(inserts: keys, masterKeyCheck: Array(repeating: 1, count: 32)))
+        let before = try rawKeys(db)
+
+        var rewraps: [KeyID: WrappedKeyRewrap] = [:]
+        for key in keys { rewraps[key.id] = WrappedKeyRewrap(wrapped: Array(repeating: 0xEE, count: 61), masterKeyID: "new") }
+        var refused = rewraps
+        refused[KeyID(rawValue: 99)] = WrappedKeyRewrap(wrapped: [0], masterKeyID: "new")
+        XCTAssertThrowsError(try store.apply(WrappedKeyChange(rewraps: refused, masterKeyCheck: Array(repeating: 2, count: 32)))) {
+            XCTAssertEqual($0 as? WrappedKeyStoreError, .unknownKey(KeyID(rawValue: 99)))
+        }
+        XCTAssertEqual(try rawKeys(db), before, "a refused re-wrap leaves the table and check value byte-identical")
+
+        try store.apply(WrappedKeyChange(rewraps: rewraps, masterKeyCheck: Array(repeating: 2, count: 32)))
+        let after = try store.load()
+        XCTAssertEqual(after.keys.map(\.masterKeyID), ["new", "new", "new", "new"])
+        XCTAssertTrue(after.keys.allSatisfy { $0.wrapped == Array(repeating: 0xEE, count: 61) })
+        XCTAssertEqual(after.masterKeyCheck, Array(repeating: 2, count: 32))
     }
 }

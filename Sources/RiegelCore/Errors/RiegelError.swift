@@ -39,7 +39,8 @@ public enum RiegelError: Error, Sendable, Hashable {
     case invalidPasswordHash(reason: String)
     case keyInUse(inUse: Int)
     case keyActive
-    case credentialUnavailable(credential: String)
+    case credentialUnavailable(credential: String, reason: String)
+    case masterKeyRotationRefused(reason: String)
     case rotationInProgress(purpose: KeyPurpose)
     // io.riegel.Audit (Query) and io.riegel.Admin (ListAccounts): a parameter out of range or malformed
     case invalidFilter(reason: String)
