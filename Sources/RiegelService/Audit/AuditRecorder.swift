@@ -40,9 +40,10 @@ public final class AuditRecorder: Sendable {
 
     /// Records one event. A failure to append is logged as an error and does
     /// not fail the operation that caused the event.
-    public func record(_ type: String, _ outcome: AuditOutcome, user: UserID? = nil, username: String? = nil,
+    public func record(_ kind: AuditEventType, _ outcome: AuditOutcome, user: UserID? = nil, username: String? = nil,
                        reason: String? = nil, client: ClientContext? = nil, details: [String: String] = [:]) {
         let peer = Self.peer
+        let type = kind.rawValue
         let event = AuditEvent(type: type, outcome: outcome, userID: user, username: username, reason: reason,
                                peerUID: peer?.uid, peerPID: peer?.pid, clientIP: client?.ip,
                                userAgent: client?.userAgent, details: details)
