@@ -6,7 +6,7 @@ import TOMLKit
 /// for every key). Every key has a default, so an empty file is a valid config.
 ///
 /// Relative paths (`state_directory`, `socket_path`, outbox `path`,
-/// `blocklist`) are kept as written and so resolve against riegeld's working
+/// `blocklist`; not `[audit] syslog`, which must be absolute) are kept as written and so resolve against riegeld's working
 /// directory; production configs use absolute paths (systemd starts services in `/`).
 public struct RiegelConfig: Sendable, Equatable {
     /// `[daemon]`.
@@ -25,6 +25,8 @@ public struct RiegelConfig: Sendable, Equatable {
     public var throttle = ThrottleConfig()
     /// `[device]`.
     public var device = DeviceConfig()
+    /// `[audit]`.
+    public var audit = AuditConfig()
 
     /// The defaults.
     public init() {}
@@ -108,6 +110,7 @@ public struct RiegelConfig: Sendable, Equatable {
         c.password = section("password", &top, root, context, PasswordConfig.read)
         c.throttle = section("throttle", &top, root, context, ThrottleConfig.read)
         c.device = section("device", &top, root, context, DeviceConfig.read)
+        c.audit = section("audit", &top, root, context, AuditConfig.read)
         let stateDirectory = c.daemon.stateDirectory
         c.sms = section("sms", &top, root, context) { SMSConfig.read(&$0, stateDirectory: stateDirectory) }
         for (name, var s) in top.tables("resource_class") {
