@@ -55,12 +55,8 @@ final class AuditRecorderTests: XCTestCase {
     }
 
     func testTheForwarderGetsEachAppendedEntry() throws {
-        final class Recording: AuditForwarder, @unchecked Sendable {
-            var entries: [AuditEntry] = []
-            func forward(_ entry: AuditEntry) { entries.append(entry) }
-        }
         let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester())
-        let forwarder = Recording()
+        let forwarder = RecordingAuditForwarder()
         let recorder = AuditRecorder(log: log, hasher: SoftwareSHA256(), logger: Logger(label: "test"), forwarder: forwarder)
         recorder.record(.loginFailed, .failure, username: "ghost", reason: "unknown_user")
         recorder.record(.accountUnlocked, .success, user: UserID(rawValue: "u1"), reason: "admin")
