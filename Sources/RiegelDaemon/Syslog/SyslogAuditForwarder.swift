@@ -24,6 +24,8 @@ public final class SyslogAuditForwarder: AuditForwarder {
     let formatter: RFC5424Formatter
     let logger: Logger
     private let fd: Int32
+    private let address: sockaddr_un
+    private let addressLength: socklen_t
     private let sent = Atomic<Int>(0)
     private let dropped = Atomic<Int>(0)
     private let dropLog = Mutex<(last: ContinuousClock.Instant?, unreported: Int)>((nil, 0))
@@ -34,10 +36,16 @@ public final class SyslogAuditForwarder: AuditForwarder {
         guard path.utf8.count <= 107 else { throw SyslogSinkError.pathTooLong(path) }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SyslogSinkError.socket(errno: errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
         self.path = path
         self.formatter = formatter
         self.logger = logger
         self.fd = fd
+        self.address = address
+        self.addressLength = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + pathBytes.count + 1)
     }
 
     deinit { close(fd) }
@@ -60,17 +68,11 @@ public final class SyslogAuditForwarder: AuditForwarder {
 
     /// 0 if the datagram went out, else the errno.
     private func send(_ bytes: [UInt8]) -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes.prefix(raw.count - 1))
-        }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count + 1)
+        var address = self.address
         let result = bytes.withUnsafeBytes { buffer in
             withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                    sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), sa, length)
+                    sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), sa, addressLength)
                 }
             }
         }

@@ -9,6 +9,7 @@ public enum SyslogSinkError: Error, Sendable, Hashable, CustomStringConvertible 
     /// `socket(AF_UNIX, SOCK_DGRAM)` failed with this errno.
     case socket(errno: Int32)
 
+    /// What went wrong and what to do, for the startup error.
     public var description: String {
         switch self {
         case .pathTooLong(let path): "syslog socket path is \(path.utf8.count) bytes long; at most 107 fit"
