@@ -64,7 +64,9 @@ final class AuditEventCatalogTests: XCTestCase {
     /// journalctl itself (systemd 252 here) compiles the catalog and lists each entry.
     func testJournalctlCompilesAndListsTheCatalog() throws {
         let journalctl = "/usr/bin/journalctl"
-        guard FileManager.default.isExecutableFile(atPath: journalctl) else { throw XCTSkip("no journalctl") }
+        guard FileManager.default.isExecutableFile(atPath: journalctl) else {
+            return XCTFail("\(journalctl) is missing: install systemd (scripts/setup --test does)")
+        }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("riegel-catalog-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let dir = root.appendingPathComponent("usr/lib/systemd/catalog")

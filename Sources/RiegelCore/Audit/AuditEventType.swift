@@ -2,7 +2,7 @@
 /// code, `docs/audit-events.md` and `systemd/riegel.catalog` must agree on
 /// (a test checks all three).
 ///
-/// ``AuditRecorder`` takes only these, so a new kind of event is a new case
+/// `AuditRecorder` (RiegelService) takes only these, so a new kind of event is a new case
 /// here (and a section in the doc and an entry in the catalog).
 ///
 /// - Important: the raw values are stored, hashed into the chain, sent over
@@ -10,55 +10,105 @@
 ///   case (that would bump the schema version in `docs/audit-events.md`).
 ///   Raw values are at most 32 printable ASCII characters (RFC 5424 MSGID).
 public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
+    /// Access to a resource was granted.
     case accessGranted = "access.granted"
+    /// Access to a resource was denied.
     case accessDenied = "access.denied"
+    /// An account was created.
     case accountCreated = "account.created"
+    /// An account was deleted.
     case accountDeleted = "account.deleted"
+    /// An account was locked.
     case accountLocked = "account.locked"
+    /// An account was unlocked by an admin.
     case accountUnlocked = "account.unlocked"
+    /// An activation code was issued.
     case activationCodeIssued = "activation_code.issued"
+    /// An activation code was redeemed.
     case activationCodeRedeemed = "activation_code.redeemed"
+    /// A wrong activation code was entered.
     case activationCodeFailed = "activation_code.failed"
+    /// An SMS code was verified.
     case challengeVerified = "challenge.verified"
+    /// An SMS code was not accepted.
     case challengeFailed = "challenge.failed"
+    /// An SMS code check was refused.
     case challengeRefused = "challenge.refused"
+    /// Pending SMS challenges were ended.
     case challengeEnded = "challenge.ended"
+    /// A credential change needs a step-up first.
     case credentialChangeRefused = "credential_change.refused"
+    /// A browser became a trusted device.
     case deviceTrusted = "device.trusted"
+    /// A trusted device was used.
     case deviceUsed = "device.used"
+    /// A device token was not accepted.
     case deviceRejected = "device.rejected"
+    /// An old device token was replayed.
     case deviceTokenReplayed = "device.token_replayed"
+    /// A device was revoked as probably stolen.
     case deviceTheftSuspected = "device.theft_suspected"
+    /// A trusted device was revoked.
     case deviceRevoked = "device.revoked"
+    /// An app key was enrolled.
     case deviceKeyEnrolled = "device.key_enrolled"
+    /// An app key login failed.
     case deviceLoginFailed = "device_login.failed"
+    /// A login succeeded.
     case loginSucceeded = "login.succeeded"
+    /// A login failed.
     case loginFailed = "login.failed"
+    /// A login needs an SMS code.
     case loginChallenged = "login.challenged"
+    /// A password was changed.
     case passwordChanged = "password.changed"
+    /// A password hash was upgraded.
     case passwordRehashed = "password.rehashed"
+    /// A stored password hash was refused.
     case passwordHashRefused = "password.hash_refused"
+    /// A password reset was requested.
     case passwordResetRequested = "password.reset_requested"
+    /// A password reset needs an SMS code.
     case passwordResetChallenged = "password.reset_challenged"
+    /// A password was reset.
     case passwordReset = "password.reset"
+    /// A local caller was refused a method.
     case permissionDenied = "permission.denied"
+    /// A password re-check failed.
     case reauthenticationFailed = "reauthentication.failed"
+    /// A sign-up was refused.
     case registerRefused = "register.refused"
+    /// SMS second factor was enabled.
     case secondFactorEnabled = "second_factor.enabled"
+    /// The second-factor phone number changed.
     case secondFactorPhoneChanged = "second_factor.phone_changed"
+    /// SMS second factor was disabled.
     case secondFactorDisabled = "second_factor.disabled"
+    /// An admin reset the second factor.
     case secondFactorReset = "second_factor.reset"
+    /// Second factor locked after wrong codes.
     case secondFactorLocked = "second_factor.locked"
+    /// A second-factor enrolment was dropped.
     case secondFactorEnrolmentDropped = "second_factor.enrolment_dropped"
+    /// A session was stepped up.
     case sessionElevated = "session.elevated"
+    /// A session lost its step-up.
     case sessionDemoted = "session.demoted"
+    /// Sessions were ended.
     case sessionRevoked = "session.revoked"
+    /// An SMS code was sent.
     case smsSent = "sms.sent"
+    /// An SMS was refused by a send cap.
     case smsCapped = "sms.capped"
+    /// An SMS was refused for its number.
     case smsRefused = "sms.refused"
+    /// No SMS gateway could send a code.
     case smsUnavailable = "sms.unavailable"
+    /// A phone-change notice was queued.
     case smsNoticeQueued = "sms.notice_queued"
+    /// A phone-change notice could not be queued.
     case smsNoticeFailed = "sms.notice_failed"
+    /// Failures engaged the login throttle.
     case throttleEngaged = "throttle.engaged"
 
     /// One short line of ASCII saying what happened (the syslog MSG and the
