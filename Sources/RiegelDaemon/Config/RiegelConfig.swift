@@ -6,8 +6,9 @@ import TOMLKit
 /// for every key). Every key has a default, so an empty file is a valid config.
 ///
 /// Relative paths (`state_directory`, `socket_path`, outbox `path`,
-/// `blocklist`; not `[audit] syslog`, which must be absolute) are kept as written and so resolve against riegeld's working
+/// `blocklist`) are kept as written and so resolve against riegeld's working
 /// directory; production configs use absolute paths (systemd starts services in `/`).
+/// `[audit] syslog` alone must be absolute (a relative one is a problem).
 public struct RiegelConfig: Sendable, Equatable {
     /// `[daemon]`.
     public var daemon = DaemonConfig()

@@ -28,9 +28,9 @@ public struct RFC5424Formatter: Sendable {
     /// The facility, authpriv.
     public static let facility = 10
 
-    /// HOSTNAME (`-` when unknown or not printable ASCII).
+    /// HOSTNAME: the printable ASCII characters of the name given (`-` if none).
     public let hostname: String
-    /// PROCID (our pid).
+    /// PROCID (riegeld's pid), printable ASCII like HOSTNAME.
     public let procID: String
 
     /// A formatter naming `hostname` and `procID` in each message.
