@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "riegelctl",
             dependencies: [
-                "Varlink", "RiegelCrypto",
+                "Varlink", "RiegelCore", "RiegelCrypto",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -33,7 +33,9 @@ struct AccountComponents {
             queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit))
         let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(),
                                       digester: KeyRingDigester(keyRing: keyRing))
-        let audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SHA256AuditHasher(), logger: logger)
+        let syslog = try syslogForwarder(config.audit, logger: logger)
+        let audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SHA256AuditHasher(), logger: logger,
+                                  forwarder: syslog)
         let sessions = SessionService(
             sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
@@ -69,6 +71,15 @@ struct AccountComponents {
         return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,
                                  hashing: hashing,
                                  auditLog: auditLog, audit: audit, sms: sms)
+    }
+
+    /// The `[audit] syslog` sink, or nil when the key is not set.
+    static func syslogForwarder(_ config: AuditConfig, logger: Logger) throws -> SyslogAuditForwarder? {
+        guard let path = config.syslog else { return nil }
+        let formatter = RFC5424Formatter(hostname: ProcessInfo.processInfo.hostName,
+                                         procID: "\(ProcessInfo.processInfo.processIdentifier)")
+        logger.info("audit events also go to syslog (RFC 5424, authpriv)", metadata: ["syslog_path": "\(path)"])
+        return try SyslogAuditForwarder(path: path, formatter: formatter, logger: logger)
     }
 
     static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {

@@ -56,7 +56,7 @@ struct ReloadService: Service, CustomStringConvertible {
         authorizer.replace(with: RoleAuthorizer(roles: fresh.roleTable, database: userDatabase, logger: logger))
         access.replaceCatalog(catalog)
         if fresh.daemon != running.daemon || fresh.sms != running.sms || fresh.password != running.password
-            || fresh.session != running.session || fresh.throttle != running.throttle {
+            || fresh.session != running.session || fresh.throttle != running.throttle || fresh.audit != running.audit {
             logger.warning("config reloaded: [roles] and [resource_class.*] took effect; other changed sections need a restart")
         } else {
             logger.notice("config reloaded")

@@ -75,9 +75,23 @@ enum AuditHandlers {
         }
         let since = try time("since"), until = try time("until")
         if let since, let until, since > until { throw RiegelError.invalidFilter(reason: "since is after until") }
-        return AuditFilter(user: f["user"]?.string, types: f["types"]?.array?.compactMap(\.string),
+        let types = f["types"]?.array?.compactMap(\.string)
+        for type in types ?? [] where AuditEventType(rawValue: type) == nil {
+            throw RiegelError.invalidFilter(reason: unknownTypeReason(type))
+        }
+        return AuditFilter(user: f["user"]?.string, types: types,
                            outcome: f["outcome"]?.string.flatMap(AuditOutcome.init(rawValue:)),
                            since: since, until: until, clientIP: f["client_ip"]?.string)
+    }
+
+    /// Why `type` is refused: it is no ``AuditEventType``; names the known
+    /// types of the same family (`login.fial` → the `login.*` types) when there are any.
+    static func unknownTypeReason(_ type: String) -> String {
+        let family = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? type
+        let kin = AuditEventType.allCases.map(\.rawValue).filter { $0.hasPrefix(family + ".") }.sorted()
+        let hint = kin.isEmpty ? "the event types are listed in docs/audit-events.md"
+            : "known \(family).* types: " + kin.joined(separator: ", ")
+        return "unknown event type \"\(type.prefix(64))\"; \(hint)"
     }
 
     /// `Event`.

@@ -1,67 +1,72 @@
 import ArgumentParser
 import Varlink
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `riegelctl audit ...`: the security team's view of the audit trail.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Query and verify the tamper-evident audit trail (role audit).",
-        subcommands: [AuditQueryCommand.self, AuditVerifyCommand.self]
+        subcommands: [AuditQueryCommand.self, AuditTailCommand.self, AuditVerifyCommand.self]
     )
 }
 
-/// `riegelctl audit query`: matching events, oldest first; `--follow` keeps streaming.
+/// `riegelctl audit query`: matching events, oldest first, as a table (JSON
+/// lines with `--json`); `--follow` keeps streaming.
 struct AuditQueryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "query", abstract: "Print matching audit events.")
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Print matching audit events.",
+        discussion: """
+        Example: riegelctl audit query --user alice --event login.failed --since 1h
+        Times: 30m, 1h, 7d, 2w (that long ago) or RFC 3339 (2026-11-25T08:00:00Z).
+        An unknown event type or a bad time is refused (exit status 1 or 64).
+        """)
 
     @OptionGroup var options: ConnectionOptions
-    @Option(help: "A username or user id.") var user: String?
-    @Option(name: .customLong("type"), help: "An event type, e.g. login.failed (repeatable).") var types: [String] = []
-    @Option(help: "success or failure.") var outcome: String?
-    @Option(help: "RFC 3339 time, e.g. 2026-11-25T08:00:00Z.") var since: String?
-    @Option(help: "RFC 3339 time.") var until: String?
-    @Option(name: .customLong("client-ip"), help: "The end user's IP address.") var clientIP: String?
+    @OptionGroup var filter: AuditFilterOptions
     @Option(help: "Only the newest N events.") var limit: Int?
-    @Flag(help: "Keep streaming new events as they happen.") var follow = false
+    @Flag(name: [.customShort("f"), .long], help: "Keep streaming new events as they happen.") var follow = false
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
 
     func run() async throws {
-        var filter: [String: JSONValue] = [:]
-        if let user { filter["user"] = .string(user) }
-        if !types.isEmpty { filter["types"] = .array(types.map { .string($0) }) }
-        if let outcome { filter["outcome"] = .string(outcome) }
-        if let since { filter["since"] = .string(since) }
-        if let until { filter["until"] = .string(until) }
-        if let clientIP { filter["client_ip"] = .string(clientIP) }
+        try await Self.stream(options: options, filter: filter.filter(), limit: limit, follow: follow)
+    }
+
+    /// Calls `io.riegel.Audit.Query` and prints each event as it arrives:
+    /// a table row (with a header first on a terminal) or, with `--json`, one
+    /// compact JSON object per line.
+    static func stream(options: ConnectionOptions, filter: [String: JSONValue], limit: Int?, follow: Bool) async throws {
         var parameters: [String: JSONValue] = [:]
         if !filter.isEmpty { parameters["filter"] = .object(filter) }
         if let limit { parameters["limit"] = .int(Int64(limit)) }
         if follow { parameters["follow"] = .bool(true) }
+        let table = AuditEventTable()
         let client = try await options.connect()
         do {
             try await client.using { client in
+                var headed = false
                 for try await reply in client.callMore("io.riegel.Audit.Query", parameters: parameters) {
+                    if !options.json, table.terminal, !headed {
+                        print(table.header)
+                        headed = true
+                    }
                     guard case .object(let event)? = reply["event"] else { continue }
                     if options.json {
                         options.printReply(event)
                     } else {
-                        print(Self.line(event))
+                        print(table.line(event))
                     }
+                    fflush(nil)  // all streams: each event shows at once, also when piped
                 }
             }
         } catch let error as VarlinkError {
             throw fail(with: error, json: options.json)
         }
-    }
-
-    /// `seq time type outcome user (reason) ip`.
-    static func line(_ e: [String: JSONValue]) -> String {
-        var parts = [e["seq"]?.int.map(String.init) ?? "?", e["time"]?.string ?? "?",
-                     e["type"]?.string ?? "?", e["outcome"]?.string ?? "?"]
-        parts.append(e["username"]?.string ?? e["user_id"]?.string ?? "-")
-        if let reason = e["reason"]?.string { parts.append("reason=" + reason) }
-        if let ip = e["client_ip"]?.string { parts.append("ip=" + ip) }
-        if let uid = e["peer_uid"]?.int { parts.append("peer_uid=\(uid)") }
-        return parts.joined(separator: " ")
     }
 }
 

@@ -52,11 +52,26 @@ def test_filters_limit_and_bad_filters(daemon):
         newest = events(audit, filter={"user": uid}, limit=2)
         assert [e["seq"] for e in newest] == [e["seq"] for e in by_id][-2:]
         assert events(audit, filter={"outcome": "failure"}) == []
-        assert events(audit, filter={"types": ["nothing.like.this"]}) == []
+        name, params = error_of(events, audit, filter={"types": ["login.succeeded", "nothing.like.this"]})
+        assert name == "io.riegel.Audit.InvalidFilter" and "nothing.like.this" in params["reason"]
         assert error_of(events, audit, filter={"since": "yesterday"})[0] == "io.riegel.Audit.InvalidFilter"
         assert error_of(events, audit, filter={"since": "2030-01-02T00:00:00Z", "until": "2030-01-01T00:00:00Z"})[0] \
             == "io.riegel.Audit.InvalidFilter"
         assert error_of(events, audit, limit=-1)[0] == "io.riegel.Audit.InvalidFilter"
+
+
+def test_unknown_event_type_is_refused_with_the_known_ones_of_its_family(daemon):
+    """A typo in a type used to match nothing, silently; now it is InvalidFilter."""
+    with daemon.client().open("io.riegel.Audit") as audit:
+        name, params = error_of(events, audit, filter={"types": ["login.fial"]})
+        assert name == "io.riegel.Audit.InvalidFilter"
+        assert params["reason"] == ('unknown event type "login.fial"; known login.* types: '
+                                    "login.challenged, login.failed, login.succeeded")
+        name, params = error_of(events, audit, filter={"types": ["LOGIN.FAILED"]})
+        assert name == "io.riegel.Audit.InvalidFilter" and "docs/audit-events.md" in params["reason"]
+        name, params = error_of(events, audit, filter={"until": "2026-13-01T00:00:00Z"})
+        assert name == "io.riegel.Audit.InvalidFilter" and "until" in params["reason"]
+        assert events(audit, filter={"types": ["login.failed", "permission.denied"]}) == []
 
 
 def test_query_without_more_is_expected_more(daemon):

@@ -221,7 +221,7 @@ final class KeyRotationTests: XCTestCase {
     func testAuditRotationReSealsCheckpointsSoVerifyPassesAfterRetiringTheOldKey() async throws {
         let s = try stack()
         let audit = AuditRecorder(log: s.auditLog, hasher: SHA256AuditHasher(), logger: Logger(label: "test"))
-        for n in 0..<6 { audit.record("test.event", .success, reason: "n\(n)") }
+        for n in 0..<6 { audit.record(.loginSucceeded, .success, reason: "n\(n)") }
         let old = activeID(s, .audit)
         XCTAssertTrue(try s.auditLog.verify().ok)
         let job = try await s.keys.rotate(.audit)
@@ -239,7 +239,7 @@ final class KeyRotationTests: XCTestCase {
     func testAForgedCheckpointFailsTheAuditRewrapInsteadOfBeingLaundered() async throws {
         let s = try stack()
         let audit = AuditRecorder(log: s.auditLog, hasher: SHA256AuditHasher(), logger: Logger(label: "test"))
-        for n in 0..<4 { audit.record("test.event", .success, reason: "n\(n)") }
+        for n in 0..<4 { audit.record(.loginSucceeded, .success, reason: "n\(n)") }
         try await s.database.writer.write { db in
             // Whoever forges a MAC can write the file, and so drop the guard.
             try db.execute(sql: "DROP TRIGGER audit_checkpoint_reseal_only")

@@ -1,3 +1,4 @@
+import Logging
 import RiegelCore
 @testable import RiegelService
 import RiegelTesting
@@ -51,5 +52,15 @@ final class AuditRecorderTests: XCTestCase {
         XCTAssertTrue(all.contains { $0.type == "login.failed" && $0.reason == "throttled" },
                       "refusals during a delay are audited too")
         XCTAssertTrue(try f.auditLog.verify().ok)
+    }
+
+    func testTheForwarderGetsEachAppendedEntry() throws {
+        let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester())
+        let forwarder = RecordingAuditForwarder()
+        let recorder = AuditRecorder(log: log, hasher: SoftwareSHA256(), logger: Logger(label: "test"), forwarder: forwarder)
+        recorder.record(.loginFailed, .failure, username: "ghost", reason: "unknown_user")
+        recorder.record(.accountUnlocked, .success, user: UserID(rawValue: "u1"), reason: "admin")
+        XCTAssertEqual(forwarder.entries, try log.query(AuditFilter(), limit: nil).entries)
+        XCTAssertEqual(forwarder.entries.map(\.event.type), ["login.failed", "account.unlocked"])
     }
 }

@@ -7,7 +7,9 @@
 ///   `idle`); mask a phone with ``AuditPhoneMask/mask(_:)`` before putting it
 ///   in `details`.
 public struct AuditEvent: Sendable, Hashable {
-    /// The kind of event, dotted lowercase (`login.failed`, `session.revoked`).
+    /// The kind of event, dotted lowercase (`login.failed`, `session.revoked`):
+    /// an ``AuditEventType`` raw value for what this version records; a
+    /// string, because stored entries keep whatever type they were written with.
     public var type: String
     /// Whether the action succeeded.
     public var outcome: AuditOutcome

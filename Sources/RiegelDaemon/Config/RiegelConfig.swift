@@ -8,6 +8,7 @@ import TOMLKit
 /// Relative paths (`state_directory`, `socket_path`, outbox `path`,
 /// `blocklist`) are kept as written and so resolve against riegeld's working
 /// directory; production configs use absolute paths (systemd starts services in `/`).
+/// `[audit] syslog` alone must be absolute (a relative one is a problem).
 public struct RiegelConfig: Sendable, Equatable {
     /// `[daemon]`.
     public var daemon = DaemonConfig()
@@ -27,6 +28,8 @@ public struct RiegelConfig: Sendable, Equatable {
     public var device = DeviceConfig()
     /// `[keys]`.
     public var keys = KeysConfig()
+    /// `[audit]`.
+    public var audit = AuditConfig()
 
     /// The defaults.
     public init() {}
@@ -111,6 +114,7 @@ public struct RiegelConfig: Sendable, Equatable {
         c.throttle = section("throttle", &top, root, context, ThrottleConfig.read)
         c.device = section("device", &top, root, context, DeviceConfig.read)
         c.keys = section("keys", &top, root, context, KeysConfig.read)
+        c.audit = section("audit", &top, root, context, AuditConfig.read)
         let stateDirectory = c.daemon.stateDirectory
         c.sms = section("sms", &top, root, context) { SMSConfig.read(&$0, stateDirectory: stateDirectory) }
         for (name, var s) in top.tables("resource_class") {

@@ -70,7 +70,7 @@ public final class AccessService: Sendable {
         var details = ["resource_class": name, "session_id": checked.id.rawValue]
         if let resourceID { details["resource_id"] = resourceID.value }
         if let provenAt = info.secondFactorAt { details["second_factor_at"] = RFC3339.format(provenAt) }
-        audit.record(decision.isGranted ? "access.granted" : "access.denied", decision.isGranted ? .success : .failure,
+        audit.record(decision.isGranted ? .accessGranted : .accessDenied, decision.isGranted ? .success : .failure,
                      user: checked.userID, username: info.username, reason: decision.reason, client: client,
                      details: details)
         if case .denied(let denial) = decision { throw denial.error }

@@ -23,7 +23,7 @@ extension AccountService {
         try activationCodes.create(ActivationCodeRecord(
             digest: keyedDigester.digest(activationMessage(userID, code), purpose: .otp),
             userID: userID, subject: subject, createdAt: now, expiresAt: expires))
-        audit.record("activation_code.issued", .success, user: userID, details: ["subject": subject])
+        audit.record(.activationCodeIssued, .success, user: userID, details: ["subject": subject])
         return (Self.grouped(code), expires)
     }
 
@@ -50,11 +50,11 @@ extension AccountService {
                candidates: keyedDigester.allDigests(activationMessage(account.id, code), purpose: .otp),
                now: clock.now()) {
             try gate.refund(ticket)
-            audit.record("activation_code.redeemed", .success, user: account.id, username: account.username.value,
+            audit.record(.activationCodeRedeemed, .success, user: account.id, username: account.username.value,
                          details: ["subject": record.subject])
             return record.subject
         }
-        audit.record("activation_code.failed", .failure, user: account.id, username: account.username.value,
+        audit.record(.activationCodeFailed, .failure, user: account.id, username: account.username.value,
                      reason: "wrong_code")
         recordThrottle(ticket.reservation.events.account, user: account.id, username: account.username.value)
         let recent = ticket.state.failures.filter {

@@ -41,7 +41,7 @@ extension AccountService {
         try accounts.setLock(id: account.id, until: until)
         try sms.endPending(of: account.id, reason: "account_locked")
         let ended = try sessions.endAll(of: account.id, reason: "account_locked")
-        audit.record("account.locked", .success, user: account.id, username: account.username.value, reason: "admin",
+        audit.record(.accountLocked, .success, user: account.id, username: account.username.value, reason: "admin",
                      details: ["note": reason, "until": "\(until)", "sessions_ended": "\(ended)"])
     }
 
@@ -63,14 +63,14 @@ extension AccountService {
         let account = try adminLookup(username)
         try accounts.setLock(id: account.id, until: nil)
         try throttles.remove(accountThrottleKey(account.username.canonicalKey))
-        audit.record("account.unlocked", .success, user: account.id, username: account.username.value, reason: "admin")
+        audit.record(.accountUnlocked, .success, user: account.id, username: account.username.value, reason: "admin")
     }
 
     /// Ends every session of the account; returns how many.
     public func revokeSessions(username: String) throws -> Int {
         let account = try adminLookup(username)
         let ended = try sessions.endAll(of: account.id, reason: "admin")
-        audit.record("session.revoked", .success, user: account.id, username: account.username.value, reason: "admin",
+        audit.record(.sessionRevoked, .success, user: account.id, username: account.username.value, reason: "admin",
                      details: ["count": "\(ended)"])
         return ended
     }

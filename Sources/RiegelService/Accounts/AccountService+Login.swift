@@ -29,7 +29,7 @@ extension AccountService {
         let ticket: ThrottleGate.Ticket
         switch try gate.reserve(key: accountKey, clientKey: clientKey, now: now) {
         case .refused(let decision):
-            audit.record("login.failed", .failure, username: username?.value, reason: "throttled", client: client)
+            audit.record(.loginFailed, .failure, username: username?.value, reason: "throttled", client: client)
             try refuseIfThrottled(decision)
             throw RiegelError.tooManyAttempts(retryAfterSeconds: 1)
         case .admitted(let admitted):
@@ -52,7 +52,7 @@ extension AccountService {
         guard let account, let phc else {
             // Already counted by the reservation.
             let events = ticket.reservation.events
-            audit.record("login.failed", .failure, user: account?.id, username: account?.username.value,
+            audit.record(.loginFailed, .failure, user: account?.id, username: account?.username.value,
                          reason: account == nil ? "unknown_user" : "wrong_password", client: client)
             recordThrottle(events.account + events.client, user: account?.id, username: account?.username.value,
                            client: client)
@@ -61,7 +61,7 @@ extension AccountService {
 
         if let until = account.lockedUntil, until > clock.now() {
             try gate.refund(ticket)
-            audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+            audit.record(.loginFailed, .failure, user: account.id, username: account.username.value,
                          reason: "account_locked", client: client)
             throw RiegelError.accountLocked(until: until)
         }
@@ -70,7 +70,7 @@ extension AccountService {
             // Only over the hash this login verified: a new password set meanwhile stays.
             if try accounts.rehashPassword(id: account.id, try await sealedHash(of: password, for: account.id),
                                            ifGeneration: account.credentialGeneration) {
-                audit.record("password.rehashed", .success, user: account.id, username: account.username.value)
+                audit.record(.passwordRehashed, .success, user: account.id, username: account.username.value)
             }
         }
         if account.secondFactorEnabled, let deviceToken,
@@ -78,7 +78,7 @@ extension AccountService {
             let session = try openSessionIfUnchanged(account, client: client) {
                 let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
                                                 client: client, deviceID: deviceID)
-                audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
                              reason: "trusted_device", client: client,
                              details: ["session_id": session.info.sessionID.rawValue, "device_id": deviceID.rawValue])
                 return session
@@ -90,14 +90,14 @@ extension AccountService {
             let challenge = try await sms.start(.login, user: account.id, username: account.username.value,
                                                 phone: phone, language: client.language,
                                                 credentialGeneration: account.credentialGeneration)
-            audit.record("login.challenged", .success, user: account.id, username: account.username.value,
+            audit.record(.loginChallenged, .success, user: account.id, username: account.username.value,
                          reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
             return .challenge(challenge)
         }
         // One commit for the re-check, the session, the last-login time and the audit entry.
         let session = try openSessionIfUnchanged(account, client: client) {
             let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
-            audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+            audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
                          reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
             return session
         }
@@ -132,7 +132,7 @@ extension AccountService {
             }
         } catch {
             if let refusal {
-                audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+                audit.record(.loginFailed, .failure, user: account.id, username: account.username.value,
                              reason: refusal, client: client)
             }
             throw error

@@ -40,7 +40,7 @@ extension AccountService {
                 case .malformedHash: reason = "malformed"
                 case .parametersOutOfRange, .hashingFailed: throw error
                 }
-                audit.record("password.hash_refused", .failure, user: account.id, username: account.username.value,
+                audit.record(.passwordHashRefused, .failure, user: account.id, username: account.username.value,
                              reason: reason)
                 logger.warning("stored password hash refused without running it", metadata: [
                     "user_id": "\(account.id.rawValue)", "reason": "\(reason)", "detail": "\(error)"])

@@ -17,7 +17,7 @@ extension AccountService {
             try resetTokens.create(digest: tokenDigester.digest(ofToken: token), userID: account.id, createdAt: now,
                                    expiresAt: now.adding(seconds: policy.resetTokenLifetime))
             result = (token, try email(of: account)?.address)
-            audit.record("password.reset_requested", .success, user: account.id, username: account.username.value,
+            audit.record(.passwordResetRequested, .success, user: account.id, username: account.username.value,
                          client: client)
         }
         let floor = started.advanced(by: .milliseconds(Int64(policy.resetMinimumResponse * 1000)))
@@ -50,7 +50,7 @@ extension AccountService {
                 .passwordReset, user: account.id, username: account.username.value, phone: phone,
                 pendingReset: PendingPasswordReset(tokenDigest: digest, passwordHash: sealed),
                 credentialGeneration: account.credentialGeneration)
-            audit.record("password.reset_challenged", .success, user: account.id, username: account.username.value,
+            audit.record(.passwordResetChallenged, .success, user: account.id, username: account.username.value,
                          details: ["challenge_id": challenge.id.rawValue])
             return challenge
         }
@@ -70,7 +70,7 @@ extension AccountService {
         try resetTokens.removeAll(for: account.id)
         // Challenges begun with the old password (a login, say) end too (issue 11, item 9).
         try sms.endPending(of: account.id, reason: "password_reset")
-        audit.record("password.reset", .success, user: account.id, username: account.username.value,
+        audit.record(.passwordReset, .success, user: account.id, username: account.username.value,
                      details: ["sessions_ended": "\(ended)"])
     }
 

@@ -42,14 +42,14 @@ extension AccountService {
         let challenge = stored.challenge
         guard let account = try accounts.account(id: challenge.userID) else { throw RiegelError.challengeExpired }
         if challenge.purpose == .login, let until = account.lockedUntil, until > clock.now() {
-            audit.record("login.failed", .failure, user: account.id, username: account.username.value,
+            audit.record(.loginFailed, .failure, user: account.id, username: account.username.value,
                          reason: "account_locked", client: client)
             throw RiegelError.accountLocked(until: until)
         }
         // A password change or reset, a lock or a second-factor change since
         // the challenge began ends it (issue 11, item 9).
         if let generation = stored.credentialGeneration, generation != account.credentialGeneration {
-            audit.record("challenge.failed", .failure, user: account.id, username: account.username.value,
+            audit.record(.challengeFailed, .failure, user: account.id, username: account.username.value,
                          reason: "credentials_changed", client: client, details: ["challenge_id": challenge.id.rawValue])
             throw RiegelError.challengeExpired
         }
@@ -62,7 +62,7 @@ extension AccountService {
             let session = try openSessionIfUnchanged(account, generation: stored.credentialGeneration, client: client,
                                                      changed: .challengeExpired) {
                 let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
-                audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+                audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
                              reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
                 return session
             }
@@ -72,7 +72,7 @@ extension AccountService {
             // device token ends the sessions the device opened, and with them
             // whatever they started and had not confirmed yet.
             if let sessionID = challenge.sessionID, !sessions.isLive(id: sessionID) {
-                audit.record("second_factor.enrolment_dropped", .failure, user: account.id,
+                audit.record(.secondFactorEnrolmentDropped, .failure, user: account.id,
                              username: account.username.value, reason: "session_ended", client: client,
                              details: ["challenge_id": challenge.id.rawValue, "session_id": sessionID.rawValue])
                 throw RiegelError.challengeExpired
@@ -91,7 +91,7 @@ extension AccountService {
             }
             var details = ["phone": AuditPhoneMask.mask(phone.e164)]
             if let oldPhone { details["old_phone"] = AuditPhoneMask.mask(oldPhone.e164) }
-            audit.record(changed ? "second_factor.phone_changed" : "second_factor.enabled", .success, user: account.id,
+            audit.record(changed ? .secondFactorPhoneChanged : .secondFactorEnabled, .success, user: account.id,
                          username: account.username.value, client: client, details: details)
             // The old number hears of it (banking practice): if this was not its holder, they call support.
             // The change has taken effect: a notice that cannot be queued is audited, not thrown,
@@ -101,7 +101,7 @@ extension AccountService {
                     try sms.notifyPhoneChanged(oldPhone, user: account.id, username: account.username.value,
                                                challenge: challenge.id, language: stored.language)
                 } catch {
-                    audit.record("sms.notice_failed", .failure, user: account.id, username: account.username.value,
+                    audit.record(.smsNoticeFailed, .failure, user: account.id, username: account.username.value,
                                  reason: "phone_changed", details: ["challenge_id": challenge.id.rawValue])
                 }
             }
@@ -161,7 +161,7 @@ extension AccountService {
         try devices.revokeAll(of: account.id, reason: "second_factor_disabled")
         let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "second_factor_disabled")
         try sessions.demote(id: session.id)
-        audit.record("second_factor.disabled", .success, user: account.id, username: account.username.value,
+        audit.record(.secondFactorDisabled, .success, user: account.id, username: account.username.value,
                      details: ["sessions_ended": "\(ended)"])
     }
 
@@ -185,7 +185,7 @@ extension AccountService {
         try sms.unlockBudget(of: account.id)
         try devices.revokeAll(of: account.id, reason: "second_factor_reset")
         let ended = try sessions.endAll(of: account.id, reason: "second_factor_reset")
-        audit.record("second_factor.reset", .success, user: account.id, username: account.username.value,
+        audit.record(.secondFactorReset, .success, user: account.id, username: account.username.value,
                      reason: "admin", details: ["note": reason, "sessions_ended": "\(ended)"])
     }
 }

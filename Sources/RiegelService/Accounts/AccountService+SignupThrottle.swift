@@ -20,7 +20,7 @@ extension AccountService {
         do {
             try refuseIfThrottled(state.check(now: clock.now()))
         } catch {
-            audit.record("register.refused", .failure, username: username, reason: "throttled", client: client)
+            audit.record(.registerRefused, .failure, username: username, reason: "throttled", client: client)
             throw error
         }
     }
@@ -29,7 +29,7 @@ extension AccountService {
     /// it (`register.refused`, reason `username_taken`; a delay it sets off is
     /// `throttle.engaged`).
     func recordUsernameTaken(client: ClientContext, username: String) throws {
-        audit.record("register.refused", .failure, username: username, reason: "username_taken", client: client)
+        audit.record(.registerRefused, .failure, username: username, reason: "username_taken", client: client)
         guard let key = signupThrottleKey(client) else { return }
         var state = try throttles.state(for: key) ?? ThrottleState()
         let events = state.recordFailure(now: clock.now(), policy: policy.throttle.clientPolicy)

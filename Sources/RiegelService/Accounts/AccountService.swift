@@ -121,7 +121,7 @@ public final class AccountService: Sendable {
                 throw error
             }
         }
-        audit.record("account.created", .success, user: id, username: username.value, client: client,
+        audit.record(.accountCreated, .success, user: id, username: username.value, client: client,
                      details: phone == nil ? [:] : ["phone": AuditPhoneMask.mask(phone!.e164)])
         return (id, challenge)
     }
@@ -140,7 +140,7 @@ public final class AccountService: Sendable {
         let id = UserID.random(using: random)
         try create(id: id, username: username, email: email,
                    passwordHash: try sealer.seal(Array(passwordHash.utf8), purpose: .password, associatedData: aad(id)))
-        audit.record("account.created", .success, user: id, username: username.value, reason: "imported")
+        audit.record(.accountCreated, .success, user: id, username: username.value, reason: "imported")
         return id
     }
 
@@ -159,7 +159,7 @@ public final class AccountService: Sendable {
         try resetTokens.removeAll(for: account.id)
         try sms.endPending(of: account.id, reason: "password_changed")
         let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "password_changed")
-        audit.record("password.changed", .success, user: account.id, username: account.username.value,
+        audit.record(.passwordChanged, .success, user: account.id, username: account.username.value,
                      details: ["sessions_ended": "\(ended)"])
     }
 
@@ -171,7 +171,7 @@ public final class AccountService: Sendable {
         try sessions.endAll(of: account.id, reason: "account_deleted")
         try accounts.delete(id: account.id)
         try throttles.remove(accountThrottleKey(account.username.canonicalKey))
-        audit.record("account.deleted", .success, user: account.id)
+        audit.record(.accountDeleted, .success, user: account.id)
         audit.forgetUsername(of: account.id)
     }
 
@@ -225,7 +225,7 @@ public final class AccountService: Sendable {
             try gate.refund(ticket)
             return
         }
-        audit.record("reauthentication.failed", .failure, user: account.id, username: account.username.value,
+        audit.record(.reauthenticationFailed, .failure, user: account.id, username: account.username.value,
                      reason: "wrong_password")
         recordThrottle(ticket.reservation.events.account, user: account.id, username: account.username.value)
         throw RiegelError.invalidCredentials
@@ -312,10 +312,10 @@ public final class AccountService: Sendable {
         for event in events {
             switch event {
             case .delayEngaged(let retryAfter, _):
-                audit.record("throttle.engaged", .failure, user: user, username: username, client: client,
+                audit.record(.throttleEngaged, .failure, user: user, username: username, client: client,
                              details: ["retry_after": "\(retryAfter)"])
             case .locked(let until):
-                audit.record("account.locked", .failure, user: user, username: username, reason: "too_many_failures",
+                audit.record(.accountLocked, .failure, user: user, username: username, reason: "too_many_failures",
                              client: client, details: ["until": "\(until)"])
             }
         }

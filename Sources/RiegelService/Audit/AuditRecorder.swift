@@ -15,7 +15,8 @@ public struct AuditPeer: Sendable, Hashable {
 }
 
 /// Records security events: appends them to the audit trail and sends a copy
-/// to the log (journald), with a stable `MESSAGE_ID` per event type.
+/// to the log (journald), with a stable `MESSAGE_ID` per event type, and to
+/// the optional forwarder (the `[audit] syslog` sink).
 ///
 /// - Important: security rule 9: callers pass ids, reasons and client info,
 ///   never a password, code, token or full phone number.
@@ -27,22 +28,27 @@ public final class AuditRecorder: Sendable {
     let maintenance: (any AuditMaintenance)?
     let hasher: any AuditHasher
     let logger: Logger
+    let forwarder: (any AuditForwarder)?
     private let messageIDs = Mutex<[String: String]>([:])
 
     /// A recorder appending to `log`; `hasher` derives the MESSAGE_IDs;
-    /// `maintenance` blanks usernames of deleted accounts.
-    public init(log: any AuditLog, maintenance: (any AuditMaintenance)? = nil, hasher: any AuditHasher, logger: Logger) {
+    /// `maintenance` blanks usernames of deleted accounts; `forwarder` gets a
+    /// copy of each appended entry.
+    public init(log: any AuditLog, maintenance: (any AuditMaintenance)? = nil, hasher: any AuditHasher, logger: Logger,
+                forwarder: (any AuditForwarder)? = nil) {
         self.log = log
         self.maintenance = maintenance
         self.hasher = hasher
         self.logger = logger
+        self.forwarder = forwarder
     }
 
     /// Records one event. A failure to append is logged as an error and does
-    /// not fail the operation that caused the event.
-    public func record(_ type: String, _ outcome: AuditOutcome, user: UserID? = nil, username: String? = nil,
+    /// not fail the operation that caused the event (nor is it forwarded).
+    public func record(_ kind: AuditEventType, _ outcome: AuditOutcome, user: UserID? = nil, username: String? = nil,
                        reason: String? = nil, client: ClientContext? = nil, details: [String: String] = [:]) {
         let peer = Self.peer
+        let type = kind.rawValue
         let event = AuditEvent(type: type, outcome: outcome, userID: user, username: username, reason: reason,
                                peerUID: peer?.uid, peerPID: peer?.pid, clientIP: client?.ip,
                                userAgent: client?.userAgent, details: details)
@@ -60,6 +66,7 @@ public final class AuditRecorder: Sendable {
             let entry = try log.append(event)
             metadata["audit_seq"] = "\(entry.seq)"
             logger.log(level: outcome == .failure ? .notice : .info, "\(type)", metadata: metadata)
+            forwarder?.forward(entry)
         } catch {
             metadata["error"] = "\(error)"
             logger.error("audit append failed: \(type)", metadata: metadata)

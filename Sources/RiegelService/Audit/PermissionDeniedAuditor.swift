@@ -121,7 +121,7 @@ public final class PermissionDeniedAuditor: Sendable {
         details["method"] = key.method
         details["peer_gid"] = "\(window.gid)"
         AuditRecorder.$peer.withValue(AuditPeer(uid: key.uid, pid: window.pid)) {
-            audit.record("permission.denied", .failure, reason: window.role, details: details)
+            audit.record(.permissionDenied, .failure, reason: window.role, details: details)
         }
     }
 }

@@ -53,10 +53,10 @@ extension DeviceService {
         case .admitted(let admitted):
             ticket = admitted
         case .refused(.delayed(let retryAfter)):
-            audit.record("device_login.failed", .failure, reason: "throttled", client: client, details: details)
+            audit.record(.deviceLoginFailed, .failure, reason: "throttled", client: client, details: details)
             throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
         case .refused(.locked(let until)):
-            audit.record("device_login.failed", .failure, reason: "throttled", client: client, details: details)
+            audit.record(.deviceLoginFailed, .failure, reason: "throttled", client: client, details: details)
             throw RiegelError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.seconds(since: now).rounded(.up))))
         case .refused(.allowed):
             preconditionFailure("an allowed attempt is admitted")
@@ -74,7 +74,7 @@ extension DeviceService {
         guard let nonceExpiry = try nonces.consume(digest: digester.digest(ofToken: nonce), deviceID: deviceID),
               now < nonceExpiry else {
             try gate.refund(ticket)
-            audit.record("device_login.failed", .failure, reason: "nonce_expired", client: client, details: details)
+            audit.record(.deviceLoginFailed, .failure, reason: "nonce_expired", client: client, details: details)
             throw RiegelError.challengeExpired
         }
 
@@ -88,7 +88,7 @@ extension DeviceService {
             let reason = usable != nil ? "invalid_signature"
                 : device.map { $0.kind == .browser ? "not_an_app_key" : "device_\($0.state(at: now).rawValue)" }
                 ?? "unknown_device"
-            audit.record("device_login.failed", .failure, user: device?.userID, reason: reason, client: client,
+            audit.record(.deviceLoginFailed, .failure, user: device?.userID, reason: reason, client: client,
                          details: details)
             recordThrottle(events.account + events.client, user: device?.userID, client: client, details: details)
             throw RiegelError.invalidSignature
@@ -97,7 +97,7 @@ extension DeviceService {
         guard let account = try accounts.account(id: usable.userID) else { throw RiegelError.invalidSignature }
         if let until = account.lockedUntil, until > now {
             try gate.refund(ticket)
-            audit.record("device_login.failed", .failure, user: account.id, username: account.username.value,
+            audit.record(.deviceLoginFailed, .failure, user: account.id, username: account.username.value,
                          reason: "account_locked", client: client, details: details)
             throw RiegelError.accountLocked(until: until)
         }
@@ -107,10 +107,10 @@ extension DeviceService {
         try devices.recordUse(id: used.id, at: now, expiresAt: used.expiresAt)
         let session = try sessions.open(for: account, assurance: .secondFactor, method: .deviceKey, client: client,
                                         deviceID: used.id)
-        audit.record("device.used", .success, user: account.id, username: account.username.value,
+        audit.record(.deviceUsed, .success, user: account.id, username: account.username.value,
                      reason: "device_key", client: client,
                      details: ["device_id": used.id.rawValue, "kind": used.kind.rawValue])
-        audit.record("login.succeeded", .success, user: account.id, username: account.username.value,
+        audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
                      reason: "device_key", client: client,
                      details: ["session_id": session.info.sessionID.rawValue, "device_id": used.id.rawValue])
         return session
@@ -121,10 +121,10 @@ extension DeviceService {
         for event in events {
             switch event {
             case .delayEngaged(let retryAfter, _):
-                audit.record("throttle.engaged", .failure, user: user, client: client,
+                audit.record(.throttleEngaged, .failure, user: user, client: client,
                              details: details.merging(["retry_after": "\(retryAfter)"]) { $1 })
             case .locked(let until):
-                audit.record("throttle.engaged", .failure, user: user, reason: "device_key_locked", client: client,
+                audit.record(.throttleEngaged, .failure, user: user, reason: "device_key_locked", client: client,
                              details: details.merging(["until": "\(until)"]) { $1 })
             }
         }

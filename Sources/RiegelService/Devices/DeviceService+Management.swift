@@ -68,7 +68,7 @@ extension DeviceService {
         try devices.create(record)
         var details = ["device_id": record.id.rawValue, "kind": record.kind.rawValue, "session_id": checked.id.rawValue]
         if let origin { details["enrolled_from_device"] = origin.rawValue }
-        audit.record("device.key_enrolled", .success, user: account.id, username: account.username.value,
+        audit.record(.deviceKeyEnrolled, .success, user: account.id, username: account.username.value,
                      details: details)
         return record.id
     }
@@ -82,7 +82,7 @@ extension DeviceService {
             assurance: checked.info.assurance, proofMethod: checked.secondFactorMethod,
             provenAt: checked.info.secondFactorAt, now: now, maxAge: policy.enrolmentMaxAge)
         guard case .stepUpRequired(let reason) = decision else { return }
-        audit.record("credential_change.refused", .failure, user: checked.userID, username: username, reason: reason,
+        audit.record(.credentialChangeRefused, .failure, user: checked.userID, username: username, reason: reason,
                      details: ["operation": operation, "session_id": checked.id.rawValue])
         throw RiegelError.stepUpRequired
     }

@@ -79,7 +79,7 @@ public final class DeviceService: Sendable {
         let record = DeviceRecord.trustBrowser(id: DeviceID.random(using: random), userID: userID, label: deviceLabel,
                                                tokenDigest: digester.digest(ofToken: token), policy: policy, now: now)
         try devices.create(record)
-        audit.record("device.trusted", .success, user: userID, username: account.username.value, client: client,
+        audit.record(.deviceTrusted, .success, user: userID, username: account.username.value, client: client,
                      details: ["device_id": record.id.rawValue, "kind": record.kind.rawValue,
                                "expires_at": "\(record.expiresAt)"])
         return (record.id, token)
@@ -103,7 +103,7 @@ public final class DeviceService: Sendable {
         let digest = digester.digest(ofToken: token)
         for _ in 0..<2 {
             guard var device = try devices.device(tokenDigest: digest) else {
-                audit.record("device.rejected", .failure, user: userID, reason: "unknown_token", client: client)
+                audit.record(.deviceRejected, .failure, user: userID, reason: "unknown_token", client: client)
                 return .notTrusted
             }
             let next = tokens.newToken()
@@ -114,15 +114,15 @@ public final class DeviceService: Sendable {
             switch outcome {
             case .rotated:
                 guard try devices.rotate(device, from: digest) else { continue }  // rotated meanwhile: look again
-                audit.record("device.used", .success, user: userID, reason: "token_rotated", client: client,
+                audit.record(.deviceUsed, .success, user: userID, reason: "token_rotated", client: client,
                              details: details)
                 return .trusted(deviceID: device.id, nextToken: next)
             case .replayed:
-                audit.record("device.token_replayed", .failure, user: userID, client: client, details: details)
+                audit.record(.deviceTokenReplayed, .failure, user: userID, client: client, details: details)
                 try revokeAsStolen(device.id, of: userID, now: now, client: client)
                 return .notTrusted
             case .otherUser, .revoked, .expired, .unknown:
-                audit.record("device.rejected", .failure, user: userID, reason: outcome.rawValue, client: client,
+                audit.record(.deviceRejected, .failure, user: userID, reason: outcome.rawValue, client: client,
                              details: details)
                 return .notTrusted
             }
@@ -152,7 +152,7 @@ public final class DeviceService: Sendable {
                 }
             }
         }
-        audit.record("device.theft_suspected", .failure, user: userID, reason: "token_replay", client: client,
+        audit.record(.deviceTheftSuspected, .failure, user: userID, reason: "token_replay", client: client,
                      details: ["device_id": id.rawValue, "derived_devices_revoked": "\(derived.count)",
                                "derived_device_ids": derived.map(\.rawValue).joined(separator: ",")])
     }
@@ -166,7 +166,7 @@ public final class DeviceService: Sendable {
         let revoked = try devices.revokeAll(of: userID, reason: reason, at: clock.now())
         for id in revoked {
             let ended = try sessions.endAll(ofDevice: id, reason: "device_revoked")
-            audit.record("device.revoked", .success, user: userID, reason: reason,
+            audit.record(.deviceRevoked, .success, user: userID, reason: reason,
                          details: ["device_id": id.rawValue, "sessions_ended": "\(ended)"])
         }
         return revoked.count
@@ -203,7 +203,7 @@ public final class DeviceService: Sendable {
                 client: ClientContext? = nil) throws -> Bool {
         guard try devices.revoke(id: id, reason: reason, at: now) else { return false }
         let ended = try sessions.endAll(ofDevice: id, reason: "device_revoked")
-        audit.record("device.revoked", .success, user: userID, username: username, reason: reason, client: client,
+        audit.record(.deviceRevoked, .success, user: userID, username: username, reason: reason, client: client,
                      details: ["device_id": id.rawValue, "sessions_ended": "\(ended)"])
         return true
     }

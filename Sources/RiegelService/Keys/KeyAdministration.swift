@@ -77,7 +77,7 @@ public final class KeyAdministration: Sendable {
         let job = KeyRewrap(purpose: purpose, keyID: id, state: .running, processed: 0,
                             total: try await store.staleCount(purpose, current: id), startedAt: now, updatedAt: now)
         try await store.save(job)
-        audit.record("key.rotated", .success, details: [
+        audit.record(.keyRotated, .success, details: [
             "purpose": purpose.rawValue, "key_id": id.description, "previous_key_id": previous?.description ?? "",
             "trigger": trigger, "rows": "\(job.total)"])
         return job
@@ -99,7 +99,7 @@ public final class KeyAdministration: Sendable {
             }
         }
         ring.forgetRetired(id)
-        audit.record("key.retired", .success, details: ["purpose": info.purpose.rawValue, "key_id": id.description])
+        audit.record(.keyRetired, .success, details: ["purpose": info.purpose.rawValue, "key_id": id.description])
         if !logErased {
             logger.warning("key retired, but readers kept the write-ahead log from being emptied; it is emptied at the next checkpoint",
                            metadata: ["key_id": "\(id)"])
@@ -170,7 +170,7 @@ public final class KeyAdministration: Sendable {
                 job.state = .finished
                 job.updatedAt = clock.now()
                 try await store.save(job)
-                audit.record("key.rewrap_finished", .success, details: [
+                audit.record(.keyRewrapFinished, .success, details: [
                     "purpose": job.purpose.rawValue, "key_id": job.keyID.description, "rows": "\(job.processed)"])
                 return
             }
@@ -182,7 +182,7 @@ public final class KeyAdministration: Sendable {
                 job.problem = String(describing: error)
                 job.updatedAt = clock.now()
                 try await store.save(job)
-                audit.record("key.rewrap_failed", .failure, reason: "unreadable_row", details: [
+                audit.record(.keyRewrapFailed, .failure, reason: "unreadable_row", details: [
                     "purpose": job.purpose.rawValue, "key_id": job.keyID.description, "problem": job.problem ?? ""])
                 logger.error("re-wrap failed", metadata: ["purpose": "\(job.purpose.rawValue)",
                                                           "problem": "\(job.problem ?? "")"])

@@ -26,7 +26,7 @@ public final class MasterKeyService: Sendable {
     public func rotate(credential: String) throws -> MasterKeyRotation {
         do {
             let result = try rotator.rotateMaster(credential: credential)
-            audit.record("key.master_rotated", .success, details: [
+            audit.record(.keyMasterRotated, .success, details: [
                 "old_master_key_id": result.oldKeyID, "new_master_key_id": result.newKeyID,
                 "rewrapped": "\(result.rewrapped)", "credential": credential,
             ])
@@ -35,18 +35,18 @@ public final class MasterKeyService: Sendable {
         } catch let error as MasterKeyRotationError {
             switch error {
             case .credentialUnavailable(let shown, let reason, _):
-                audit.record("key.master_rotated", .failure, reason: reason, details: ["credential": shown])
+                audit.record(.keyMasterRotated, .failure, reason: reason, details: ["credential": shown])
                 throw RiegelError.credentialUnavailable(credential: shown, reason: reason)
             case .sameKey(let id):
-                audit.record("key.master_rotated", .failure, reason: error.reason,
+                audit.record(.keyMasterRotated, .failure, reason: error.reason,
                              details: ["credential": credential, "old_master_key_id": id])
                 throw RiegelError.masterKeyRotationRefused(reason: error.reason)
             case .developmentKeyFile:
-                audit.record("key.master_rotated", .failure, reason: error.reason, details: ["credential": credential])
+                audit.record(.keyMasterRotated, .failure, reason: error.reason, details: ["credential": credential])
                 throw RiegelError.masterKeyRotationRefused(reason: error.reason)
             }
         } catch {
-            audit.record("key.master_rotated", .failure, reason: "internal_error", details: ["credential": credential])
+            audit.record(.keyMasterRotated, .failure, reason: "internal_error", details: ["credential": credential])
             throw error
         }
     }

@@ -22,7 +22,7 @@ extension SMSChallengeService {
                                                              challengeID: challenge),
                                 createdAt: now, expiresAt: now.adding(seconds: Self.noticeLifetime))
         _ = try store.enqueueNotice(message, verifiedAt: now)
-        audit.record("sms.notice_queued", .success, user: user, username: username, reason: "phone_changed",
+        audit.record(.smsNoticeQueued, .success, user: user, username: username, reason: "phone_changed",
                      details: ["challenge_id": challenge.rawValue, "phone": AuditPhoneMask.mask(oldPhone.e164)])
     }
 }

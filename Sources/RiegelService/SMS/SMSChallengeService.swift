@@ -54,7 +54,7 @@ public final class SMSChallengeService: Sendable {
             try policy.allowlist.check(number)
             return number
         } catch {
-            audit.record("sms.refused", .failure, user: user, username: username, reason: "invalid_phone_number",
+            audit.record(.smsRefused, .failure, user: user, username: username, reason: "invalid_phone_number",
                          details: ["detail": Self.reasonName(error)])
             throw RiegelError.invalidPhoneNumber
         }
@@ -142,7 +142,7 @@ public final class SMSChallengeService: Sendable {
             let user = stored.challenge.userID
             var budget = try counters.budget(of: user) ?? SecondFactorBudget()
             if let error = budget.error(now: now) {
-                audit.record("challenge.refused", .failure, user: user, reason: "second_factor_locked",
+                audit.record(.challengeRefused, .failure, user: user, reason: "second_factor_locked",
                              details: ["challenge_id": id.rawValue])
                 throw error
             }
@@ -152,18 +152,18 @@ public final class SMSChallengeService: Sendable {
             try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
             switch outcome {
             case .verified:
-                audit.record("challenge.verified", .success, user: user, reason: stored.challenge.purpose.rawValue,
+                audit.record(.challengeVerified, .success, user: user, reason: stored.challenge.purpose.rawValue,
                              details: ["challenge_id": id.rawValue])
                 return stored
             case .wrong, .exhausted:
                 // Only a code this call compared counts against the account (a
                 // challenge exhausted before refuses without comparing anything).
                 if wasPending { try recordWrongCode(&budget, user: user, now: now) }
-                audit.record("challenge.failed", .failure, user: user, reason: "wrong_code",
+                audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code",
                              details: ["challenge_id": id.rawValue, "attempts_left": "\(stored.challenge.attemptsLeft)"])
                 throw outcome.error!
             case .expired, .alreadyUsed:
-                audit.record("challenge.failed", .failure, user: user,
+                audit.record(.challengeFailed, .failure, user: user,
                              reason: outcome == .expired ? "expired" : "already_used",
                              details: ["challenge_id": id.rawValue])
                 throw outcome.error!
@@ -240,7 +240,7 @@ public final class SMSChallengeService: Sendable {
     public func endPending(of user: UserID, reason: String) throws -> Int {
         let ended = try lock.withLock { _ in try store.endPending(of: user) }
         if ended > 0 {
-            audit.record("challenge.ended", .success, user: user, reason: reason, details: ["count": "\(ended)"])
+            audit.record(.challengeEnded, .success, user: user, reason: reason, details: ["count": "\(ended)"])
         }
         return ended
     }
@@ -257,7 +257,7 @@ public final class SMSChallengeService: Sendable {
         do {
             try policy.allowlist.check(phone)
         } catch {
-            audit.record("sms.refused", .failure, user: user, username: username, reason: "invalid_phone_number",
+            audit.record(.smsRefused, .failure, user: user, username: username, reason: "invalid_phone_number",
                          details: ["detail": Self.reasonName(error)])
             throw RiegelError.invalidPhoneNumber
         }
@@ -323,7 +323,7 @@ public final class SMSChallengeService: Sendable {
         let keys = capKeys(budget, user: user, phone: phone, client: client)
         var w = try windows(keys, budget: budget, phone: phone)
         if case .capped(let kind, let retryAfter) = policy.caps.check(budget, windows: w, now: now) {
-            audit.record("sms.capped", .failure, user: user, username: username, reason: kind.rawValue,
+            audit.record(.smsCapped, .failure, user: user, username: username, reason: kind.rawValue,
                          details: ["purpose": purpose.rawValue, "budget": budget.rawValue,
                                    "country_code": phone.countryCode, "retry_after": "\(retryAfter)"])
             throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
@@ -348,10 +348,10 @@ public final class SMSChallengeService: Sendable {
         let details = ["challenge_id": challenge.id.rawValue, "purpose": challenge.purpose.rawValue,
                        "phone": AuditPhoneMask.mask(phone.e164)]
         if await dispatcher.deliver(id: messageID, challengeID: challenge.id, until: deadline) {
-            audit.record("sms.sent", .success, user: user, username: username, details: details)
+            audit.record(.smsSent, .success, user: user, username: username, details: details)
             return
         }
-        audit.record("sms.unavailable", .failure, user: user, username: username,
+        audit.record(.smsUnavailable, .failure, user: user, username: username,
                      reason: undo == nil ? "queued" : "undone", details: details)
         try undo?()
         throw RiegelError.smsUnavailable
@@ -359,7 +359,7 @@ public final class SMSChallengeService: Sendable {
 
     private func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant) throws {
         if let until = budget.recordFailure(now: now, policy: policy.budget) {
-            audit.record("second_factor.locked", .failure, user: user, reason: "too_many_wrong_codes",
+            audit.record(.secondFactorLocked, .failure, user: user, reason: "too_many_wrong_codes",
                          details: ["until": RFC3339.format(until)])
         }
         try counters.saveBudget(budget, of: user)

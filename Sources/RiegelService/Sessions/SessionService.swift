@@ -112,7 +112,7 @@ public final class SessionService: Sendable {
         for oldest in live.prefix(max(0, live.count - policy.maxPerUser)) {
             try sessions.revoke(id: oldest.id, reason: "session_cap", at: now)
             table.markRevoked([oldest.id])
-            audit.record("session.revoked", .success, user: userID, username: username,
+            audit.record(.sessionRevoked, .success, user: userID, username: username,
                          reason: "session_cap", details: ["session_id": oldest.id.rawValue])
         }
         return max(0, live.count - policy.maxPerUser)
@@ -158,7 +158,7 @@ public final class SessionService: Sendable {
         try sessions.renew(id: id, tokenDigest: digest, assurance: .secondFactor, secondFactorAt: now,
                            secondFactorMethod: .sms)
         table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now, secondFactorMethod: .sms)
-        audit.record("session.elevated", .success, user: entry.userID, username: entry.username, reason: reason,
+        audit.record(.sessionElevated, .success, user: entry.userID, username: entry.username, reason: reason,
                      details: ["session_id": id.rawValue])
         return NewSession(token: token, info: SessionInfo(table.entry(id: id)!, policy: policy))
     }
@@ -171,7 +171,7 @@ public final class SessionService: Sendable {
                            secondFactorMethod: nil)
         table.renew(id: id, digest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
                     secondFactorMethod: nil)
-        audit.record("session.demoted", .success, user: entry.userID, username: entry.username,
+        audit.record(.sessionDemoted, .success, user: entry.userID, username: entry.username,
                      details: ["session_id": id.rawValue])
     }
 
@@ -194,7 +194,7 @@ public final class SessionService: Sendable {
         let checked = try check(token: token, touch: false)
         try sessions.revoke(id: checked.id, reason: "logout", at: clock.now())
         table.markRevoked([checked.id])
-        audit.record("session.revoked", .success, user: checked.userID, username: checked.info.username,
+        audit.record(.sessionRevoked, .success, user: checked.userID, username: checked.info.username,
                      reason: "logout", details: ["session_id": checked.id.rawValue])
     }
 
@@ -220,7 +220,7 @@ public final class SessionService: Sendable {
         let ended = try sessions.revokeAll(of: userID, keeping: keeping, reason: reason, at: clock.now())
         table.markRevoked(table.entries(of: userID).map(\.id).filter { $0 != keeping })
         if ended > 0 {
-            audit.record("session.revoked", .success, user: userID, reason: reason, details: ["count": "\(ended)"])
+            audit.record(.sessionRevoked, .success, user: userID, reason: reason, details: ["count": "\(ended)"])
         }
         return ended
     }
@@ -232,7 +232,7 @@ public final class SessionService: Sendable {
         guard !ended.isEmpty else { return 0 }
         let user = table.entry(id: ended[0])?.userID
         table.markRevoked(ended)
-        audit.record("session.revoked", .success, user: user, reason: reason,
+        audit.record(.sessionRevoked, .success, user: user, reason: reason,
                      details: ["count": "\(ended.count)", "device_id": deviceID.rawValue])
         return ended.count
     }
