@@ -138,7 +138,7 @@ def test_delete_account_needs_the_password_and_removes_everything(daemon):
 
 
 def test_database_file_holds_no_secret(root):
-    """DESIGN: a copy of the database gives no usable token, e-mail, password or hash."""
+    """Security rule 9 (docs/security-rules.md): a copy of the database gives no usable token, e-mail, password or hash."""
     d = Daemon(root).start()
     try:
         with auth(d) as a:

@@ -1,7 +1,7 @@
 """The SMS second factor through the PyPI varlink client against a real riegeld (issue 5).
 
 Codes are read where a user's phone would get them: the outbox gateway's JSON
-lines in the state directory (DESIGN.md contract)."""
+lines in the state directory (the outbox contract, docs/security-rules.md)."""
 import json
 import os
 import re

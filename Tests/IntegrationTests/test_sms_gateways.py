@@ -192,7 +192,7 @@ def http_gateway(name: str, port: int, *, timeout: str = "5s") -> str:
 
 
 def code_in(text: str, length: int = 6) -> str:
-    """The code: the one run of `length` digits in the text (DESIGN.md's outbox contract)."""
+    """The code: the one run of `length` digits in the text (the outbox contract, docs/security-rules.md)."""
     runs = set(re.findall(rf"(?<!\d)\d{{{length}}}(?!\d)", text))
     assert len(runs) == 1, f"expected exactly one {length}-digit run in the SMS, got {sorted(runs)}"
     return runs.pop()
@@ -206,7 +206,7 @@ def outbox_lines(d: Daemon) -> list[dict]:
 
 
 def assert_log_keeps_secrets(d: Daemon, *secrets: str):
-    """DESIGN.md rule 9: no code, full phone number or gateway password in riegeld's log."""
+    """security rule 9: no code, full phone number or gateway password in riegeld's log."""
     log = d.log_text()
     leaked = [i for i, secret in enumerate(secrets) if secret in log]
     assert not leaked, f"secrets number {leaked} of those given reached riegeld's log"
@@ -307,7 +307,7 @@ def test_a_gateway_that_hangs_times_out_and_the_code_lands_in_the_outbox(riegeld
     d = riegeld(sms_config(["hang", "outbox"]) + http_gateway("hang", hanging.port, timeout="1s"))
     with auth(d) as a:
         challenge, took = register_with_phone(a, "hanna", phone)
-        # The outbox line is written before the call replies (DESIGN.md).
+        # The outbox line is written before the call replies (the outbox contract, docs/security-rules.md).
         lines = outbox_lines(d)
         assert [line["to"] for line in lines] == [phone]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", lines[0]["time"])

@@ -3,7 +3,7 @@ import RiegelCore
 @testable import RiegelCrypto
 import XCTest
 
-/// DESIGN.md: PHC strings written by riegel verify with argon2-cffi (PyPI), and
+/// docs/at-rest-formats.md: PHC strings written by riegel verify with argon2-cffi (PyPI), and
 /// hashes made there verify in riegel. Needs a python with argon2-cffi:
 /// `RIEGEL_TEST_PYTHON`, else the repo's `.venv` (made by `scripts/setup --test`).
 final class Argon2CFFIInteropTests: XCTestCase {

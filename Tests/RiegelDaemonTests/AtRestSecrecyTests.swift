@@ -8,7 +8,7 @@ import Synchronization
 import XCTest
 
 /// "A copy of the database file alone must give an attacker no usable token,
-/// no code, no phone number and no password hash" (DESIGN.md). This needs
+/// no code, no phone number and no password hash" (security rule 9, docs/security-rules.md). This needs
 /// both adapters, and the daemon is the one place that composes them, so the
 /// test lives here.
 final class AtRestSecrecyTests: XCTestCase {

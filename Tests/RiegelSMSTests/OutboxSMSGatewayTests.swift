@@ -4,7 +4,7 @@ import RiegelSMS
 import RiegelTesting
 import Testing
 
-/// The outbox keeps DESIGN.md's contract: one JSON object per line, durable before send returns.
+/// The outbox keeps its contract (docs/security-rules.md): one JSON object per line, durable before send returns.
 @Suite struct OutboxSMSGatewayTests {
     static func lines(_ path: String) throws -> [[String: String]] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }

@@ -5,7 +5,7 @@ import RiegelTesting
 import XCTest
 
 /// The SMS second factor end to end over in-memory ports with a manual clock
-/// (issue 5; DESIGN.md rules 3, 5 and 9).
+/// (issue 5; security rule 3, 5 and 9).
 final class SecondFactorTests: XCTestCase {
     let strong = "Kl4vier-Sonate-Mond"
     let phone = "+49 151 23456789"

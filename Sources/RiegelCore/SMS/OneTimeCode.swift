@@ -6,7 +6,7 @@
 public struct OneTimeCode: Sendable, Hashable, CustomStringConvertible {
     /// Shortest and longest code length accepted.
     public static let allowedLengths: ClosedRange<Int> = 4...10
-    /// The default length (DESIGN.md rule 3).
+    /// The default length (security rule 3).
     public static let defaultLength = 6
 
     /// The digits, ASCII `0`-`9` only.

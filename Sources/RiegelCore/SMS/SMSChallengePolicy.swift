@@ -1,4 +1,4 @@
-/// The limits of one SMS challenge (DESIGN.md security rule 3).
+/// The limits of one SMS challenge (security rule 3).
 ///
 /// Defaults: 6 digits, valid 5 minutes (from each send), 5 wrong attempts
 /// per challenge, resend cooldown 30 s, at most 3 resends.

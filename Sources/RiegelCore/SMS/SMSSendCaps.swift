@@ -1,6 +1,6 @@
 /// SMS-pumping (toll-fraud) defence: caps on sends per phone number, per
 /// account, per country code and overall, each per sliding window
-/// (DESIGN.md rule 3, issue 5), split into two budgets (issue 11, item 5):
+/// (security rule 3, issue 5), split into two budgets (issue 11, item 5):
 /// the ``SMSSendBudget/login`` budget for codes to enrolled numbers and the
 /// ``SMSSendBudget/enrolment`` budget for codes proving a new number, which
 /// also caps sign-ups with a phone per client address.

@@ -4,7 +4,7 @@
 /// The optional last line is `@<origin> #<code>` (the format browsers and
 /// phones use to autofill a code only on the right site).
 ///
-/// - Important: the outbox contract (DESIGN.md): in every rendered text the
+/// - Important: the outbox contract (docs/security-rules.md): in every rendered text the
 ///   code is the only run of digits as long as the code (or longer); it
 ///   appears once in the body and once more in the origin line. Checked at
 ///   construction: templates (see ``SMSTemplate``), a product name without

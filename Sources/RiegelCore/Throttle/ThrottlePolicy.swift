@@ -1,7 +1,7 @@
 /// How failed logins on one key (an account, or a client address) are slowed
 /// down and, for accounts, locked out.
 ///
-/// Defaults (DESIGN.md security rule 4): the 5th failure within 15 minutes
+/// Defaults (security rule 4): the 5th failure within 15 minutes
 /// engages a delay of 1 s, each further failure in that window doubles it,
 /// up to 15 minutes; the 20th failure within one hour locks the account for
 /// 30 minutes. Client addresses get the same delays and no lockout.

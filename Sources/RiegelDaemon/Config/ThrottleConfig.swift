@@ -16,7 +16,7 @@ public struct ThrottleConfig: Sendable, Equatable {
     /// How long a lockout lasts (admins can unlock earlier).
     public var lockoutDuration = ConfigDuration.minutes(30)
 
-    /// The defaults from DESIGN.md.
+    /// The defaults of security rule 4 (docs/security-rules.md).
     public init() {}
 
     static func read(_ s: inout ConfigSection) -> ThrottleConfig {

@@ -2,7 +2,7 @@ import RiegelCore
 
 /// The rules the account use cases apply, from the config.
 public struct AccountPolicy: Sendable {
-    /// What a password must be (DESIGN: "checking for secure passwords").
+    /// What a password must be (`[password]` in config/riegel.toml).
     public var passwords: PasswordPolicy
     /// Backoff and lockout of failed logins (security rule 4).
     public var throttle: LoginThrottle

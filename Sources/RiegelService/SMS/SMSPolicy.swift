@@ -26,7 +26,7 @@ public struct SMSPolicy: Sendable {
     /// How long message rows (without payload) stay for `riegelctl sms stats`, in seconds.
     public var statsRetention: Double
 
-    /// A policy; the defaults follow DESIGN.md rule 3.
+    /// A policy; the defaults follow security rule 3.
     public init(challenge: SMSChallengePolicy = .default, budget: SecondFactorBudgetPolicy = .default,
                 caps: SMSSendCaps = .default, allowlist: CountryAllowlist = .euEEAAndSwitzerland,
                 defaultCountryCode: String? = nil, templates: SMSTemplateSet, sendDeadline: Double = 15,
