@@ -33,18 +33,25 @@ final class KeyRingMasterRotatorTests: XCTestCase {
                         allowDevelopmentKeyFile: true, random: SeededRandom(seed: 8))
     }
 
-    private func setUpRing(_ env: [String: String]? = nil) throws -> (KeyRing, InMemoryWrappedKeyStore, KeyRingMasterRotator) {
+    /// A ring on the current key; its rotator reads new keys as a daemon running as `owner` (default: us).
+    private func setUpRing(_ env: [String: String]? = nil, owner: UInt32? = nil)
+        throws -> (KeyRing, InMemoryWrappedKeyStore, KeyRingMasterRotator) {
         let store = InMemoryWrappedKeyStore()
         let ring = try KeyRing.open(masterKey: try loader(env).load(), store: store, random: SeededRandom(seed: 2),
                                     clock: ManualClock())
-        return (ring, store, KeyRingMasterRotator(keyRing: ring, loader: loader(env)))
+        var rotatorLoader = loader(env)
+        if let owner { rotatorLoader.owner = owner }
+        return (ring, store, KeyRingMasterRotator(keyRing: ring, loader: rotatorLoader))
     }
 
-    private func assertRefused(_ credential: String, reason: String, shown: String? = nil,
+    /// `rotate` runs the rotation (default: as is); a refusal must leave everything as it was.
+    private func assertRefused(_ credential: String, reason: String, shown: String? = nil, owner: UInt32? = nil,
+                               rotate: (() throws -> Void) throws -> Void = { try $0() },
                                file: StaticString = #filePath, line: UInt = #line) throws {
-        let (ring, store, rotator) = try setUpRing()
+        let (ring, store, rotator) = try setUpRing(owner: owner)
         let before = try store.load()
-        XCTAssertThrowsError(try rotator.rotateMaster(credential: credential), file: file, line: line) { error in
+        XCTAssertThrowsError(try rotate { _ = try rotator.rotateMaster(credential: credential) },
+                             file: file, line: line) { error in
             guard case MasterKeyRotationError.credentialUnavailable(let c, let r, let message) = error else {
                 return XCTFail("\(credential): \(error)", file: file, line: line)
             }
@@ -122,19 +129,28 @@ final class KeyRingMasterRotatorTests: XCTestCase {
     }
 
     func testFileOfAnotherOwnerIsRefused() throws {
-        guard getuid() == 0 else { throw XCTSkip("needs root to chown") }
         try write(temp.path + "/theirs.key", newBytes, mode: 0o600)
-        XCTAssertEqual(chown(temp.path + "/theirs.key", 65534, 65534), 0)
-        try assertRefused(temp.path + "/theirs.key", reason: "wrong_owner")
         try write(creds + "/theirs", newBytes, mode: 0o400)
-        XCTAssertEqual(chown(creds + "/theirs", 65534, 65534), 0)
-        try assertRefused("theirs", reason: "wrong_owner")
+        // As root the files go to another uid; otherwise the rotator reads as
+        // a daemon of another uid than the files' owner (never root's: the
+        // credential rule accepts root's files).
+        var daemonUID = UInt32(getuid())
+        if getuid() == 0 {
+            XCTAssertEqual(chown(temp.path + "/theirs.key", 65534, 65534), 0)
+            XCTAssertEqual(chown(creds + "/theirs", 65534, 65534), 0)
+        } else {
+            daemonUID += 1
+        }
+        try assertRefused(temp.path + "/theirs.key", reason: "wrong_owner", owner: daemonUID)
+        try assertRefused("theirs", reason: "wrong_owner", owner: daemonUID)
     }
 
     func testUnreadableFileIsRefused() throws {
-        guard getuid() != 0 else { throw XCTSkip("root reads mode 0000 files") }
         try write(temp.path + "/locked.key", newBytes, mode: 0o000)
-        try assertRefused(temp.path + "/locked.key", reason: "unreadable")
+        XCTAssertEqual(chmod(temp.path, 0o711), 0)  // the folder stays searchable; the file is what is unreadable
+        // Root reads a mode-0000 file, so as root the rotation runs as another filesystem uid.
+        try assertRefused(temp.path + "/locked.key", reason: "unreadable",
+                          rotate: { body in try getuid() == 0 ? FilesystemUID.with(65534, body) : body() })
     }
 
     func testBadNamesAreRefusedWithoutEchoingThem() throws {
