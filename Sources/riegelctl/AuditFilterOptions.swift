@@ -21,8 +21,8 @@ struct AuditFilterOptions: ParsableArguments {
 
     func validate() throws {
         for (flag, value) in [("--since", since), ("--until", until)] {
-            if let value, AuditTime.resolve(value, now: Instant(secondsSinceEpoch: 0)) == nil {
-                throw ValidationError("\(flag) \"\(value)\" is not a time; \(AuditTime.hint)")
+            if let value, TimeArgument.resolve(value, now: Instant(secondsSinceEpoch: 0)) == nil {
+                throw ValidationError("\(flag) \"\(value)\" is not a time; \(TimeArgument.hint)")
             }
         }
         if let outcome, outcome != "success", outcome != "failure" {
@@ -36,8 +36,8 @@ struct AuditFilterOptions: ParsableArguments {
         if let user { filter["user"] = .string(user) }
         if !events.isEmpty { filter["types"] = .array(events.map { .string($0) }) }
         if let outcome { filter["outcome"] = .string(outcome) }
-        if let since, let t = AuditTime.resolve(since, now: now) { filter["since"] = .string(t) }
-        if let until, let t = AuditTime.resolve(until, now: now) { filter["until"] = .string(t) }
+        if let since, let t = TimeArgument.resolve(since, now: now) { filter["since"] = .string(t) }
+        if let until, let t = TimeArgument.resolve(until, now: now) { filter["until"] = .string(t) }
         if let clientIP { filter["client_ip"] = .string(clientIP) }
         return filter
     }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import RiegelCore
 import Varlink
 
 /// `riegelctl users list`: accounts, oldest first, a page at a time (ListAccounts).
@@ -30,9 +32,11 @@ struct ListUsersCommand: AsyncParsableCommand {
     @Flag(help: "Only accounts without an administrator's lock.") var unlocked = false
     @Option(name: .customLong("second-factor"), help: "Only accounts with the SMS second factor on or off.")
     var secondFactor: Switch?
-    @Option(name: .customLong("created-since"), help: "RFC 3339 time: only accounts created at or after it.")
+    @Option(name: .customLong("created-since"),
+            help: "Only accounts created at or after this time: 7d, 24h, ... ago, or RFC 3339.")
     var createdSince: String?
-    @Option(name: .customLong("last-login-since"), help: "RFC 3339 time: only accounts that logged in at or after it.")
+    @Option(name: .customLong("last-login-since"),
+            help: "Only accounts that logged in at or after this time: 7d, 24h, ... ago, or RFC 3339.")
     var lastLoginSince: String?
     @Option(help: "Accounts per page (1-1000, default 100).") var limit: Int?
     @Option(help: "Start after this cursor (printed when more accounts follow).") var after: String?
@@ -46,8 +50,15 @@ struct ListUsersCommand: AsyncParsableCommand {
         var parameters: [String: JSONValue] = [:]
         if locked || unlocked { parameters["locked"] = .bool(locked) }
         if let secondFactor { parameters["second_factor"] = .bool(secondFactor == .on) }
-        if let createdSince { parameters["created_since"] = .string(createdSince) }
-        if let lastLoginSince { parameters["last_login_since"] = .string(lastLoginSince) }
+        // A relative time becomes RFC 3339 here; anything else goes as typed,
+        // and riegeld answers InvalidFilter for what is not a time.
+        let now = Instant(secondsSinceEpoch: Date().timeIntervalSince1970)
+        if let createdSince {
+            parameters["created_since"] = .string(TimeArgument.resolve(createdSince, now: now) ?? createdSince)
+        }
+        if let lastLoginSince {
+            parameters["last_login_since"] = .string(TimeArgument.resolve(lastLoginSince, now: now) ?? lastLoginSince)
+        }
         if let limit { parameters["limit"] = .int(Int64(limit)) }
         let client = try await options.connect()
         do {

@@ -180,6 +180,7 @@ def test_riegelctl_prints_an_aligned_table_and_json_lines(daemon):
     assert names("--second-factor", "on") == ["anna"]
     assert "anna" not in names("--second-factor", "off")
     assert names("--created-since", rows[5]["created_at"]) == ["fritz", "greta"]
+    assert names("--created-since", "1h") == NAMES, "a relative time is that long ago"
     assert names("--last-login-since", json.loads(daemon.ctl("users", "show", "bert", "--json").stdout)
                  ["account"]["last_login_at"]) == ["bert"]
     raw = table.stdout + js.stdout + one.stdout + one.stderr + every.stdout
@@ -191,7 +192,7 @@ def test_riegelctl_bad_input_exits_one_with_the_error(daemon):
         cp = daemon.ctl("users", "list", *args, check=False)
         assert cp.returncode == 1, (args, cp.stdout, cp.stderr)
         assert "error: io.riegel.Admin.InvalidFilter" in cp.stderr and cp.stdout == ""
-    cp = daemon.ctl("users", "list", "--json", "--last-login-since", "24h", check=False)
+    cp = daemon.ctl("users", "list", "--json", "--last-login-since", "last week", check=False)
     assert cp.returncode == 1
     err = json.loads(cp.stderr)
     assert err["error"] == "io.riegel.Admin.InvalidFilter" and "RFC 3339" in err["parameters"]["reason"]

@@ -1,9 +1,9 @@
 import RiegelCore
 
-/// A `--since`/`--until` value: a time relative to now (`30m`, `1h`, `7d`:
+/// A time argument (`audit query --since`, `users list --created-since`, ...): a time relative to now (`30m`, `1h`, `7d`:
 /// that long ago; units s, m, h, d, w) or an RFC 3339 time
 /// (`2026-11-25T08:00:00Z`, `2026-11-25T09:00:00+01:00`).
-enum AuditTime {
+enum TimeArgument {
     /// The RFC 3339 text to send for `text`, given the current time; nil if
     /// it is neither form. A relative time becomes an absolute one (UTC,
     /// whole seconds); an RFC 3339 time is sent as written.
