@@ -133,6 +133,9 @@ def test_retire_refuses_unknown_active_and_used_keys_then_erases_the_key(root):
         old = active(d, "password")["key_id"]
         material = wrapped_bytes(d, old)
         assert len(material) == 61
+        files = b"".join((d.state / n).read_bytes() for n in ("riegel.sqlite", "riegel.sqlite-wal")
+                         if (d.state / n).exists())
+        assert material in files, "control: the files hold the key before it is retired"
         with admin(d) as adm:
             new = adm.RotateKey(purpose="password")["key_id"]
             assert error_of(adm.RetireKey, key_id=new) == ("io.riegel.Admin.KeyActive", {})

@@ -198,6 +198,10 @@ final class KeyRotationTests: XCTestCase {
         let old = activeID(s, .password)
         let wrapped = try XCTUnwrap(try SQLiteKeyStore(database: s.database).load().keys.first { $0.id == old }).wrapped
         XCTAssertEqual(wrapped.count, 61)
+        let filesBefore = ["riegel.sqlite", "riegel.sqlite-wal"].flatMap {
+            FileManager.default.contents(atPath: s.directory + "/" + $0).map { [UInt8]($0) } ?? []
+        }
+        XCTAssertTrue(ByteSearch.contains(filesBefore, wrapped), "control: the files hold the key before it is retired")
         _ = try await s.keys.rotate(.password)
         try await s.keys.runPending()
         try await s.keys.retire(old)
