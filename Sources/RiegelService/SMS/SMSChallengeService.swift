@@ -271,10 +271,15 @@ public final class SMSChallengeService: Sendable {
         -> [SMSCapKind: String] {
         let prefix = budget == .login ? "" : "enrol:"
         var keys: [SMSCapKind: String] = [
-            .phone: prefix + "phone:" + Hex.encode(digester.digest(phone.lookupKey, purpose: .pii).bytes),
+            .phone: Self.phoneCapKey(budget, digester.digest(phone.lookupKey, purpose: .pii)),
             .user: "user:" + user.rawValue, .country: prefix + "country:" + phone.countryCode, .global: prefix + "global"]
         if budget == .enrolment, let client { keys[.client] = "enrol:client:" + client }
         return keys
+    }
+
+    /// The send-window key of a number in `budget`, by its blind index `index`.
+    private static func phoneCapKey(_ budget: SMSSendBudget, _ index: KeyedDigest) -> String {
+        (budget == .login ? "" : "enrol:") + "phone:" + Hex.encode(index.bytes)
     }
 
     /// The current windows under `keys`. A phone without a window under its
@@ -286,9 +291,8 @@ public final class SMSChallengeService: Sendable {
         var out: [SMSCapKind: SMSSendWindow] = [:]
         for (kind, key) in keys { out[kind] = try counters.sendWindow(key) }
         if out[.phone] == nil {
-            let prefix = budget == .login ? "" : "enrol:"
             for older in digester.allDigests(phone.lookupKey, purpose: .pii).dropFirst() {
-                if let window = try counters.sendWindow(prefix + "phone:" + Hex.encode(older.bytes)) {
+                if let window = try counters.sendWindow(Self.phoneCapKey(budget, older)) {
                     out[.phone] = window
                     break
                 }
