@@ -14,6 +14,8 @@ struct AccountComponents {
     let access: AccessService
     let hashing: PasswordHashingPool
     let auditLog: SQLiteAuditLog
+    let auditExporter: AuditExporter
+    let checkpointSealer: KeyRingCheckpointSealer
     let audit: AuditRecorder
     let sms: SMSComponents
 
@@ -31,8 +33,9 @@ struct AccountComponents {
         let hashing = PasswordHashingPool(hasher: hasher, configuration: .init(
             workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
             queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit))
+        let checkpointSealer = KeyRingCheckpointSealer(keyRing: keyRing)
         let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(),
-                                      digester: KeyRingDigester(keyRing: keyRing))
+                                      sealer: checkpointSealer, checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval)
         let syslog = try syslogForwarder(config.audit, logger: logger)
         let audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SHA256AuditHasher(), logger: logger,
                                   forwarder: syslog)
@@ -70,7 +73,12 @@ struct AccountComponents {
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
         return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,
                                  hashing: hashing,
-                                 auditLog: auditLog, audit: audit, sms: sms)
+                                 auditLog: auditLog,
+                                 auditExporter: AuditExporter(reader: auditLog, sealer: checkpointSealer,
+                                                              hasher: SHA256AuditHasher(),
+                                                              checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval,
+                                                              audit: audit),
+                                 checkpointSealer: checkpointSealer, audit: audit, sms: sms)
     }
 
     /// The `[audit] syslog` sink, or nil when the key is not set.

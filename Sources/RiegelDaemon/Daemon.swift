@@ -93,7 +93,7 @@ public enum Daemon {
         let keys = KeyAdministration(
             ring: keyRing, store: SQLiteKeyRewrapStore(database: database),
             sealer: KeyRingSealer(keyRing: keyRing, random: random), digester: KeyRingDigester(keyRing: keyRing),
-            audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
+            checkpoints: KeyRingCheckpointSealer(keyRing: keyRing), audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
             pause: config.keys.rewrapPause.duration, logger: logger)
         let resumed = try await keys.resumeInterrupted()
         let running = try await keys.rewraps().filter { $0.state == .running }.map(\.purpose.rawValue)
@@ -114,7 +114,8 @@ public enum Daemon {
                                     sessions: components.sessions, devices: components.devices,
                                     access: components.access, sms: components.sms.challenges, clock: clock,
                                     audit: components.audit,
-                                    auditReader: components.auditLog, keys: keys, masterKeys: masterKeys)
+                                    auditReader: components.auditLog, auditExporter: components.auditExporter,
+                                    auditKeys: components.checkpointSealer, keys: keys, masterKeys: masterKeys)
         let denials = PermissionDeniedAuditor(audit: components.audit,
                                               interval: config.daemon.permissionDeniedAuditInterval.duration)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },
@@ -144,7 +145,11 @@ public enum Daemon {
                                       sweepInterval: .seconds(60), logger: logger),
             SMSDispatcherService(dispatcher: components.sms.dispatcher, challenges: components.sms.challenges,
                                  interval: .seconds(1), purgeInterval: .seconds(300), logger: logger),
-            AuditSealService(log: components.auditLog, interval: .seconds(60), logger: logger),
+            AuditSealService(log: components.auditLog, interval: .seconds(60), logger: logger,
+                             retention: config.audit.retention.map {
+                                 .init(keep: $0.seconds, batchSize: config.audit.pruneBatchSize, clock: clock,
+                                       audit: components.audit)
+                             }),
             KeyRewrapService(keys: keys, schedule: config.keys.schedule, clock: clock, poll: .seconds(1), logger: logger),
             RPCServerService(server: server),
             WatchdogService(environment: environment, notifier: notifier, logger: logger,

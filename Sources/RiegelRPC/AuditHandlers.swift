@@ -19,7 +19,27 @@ enum AuditHandlers {
                                                   "unsealed": .int(Int64(v.unsealed))]
                 if let seq = v.firstBadSeq { reply["first_bad_seq"] = .int(seq) }
                 if let problem = v.problem { reply["problem"] = .string(problem) }
+                reply["first_seq"] = .int(v.firstSeq)
                 return reply
+            },
+            "PublicKeys": .riegel(interface) { _ in
+                ["keys": .array(m.auditKeys.publicKeys().map { key in
+                    .object(["key_id": .string(key.keyID.description), "active": .bool(key.active),
+                             "pem": .string(key.pem), "raw": .string(Hex.encode(key.raw))])
+                })]
+            },
+            "Export": .streaming(requiresMore: true) { call, sink in
+                do {
+                    let bounds = try parseFilter(call.parameters)
+                    var pending: [String: JSONValue]?
+                    try await m.auditExporter.export(since: bounds.since, until: bounds.until) { record in
+                        if let pending { try await sink.send(pending) }
+                        pending = reply(record)
+                    }
+                    return pending ?? [:]
+                } catch let error as RiegelError {
+                    throw ErrorMapping.varlinkError(for: error, in: interface)
+                }
             },
             "Query": .streaming(requiresMore: true) { call, sink in
                 do {
@@ -94,14 +114,38 @@ enum AuditHandlers {
         return "unknown event type \"\(type.prefix(64))\"; \(hint)"
     }
 
+    /// The reply of one export record.
+    static func reply(_ record: AuditExportRecord) -> [String: JSONValue] {
+        switch record {
+        case .start(let seq, let hash, let seal):
+            var o: [String: JSONValue] = ["seq": .int(seq), "hash": .string(Hex.encode(hash))]
+            if let seal {
+                o["key_id"] = .string(seal.keyID.description)
+                o["signature"] = .string(Hex.encode(seal.bytes))
+            }
+            return ["start": .object(o)]
+        case .entry(let entry): return ["event": event(entry)]
+        case .checkpoint(let checkpoint): return ["checkpoint": seal(checkpoint)]
+        case .head(let checkpoint): return ["head": seal(checkpoint)]
+        }
+    }
+
+    /// `Seal`.
+    static func seal(_ c: AuditCheckpoint) -> JSONValue {
+        .object(["seq": .int(c.seq), "hash": .string(Hex.encode(c.hash)), "key_id": .string(c.seal.keyID.description),
+                 "signature": .string(Hex.encode(c.seal.bytes))])
+    }
+
     /// `Event`.
     static func event(_ e: AuditEntry) -> JSONValue {
         var o: [String: JSONValue] = [
             "seq": .int(e.seq),
             "time": .string(RFC3339.format(e.time)),
+            "time_unix": .double(e.time.secondsSinceEpoch),
             "type": .string(e.event.type),
             "outcome": .string(e.event.outcome.rawValue),
             "hash": .string(Hex.encode(e.hash)),
+            "previous_hash": .string(Hex.encode(e.previousHash)),
         ]
         if let v = e.event.userID { o["user_id"] = .string(v.rawValue) }
         if let v = e.event.username { o["username"] = .string(v) }

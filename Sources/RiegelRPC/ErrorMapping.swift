@@ -77,6 +77,8 @@ public enum ErrorMapping {
             return (admin + "MasterKeyRotationRefused", ["reason": .string(reason)])
         case .rotationInProgress(let p): return (admin + "RotationInProgress", ["purpose": .string(p.rawValue)])
         case .invalidFilter(let reason): return (audit + "InvalidFilter", ["reason": .string(reason)])
+        case .auditChainBroken(let seq, let problem):
+            return (audit + "ChainBroken", ["first_bad_seq": .int(seq), "problem": .string(problem)])
         }
     }
 }

@@ -24,6 +24,10 @@ public struct RiegelMethods: Sendable {
     public var audit: AuditRecorder
     /// Reads and verifies the audit trail (`io.riegel.Audit`).
     public var auditReader: any AuditReader
+    /// Signed exports of the audit trail (`Export`).
+    public var auditExporter: AuditExporter
+    /// The audit signing keys' public halves (`PublicKeys`).
+    public var auditKeys: any CheckpointSealer
     /// Data keys: list, rotate, retire (`io.riegel.Admin`).
     public var keys: KeyAdministration
     /// Master-key rotation (`RotateMasterKey`).
@@ -33,7 +37,8 @@ public struct RiegelMethods: Sendable {
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
                 devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,
                 audit: AuditRecorder,
-                auditReader: any AuditReader, keys: KeyAdministration, masterKeys: MasterKeyService) {
+                auditReader: any AuditReader, auditExporter: AuditExporter, auditKeys: any CheckpointSealer,
+                keys: KeyAdministration, masterKeys: MasterKeyService) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
@@ -43,6 +48,8 @@ public struct RiegelMethods: Sendable {
         self.clock = clock
         self.audit = audit
         self.auditReader = auditReader
+        self.auditExporter = auditExporter
+        self.auditKeys = auditKeys
         self.keys = keys
         self.masterKeys = masterKeys
     }

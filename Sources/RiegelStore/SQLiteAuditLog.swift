@@ -4,7 +4,8 @@ import RiegelCore
 import Synchronization
 
 /// The audit trail on SQLite: tables `audit_event` and `audit_checkpoint` of
-/// migration `v5-audit`. Implements ``AuditLog``, ``AuditReader`` and
+/// migration `v5-audit`, signed seals and `audit_anchor` of
+/// `v12-audit-signatures`. Implements ``AuditLog``, ``AuditReader`` and
 /// ``AuditMaintenance``.
 ///
 /// - Important: an append reads the previous hash, stamps time and seq,
@@ -14,7 +15,8 @@ import Synchronization
 ///   that transaction (an index lookup), never cached: the writer orders
 ///   appends, and an append inside a `SQLiteTransactionRunner` scope that
 ///   rolls back leaves nothing stale behind. Triggers refuse UPDATE (except
-///   blanking `username`) and DELETE, and any out-of-order INSERT.
+///   blanking `username`), DELETE (except behind the anchor), and any
+///   out-of-order INSERT.
 public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     struct Head: Sendable {
         var seq: Int64
@@ -24,18 +26,21 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     private let database: RiegelDatabase
     private let clock: any WallClock
     private let hasher: any AuditHasher
-    private let digester: any KeyedDigester
+    private let sealer: any CheckpointSealer
     private let checkpointInterval: Int64
 
+    /// Entries between two scheduled checkpoints, as the daemon writes them.
+    public static let defaultCheckpointInterval = 100
+
     /// A log on `database`, timed by `clock`, chained with `hasher` (SHA-256),
-    /// sealed every `checkpointInterval` entries with `digester`'s `audit` key.
+    /// signed every `checkpointInterval` entries by `sealer`.
     public init(database: RiegelDatabase, clock: any WallClock, hasher: any AuditHasher,
-                digester: any KeyedDigester, checkpointInterval: Int = 100) {
+                sealer: any CheckpointSealer, checkpointInterval: Int = defaultCheckpointInterval) {
         precondition(checkpointInterval > 0, "checkpointInterval must be positive")
         self.database = database
         self.clock = clock
         self.hasher = hasher
-        self.digester = digester
+        self.sealer = sealer
         self.checkpointInterval = Int64(checkpointInterval)
     }
 
@@ -53,7 +58,7 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
                                          using: hasher)
             try Self.insert(entry, details: details, db)
             if AuditChain.isScheduledCheckpoint(seq: entry.seq, interval: checkpointInterval) {
-                try Self.insert(AuditChain.checkpoint(seq: entry.seq, hash: entry.hash, using: digester), db)
+                try Self.insert(sealer.checkpoint(seq: entry.seq, hash: entry.hash), db)
             }
             return entry
         }
@@ -102,16 +107,20 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
         }
     }
 
-    /// Walks every entry in seq order in one read transaction (a consistent
-    /// snapshot, streamed row by row); a row that cannot be read back counts
-    /// as bad at its seq.
+    /// Walks every retained entry in seq order in one read transaction (a
+    /// consistent snapshot, streamed row by row); a row that cannot be read
+    /// back counts as bad at its seq.
     public func verify() throws -> AuditVerification {
         try database.writer.read { db in
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT seq, hash, mac, key_id FROM audit_checkpoint ORDER BY seq")
-                .map(Self.checkpoint(from:))
-            var verifier = AuditChainVerifier(checkpoints: checkpoints, hasher: hasher, digester: digester,
+            let anchor = try Self.readAnchor(db)
+            let from = anchor?.seq ?? 0
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq > ? ORDER BY seq",
+                                               arguments: [from])
+                .map { try Self.checkpoint(from: $0) }
+            var verifier = AuditChainVerifier(checkpoints: checkpoints, anchor: anchor, hasher: hasher, seals: sealer,
                                               checkpointInterval: Int(checkpointInterval))
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event ORDER BY seq")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event WHERE seq > ? ORDER BY seq",
+                                           arguments: [from])
             while let row = try rows.next() {
                 do {
                     verifier.check(try Self.entry(from: row))
@@ -142,9 +151,87 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
             let seq: Int64 = row["seq"]
             let sealed = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_checkpoint")
             guard sealed != seq else { return nil }
-            let checkpoint = AuditChain.checkpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]), using: digester)
+            let checkpoint = sealer.checkpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]))
             try Self.insert(checkpoint, db)
             return checkpoint
+        }
+    }
+
+    public func anchor() throws -> AuditCheckpoint? {
+        try database.writer.read { db in try Self.readAnchor(db) }
+    }
+
+    public func checkpoints(in range: ClosedRange<Int64>) throws -> [AuditCheckpoint] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq BETWEEN ? AND ? ORDER BY seq
+                """, arguments: [range.lowerBound, range.upperBound]).map { try Self.checkpoint(from: $0) }
+        }
+    }
+
+    public func seqRange(since: Instant?, until: Instant?) throws -> ClosedRange<Int64>? {
+        try database.writer.read { db in
+            let from = try Self.readAnchor(db)?.seq ?? 0
+            let first = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM audit_event WHERE seq > ? AND time >= ?",
+                                           arguments: [from, since?.secondsSinceEpoch ?? -Double.infinity])
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_event WHERE seq > ? AND time <= ?",
+                                          arguments: [from, until?.secondsSinceEpoch ?? Double.infinity])
+            guard let first, let last, first <= last else { return nil }
+            return first...last
+        }
+    }
+
+    /// One bounded step, in one write transaction: the stretch from the
+    /// anchor to the chosen checkpoint is verified (anchor, entries,
+    /// checkpoints), the anchor moves to that checkpoint (re-signed under the
+    /// active key), then the rows behind it go (the delete triggers allow
+    /// only those). A stretch that does not verify is left in place.
+    public func prune(before cutoff: Instant, batchSize: Int) throws -> AuditPrune? {
+        try database.write { db in
+            let current = try Self.readAnchor(db)
+            let anchorSeq = current?.seq ?? 0
+            guard let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_event"), lastSeq > anchorSeq else {
+                return nil
+            }
+            let firstYoung = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM audit_event WHERE seq > ? AND time >= ?",
+                                                arguments: [anchorSeq, cutoff.secondsSinceEpoch])
+            let oldThrough = (firstYoung ?? lastSeq + 1) - 1
+            let candidates = try Int64.fetchAll(db, sql: "SELECT seq FROM audit_checkpoint WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                                arguments: [anchorSeq, min(oldThrough, lastSeq - 1)])
+            guard let seq = AuditRetention.nextAnchor(checkpoints: candidates, anchorSeq: anchorSeq, oldThrough: oldThrough,
+                                                      lastSeq: lastSeq, batchSize: batchSize) else {
+                return nil
+            }
+            let checkpoints = try Row.fetchAll(db, sql: """
+                SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq > ? AND seq <= ? ORDER BY seq
+                """, arguments: [anchorSeq, seq]).map { try Self.checkpoint(from: $0) }
+            var verifier = AuditChainVerifier(checkpoints: checkpoints, anchor: current, hasher: hasher, seals: sealer,
+                                              checkpointInterval: Int(checkpointInterval))
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                           arguments: [anchorSeq, seq])
+            while let row = try rows.next(), verifier.isSound {
+                do {
+                    verifier.check(try Self.entry(from: row))
+                } catch {
+                    let bad: Int64 = row["seq"]
+                    verifier.checkUnreadable(seq: bad, detail: String(describing: error))
+                }
+            }
+            let verdict = verifier.finish()
+            guard verdict.ok, verifier.verifiedHead.seq == seq, let checkpoint = checkpoints.last, checkpoint.seq == seq else {
+                throw AuditPruneRefused(seq: verdict.firstBadSeq ?? seq, problem: verdict.problem ?? "the chain is incomplete")
+            }
+            let anchor = sealer.checkpoint(seq: seq, hash: checkpoint.hash)
+            try db.execute(sql: """
+                INSERT INTO audit_anchor (id, seq, hash, seal, scheme, key_id, pruned_at) VALUES (1, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, seal = excluded.seal,
+                    scheme = excluded.scheme, key_id = excluded.key_id, pruned_at = excluded.pruned_at
+                """, arguments: [seq, Data(anchor.hash), Data(anchor.seal.bytes), Self.scheme(anchor.seal),
+                                 Int64(anchor.seal.keyID.rawValue), clock.now().secondsSinceEpoch])
+            try db.execute(sql: "DELETE FROM audit_event WHERE seq <= ?", arguments: [seq])
+            let removed = db.changesCount
+            try db.execute(sql: "DELETE FROM audit_checkpoint WHERE seq <= ?", arguments: [seq])
+            return AuditPrune(anchor: anchor, removed: removed)
         }
     }
 
@@ -169,10 +256,22 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
                        ])
     }
 
+    static let checkpointColumns = "seq, hash, seal, scheme, key_id"
+
     private static func insert(_ checkpoint: AuditCheckpoint, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO audit_checkpoint (seq, hash, mac, key_id) VALUES (?, ?, ?, ?)",
-                       arguments: [checkpoint.seq, Data(checkpoint.hash), Data(checkpoint.mac.bytes),
-                                   Int64(checkpoint.mac.keyID.rawValue)])
+        try db.execute(sql: "INSERT INTO audit_checkpoint (seq, hash, seal, scheme, key_id) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [checkpoint.seq, Data(checkpoint.hash), Data(checkpoint.seal.bytes),
+                                   scheme(checkpoint.seal), Int64(checkpoint.seal.keyID.rawValue)])
+    }
+
+    /// The `scheme` column of `seal`.
+    static func scheme(_ seal: CheckpointSeal) -> String {
+        seal.isSignature ? "ed25519" : "hmac-sha256"
+    }
+
+    private static func readAnchor(_ db: Database) throws -> AuditCheckpoint? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(checkpointColumns) FROM audit_anchor WHERE id = 1"))
+            .map { try checkpoint(from: $0, table: "audit_anchor") }
     }
 
     /// The SQL condition of `filter` (same rule as ``AuditFilter/matches(_:)``).
@@ -230,11 +329,18 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
                           previousHash: StoreColumns.bytes(row["prev_hash"]), hash: StoreColumns.bytes(row["hash"]))
     }
 
-    private static func checkpoint(from row: Row) throws -> AuditCheckpoint {
+    /// A checkpoint (or the anchor) from a row of ``checkpointColumns``.
+    static func checkpoint(from row: Row, table: String = "audit_checkpoint") throws -> AuditCheckpoint {
         let seq: Int64 = row["seq"]
-        let keyID = try StoreColumns.keyID(row["key_id"], table: "audit_checkpoint", column: "key_id", row: "\(seq)")
-        return AuditCheckpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]),
-                               mac: KeyedDigest(bytes: StoreColumns.bytes(row["mac"]), keyID: keyID))
+        let keyID = try StoreColumns.keyID(row["key_id"], table: table, column: "key_id", row: "\(seq)")
+        let bytes = StoreColumns.bytes(row["seal"])
+        let scheme: String = row["scheme"]
+        let seal: CheckpointSeal = switch scheme {
+        case "ed25519": .signature(bytes: bytes, keyID: keyID)
+        case "hmac-sha256": .hmac(KeyedDigest(bytes: bytes, keyID: keyID))
+        default: throw RiegelStoreError.corruptRecord(table: table, detail: "\(seq) has unknown seal scheme '\(scheme)'")
+        }
+        return AuditCheckpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]), seal: seal)
     }
 
     private static func encodeDetails(_ details: [String: String]) throws -> String {

@@ -28,6 +28,7 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
         UNION SELECT 'user', rowid, phone_key_id FROM user WHERE phone_key_id IS NOT NULL
         UNION SELECT 'user', rowid, phone_index_key_id FROM user WHERE phone_index_key_id IS NOT NULL
         UNION SELECT 'audit_checkpoint', seq, key_id FROM audit_checkpoint
+        UNION SELECT 'audit_anchor', id, key_id FROM audit_anchor
         UNION SELECT 'activation_code', rowid, key_id FROM activation_code
             WHERE redeemed_at IS NULL AND expires_at > :now
         UNION SELECT 'sms_challenge', rowid, reset_key_id FROM sms_challenge
@@ -113,13 +114,18 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
                 },
             ]
         case .audit:
-            return [StaleQuery(table: "audit_checkpoint", columns: "seq, hash, mac, key_id",
-                               condition: "key_id < ?") { row in
-                let seq: Int64 = row["seq"]
-                let key = try StoreColumns.keyID(row["key_id"], table: "audit_checkpoint", column: "key_id", row: "\(seq)")
-                return .checkpoint(AuditCheckpoint(seq: seq, hash: StoreColumns.bytes(row["hash"]),
-                                                   mac: KeyedDigest(bytes: StoreColumns.bytes(row["mac"]), keyID: key)))
-            }]
+            // Also the HMAC checkpoints written before signatures: re-signed
+            // under the active key, so the public key verifies the whole trail.
+            return [
+                StaleQuery(table: "audit_checkpoint", columns: SQLiteAuditLog.checkpointColumns,
+                           condition: "(key_id < ? OR scheme = 'hmac-sha256')") { row in
+                    .checkpoint(try SQLiteAuditLog.checkpoint(from: row))
+                },
+                StaleQuery(table: "audit_anchor", columns: SQLiteAuditLog.checkpointColumns,
+                           condition: "(key_id < ? OR scheme = 'hmac-sha256')") { row in
+                    .anchor(try SQLiteAuditLog.checkpoint(from: row, table: "audit_anchor"))
+                },
+            ]
         case .otp:
             // Codes, challenges and queued messages are short-lived: they
             // finish under the key they were made with.
@@ -164,10 +170,13 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
                 WHERE id = ? AND phone = ?
                 """, arguments: [blob(r.sealed?.bytes), key(r.sealed?.keyID), blob(r.digest?.bytes), key(r.digest?.keyID),
                                  user.rawValue, Data(old.bytes)])
-        case .checkpoint(let old):
-            try db.execute(sql: "UPDATE audit_checkpoint SET mac = ?, key_id = ? WHERE seq = ? AND mac = ? AND hash = ?",
-                           arguments: [blob(r.digest?.bytes), key(r.digest?.keyID), old.seq, Data(old.mac.bytes),
-                                       Data(old.hash)])
+        case .checkpoint(let old), .anchor(let old):
+            guard let seal = r.seal else { return false }
+            let table = if case .anchor = r.stale { "audit_anchor" } else { "audit_checkpoint" }
+            try db.execute(sql: """
+                UPDATE \(table) SET seal = ?, scheme = ?, key_id = ? WHERE seq = ? AND seal = ? AND hash = ?
+                """, arguments: [Data(seal.bytes), SQLiteAuditLog.scheme(seal), key(seal.keyID), old.seq,
+                                 Data(old.seal.bytes), Data(old.hash)])
         }
         return db.changesCount > 0
     }

@@ -12,8 +12,8 @@ public enum AuditLogConformance {
     public struct Parts: Sendable {
         /// The log's clock; the suite advances it.
         public let clock: ManualClock
-        /// The checkpoint MAC; the suite rotates its audit key.
-        public let digester: FakeKeyedDigester
+        /// The checkpoint signer; the suite rotates its audit key.
+        public let sealer: FakeCheckpointSealer
         /// SHA-256 for the chain.
         public let hasher: any AuditHasher
         /// Entries between automatic checkpoints (small, so tests cross several).
@@ -52,6 +52,12 @@ public enum AuditLogConformance {
         try swappedEntriesAreDetectedAtTheFirstOfThem(make)
         try truncatedTailAfterACheckpointIsDetected(make)
         try forgedCheckpointIsDetected(make)
+        try legacyHMACCheckpointsStillVerify(make)
+        try pruningKeepsTheTrailVerifiableFromItsSignedAnchor(make)
+        try forgedAnchorIsDetected(make)
+        try aPruneNeverLaundersAForgedCheckpoint(make)
+        try aPruneNeverRemovesTheEvidenceOfAnEditedEntryOrAForgedAnchor(make)
+        try seqRangeSpansTheEntriesBetweenTheTimes(make)
         try rewrittenAndRehashedChainIsCaughtByTheNextCheckpoint(make)
         try deletedCheckpointsAndARehashedChainAreDetectedAtTheFirstMissingCheckpoint(make)
         try unsealedTailIsReportedAndASealClearsIt(make)
@@ -60,7 +66,7 @@ public enum AuditLogConformance {
     // MARK: Fixtures
 
     static func subject(_ make: Factory, interval: Int = 3) throws -> (Subject, Parts) {
-        let parts = Parts(clock: ManualClock(), digester: FakeKeyedDigester(), hasher: SoftwareSHA256(),
+        let parts = Parts(clock: ManualClock(), sealer: FakeCheckpointSealer(), hasher: SoftwareSHA256(),
                           checkpointInterval: interval)
         return (try make(parts), parts)
     }
@@ -217,8 +223,8 @@ public enum AuditLogConformance {
         try expect(seven.ok && seven.entries == 7 && seven.checkpoints == 2, "7 entries at interval 3 must verify with 2 checkpoints: \(seven)")
         let sealed = try log.checkpoint()
         try expect(sealed?.seq == 7 && sealed?.hash == entries.last!.hash, "an on-demand checkpoint must seal the last entry's hash")
-        try expect(sealed.map { parts.digester.matches(AuditChain.checkpointMessage(seq: $0.seq, hash: $0.hash), digest: $0.mac, purpose: .audit) } == true,
-                   "a checkpoint's MAC must be the audit-key digest of seq and hash")
+        try expect(sealed.map { $0.seal.isSignature && parts.sealer.verifies(AuditChain.checkpointMessage(seq: $0.seq, hash: $0.hash), seal: $0.seal) } == true,
+                   "a checkpoint must be signed over seq and hash with the audit key")
         try expect(try log.checkpoint() == nil, "sealing an already sealed end must do nothing")
         let after = try log.verify()
         try expect(after.ok && after.checkpoints == 3, "an on-demand checkpoint must be kept and verify: \(after)")
@@ -229,7 +235,7 @@ public enum AuditLogConformance {
     public static func checkpointsStillVerifyAfterTheAuditKeyRotates(_ make: Factory) throws {
         let (subject, parts) = try subject(make, interval: 2)
         try fill(subject.log, parts, count: 4)
-        parts.digester.rotate(.audit)
+        parts.sealer.rotate()
         try fill(subject.log, parts, count: 4)
         let result = try subject.log.verify()
         try expect(result.ok && result.checkpoints == 4, "checkpoints under the old audit key must verify after a rotation: \(result)")
@@ -289,8 +295,105 @@ public enum AuditLogConformance {
     public static func forgedCheckpointIsDetected(_ make: Factory) throws {
         let (subject, parts) = try subject(make, interval: 3)
         try fill(subject.log, parts, count: 7)
-        try subject.tampering.forgeCheckpointMAC(atSeq: 6)
-        try expectBad(try subject.log.verify(), at: 6, "a forged checkpoint MAC")
+        try subject.tampering.forgeCheckpointSeal(atSeq: 6)
+        try expectBad(try subject.log.verify(), at: 6, "a forged checkpoint signature")
+    }
+
+    public static func legacyHMACCheckpointsStillVerify(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let entries = try fill(subject.log, parts, count: 4)
+        let three = entries[2]
+        let message = AuditChain.checkpointMessage(seq: 3, hash: three.hash)
+        try subject.tampering.storeLegacyCheckpoint(AuditCheckpoint(seq: 3, hash: three.hash, seal: parts.sealer.legacySeal(message)))
+        let result = try subject.log.verify()
+        try expect(result.ok && result.checkpoints == 1, "a checkpoint sealed with an HMAC before signatures must still verify: \(result)")
+        var forged = parts.sealer.legacySeal(message).bytes
+        forged[0] ^= 1
+        try subject.tampering.storeLegacyCheckpoint(AuditCheckpoint(seq: 3, hash: three.hash,
+            seal: .hmac(KeyedDigest(bytes: forged, keyID: parts.sealer.legacySeal(message).keyID))))
+        try expectBad(try subject.log.verify(), at: 3, "a forged legacy HMAC checkpoint")
+    }
+
+    public static func pruningKeepsTheTrailVerifiableFromItsSignedAnchor(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let log = subject.log
+        let entries = try fill(log, parts, count: 10)  // times t+1 ... t+10, checkpoints at 3, 6, 9
+        try expect(try log.prune(before: entries[0].time, batchSize: 100) == nil, "nothing is older than the first entry: nothing to prune")
+        // Entries 1-7 are older than entry 8: the last checkpoint among them is 6.
+        let first = try log.prune(before: entries[7].time, batchSize: 100)
+        try expect(first?.anchor.seq == 6 && first?.removed == 6 && first?.anchor.hash == entries[5].hash,
+                   "a prune must anchor at the last checkpoint before the cutoff and remove the entries up to it; got \(String(describing: first))")
+        try expect(first.map { $0.anchor.seal.isSignature && parts.sealer.verifies($0.anchor.message, seal: $0.anchor.seal) } == true,
+                   "the anchor must be signed over its seq and hash")
+        try expect(try log.anchor() == first?.anchor, "the anchor must be stored")
+        let result = try log.verify()
+        try expect(result.ok && result.entries == 4 && result.firstSeq == 7,
+                   "the retained trail must verify from its anchor and say where it starts: \(result)")
+        try expect(try log.query(AuditFilter(), limit: nil).entries.map(\.seq) == [7, 8, 9, 10], "pruned entries must be gone")
+        try expect(try log.prune(before: entries[7].time, batchSize: 100) == nil, "a second prune with the same cutoff must find nothing due")
+        try fill(log, parts, count: 3)
+        try expect(try log.verify().ok, "appending after a prune must keep the chain verifiable")
+        // Everything is old now; the last entry (13) always stays.
+        parts.clock.advance(seconds: 100)
+        let step = try log.prune(before: parts.clock.now(), batchSize: 1)
+        try expect(step?.anchor.seq == 9, "a small batch must still progress to the next checkpoint; got \(String(describing: step))")
+        let rest = try log.prune(before: parts.clock.now(), batchSize: 100)
+        try expect(rest?.anchor.seq == 12, "the last entry must never be pruned; got \(String(describing: rest))")
+        let after = try log.verify()
+        try expect(after.ok && after.entries == 1 && after.firstSeq == 13, "a trail pruned to its last entry must verify: \(after)")
+        try expect(try log.seqRange(since: nil, until: nil) == 13...13, "the export range must start after the anchor")
+    }
+
+    public static func forgedAnchorIsDetected(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let entries = try fill(subject.log, parts, count: 8)
+        try expect(try subject.log.prune(before: entries[6].time, batchSize: 100)?.anchor.seq == 6, "the prune must anchor at 6")
+        try subject.tampering.forgeAnchorSeal()
+        try expectBad(try subject.log.verify(), at: 6, "a forged anchor")
+    }
+
+    public static func aPruneNeverLaundersAForgedCheckpoint(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let entries = try fill(subject.log, parts, count: 8)
+        try subject.tampering.forgeCheckpointSeal(atSeq: 6)
+        do {
+            _ = try subject.log.prune(before: entries[6].time, batchSize: 100)
+            throw ConformanceFailure("a prune must refuse to anchor at a forged checkpoint")
+        } catch is AuditPruneRefused {}
+        try expect(try subject.log.anchor() == nil && subject.log.query(AuditFilter(), limit: nil).entries.count == 8,
+                   "a refused prune must change nothing")
+    }
+
+    public static func aPruneNeverRemovesTheEvidenceOfAnEditedEntryOrAForgedAnchor(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        let entries = try fill(subject.log, parts, count: 11)
+        try subject.tampering.editType(atSeq: 2, to: "login.failed")
+        do {
+            _ = try subject.log.prune(before: entries[4].time, batchSize: 100)
+            throw ConformanceFailure("a prune must refuse to remove an edited entry")
+        } catch let refused as AuditPruneRefused {
+            try expect(refused.seq == 2, "the refusal must name the edited entry; got \(refused)")
+        }
+        try expectBad(try subject.log.verify(), at: 2, "an edited entry a prune refused to remove")
+
+        let (clean, cleanParts) = try AuditLogConformance.subject(make, interval: 3)
+        let more = try fill(clean.log, cleanParts, count: 11)
+        try expect(try clean.log.prune(before: more[4].time, batchSize: 100)?.anchor.seq == 3, "the prune must anchor at 3")
+        try clean.tampering.forgeAnchorSeal()
+        do {
+            _ = try clean.log.prune(before: more[9].time, batchSize: 100)
+            throw ConformanceFailure("a prune must refuse to move a forged anchor")
+        } catch is AuditPruneRefused {}
+        try expectBad(try clean.log.verify(), at: 3, "a forged anchor a prune refused to replace")
+    }
+
+    public static func seqRangeSpansTheEntriesBetweenTheTimes(_ make: Factory) throws {
+        let (subject, parts) = try subject(make, interval: 3)
+        try expect(try subject.log.seqRange(since: nil, until: nil) == nil, "an empty log has no range")
+        let entries = try fill(subject.log, parts, count: 5)
+        try expect(try subject.log.seqRange(since: nil, until: nil) == 1...5, "no bounds must span every entry")
+        try expect(try subject.log.seqRange(since: entries[1].time, until: entries[3].time) == 2...4, "bounds are inclusive")
+        try expect(try subject.log.seqRange(since: entries[4].time.adding(seconds: 1), until: nil) == nil, "a since after every entry finds none")
     }
 
     public static func rewrittenAndRehashedChainIsCaughtByTheNextCheckpoint(_ make: Factory) throws {

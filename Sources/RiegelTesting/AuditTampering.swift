@@ -15,8 +15,13 @@ public protocol AuditTampering {
     func truncate(after seq: Int64) throws
     /// Removes every checkpoint (as an attacker does before rewriting the chain).
     func deleteCheckpoints() throws
-    /// Flips a bit of the MAC of checkpoint `seq`.
-    func forgeCheckpointMAC(atSeq seq: Int64) throws
+    /// Flips a bit of the seal (signature) of checkpoint `seq`.
+    func forgeCheckpointSeal(atSeq seq: Int64) throws
+    /// Flips a bit of the anchor's seal.
+    func forgeAnchorSeal() throws
+    /// Stores `checkpoint` as written before signatures (its seal an HMAC),
+    /// replacing the one at its seq.
+    func storeLegacyCheckpoint(_ checkpoint: AuditCheckpoint) throws
     /// Removes every entry from `entries.first.seq` on and stores `entries`
     /// instead (a rewrite with recomputed hashes).
     func replaceEntries(with entries: [AuditEntry]) throws

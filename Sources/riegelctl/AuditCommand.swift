@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import RiegelCore
+import RiegelCrypto
 import Varlink
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +12,8 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Query and verify the tamper-evident audit trail (role audit).",
-        subcommands: [AuditQueryCommand.self, AuditTailCommand.self, AuditVerifyCommand.self]
+        subcommands: [AuditQueryCommand.self, AuditTailCommand.self, AuditVerifyCommand.self, AuditExportCommand.self,
+                      AuditPublicKeyCommand.self]
     )
 }
 
@@ -70,14 +74,33 @@ struct AuditQueryCommand: AsyncParsableCommand {
     }
 }
 
-/// `riegelctl audit verify`: walks the chain and its checkpoints; exit 1 if broken.
+/// `riegelctl audit verify`: has riegeld walk the chain and its checkpoints,
+/// or (with FILE) checks an export offline with the public key; exit 1 if broken.
 struct AuditVerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify",
-                                                    abstract: "Verify the audit chain; exit status 1 if it was tampered with.")
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the audit chain, or an export offline; exit status 1 if it was tampered with.",
+        discussion: """
+            Without FILE, riegeld verifies its stored trail. With FILE (from `riegelctl audit export`) and             --public-key (from `riegelctl audit public-key`), the export is checked here, without a daemon:             the first bad sequence number is named for an edited, deleted, inserted or reordered line and             for a truncated end.
+            """)
 
     @OptionGroup var options: ConnectionOptions
+    @Argument(help: ArgumentHelp("An export to check offline.", valueName: "file")) var file: String?
+    @Option(name: .customLong("public-key"),
+            help: ArgumentHelp("A PEM file with an audit public key (repeatable); required with FILE.", valueName: "pem"))
+    var publicKeys: [String] = []
+
+    func validate() throws {
+        if file != nil, publicKeys.isEmpty {
+            throw ValidationError("an export is verified with the audit public key: add --public-key KEY (riegelctl audit public-key > KEY)")
+        }
+        if file == nil, !publicKeys.isEmpty {
+            throw ValidationError("--public-key needs an export FILE to verify")
+        }
+    }
 
     func run() async throws {
+        if let file { return try verifyOffline(file) }
         let client = try await options.connect()
         let reply: [String: JSONValue]
         do {
@@ -89,12 +112,62 @@ struct AuditVerifyCommand: AsyncParsableCommand {
             options.printReply(reply)
         } else if reply["ok"]?.bool == true {
             let unsealed = reply["unsealed"]?.int ?? 0
+            let first = reply["first_seq"]?.int ?? 1
             print("audit trail ok: \(reply["entries"]?.int ?? 0) entries"
-                  + (unsealed > 0 ? ", the last \(unsealed) not yet sealed by a checkpoint" : ""))
+                  + (unsealed > 0 ? ", the last \(unsealed) not yet sealed by a checkpoint" : "")
+                  + (first > 1 ? "; the retained trail starts at \(first) (older entries pruned behind a signed anchor)" : ""))
         } else {
             print("audit trail BROKEN at seq \(reply["first_bad_seq"]?.int.map(String.init) ?? "?"): "
                   + (reply["problem"]?.string ?? "?"))
         }
         if reply["ok"]?.bool != true { throw ExitCode(1) }
+    }
+}
+
+extension AuditVerifyCommand {
+    /// Checks the export in `path` with the given public keys only.
+    func verifyOffline(_ path: String) throws {
+        var pems: [String] = []
+        for keyPath in publicKeys {
+            guard let data = FileManager.default.contents(atPath: keyPath) else {
+                printError("riegelctl: cannot read the public key \(keyPath)")
+                throw ExitCode(1)
+            }
+            pems.append(String(decoding: data, as: UTF8.self))
+        }
+        let keys: AuditPublicKeySet
+        do {
+            keys = try AuditPublicKeySet(pems: pems)
+        } catch {
+            printError("riegelctl: \(publicKeys.joined(separator: ", ")): \(error)")
+            throw ExitCode(1)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("riegelctl: cannot read the export \(path)")
+            throw ExitCode(1)
+        }
+        var verifier = AuditExportVerifier(hasher: SHA256AuditHasher(), seals: keys)
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        where !line.isEmpty {
+            do {
+                verifier.check(try AuditExportLine.record(from: String(decoding: line, as: UTF8.self)), line: index + 1)
+            } catch let malformed as AuditExportLine.Malformed {
+                verifier.unreadable(line: index + 1, detail: malformed.description)
+            }
+        }
+        let verdict = verifier.finish()
+        if options.json {
+            var reply: [String: JSONValue] = ["ok": .bool(verdict.ok), "entries": .int(Int64(verdict.entries)),
+                                              "first_seq": .int(verdict.firstSeq)]
+            if let seq = verdict.firstBadSeq { reply["first_bad_seq"] = .int(seq) }
+            if let problem = verdict.problem { reply["problem"] = .string(problem) }
+            options.printReply(reply)
+        } else if verdict.ok {
+            let last = verdict.firstSeq + Int64(verdict.entries) - 1
+            print("export ok: entries \(verdict.firstSeq)–\(last) (\(verdict.entries) entries), complete and signed")
+        } else {
+            print("export BROKEN at seq \(verdict.firstBadSeq.map(String.init) ?? "?"): \(verdict.problem ?? "?")")
+        }
+        if !verdict.ok { throw ExitCode(1) }
     }
 }

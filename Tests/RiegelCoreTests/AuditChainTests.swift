@@ -89,7 +89,7 @@ final class AuditChainTests: XCTestCase {
         // checkpoint leave a shorter chain that is still valid; what is left
         // unsealed is reported so that the security team sees the window.
         var previous = AuditChain.genesisHash
-        var verifier = AuditChainVerifier(checkpoints: [], hasher: hasher, digester: FakeKeyedDigester(),
+        var verifier = AuditChainVerifier(checkpoints: [], hasher: hasher, seals: FakeCheckpointSealer(),
                                           checkpointInterval: 100)
         for seq in Int64(1)...3 {
             let entry = AuditChain.entry(for: sample, seq: seq, time: time, previous: previous, using: hasher)

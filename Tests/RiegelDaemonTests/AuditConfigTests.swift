@@ -8,6 +8,22 @@ import Testing
         #expect(try RiegelConfig.parse(text: "[audit]\n").audit.syslog == nil)
     }
 
+    @Test func retentionIsOffByDefaultAndTakesADuration() throws {
+        let defaults = try RiegelConfig.parse(text: "")
+        #expect(defaults.audit.retention == nil)
+        #expect(defaults.audit.pruneBatchSize == 1000)
+        let set = try RiegelConfig.parse(text: "[audit]\nretention = \"400d\"\nprune_batch_size = 50\n")
+        #expect(set.audit.retention == .days(400))
+        #expect(set.audit.pruneBatchSize == 50)
+    }
+
+    @Test func aBadRetentionIsAProblemNamingTheKey() {
+        let p = RiegelConfig.check(text: "[audit]\nretention = \"400\"\nprune_batch_size = 0\n", fileName: "t.toml")
+        #expect(p.map(\.line) == [2, 3])
+        #expect(p.first?.message.hasPrefix("audit.retention: \"400\" is not a duration") == true)
+        #expect(p.last?.message.hasPrefix("audit.prune_batch_size:") == true)
+    }
+
     @Test func anAbsolutePathIsTaken() throws {
         #expect(try RiegelConfig.parse(text: "[audit]\nsyslog = \"/dev/log\"\n").audit.syslog == "/dev/log")
     }
@@ -23,7 +39,7 @@ import Testing
         let p = RiegelConfig.check(text: "[audit]\nsyslog = \"\(long)\"\nsink = \"x\"\n[audit2]\n", fileName: "t.toml")
         #expect(p.map(\.line) == [2, 3, 4])
         #expect(p[0].message.hasPrefix("audit.syslog: is 121 bytes long"))
-        #expect(p[1].message.hasPrefix("audit.sink: unknown key; allowed in [audit]: syslog"))
+        #expect(p[1].message.hasPrefix("audit.sink: unknown key; allowed in [audit]: retention, prune_batch_size, syslog"))
         #expect(RiegelConfig.check(text: "[audit]\nsyslog = 3\n").first?.message
                     .hasPrefix("audit.syslog: expected a string") == true)
     }

@@ -7,7 +7,7 @@ import Testing
 /// Issue 11 item 4: the tail of the audit chain does not stay unsealed while riegeld runs.
 @Suite struct AuditSealServiceTests {
     @Test func sealsTheUnsealedTailEveryIntervalUntilCancelled() async throws {
-        let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester(), checkpointInterval: 100)
+        let log = InMemoryAuditLog(clock: ManualClock(), checkpointInterval: 100)
         for n in 1...3 { try log.append(AuditEvent(type: "login.succeeded", outcome: .success, reason: "n\(n)")) }
         #expect(try log.verify().unsealed == 3)
         let service = AuditSealService(log: log, interval: .milliseconds(20),

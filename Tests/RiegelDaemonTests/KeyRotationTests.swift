@@ -40,11 +40,13 @@ final class KeyRotationTests: XCTestCase {
                                     store: SQLiteKeyStore(database: database), random: SystemRandom(), clock: clock)
         let sealer = KeyRingSealer(keyRing: ring, random: SystemRandom())
         let digester = KeyRingDigester(keyRing: ring)
-        let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(), digester: digester,
+        let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(),
+                                      sealer: KeyRingCheckpointSealer(keyRing: ring),
                                       checkpointInterval: 2)
         let audit = AuditRecorder(log: auditLog, hasher: SHA256AuditHasher(), logger: Logger(label: "test"))
         let store = SQLiteKeyRewrapStore(database: database)
-        let keys = KeyAdministration(ring: ring, store: store, sealer: sealer, digester: digester, audit: audit,
+        let keys = KeyAdministration(ring: ring, store: store, sealer: sealer, digester: digester,
+                                     checkpoints: KeyRingCheckpointSealer(keyRing: ring), audit: audit,
                                      clock: clock, batchSize: batchSize, pause: .zero, logger: Logger(label: "test"))
         return Stack(directory: dir, database: database, ring: ring, sealer: sealer, digester: digester,
                      accounts: SQLiteAccountStore(database: database), auditLog: auditLog, store: store, keys: keys,
@@ -137,7 +139,7 @@ final class KeyRotationTests: XCTestCase {
         var job = try await s.keys.rotate(.pii)
         XCTAssertTrue(try findsAll(), "right after the rotation, every row is under the old key")
         // One batch at a time: after each, some rows are under the new key and some under the old.
-        let rewrapper = KeyRewrapper(sealer: s.sealer, digester: s.digester)
+        let rewrapper = KeyRewrapper(sealer: s.sealer, digester: s.digester, checkpoints: KeyRingCheckpointSealer(keyRing: s.ring))
         for _ in 0..<3 {
             let batch = try await s.store.staleSecrets(.pii, current: job.keyID, limit: 1)
             job = try await s.store.replace(try batch.map(rewrapper.rewrap), progress: job)
@@ -152,7 +154,7 @@ final class KeyRotationTests: XCTestCase {
         let id = try addUser(s, 1)
         var job = try await s.keys.rotate(.password)
         let batch = try await s.store.staleSecrets(.password, current: job.keyID, limit: 10)
-        let replacements = try batch.map(KeyRewrapper(sealer: s.sealer, digester: s.digester).rewrap)
+        let replacements = try batch.map(KeyRewrapper(sealer: s.sealer, digester: s.digester, checkpoints: KeyRingCheckpointSealer(keyRing: s.ring)).rewrap)
         // The user changes the password between the read and the write.
         let fresh = try s.sealer.seal(Array("$argon2id$new".utf8), purpose: .password, associatedData: Array(id.rawValue.utf8))
         try s.accounts.updatePasswordHash(id: id, fresh)
@@ -240,14 +242,48 @@ final class KeyRotationTests: XCTestCase {
         XCTAssertEqual(keys, [Int64(job.keyID.rawValue)])
     }
 
+    func testHMACCheckpointsFromBeforeSignaturesAreResignedAtStartAndThenVerifyWithThePublicKeyAlone() async throws {
+        let s = try stack()
+        let audit = AuditRecorder(log: s.auditLog, hasher: SHA256AuditHasher(), logger: Logger(label: "test"))
+        for n in 0..<5 { audit.record(.loginSucceeded, .success, reason: "n\(n)") }
+        // As a v11 database holds them: the MAC under the audit key, scheme hmac-sha256.
+        let digester = s.digester
+        try await s.database.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_checkpoint_reseal_only")
+            for row in try Row.fetchAll(db, sql: "SELECT seq, hash FROM audit_checkpoint") {
+                let seq: Int64 = row["seq"]
+                let mac = digester.digest(AuditChain.checkpointMessage(seq: seq, hash: [UInt8](row["hash"] as Data)), purpose: .audit)
+                try db.execute(sql: "UPDATE audit_checkpoint SET seal = ?, scheme = 'hmac-sha256', key_id = ? WHERE seq = ?",
+                               arguments: [Data(mac.bytes), Int64(mac.keyID.rawValue), seq])
+            }
+        }
+        XCTAssertTrue(try s.auditLog.verify().ok, "HMAC checkpoints still verify in the daemon")
+        let resumed = try await s.keys.resumeInterrupted()
+        XCTAssertEqual(resumed, [.audit], "HMAC checkpoints make the audit purpose stale at start")
+        try await s.keys.runPending()
+        let schemes = try await s.database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT scheme FROM audit_checkpoint")
+        }
+        XCTAssertEqual(schemes, ["ed25519"])
+        XCTAssertTrue(try s.auditLog.verify().ok)
+        let offline = try AuditPublicKeySet(pems: KeyRingCheckpointSealer(keyRing: s.ring).publicKeys().map(\.pem))
+        let checkpoints = try s.auditLog.checkpoints(in: 1...Int64.max)
+        XCTAssertFalse(checkpoints.isEmpty)
+        for checkpoint in checkpoints {
+            XCTAssertTrue(offline.verifies(checkpoint.message, seal: checkpoint.seal), "checkpoint \(checkpoint.seq)")
+        }
+        let again = try await s.keys.resumeInterrupted()
+        XCTAssertEqual(again, [], "nothing is stale once re-signed")
+    }
+
     func testAForgedCheckpointFailsTheAuditRewrapInsteadOfBeingLaundered() async throws {
         let s = try stack()
         let audit = AuditRecorder(log: s.auditLog, hasher: SHA256AuditHasher(), logger: Logger(label: "test"))
         for n in 0..<4 { audit.record(.loginSucceeded, .success, reason: "n\(n)") }
         try await s.database.writer.write { db in
-            // Whoever forges a MAC can write the file, and so drop the guard.
+            // Whoever forges a signature can write the file, and so drop the guard.
             try db.execute(sql: "DROP TRIGGER audit_checkpoint_reseal_only")
-            try db.execute(sql: "UPDATE audit_checkpoint SET mac = zeroblob(32) WHERE seq = (SELECT MAX(seq) FROM audit_checkpoint)")
+            try db.execute(sql: "UPDATE audit_checkpoint SET seal = zeroblob(64) WHERE seq = (SELECT MAX(seq) FROM audit_checkpoint)")
         }
         let forged = try await s.database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_checkpoint") }!
         _ = try await s.keys.rotate(.audit)

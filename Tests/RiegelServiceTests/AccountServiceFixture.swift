@@ -98,7 +98,7 @@ struct AccountServiceFixture {
          gateway: InMemorySMSGateway = InMemorySMSGateway(), sendThrough: (any SMSGateway)? = nil,
          devicePolicy: DevicePolicy = DevicePolicy()) {
         hasher = CountingHasher(cost: cost)
-        auditLog = InMemoryAuditLog(clock: clock, digester: FakeKeyedDigester())
+        auditLog = InMemoryAuditLog(clock: clock)
         audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger)
         accounts = InMemoryAccountStore(data: data)
         resetTokens = InMemoryResetTokenStore(data: data)

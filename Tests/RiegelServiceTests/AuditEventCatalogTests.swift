@@ -9,7 +9,7 @@ import XCTest
 /// `AuditRecorder.record` takes), docs/audit-events.md and
 /// systemd/riegel.catalog name the same types with the same MESSAGE_IDs.
 final class AuditEventCatalogTests: XCTestCase {
-    private let recorder = AuditRecorder(log: InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester()),
+    private let recorder = AuditRecorder(log: InMemoryAuditLog(clock: ManualClock()),
                                          hasher: SoftwareSHA256(), logger: Logger(label: "test"))
 
     private static func repoFile(_ relative: String) throws -> String {

@@ -55,7 +55,7 @@ final class AuditRecorderTests: XCTestCase {
     }
 
     func testTheForwarderGetsEachAppendedEntry() throws {
-        let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester())
+        let log = InMemoryAuditLog(clock: ManualClock())
         let forwarder = RecordingAuditForwarder()
         let recorder = AuditRecorder(log: log, hasher: SoftwareSHA256(), logger: Logger(label: "test"), forwarder: forwarder)
         recorder.record(.loginFailed, .failure, username: "ghost", reason: "unknown_user")

@@ -16,7 +16,7 @@ final class MasterKeyServiceTests: XCTestCase {
     private func make(_ outcome: Result<MasterKeyRotation, MasterKeyRotationError>,
                       rotated: @escaping @Sendable (MasterKeyRotation) -> Void = { _ in })
         -> (MasterKeyService, InMemoryAuditLog) {
-        let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester())
+        let log = InMemoryAuditLog(clock: ManualClock())
         let audit = AuditRecorder(log: log, hasher: SoftwareSHA256(), logger: Logger(label: "test"))
         return (MasterKeyService(rotator: FakeRotator(outcome: outcome), audit: audit, rotated: rotated), log)
     }

@@ -20,7 +20,7 @@ final class PermissionDeniedAuditorTests: XCTestCase {
     }
 
     func testFloodOfDenialsIsOneEntryThenOneCountPerInterval() async throws {
-        let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester())
+        let log = InMemoryAuditLog(clock: ManualClock())
         let recorder = AuditRecorder(log: log, hasher: SoftwareSHA256(), logger: Logger(label: "test"))
         let auditor = PermissionDeniedAuditor(audit: recorder, interval: .milliseconds(300))
         let running = Task { await auditor.run() }
@@ -51,7 +51,7 @@ final class PermissionDeniedAuditorTests: XCTestCase {
     }
 
     func testCountsStillOpenAreWrittenWhenItStops() async throws {
-        let log = InMemoryAuditLog(clock: ManualClock(), digester: FakeKeyedDigester())
+        let log = InMemoryAuditLog(clock: ManualClock())
         let recorder = AuditRecorder(log: log, hasher: SoftwareSHA256(), logger: Logger(label: "test"))
         let auditor = PermissionDeniedAuditor(audit: recorder, interval: .seconds(3600))
         let running = Task { await auditor.run() }

@@ -47,13 +47,13 @@ final class RiegelDatabaseTests: XCTestCase {
         let db = try openFresh()
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing"])
+                                                     "v11-account-listing", "v12-audit-signatures"])
         try db.close()
         let again = try openFresh()
         defer { try? again.close() }
         XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing"])
+                                                     "v11-account-listing", "v12-audit-signatures"])
         let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
         XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
     }
@@ -63,7 +63,7 @@ final class RiegelDatabaseTests: XCTestCase {
         XCTAssertNil(db.path)
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing"])
+                                                     "v11-account-listing", "v12-audit-signatures"])
     }
 
     func testCredentialProvenanceMigrationFillsHowExistingSessionsProvedTheSecondFactor() throws {

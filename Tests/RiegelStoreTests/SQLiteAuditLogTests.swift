@@ -20,15 +20,15 @@ final class SQLiteAuditLogTests: XCTestCase {
         temps.append(temp)
         let database = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
         let log = SQLiteAuditLog(database: database, clock: parts.clock, hasher: parts.hasher,
-                                 digester: parts.digester, checkpointInterval: parts.checkpointInterval)
+                                 sealer: parts.sealer, checkpointInterval: parts.checkpointInterval)
         return AuditLogConformance.Subject(log: log, tampering: SQLiteAuditTampering(path: database.path!))
     }
 
-    private func openLog(_ temp: TemporaryDirectory, clock: ManualClock, digester: FakeKeyedDigester,
+    private func openLog(_ temp: TemporaryDirectory, clock: ManualClock, sealer: FakeCheckpointSealer,
                          interval: Int = 100) throws -> (RiegelDatabase, SQLiteAuditLog) {
         let database = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
         return (database, SQLiteAuditLog(database: database, clock: clock, hasher: SoftwareSHA256(),
-                                         digester: digester, checkpointInterval: interval))
+                                         sealer: sealer, checkpointInterval: interval))
     }
 
     private static func event(_ type: String, user: String = "u_1") -> AuditEvent {
@@ -41,7 +41,7 @@ final class SQLiteAuditLogTests: XCTestCase {
 
     func testInMemoryAuditLogPassesTheConformanceSuite() throws {
         try AuditLogConformance.run { parts in
-            let log = InMemoryAuditLog(clock: parts.clock, digester: parts.digester, hasher: parts.hasher,
+            let log = InMemoryAuditLog(clock: parts.clock, sealer: parts.sealer, hasher: parts.hasher,
                                        checkpointInterval: parts.checkpointInterval)
             return AuditLogConformance.Subject(log: log, tampering: log)
         }
@@ -88,7 +88,7 @@ final class SQLiteAuditLogTests: XCTestCase {
     func testUpdateAndDeleteAreRefusedByTheDatabase() throws {
         let temp = try TemporaryDirectory()
         temps.append(temp)
-        let (database, log) = try openLog(temp, clock: ManualClock(), digester: FakeKeyedDigester(), interval: 2)
+        let (database, log) = try openLog(temp, clock: ManualClock(), sealer: FakeCheckpointSealer(), interval: 2)
         try log.append(Self.event("login.failed"))
         try log.append(Self.event("login.succeeded"))
         let refused = [
@@ -99,7 +99,7 @@ final class SQLiteAuditLogTests: XCTestCase {
             "UPDATE audit_event SET hash = zeroblob(32) WHERE seq = 2",
             "DELETE FROM audit_event WHERE seq = 2",
             "DELETE FROM audit_event",
-            "UPDATE audit_checkpoint SET mac = x'00' WHERE seq = 2",
+            "UPDATE audit_checkpoint SET seal = x'00' WHERE seq = 2",
             "UPDATE audit_checkpoint SET hash = zeroblob(32), key_id = key_id + 100 WHERE seq = 2",
             "UPDATE audit_checkpoint SET seq = 9, key_id = key_id + 100 WHERE seq = 2",
             "DELETE FROM audit_checkpoint",
@@ -122,13 +122,13 @@ final class SQLiteAuditLogTests: XCTestCase {
         let temp = try TemporaryDirectory()
         temps.append(temp)
         let clock = ManualClock()
-        let digester = FakeKeyedDigester()
-        let (first, log) = try openLog(temp, clock: clock, digester: digester, interval: 2)
+        let sealer = FakeCheckpointSealer()
+        let (first, log) = try openLog(temp, clock: clock, sealer: sealer, interval: 2)
         try log.append(Self.event("account.created"))
         try log.append(Self.event("login.succeeded"))
         try log.append(Self.event("login.failed"))
         try first.close()
-        let (second, reopened) = try openLog(temp, clock: clock, digester: digester, interval: 2)
+        let (second, reopened) = try openLog(temp, clock: clock, sealer: sealer, interval: 2)
         defer { try? second.close() }
         let next = try reopened.append(Self.event("session.created"))
         XCTAssertEqual(next.seq, 4)
@@ -144,9 +144,9 @@ final class SQLiteAuditLogTests: XCTestCase {
         let temp = try TemporaryDirectory()
         temps.append(temp)
         let clock = ManualClock()
-        let digester = FakeKeyedDigester()
-        let (database, writerA) = try openLog(temp, clock: clock, digester: digester)
-        let writerB = SQLiteAuditLog(database: database, clock: clock, hasher: SoftwareSHA256(), digester: digester)
+        let sealer = FakeCheckpointSealer()
+        let (database, writerA) = try openLog(temp, clock: clock, sealer: sealer)
+        let writerB = SQLiteAuditLog(database: database, clock: clock, hasher: SoftwareSHA256(), sealer: sealer)
         XCTAssertEqual(try writerA.append(Self.event("a.1")).seq, 1)
         XCTAssertEqual(try writerB.append(Self.event("b.2")).seq, 2)
         XCTAssertEqual(try writerA.append(Self.event("a.3")).seq, 3)
@@ -158,7 +158,7 @@ final class SQLiteAuditLogTests: XCTestCase {
     func testConcurrentAppendsGetGaplessSeqsAndAValidChain() throws {
         let temp = try TemporaryDirectory()
         temps.append(temp)
-        let (_, log) = try openLog(temp, clock: ManualClock(), digester: FakeKeyedDigester(), interval: 10)
+        let (_, log) = try openLog(temp, clock: ManualClock(), sealer: FakeCheckpointSealer(), interval: 10)
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for index in 0..<25 {
                 _ = try? log.append(Self.event("worker.\(worker).\(index)"))

@@ -12,7 +12,8 @@ struct SQLiteAuditTampering: AuditTampering {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             for trigger in ["audit_event_appends_in_order", "audit_event_no_update", "audit_event_no_delete",
-                            "audit_checkpoint_no_update", "audit_checkpoint_reseal_only", "audit_checkpoint_no_delete"] {
+                            "audit_checkpoint_no_update", "audit_checkpoint_reseal_only", "audit_checkpoint_no_delete",
+                            "audit_anchor_moves_forward"] {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
             }
             try body(db)
@@ -45,11 +46,28 @@ struct SQLiteAuditTampering: AuditTampering {
         try withTriggersDropped { try $0.execute(sql: "DELETE FROM audit_checkpoint") }
     }
 
-    func forgeCheckpointMAC(atSeq seq: Int64) throws {
+    func forgeCheckpointSeal(atSeq seq: Int64) throws {
         try withTriggersDropped { db in
-            var mac = [UInt8](try Data.fetchOne(db, sql: "SELECT mac FROM audit_checkpoint WHERE seq = ?", arguments: [seq])!)
-            mac[0] ^= 0x01
-            try db.execute(sql: "UPDATE audit_checkpoint SET mac = ? WHERE seq = ?", arguments: [Data(mac), seq])
+            var seal = [UInt8](try Data.fetchOne(db, sql: "SELECT seal FROM audit_checkpoint WHERE seq = ?", arguments: [seq])!)
+            seal[0] ^= 0x01
+            try db.execute(sql: "UPDATE audit_checkpoint SET seal = ? WHERE seq = ?", arguments: [Data(seal), seq])
+        }
+    }
+
+    func forgeAnchorSeal() throws {
+        try withTriggersDropped { db in
+            var seal = [UInt8](try Data.fetchOne(db, sql: "SELECT seal FROM audit_anchor WHERE id = 1")!)
+            seal[0] ^= 0x01
+            try db.execute(sql: "UPDATE audit_anchor SET seal = ? WHERE id = 1", arguments: [Data(seal)])
+        }
+    }
+
+    func storeLegacyCheckpoint(_ checkpoint: AuditCheckpoint) throws {
+        try withTriggersDropped { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO audit_checkpoint (seq, hash, seal, scheme, key_id) VALUES (?, ?, ?, 'hmac-sha256', ?)
+                """, arguments: [checkpoint.seq, Data(checkpoint.hash), Data(checkpoint.seal.bytes),
+                                 Int64(checkpoint.seal.keyID.rawValue)])
         }
     }
 

@@ -23,7 +23,7 @@ final class SQLiteTransactionRunnerTests: XCTestCase {
             accounts = SQLiteAccountStore(database: db)
             sessions = SQLiteSessionStore(database: db)
             audit = SQLiteAuditLog(database: db, clock: ManualClock(), hasher: SoftwareSHA256(),
-                                   digester: FakeKeyedDigester(), checkpointInterval: 3)
+                                   sealer: FakeCheckpointSealer(), checkpointInterval: 3)
             runner = SQLiteTransactionRunner(database: db)
             user = AccountRecord(id: UserID(rawValue: "u_max"), username: try Username("max"), email: nil,
                                  emailIndex: nil, passwordHash: SealedSecret(bytes: [1], keyID: KeyID(rawValue: 1)),

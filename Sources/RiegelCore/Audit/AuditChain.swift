@@ -42,8 +42,9 @@ public enum AuditChain {
                    hash: hash(previous: previous, seq: seq, time: time, event: event, using: hasher))
     }
 
-    /// The bytes an audit-key HMAC seals for a checkpoint: tag, seq (8 bytes
-    /// big-endian), hash.
+    /// The bytes a checkpoint's seal (Ed25519 signature, or legacy HMAC) is
+    /// made over: tag, seq (8 bytes big-endian), hash. Stored checkpoints, the
+    /// anchor of a pruned trail and both ends of an export all use it.
     public static func checkpointMessage(seq: Int64, hash: [UInt8]) -> [UInt8] {
         var out = checkpointTag
         appendInteger(seq, to: &out)
@@ -55,12 +56,6 @@ public enum AuditChain {
     /// a checkpoint at `seq`: writers and ``AuditChainVerifier`` share this rule.
     public static func isScheduledCheckpoint(seq: Int64, interval: Int64) -> Bool {
         seq > 0 && seq % interval == 0
-    }
-
-    /// The checkpoint sealing entry `seq` whose chain hash is `hash`.
-    public static func checkpoint(seq: Int64, hash: [UInt8], using digester: any KeyedDigester) -> AuditCheckpoint {
-        AuditCheckpoint(seq: seq, hash: hash,
-                        mac: digester.digest(checkpointMessage(seq: seq, hash: hash), purpose: .audit))
     }
 
     /// The canonical encoding of the chained fields (see the type's summary).

@@ -28,6 +28,10 @@ public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
     case activationCodeRedeemed = "activation_code.redeemed"
     /// A wrong activation code was entered.
     case activationCodeFailed = "activation_code.failed"
+    /// The audit trail was exported (`Audit.Export`).
+    case auditExported = "audit.exported"
+    /// Retention pruned old audit entries behind a new signed anchor.
+    case auditPruned = "audit.pruned"
     /// An SMS code was verified.
     case challengeVerified = "challenge.verified"
     /// An SMS code was not accepted.
@@ -134,6 +138,8 @@ public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
         case .activationCodeIssued: "An activation code was issued"
         case .activationCodeRedeemed: "An activation code was redeemed"
         case .activationCodeFailed: "A wrong activation code was entered"
+        case .auditExported: "The audit trail was exported"
+        case .auditPruned: "Old audit entries were pruned"
         case .challengeVerified: "An SMS code was verified"
         case .challengeFailed: "An SMS code was not accepted"
         case .challengeRefused: "An SMS code check was refused"

@@ -13,6 +13,9 @@ public struct AuditVerification: Sendable, Hashable {
     /// file alone cannot show whether they were removed or rewritten. Not a
     /// failure by itself; the daemon seals its tail every minute and at stop.
     public var unsealed: Int
+    /// The seq of the first retained entry: 1, or the one after the signed
+    /// anchor once `[audit] retention` pruned older entries.
+    public var firstSeq: Int64 = 1
 
     /// Whether the chain and every checkpoint hold.
     public var ok: Bool { problem == nil }

@@ -44,6 +44,9 @@ public enum RiegelError: Error, Sendable, Hashable {
     case rotationInProgress(purpose: KeyPurpose)
     // io.riegel.Audit (Query) and io.riegel.Admin (ListAccounts): a parameter out of range or malformed
     case invalidFilter(reason: String)
+    /// The stored audit chain does not verify, so riegeld signs nothing over
+    /// it (an export stops before its head): where, and what is wrong.
+    case auditChainBroken(firstBadSeq: Int64, problem: String)
 }
 
 /// Why a session is no longer valid.

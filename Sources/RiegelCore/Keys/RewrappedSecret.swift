@@ -8,13 +8,16 @@ public struct RewrappedSecret: Sendable, Hashable {
     public var stale: StaleSecret
     /// The new ciphertext (password hash, e-mail, phone); nil for a checkpoint.
     public var sealed: SealedSecret?
-    /// The new blind index (e-mail, phone) or checkpoint MAC.
+    /// The new blind index (e-mail, phone).
     public var digest: KeyedDigest?
+    /// The new signature of a checkpoint or of the anchor.
+    public var seal: CheckpointSeal?
 
     /// A replacement.
-    public init(stale: StaleSecret, sealed: SealedSecret?, digest: KeyedDigest?) {
+    public init(stale: StaleSecret, sealed: SealedSecret? = nil, digest: KeyedDigest? = nil, seal: CheckpointSeal? = nil) {
         self.stale = stale
         self.sealed = sealed
         self.digest = digest
+        self.seal = seal
     }
 }

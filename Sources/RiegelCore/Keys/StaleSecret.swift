@@ -8,14 +8,17 @@ public enum StaleSecret: Sendable, Hashable {
     case email(UserID, SealedSecret)
     /// `user.phone` and its blind index (purpose `pii`).
     case phone(UserID, SealedSecret)
-    /// An audit checkpoint's MAC (purpose `audit`).
+    /// An audit checkpoint's seal (purpose `audit`): under an older key, or
+    /// a legacy HMAC to be replaced by a signature.
     case checkpoint(AuditCheckpoint)
+    /// The signed anchor where a pruned trail starts (purpose `audit`).
+    case anchor(AuditCheckpoint)
 
     /// The key the value is under now.
     public var keyID: KeyID {
         switch self {
         case .passwordHash(_, let sealed), .email(_, let sealed), .phone(_, let sealed): sealed.keyID
-        case .checkpoint(let checkpoint): checkpoint.mac.keyID
+        case .checkpoint(let checkpoint), .anchor(let checkpoint): checkpoint.seal.keyID
         }
     }
 }

@@ -1,5 +1,5 @@
 /// The audit writes besides appending: blanking a deleted account's username,
-/// and sealing the chain on demand.
+/// sealing the chain on demand, and pruning old entries behind a signed anchor.
 public protocol AuditMaintenance: Sendable {
     /// Blanks the readable username of every entry of `userID` (account
     /// deletion); returns how many entries changed. The user id, and so the
@@ -12,4 +12,10 @@ public protocol AuditMaintenance: Sendable {
     /// entry is already sealed.
     @discardableResult
     func checkpoint() throws -> AuditCheckpoint?
+    /// Prunes the oldest entries timed before `cutoff`, at most about
+    /// `batchSize` of them: the last checkpoint in that range (whose seal is
+    /// checked first) becomes the trail's anchor, and the entries and
+    /// checkpoints up to it are deleted, in one transaction. The last entry is
+    /// never pruned. Returns what was done; nil when nothing is due.
+    func prune(before cutoff: Instant, batchSize: Int) throws -> AuditPrune?
 }

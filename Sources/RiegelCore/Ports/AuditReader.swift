@@ -12,7 +12,17 @@ public protocol AuditReader: Sendable {
     func entries(after seq: Int64, matching filter: AuditFilter, limit: Int) throws -> [AuditEntry]
     /// The seq of the last entry (0 if the log is empty).
     func lastSeq() throws -> Int64
-    /// Recomputes the chain from the first entry and checks every stored
-    /// hash and every checkpoint (see ``AuditChainVerifier``).
+    /// Recomputes the chain from the first retained entry (after the
+    /// anchor) and checks every stored hash and every checkpoint (see
+    /// ``AuditChainVerifier``).
     func verify() throws -> AuditVerification
+    /// Where a pruned trail starts: the signed last pruned entry; nil if
+    /// nothing was ever pruned.
+    func anchor() throws -> AuditCheckpoint?
+    /// The stored checkpoints with `seq` in `range`, oldest first.
+    func checkpoints(in range: ClosedRange<Int64>) throws -> [AuditCheckpoint]
+    /// The seqs of an export from `since` to `until` (nil: open): from the
+    /// first retained entry timed at or after `since` to the last timed at or
+    /// before `until`, every entry between them included; nil if none.
+    func seqRange(since: Instant?, until: Instant?) throws -> ClosedRange<Int64>?
 }

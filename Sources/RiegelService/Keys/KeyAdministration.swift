@@ -28,12 +28,13 @@ public final class KeyAdministration: Sendable {
     public let pause: Duration
     private let rotating = Mutex<Set<KeyPurpose>>([])
 
-    /// Binds the use cases; `sealer` and `digester` re-seal under the active keys.
+    /// Binds the use cases; `sealer`, `digester` and `checkpoints` re-seal
+    /// under the active keys.
     public init(ring: any KeyRotator, store: any KeyRewrapStore, sealer: any SecretSealer, digester: any KeyedDigester,
-                audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, logger: Logger) {
+                checkpoints: any CheckpointSealer, audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, logger: Logger) {
         self.ring = ring
         self.store = store
-        rewrapper = KeyRewrapper(sealer: sealer, digester: digester)
+        rewrapper = KeyRewrapper(sealer: sealer, digester: digester, checkpoints: checkpoints)
         self.audit = audit
         self.clock = clock
         self.batchSize = max(1, batchSize)

@@ -5,11 +5,13 @@ import RiegelCore
 ///
 /// - Important: the associated data of each column is the one its writer
 ///   binds (``AccountService/sealingAAD(_:)``, ``SMSChallengeService/accountAAD(_:)``);
-///   a checkpoint is re-sealed only if its MAC verifies under its old key, so
-///   a re-wrap never launders a forged checkpoint.
+///   a checkpoint (or the anchor) is re-signed only if its seal verifies
+///   under its old key (signature, or legacy HMAC), so a re-wrap never
+///   launders a forged checkpoint.
 struct KeyRewrapper: Sendable {
     let sealer: any SecretSealer
     let digester: any KeyedDigester
+    let checkpoints: any CheckpointSealer
 
     /// Why a value could not be re-sealed: where it is, never what it holds.
     struct Failure: Error, CustomStringConvertible {
@@ -39,12 +41,13 @@ struct KeyRewrapper: Sendable {
             }
             return RewrappedSecret(stale: stale, sealed: try sealer.seal(plain, purpose: .pii, associatedData: aad),
                                    digest: digester.digest(number.lookupKey, purpose: .pii))
-        case .checkpoint(let checkpoint):
-            let message = AuditChain.checkpointMessage(seq: checkpoint.seq, hash: checkpoint.hash)
-            guard digester.matches(message, digest: checkpoint.mac, purpose: .audit) else {
-                throw Failure(description: "audit checkpoint \(checkpoint.seq): MAC does not verify under \(checkpoint.mac.keyID)")
+        case .checkpoint(let checkpoint), .anchor(let checkpoint):
+            let name = if case .anchor = stale { "audit anchor" } else { "audit checkpoint" }
+            guard checkpoints.verifies(checkpoint.message, seal: checkpoint.seal) else {
+                let what = checkpoint.seal.isSignature ? "signature" : "MAC"
+                throw Failure(description: "\(name) \(checkpoint.seq): \(what) does not verify under \(checkpoint.seal.keyID)")
             }
-            return RewrappedSecret(stale: stale, sealed: nil, digest: digester.digest(message, purpose: .audit))
+            return RewrappedSecret(stale: stale, seal: checkpoints.seal(checkpoint.message))
         }
     }
 

@@ -15,6 +15,7 @@ enum MigrationRegistry {
         V9CredentialProvenance.self,
         V10KeyRewrap.self,
         V11AccountListing.self,
+        V12AuditSignatures.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
