@@ -2,12 +2,17 @@ import Foundation
 import GRDB
 import RiegelCore
 
-/// The ``AccountStore`` on SQLite: table `user` of migration `v2-accounts`.
+/// The ``AccountStore`` on SQLite: table `user` (created by `v2-accounts`;
+/// the phone columns come from `v6-sms`, `credential_generation` from
+/// `v8-credential-generation`). `last_login_at` is written by
+/// ``SQLiteSessionStore`` with each new session, not here.
 ///
-/// - Important: writes only what it is handed: the sealed e-mail and PHC
-///   string with their key ids, the blind index, the username (NFC value and
-///   canonical key) and times. Deleting an account deletes its sessions,
-///   reset tokens and activation codes through `ON DELETE CASCADE`.
+/// - Important: writes only what it is handed: the sealed e-mail, phone and
+///   PHC string with their key ids, the blind indexes, the username (NFC
+///   value and canonical key), times and the lock. Every credential change
+///   bumps `credential_generation` in the same statement. Deleting an account
+///   deletes its rows elsewhere (sessions, reset tokens, activation codes, SMS
+///   challenges, devices) through `ON DELETE CASCADE`.
 /// - Note: updates of an unknown account change nothing and do not throw.
 public final class SQLiteAccountStore: AccountStore {
     private let database: RiegelDatabase
@@ -106,13 +111,6 @@ public final class SQLiteAccountStore: AccountStore {
                 UPDATE user SET password_hash = ?, password_key_id = ? WHERE id = ? AND credential_generation = ?
                 """, arguments: [Data(hash.bytes), Int64(hash.keyID.rawValue), id.rawValue, Int64(generation)])
             return db.changesCount > 0
-        }
-    }
-
-    public func recordLogin(id: UserID, at: Instant) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE user SET last_login_at = ? WHERE id = ?",
-                           arguments: [at.secondsSinceEpoch, id.rawValue])
         }
     }
 

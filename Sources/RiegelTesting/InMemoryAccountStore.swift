@@ -62,10 +62,6 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
         }
     }
 
-    public func recordLogin(id: UserID, at: Instant) throws {
-        data.tables.withLock { $0.accounts[id]?.lastLoginAt = at }
-    }
-
     public func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws {
         data.tables.withLock {
             $0.accounts[id]?.phone = phone?.sealed

@@ -212,6 +212,19 @@ final class SessionTableBehaviourTests: XCTestCase {
         XCTAssertTrue(listed.allSatisfy { $0.userAgent == "ua" && $0.info.assurance == .password })
     }
 
+    func testEveryOpenedSessionRecordsTheLoginTimeOnTheAccount() async throws {
+        let f = AccountServiceFixture()
+        try await register(f)
+        let id = try XCTUnwrap(f.accounts.account(usernameKey: "sam")?.id)
+        XCTAssertNil(try f.accounts.account(id: id)?.lastLoginAt, "registering is not a login")
+        f.clock.advance(seconds: 30)
+        _ = try await login(f, ip: "192.0.2.1")
+        XCTAssertEqual(try f.accounts.account(id: id)?.lastLoginAt, f.clock.now())
+        f.clock.advance(seconds: 30)
+        _ = try await login(f, ip: "192.0.2.2")
+        XCTAssertEqual(try f.accounts.account(id: id)?.lastLoginAt, f.clock.now(), "the newest login wins")
+    }
+
     func testOpeningMoreThanTheCapEndsTheOldestSession() async throws {
         let f = AccountServiceFixture(sessionPolicy: SessionPolicy(maxPerUser: 3))
         try await register(f)

@@ -21,8 +21,6 @@ public protocol AccountStore: Sendable {
     /// still `generation`; does not bump it. Returns whether it replaced it:
     /// a rehash must never undo a password change that came in meanwhile.
     func rehashPassword(id: UserID, _ hash: SealedSecret, ifGeneration generation: Int) throws -> Bool
-    /// Sets the time of the last successful login.
-    func recordLogin(id: UserID, at: Instant) throws
     /// Sets the verified phone (sealed, with its blind index) and turns the
     /// second factor on; `nil` removes the phone and turns it off. Bumps the
     /// credential generation.
