@@ -42,9 +42,7 @@ struct AccountComponents {
         let sessions = SessionService(
             sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
-            policy: SessionPolicy(idleTimeout: config.session.idleTimeout.seconds,
-                                  absoluteTimeout: config.session.absoluteTimeout.seconds,
-                                  maxPerUser: config.session.maxPerUser),
+            policy: config.session.policy,
             audit: audit)
         let policy = try accountPolicy(config)
         let sms = try SMSComponents.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,

@@ -1,13 +1,16 @@
-/// `[device]`: trusted browsers and app keys (issue 6).
+import RiegelCore
+
+/// `[device]`: trusted browsers and app keys (issue 6). The defaults are
+/// ``DevicePolicy``'s (one source).
 public struct DeviceConfig: Sendable, Equatable {
     /// How long a browser stays trusted after the SMS that trusted it (fixed, not sliding).
-    public var lifetime = ConfigDuration.days(90)
+    public var lifetime = ConfigDuration.seconds(DevicePolicy().browserLifetime)
     /// How long an app key stays trusted after its last device login (sliding).
-    public var appKeyIdleLifetime = ConfigDuration.days(180)
+    public var appKeyIdleLifetime = ConfigDuration.seconds(DevicePolicy().appKeyIdleLifetime)
     /// Trusted devices per user (browsers and app keys together); one more revokes the oldest.
-    public var maxPerUser = 10
+    public var maxPerUser = DevicePolicy().maxPerUser
     /// How long a `BeginDeviceLogin` nonce may be signed and returned.
-    public var nonceLifetime = ConfigDuration.minutes(2)
+    public var nonceLifetime = ConfigDuration.seconds(DevicePolicy().nonceLifetime)
 
     /// The defaults.
     public init() {}

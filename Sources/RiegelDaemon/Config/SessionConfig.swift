@@ -1,16 +1,24 @@
-/// `[session]`: how long sessions live and how their activity is kept.
+import RiegelService
+
+/// `[session]`: how long sessions live and how their activity is kept. The
+/// defaults of the policy's settings are ``SessionPolicy``'s (one source).
 public struct SessionConfig: Sendable, Equatable {
     /// A session idle this long is gone.
-    public var idleTimeout = ConfigDuration.minutes(15)
+    public var idleTimeout = ConfigDuration.seconds(SessionPolicy().idleTimeout)
     /// A session this old is gone, whatever its activity.
-    public var absoluteTimeout = ConfigDuration.hours(12)
+    public var absoluteTimeout = ConfigDuration.seconds(SessionPolicy().absoluteTimeout)
     /// How often last-activity times are written to the store (a crash loses at most this window).
     public var activityFlushInterval = ConfigDuration.seconds(5)
     /// Open sessions per user; opening one more ends the oldest.
-    public var maxPerUser = 50
+    public var maxPerUser = SessionPolicy().maxPerUser
 
     /// The defaults.
     public init() {}
+
+    /// The policy these settings make.
+    public var policy: SessionPolicy {
+        SessionPolicy(idleTimeout: idleTimeout.seconds, absoluteTimeout: absoluteTimeout.seconds, maxPerUser: maxPerUser)
+    }
 
     static func read(_ s: inout ConfigSection) -> SessionConfig {
         var c = SessionConfig()

@@ -1,20 +1,26 @@
+import RiegelCore
+
 /// `[throttle]`: back-off and lockout for failed logins (security rule 4),
-/// applied per account and per client.
+/// applied per account and per client. The defaults are
+/// ``ThrottlePolicy/accountDefault``'s (one source).
 public struct ThrottleConfig: Sendable, Equatable {
+    private static let defaults = ThrottlePolicy.accountDefault
+    private static let lockoutDefaults = ThrottlePolicy.accountDefault.lockout!
+
     /// Failures within `window` before delays start.
-    public var failuresBeforeDelay = 5
+    public var failuresBeforeDelay = defaults.delayThreshold
     /// Window in which failures are counted for delays.
-    public var window = ConfigDuration.minutes(15)
+    public var window = ConfigDuration.seconds(defaults.delayWindow)
     /// First delay; it doubles with each further failure.
-    public var initialDelay = ConfigDuration.seconds(1)
+    public var initialDelay = ConfigDuration.seconds(defaults.initialDelay)
     /// Longest delay.
-    public var maxDelay = ConfigDuration.minutes(15)
+    public var maxDelay = ConfigDuration.seconds(defaults.maximumDelay)
     /// Failures within `lockout_window` that lock the account.
-    public var lockoutFailures = 20
+    public var lockoutFailures = lockoutDefaults.threshold
     /// Window in which failures are counted for lockout.
-    public var lockoutWindow = ConfigDuration.hours(1)
+    public var lockoutWindow = ConfigDuration.seconds(lockoutDefaults.window)
     /// How long a lockout lasts (admins can unlock earlier).
-    public var lockoutDuration = ConfigDuration.minutes(30)
+    public var lockoutDuration = ConfigDuration.seconds(lockoutDefaults.duration)
 
     /// The defaults of security rule 4 (docs/security-rules.md).
     public init() {}
