@@ -13,6 +13,11 @@ public struct P256SignatureVerifier: SignatureVerifier {
     /// A verifier.
     public init() {}
 
+    /// Made once per process from a private key that is dropped at once.
+    private static let decoy = Array(P256.Signing.PrivateKey().publicKey.derRepresentation)
+
+    public var decoyPublicKey: [UInt8] { Self.decoy }
+
     public func validatePublicKey(_ publicKey: [UInt8]) throws(SignatureVerifierError) {
         _ = try Self.key(publicKey)
     }

@@ -47,7 +47,7 @@ public enum ErrorMapping {
         case .tooManyAttempts(let s): return (auth + "TooManyAttempts", ["retry_after": .int(Int64(s))])
         case .weakPassword(let reasons): return (auth + "WeakPassword", ["reasons": .array(reasons.map { .string($0) })])
         case .usernameTaken: return (auth + "UsernameTaken", [:])
-        case .invalidPhoneNumber: return (auth + "InvalidPhoneNumber", [:])
+        case .invalidPhoneNumber(let reason): return (auth + "InvalidPhoneNumber", ["reason": .string(reason)])
         case .sessionExpired(let reason): return (auth + "SessionExpired", ["reason": .string(reason.rawValue)])
         case .challengeExpired: return (auth + "ChallengeExpired", [:])
         case .invalidCode(let left): return (auth + "InvalidCode", ["attempts_left": .int(Int64(left))])

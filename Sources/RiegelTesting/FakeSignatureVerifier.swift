@@ -20,6 +20,9 @@ public final class FakeSignatureVerifier: SignatureVerifier, Sendable {
         p256Header + SoftwareSHA256().sha256([seed, 1]) + SoftwareSHA256().sha256([seed, 2])
     }
 
+    /// A fake key no test signs with.
+    public var decoyPublicKey: [UInt8] { Self.publicKey(seed: 0xFF) }
+
     /// The fake signature of `message` under `publicKey`.
     public static func sign(_ message: [UInt8], publicKey: [UInt8]) -> [UInt8] {
         [0x30, 0x22, 0x04, 0x20] + SoftwareSHA256().sha256(publicKey + message)

@@ -21,6 +21,12 @@ public enum SignatureVerifierConformance {
             try C.expect(verifier.isValidSignature(signature, of: message, publicKey: key.publicKey),
                          "a signature by the key over the message must verify")
         }
+        try check("decoyKeyIsValidAndSignaturesOfOtherKeysFailUnderIt") {
+            try verifier.validatePublicKey(verifier.decoyPublicKey)
+            let key = try makeKey()
+            try C.expect(!verifier.isValidSignature(try key.sign(message), of: message, publicKey: verifier.decoyPublicKey),
+                         "a signature by another key must not verify under the decoy key")
+        }
         try check("otherMessageOrKeyDoesNotVerify") {
             let key = try makeKey(), other = try makeKey()
             let signature = try key.sign(message)

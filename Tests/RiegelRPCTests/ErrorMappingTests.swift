@@ -10,7 +10,7 @@ final class ErrorMappingTests: XCTestCase {
     static let examples: [RiegelError] = [
         .invalidCredentials, .accountLocked(until: Instant(secondsSinceEpoch: 0)), .accountLocked(until: nil),
         .tooManyAttempts(retryAfterSeconds: 3), .weakPassword(reasons: ["too_short"]), .usernameTaken,
-        .invalidPhoneNumber, .sessionExpired(.idle), .challengeExpired, .invalidCode(attemptsLeft: 2),
+        .invalidPhoneNumber(reason: "the phone number is empty"), .sessionExpired(.idle), .challengeExpired, .invalidCode(attemptsLeft: 2),
         .resendTooSoon(retryAfterSeconds: 30), .smsUnavailable, .overloaded(retryAfterSeconds: 1),
         .stepUpRequired, .secondFactorNotEnrolled, .reauthenticationRequired, .invalidToken,
         .invalidSignature, .unknownResourceClass("x"), .invalidResourceID(reason: "too long"),
@@ -19,6 +19,7 @@ final class ErrorMappingTests: XCTestCase {
         .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
         .credentialUnavailable(credential: "c", reason: "missing"), .masterKeyRotationRefused(reason: "same_key"),
         .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"),
+        .auditChainBroken(firstBadSeq: 7, problem: "entry 7 was altered"),
     ]
 
     func definitions() throws -> [String: VarlinkInterfaceDefinition] {

@@ -85,8 +85,13 @@ final class SecondFactorTests: XCTestCase {
 
     func testRegisterWithABadPhoneNumberIsInvalidPhoneNumberAndCreatesNothing() async throws {
         let f = AccountServiceFixture()
-        for bad in ["0151 2345 6789", "+49 151 abc", "+1 202 555 0123", "+49 900 1234567", "12345", ""] {
-            await expect(.invalidPhoneNumber) {
+        let numbers: [(String, InvalidPhoneNumber)] = [
+            ("0151 2345 6789", .missingCountryCode), ("+49 151 abc", .invalidCharacter),
+            ("+1 202 555 0123", .countryNotAllowed(countryCode: "1")), ("+49 900 1234567", .specialRange),
+            ("12345", .shortCode), ("", .empty),
+        ]
+        for (bad, why) in numbers {
+            await expect(.invalidPhoneNumber(reason: why.description)) {
                 _ = try await f.service.register(username: "sofia", password: self.strong, email: nil, phone: bad,
                                                  client: .init())
             }
@@ -325,7 +330,7 @@ final class SecondFactorTests: XCTestCase {
             _ = try await f.service.enrollPhone(token: session.token, phone: self.phone, password: "Wrong-Wrong-99")
         }
         XCTAssertTrue(f.gateway.delivered.isEmpty)
-        await expect(.invalidPhoneNumber) {
+        await expect(.invalidPhoneNumber(reason: InvalidPhoneNumber.specialRange.description)) {
             _ = try await f.service.enrollPhone(token: session.token, phone: "+49 900 1234567", password: self.strong)
         }
         let c = try await f.service.enrollPhone(token: session.token, phone: phone, password: strong)

@@ -13,7 +13,8 @@ public enum RiegelError: Error, Sendable, Hashable {
     case tooManyAttempts(retryAfterSeconds: Int)
     case weakPassword(reasons: [String])
     case usernameTaken
-    case invalidPhoneNumber
+    /// What is wrong with the number (an ``InvalidPhoneNumber`` description, never the number).
+    case invalidPhoneNumber(reason: String)
     case sessionExpired(SessionEndReason)
     case challengeExpired
     case invalidCode(attemptsLeft: Int)

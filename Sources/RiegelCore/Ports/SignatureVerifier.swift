@@ -14,4 +14,8 @@ public protocol SignatureVerifier: Sendable {
     /// Whether `signature` is a valid ECDSA P-256 SHA-256 signature of
     /// `message` under `publicKey`. A malformed key or signature is simply not valid.
     func isValidSignature(_ signature: [UInt8], of message: [UInt8], publicKey: [UInt8]) -> Bool
+    /// A valid public key whose private half nobody holds (made in this
+    /// process and thrown away): an unknown or unusable device is verified
+    /// against it, so it costs what a known one does.
+    var decoyPublicKey: [UInt8] { get }
 }

@@ -56,7 +56,7 @@ public final class SMSChallengeService: Sendable {
         } catch {
             audit.record(.smsRefused, .failure, user: user, username: username, reason: "invalid_phone_number",
                          details: ["detail": Self.reasonName(error)])
-            throw RiegelError.invalidPhoneNumber
+            throw RiegelError.invalidPhoneNumber(reason: Self.reasonText(error))
         }
     }
 
@@ -259,7 +259,7 @@ public final class SMSChallengeService: Sendable {
         } catch {
             audit.record(.smsRefused, .failure, user: user, username: username, reason: "invalid_phone_number",
                          details: ["detail": Self.reasonName(error)])
-            throw RiegelError.invalidPhoneNumber
+            throw RiegelError.invalidPhoneNumber(reason: Self.reasonText(error))
         }
     }
 
@@ -373,6 +373,11 @@ public final class SMSChallengeService: Sendable {
     static func challengeAAD(_ id: ChallengeID) -> [UInt8] { Array(("challenge:" + id.rawValue).utf8) }
 
     /// A stable name for why a number was refused (no digits of it).
+    /// The caller's words for why a number was refused.
+    static func reasonText(_ error: any Error) -> String {
+        (error as? InvalidPhoneNumber)?.description ?? "the phone number is not valid"
+    }
+
     static func reasonName(_ error: any Error) -> String {
         guard let reason = error as? InvalidPhoneNumber else { return "invalid" }
         switch reason {
