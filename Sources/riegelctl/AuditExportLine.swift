@@ -22,11 +22,11 @@ enum AuditExportLine {
         return nil
     }
 
-    /// The record `text` holds.
-    static func record(from text: String) throws -> AuditExportRecord {
+    /// The record the UTF-8 line `bytes` holds.
+    static func record(from bytes: [UInt8]) throws -> AuditExportRecord {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(text)
+            value = try JSONValue.parse(bytes)
         } catch {
             throw Malformed("\(error)")
         }
