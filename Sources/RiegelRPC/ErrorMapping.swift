@@ -77,6 +77,7 @@ public enum ErrorMapping {
             return (admin + "MasterKeyRotationRefused", ["reason": .string(reason)])
         case .rotationInProgress(let p): return (admin + "RotationInProgress", ["purpose": .string(p.rawValue)])
         case .invalidFilter(let reason): return (audit + "InvalidFilter", ["reason": .string(reason)])
+        case .storageUnavailable: return (auth + "StorageUnavailable", [:])
         }
     }
 }

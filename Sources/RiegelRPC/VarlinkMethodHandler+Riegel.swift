@@ -4,8 +4,10 @@ import Varlink
 
 extension VarlinkMethodHandler {
     /// An async handler of a method of `interface` whose `RiegelError`s become
-    /// that interface's varlink errors (through ``ErrorMapping``). Other errors
-    /// are logged by the server and answered with its generic error.
+    /// that interface's varlink errors (through ``ErrorMapping``), and so do
+    /// storage errors that mean the disk is full, read-only or failing
+    /// (``StorageFailure``: `StorageUnavailable`). Other errors are logged by
+    /// the server and answered with its generic error.
     static func riegel(_ interface: String,
                        _ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {
         .async { call in
@@ -15,6 +17,8 @@ extension VarlinkMethodHandler {
                 }
             } catch let error as RiegelError {
                 throw ErrorMapping.varlinkError(for: error, in: interface)
+            } catch let error as any StorageFailure where error.isStorageUnavailable {
+                throw ErrorMapping.varlinkError(for: .storageUnavailable, in: interface)
             }
         }
     }

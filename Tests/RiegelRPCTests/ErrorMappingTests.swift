@@ -18,7 +18,7 @@ final class ErrorMappingTests: XCTestCase {
         .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey,
         .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
         .credentialUnavailable(credential: "c", reason: "missing"), .masterKeyRotationRefused(reason: "same_key"),
-        .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"),
+        .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"), .storageUnavailable,
     ]
 
     func definitions() throws -> [String: VarlinkInterfaceDefinition] {
@@ -62,6 +62,10 @@ final class ErrorMappingTests: XCTestCase {
                        "io.riegel.Admin.InvalidFilter")
         XCTAssertEqual(ErrorMapping.varlinkError(for: .invalidFilter(reason: "r"), in: "io.riegel.Audit").name,
                        "io.riegel.Audit.InvalidFilter")
+        for interface in ["io.riegel.Auth", "io.riegel.Admin", "io.riegel.Audit"] {
+            XCTAssertEqual(ErrorMapping.varlinkError(for: .storageUnavailable, in: interface).name,
+                           interface + ".StorageUnavailable")
+        }
     }
 
     func testExpiredSessionCarriesItsReason() {

@@ -44,6 +44,9 @@ public enum RiegelError: Error, Sendable, Hashable {
     case rotationInProgress(purpose: KeyPurpose)
     // io.riegel.Audit (Query) and io.riegel.Admin (ListAccounts): a parameter out of range or malformed
     case invalidFilter(reason: String)
+    // every interface: the database cannot be written or read (disk full,
+    // read-only or failing file system); the call changed nothing
+    case storageUnavailable
 }
 
 /// Why a session is no longer valid.
