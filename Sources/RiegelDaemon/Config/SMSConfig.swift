@@ -29,8 +29,19 @@ public struct SMSConfig: Sendable, Equatable {
     /// Sends per phone, user, country and overall within a window, for the
     /// login and the enrolment budget, and sign-ups with a phone per client.
     public var caps = SMSSendCaps.default
-    /// Wrong codes per account across challenges before the second factor locks.
-    public var budget = SecondFactorBudgetPolicy.default
+    /// Wrong codes per account across challenges before the second factor
+    /// locks. riegeld's default window is 3 hours, not the policy type's one
+    /// hour: 10 wrong codes per 3 h are 80 a day, a 6-digit code guessed with
+    /// a chance of 8 in 100 000 per account per day, under the 1 in 10 000 of
+    /// docs/threat-model.md ("Brute-force bound"; test_brute_force_bound.py).
+    public var budget = SMSConfig.defaultBudget
+
+    /// The default of ``budget``: 10 wrong codes per 3 hours, locking for 30 minutes.
+    public static let defaultBudget: SecondFactorBudgetPolicy = {
+        do { return try SecondFactorBudgetPolicy(threshold: 10, window: 3 * 3600, lockDuration: 1800) } catch {
+            preconditionFailure("\(error)")
+        }
+    }()
     /// How long a call waits for a gateway (retrying) before `SmsUnavailable`.
     public var sendDeadline = ConfigDuration.seconds(15)
     /// Message templates by language (`[sms.template.LANG] text = "..."`), built-ins included.
