@@ -24,8 +24,8 @@ enum AuditHandlers {
             "Query": .streaming(requiresMore: true) { call, sink in
                 do {
                     return try await query(call, sink, m.auditReader)
-                } catch let error as RiegelError {
-                    throw ErrorMapping.varlinkError(for: error, in: interface)
+                } catch {
+                    throw ErrorMapping.mapped(error, in: interface)
                 }
             },
         ]

@@ -15,10 +15,8 @@ extension VarlinkMethodHandler {
                 return try await AuditRecorder.$peer.withValue(AuditPeer(uid: call.peer.uid, pid: call.peer.pid)) {
                     try await body(call)
                 }
-            } catch let error as RiegelError {
-                throw ErrorMapping.varlinkError(for: error, in: interface)
-            } catch let error as any StorageFailure where error.isStorageUnavailable {
-                throw ErrorMapping.varlinkError(for: .storageUnavailable, in: interface)
+            } catch {
+                throw ErrorMapping.mapped(error, in: interface)
             }
         }
     }
