@@ -68,6 +68,23 @@ final class ErrorMappingTests: XCTestCase {
         }
     }
 
+    private struct DiskFailure: StorageFailure {
+        let isStorageUnavailable: Bool
+    }
+
+    /// Issue 14: what any handler throws goes through `mapped`; a storage
+    /// failure that means the disk is out is StorageUnavailable, others pass.
+    func testStorageFailureBecomesStorageUnavailableOfTheCallingInterfaceAndOthersPass() {
+        for interface in ["io.riegel.Auth", "io.riegel.Admin", "io.riegel.Audit"] {
+            let e = ErrorMapping.mapped(DiskFailure(isStorageUnavailable: true), in: interface) as? VarlinkError
+            XCTAssertEqual(e?.name, interface + ".StorageUnavailable")
+            XCTAssertEqual(e?.parameters, [:])
+        }
+        XCTAssertTrue(ErrorMapping.mapped(DiskFailure(isStorageUnavailable: false), in: "io.riegel.Auth") is DiskFailure)
+        XCTAssertEqual((ErrorMapping.mapped(RiegelError.noSuchAccount, in: "io.riegel.Admin") as? VarlinkError)?.name,
+                       "io.riegel.Admin.NoSuchAccount")
+    }
+
     func testExpiredSessionCarriesItsReason() {
         let e = ErrorMapping.varlinkError(for: .sessionExpired(.absolute), in: "io.riegel.Auth")
         XCTAssertEqual(e.parameters["reason"], .string("absolute"))
