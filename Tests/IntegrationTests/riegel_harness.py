@@ -305,6 +305,10 @@ class SecretLedger:
         n = len(list(d.root.glob("kept-wal-*")))
         if wal.exists() and wal.stat().st_size > 0:
             shutil.copyfile(wal, d.root / f"kept-wal-{n}")
+        # Only where the test's uid has the audit role: a refused call would
+        # itself be audited (permission.denied) in a test that counts those.
+        if d.roles is not None:
+            return
         # A raw call with a timeout: a test may stop a riegeld it has wedged.
         try:
             s = raw_connect(d.sock)
