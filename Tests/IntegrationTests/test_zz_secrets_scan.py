@@ -31,7 +31,7 @@ MIN_LENGTH = {"password": 8, "token": 16, "email": 6, "code": 6, "phone": 8}
 
 
 def needles(value: str, kind: str) -> list[tuple[bytes, bool]]:
-    """What to search for: (bytes, whether it must stand alone among digits)."""
+    """What to search for: (bytes, whether it must stand alone, see `occurs`)."""
     raw = value.encode()
     if kind == "code":
         return [(raw, raw.isdigit())]
@@ -69,8 +69,9 @@ def grep_hits(needles: set[bytes], files: list[Path]) -> dict[str, set[bytes]]:
 def occurs(data: bytes, needle: bytes, alone: bool) -> bool:
     if not alone:
         return needle in data
-    # A process id in a log line ("peer_pid=123456") is no code.
-    return re.search(rb"(?<![0-9])(?<!pid=)" + re.escape(needle) + rb"(?![0-9])", data) is not None
+    # Alone: not inside a longer run of letters or digits (a code's digits
+    # turn up inside hex digests), and not a process id ("peer_pid=123456").
+    return re.search(rb"(?<![0-9A-Za-z])(?<!pid=)" + re.escape(needle) + rb"(?![0-9A-Za-z])", data) is not None
 
 
 def file_kind(name: str) -> str:
