@@ -234,17 +234,25 @@ class SecretLedger:
              "phone": "phone", "email": "email"}
 
     def __init__(self):
-        self.dir = Path(os.environ.get("RIEGEL_SECRETS_ARCHIVE")
-                        or tempfile.mkdtemp(prefix="riegel-secrets-"))
+        self._dir: Path | None = None
         self.current: dict[str, str] = {}   # the running test's secrets: value -> kind
         self.test = "(outside a test)"
         self.units = 0
         self.exports = 0
 
+    @property
+    def dir(self) -> Path:
+        """Where the kept files go: $RIEGEL_SECRETS_ARCHIVE, or a temporary
+        folder made when first needed."""
+        if self._dir is None:
+            self._dir = Path(os.environ.get("RIEGEL_SECRETS_ARCHIVE")
+                             or tempfile.mkdtemp(prefix="riegel-secrets-"))
+        return self._dir
+
     def discard(self):
         """Removes the kept files (unless RIEGEL_SECRETS_ARCHIVE named the folder to keep them in)."""
-        if not os.environ.get("RIEGEL_SECRETS_ARCHIVE"):
-            shutil.rmtree(self.dir, ignore_errors=True)
+        if self._dir is not None and not os.environ.get("RIEGEL_SECRETS_ARCHIVE"):
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     def begin_test(self, nodeid: str):
         self.current = {}
