@@ -15,6 +15,9 @@ public enum MasterKeyError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidCredentialName
     /// A key file given by absolute path does not exist.
     case keyFileMissing(path: String)
+    /// The development key file is gone while the database holds data keys
+    /// wrapped under a master key: a new key would lock that data away.
+    case developmentKeyFileLost(path: String)
     /// The key file is readable or writable by group or others.
     case keyFileTooPermissive(path: String, mode: UInt32)
     /// The key file belongs to another uid.
@@ -34,7 +37,7 @@ public enum MasterKeyError: Error, Sendable, Hashable, CustomStringConvertible {
     public var reason: String {
         switch self {
         case .malformed: return "malformed"
-        case .credentialMissing, .keyFileMissing: return "missing"
+        case .credentialMissing, .keyFileMissing, .developmentKeyFileLost: return "missing"
         case .noSource, .noCredentialsDirectory: return "no_credentials_directory"
         case .invalidCredentialName: return "invalid_name"
         case .keyFileTooPermissive, .credentialTooPermissive: return "too_permissive"
@@ -61,6 +64,8 @@ public enum MasterKeyError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the credential given is neither a systemd credential name (letters, digits and ._-@:+, not starting with '.') nor an absolute path without '..'"
         case .keyFileMissing(let path):
             return "master key file \(path) does not exist (or riegeld cannot see it: check the unit's ProtectSystem= and related settings)"
+        case .developmentKeyFileLost(let path):
+            return "master key file \(path) is missing, but the database already holds data keys wrapped under a master key: put that key file back (from the backup made with the database); riegeld makes a new key only for a database without keys, as a new one could not open the stored data"
         case .keyFileTooPermissive(let path, let mode):
             return "master key file \(path) has mode \(String(mode & 0o7777, radix: 8)); it must be private: run chmod 0600 \(path)"
         case .keyFileWrongOwner(let path, let owner, let expected):

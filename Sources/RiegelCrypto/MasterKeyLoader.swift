@@ -52,8 +52,11 @@ public struct MasterKeyLoader: Sendable {
     }
 
     /// Loads (or, for a missing development key file, creates) the master key.
+    /// - Parameter mayCreate: false when the database already holds data keys:
+    ///   a missing development key file is then ``MasterKeyError/developmentKeyFileLost(path:)``
+    ///   instead of a new key that could not open them.
     /// - Throws: ``MasterKeyError``.
-    public func load() throws -> MasterKey {
+    public func load(mayCreate: Bool = true) throws -> MasterKey {
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
             let path = join(directory, Self.credentialName)
             if let contents = try readIfPresent(path, rules: .credential) {
@@ -67,6 +70,7 @@ public struct MasterKeyLoader: Sendable {
         if let contents = try readIfPresent(path, rules: .keyFile) {
             return try MasterKey.parse(contents, path: path, origin: .keyFile(path: path))
         }
+        guard mayCreate else { throw MasterKeyError.developmentKeyFileLost(path: path) }
         return try create(path)
     }
 

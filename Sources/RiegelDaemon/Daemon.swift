@@ -63,7 +63,9 @@ public enum Daemon {
         let masterKeyLoader = MasterKeyLoader(environment: environment, stateDirectory: directory.path,
                                               allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
                                               random: random)
-        let masterKey = try masterKeyLoader.load()
+        // A database with keys never gets a fresh development key: it could not open them.
+        let keysStored = try SQLiteKeyStore(database: database).load().masterKeyCheck != nil
+        let masterKey = try masterKeyLoader.load(mayCreate: !keysStored)
         let keyRing = try KeyRing.open(masterKey: masterKey, store: SQLiteKeyStore(database: database),
                                        random: random, clock: clock)
         state.record(.init(name: "keys", ok: true,

@@ -18,8 +18,8 @@ enum AdminKeyHandlers {
                 try await AuditRecorder.$peer.withValue(AuditPeer(uid: call.peer.uid, pid: call.peer.pid)) {
                     do {
                         return try await rotate(call, sink, keys)
-                    } catch let error as RiegelError {
-                        throw ErrorMapping.varlinkError(for: error, in: AdminHandlers.interface)
+                    } catch {
+                        throw ErrorMapping.mapped(error, in: AdminHandlers.interface)
                     }
                 }
             },

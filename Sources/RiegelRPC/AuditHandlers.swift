@@ -37,15 +37,15 @@ enum AuditHandlers {
                         pending = reply(record)
                     }
                     return pending ?? [:]
-                } catch let error as RiegelError {
-                    throw ErrorMapping.varlinkError(for: error, in: interface)
+                } catch {
+                    throw ErrorMapping.mapped(error, in: interface)
                 }
             },
             "Query": .streaming(requiresMore: true) { call, sink in
                 do {
                     return try await query(call, sink, m.auditReader)
-                } catch let error as RiegelError {
-                    throw ErrorMapping.varlinkError(for: error, in: interface)
+                } catch {
+                    throw ErrorMapping.mapped(error, in: interface)
                 }
             },
         ]

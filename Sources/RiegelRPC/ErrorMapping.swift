@@ -1,3 +1,4 @@
+import Logging
 import RiegelCore
 import Varlink
 
@@ -19,6 +20,28 @@ public enum ErrorMapping {
         }
         return VarlinkError(name: qualified, parameters: parameters)
     }
+
+    /// What a handler of `interface` throws for `error`: the varlink error of
+    /// a ``RiegelError``, `StorageUnavailable` for a ``StorageFailure`` that
+    /// says the disk is full, read-only or failing, and any other error as it
+    /// is (the server logs it and answers its generic error). Every riegel
+    /// handler, plain or streaming, maps what it throws through here.
+    /// A storage failure is logged (a warning with SQLite's message, which
+    /// holds no values), so operators see the disk problem callers are told of.
+    public static func mapped(_ error: any Error, in interface: String) -> any Error {
+        if let error = error as? RiegelError {
+            return varlinkError(for: error, in: interface)
+        }
+        if let failure = error as? any StorageFailure, failure.isStorageUnavailable {
+            storageLogger.warning("database unavailable, call answered StorageUnavailable", metadata: [
+                "interface": "\(interface)", "error": "\(error)"])
+            return varlinkError(for: .storageUnavailable, in: interface)
+        }
+        return error
+    }
+
+    /// Where storage failures are logged.
+    static let storageLogger = Logger(label: "riegel.storage")
 
     /// The errors each riegel interface declares, read from its IDL.
     static let declaredErrors: [String: Set<String>] = {
@@ -79,6 +102,7 @@ public enum ErrorMapping {
         case .invalidFilter(let reason): return (audit + "InvalidFilter", ["reason": .string(reason)])
         case .auditChainBroken(let seq, let problem):
             return (audit + "ChainBroken", ["first_bad_seq": .int(seq), "problem": .string(problem)])
+        case .storageUnavailable: return (auth + "StorageUnavailable", [:])
         }
     }
 }

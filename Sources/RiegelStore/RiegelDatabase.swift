@@ -45,14 +45,14 @@ public final class RiegelDatabase: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
         } catch {
-            throw RiegelDatabaseError.cannotOpen(path: path, detail: String(describing: error))
+            throw openError(path: path, error)
         }
         do {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
         } catch {
-            throw RiegelDatabaseError.cannotOpen(path: path, detail: String(describing: error))
+            throw openError(path: path, error)
         }
         try check(pool, path: path, integrityCheck)
         try migrate(pool, path: path, migrations)
@@ -186,8 +186,20 @@ public final class RiegelDatabase: Sendable {
         }
         do {
             try migrator.migrate(writer)
+        } catch let error as DatabaseError where error.isStorageUnavailable {
+            throw openError(path: path, error)
         } catch {
             throw RiegelDatabaseError.migrationFailed(path: path, detail: String(describing: error))
+        }
+    }
+
+    /// Why opening failed: a read-only or full file system says so (the file
+    /// is fine, a restore would be wrong advice); anything else cannot open.
+    private static func openError(path: String, _ error: any Error) -> RiegelDatabaseError {
+        switch (error as? DatabaseError)?.resultCode {
+        case .SQLITE_READONLY?: return .readOnly(path: path)
+        case .SQLITE_FULL?: return .diskFull(path: path)
+        default: return .cannotOpen(path: path, detail: String(describing: error))
         }
     }
 }

@@ -6,12 +6,29 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from riegel_harness import Daemon, RIEGELD, UnprivilegedPython, make_root, remove_root  # noqa: E402
+from riegel_harness import SECRETS, Daemon, RIEGELD, UnprivilegedPython, make_root, remove_root  # noqa: E402
+
+SECRETS_SCAN = "test_zz_secrets_scan.py"
 
 
 def pytest_sessionstart(session):
     if not RIEGELD.exists():
         raise pytest.UsageError(f"{RIEGELD} is missing: run `swift build` first (or set RIEGEL_BIN_DIR)")
+    SECRETS.install()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    SECRETS.discard()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The secrets scan searches what every other test left: it runs last."""
+    items.sort(key=lambda item: item.nodeid.split("::")[0].endswith(SECRETS_SCAN))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    SECRETS.begin_test(item.nodeid)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ and an sd_notify datagram socket, so tests see what systemd would see.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -146,6 +147,8 @@ class Daemon:
         if self.proc is None:
             return 0
         if self.proc.poll() is None:
+            if sig != signal.SIGKILL:  # a kill must hit where the test aims it
+                SECRETS.snapshot_running(self)
             self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout)
@@ -205,7 +208,153 @@ def make_root() -> Path:
 
 
 def remove_root(root: Path):
+    SECRETS.archive(root)
     shutil.rmtree(root, ignore_errors=True)
+
+
+class SecretLedger:
+    """Collects every secret the tests pass to riegeld or get back from it
+    (passwords, SMS and activation codes, tokens, phone numbers, e-mail
+    addresses) and keeps what riegeld wrote at rest and in its log, for
+    test_zz_secrets_scan.py to search after the whole suite.
+
+    The PyPI varlink client is hooked (``install``), so every call any test
+    makes through it is seen. Each test's secrets are kept with the files of
+    the roots it made: a fresh riegeld can only hold secrets its own test used.
+    Kept per root: riegel.sqlite, its WAL (copied while riegeld still runs,
+    before a clean stop folds it into the file), riegeld.log and an
+    io.riegel.Audit.Query export of the whole trail. Not kept: the SMS outbox
+    (it stands for the user's phone and holds codes by contract), configs and
+    input files the tests wrote themselves.
+    """
+
+    # Parameter names (in calls and in replies) whose string values are secrets.
+    KINDS = {"password": "password", "current_password": "password", "new_password": "password",
+             "code": "code", "token": "token", "device_token": "token", "reset_token": "token",
+             "phone": "phone", "email": "email"}
+
+    def __init__(self):
+        self._dir: Path | None = None
+        self.current: dict[str, str] = {}   # the running test's secrets: value -> kind
+        self.test = "(outside a test)"
+        self.units = 0
+        self.exports = 0
+
+    @property
+    def dir(self) -> Path:
+        """Where the kept files go: $RIEGEL_SECRETS_ARCHIVE, or a temporary
+        folder made when first needed."""
+        if self._dir is None:
+            self._dir = Path(os.environ.get("RIEGEL_SECRETS_ARCHIVE")
+                             or tempfile.mkdtemp(prefix="riegel-secrets-"))
+        return self._dir
+
+    def discard(self):
+        """Removes the kept files (unless RIEGEL_SECRETS_ARCHIVE named the folder to keep them in)."""
+        if self._dir is not None and not os.environ.get("RIEGEL_SECRETS_ARCHIVE"):
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def begin_test(self, nodeid: str):
+        self.current = {}
+        self.test = nodeid
+
+    def note(self, params):
+        """Records the secrets among `params` (a call's or a reply's parameters)."""
+        if isinstance(params, dict):
+            for key, value in params.items():
+                kind = self.KINDS.get(key)
+                if kind and isinstance(value, str) and value:
+                    self.current[value] = kind
+                else:
+                    self.note(value)
+        elif isinstance(params, list):
+            for value in params:
+                self.note(value)
+
+    def note_message(self, raw):
+        try:
+            message = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return
+        if isinstance(message, dict):
+            self.note(message.get("parameters"))
+
+    def install(self):
+        """Hooks the PyPI varlink client's send and receive of whole messages."""
+        import varlink.client as vc
+        handler = vc.SimpleClientInterfaceHandler
+        if getattr(handler, "_riegel_secrets", False):
+            return
+        send, receive = handler._send_message, handler._next_message
+        ledger = self
+
+        # Audit replies are riegeld's own (masked) records, not secrets a test used.
+        def watched(handler):
+            return getattr(handler._interface, "name", "") in ("io.riegel.Auth", "io.riegel.Admin")
+
+        def _send_message(self, out):
+            if watched(self):
+                ledger.note_message(out)
+            return send(self, out)
+
+        def _next_message(self):
+            for message in receive(self):
+                if watched(self):
+                    ledger.note_message(message)
+                yield message
+
+        handler._send_message, handler._next_message = _send_message, _next_message
+        handler._riegel_secrets = True
+
+    def snapshot_running(self, d: "Daemon"):
+        """Before a stop: the WAL as it is (a clean stop folds it into the
+        file) and an export of the audit trail, both into the root."""
+        wal = d.state / "riegel.sqlite-wal"
+        n = len(list(d.root.glob("kept-wal-*")))
+        if wal.exists() and wal.stat().st_size > 0:
+            shutil.copyfile(wal, d.root / f"kept-wal-{n}")
+        # Only where the test's uid has the audit role: a refused call would
+        # itself be audited (permission.denied) in a test that counts those.
+        if d.roles is not None:
+            return
+        # A raw call with a timeout: a test may stop a riegeld it has wedged.
+        try:
+            s = raw_connect(d.sock)
+            try:
+                s.sendall(b'{"method":"io.riegel.Audit.Query","more":true,"parameters":{}}\0')
+                buf = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    buf += chunk
+                    last = buf.rstrip(b"\0").rsplit(b"\0", 1)[-1]
+                    if buf.endswith(b"\0") and b'"continues":true' not in last:
+                        break
+            finally:
+                s.close()
+            replies = [json.loads(m) for m in buf.split(b"\0") if m]
+            if replies and "error" not in replies[-1]:
+                (d.root / f"kept-audit-export-{n}.json").write_text(json.dumps(replies))
+        except (OSError, ValueError):  # not serving, or no audit role in this test's config
+            pass
+
+    def archive(self, root: Path):
+        """Keeps what a scan must see of `root`, with the test's secrets."""
+        files = [p for p in root.rglob("*") if p.is_file() and not p.is_symlink() and (
+            p.name in ("riegel.sqlite", "riegel.sqlite-wal", "riegeld.log")
+            or p.name.startswith("kept-"))]
+        if not files:
+            return
+        self.units += 1
+        unit = self.dir / f"{self.units:05d}"
+        unit.mkdir(parents=True)
+        for i, p in enumerate(files):
+            shutil.copyfile(p, unit / f"{i:03d}-{p.name}")
+        (unit / "secrets.json").write_text(json.dumps({"test": self.test, "secrets": self.current}))
+
+
+SECRETS = SecretLedger()
 
 
 class UnprivilegedPython:

@@ -4,6 +4,16 @@ import RiegelTesting
 import XCTest
 
 final class SecondFactorBudgetTests: XCTestCase {
+    /// The rules below are worked in hours: a policy with a one-hour window
+    /// (riegeld's default is three hours, checked on its own).
+    static let hourly = try! SecondFactorBudgetPolicy(window: 3600)
+
+    func testTheDefaultAllowsTenWrongCodesPerThreeHoursLockingThirtyMinutes() {
+        let policy = SecondFactorBudgetPolicy.default
+        XCTAssertEqual([policy.threshold], [10])
+        XCTAssertEqual([policy.window, policy.lockDuration], [10_800, 1800])
+    }
+
     private var clock = ManualClock()
     private let digester = FakeKeyedDigester()
 
@@ -12,11 +22,11 @@ final class SecondFactorBudgetTests: XCTestCase {
     func testTenWrongCodesInAnHourLockTheSecondFactor() {
         var budget = SecondFactorBudget()
         for _ in 1...9 {
-            XCTAssertNil(budget.recordFailure(now: clock.now()))
+            XCTAssertNil(budget.recordFailure(now: clock.now(), policy: Self.hourly))
             XCTAssertNil(budget.check(now: clock.now()))
             clock.advance(seconds: 350)
         }
-        let until = budget.recordFailure(now: clock.now())
+        let until = budget.recordFailure(now: clock.now(), policy: Self.hourly)
         XCTAssertEqual(until, clock.now().adding(seconds: 1800))
         XCTAssertEqual(budget.check(now: clock.now()), 1800)
         XCTAssertEqual(budget.error(now: clock.now()), .tooManyAttempts(retryAfterSeconds: 1800))
@@ -38,7 +48,7 @@ final class SecondFactorBudgetTests: XCTestCase {
         while clock.now().seconds(since: start) < 3 * 3600 {
             if budget.check(now: clock.now()) == nil {
                 checked.append(clock.now())
-                budget.recordFailure(now: clock.now())
+                budget.recordFailure(now: clock.now(), policy: Self.hourly)
             }
             clock.advance(seconds: 10)
         }
@@ -53,9 +63,9 @@ final class SecondFactorBudgetTests: XCTestCase {
 
     func testWrongCodesOlderThanAnHourDoNotCount() {
         var budget = SecondFactorBudget()
-        for _ in 1...9 { budget.recordFailure(now: clock.now()) }
+        for _ in 1...9 { budget.recordFailure(now: clock.now(), policy: Self.hourly) }
         clock.advance(seconds: 3600)
-        XCTAssertNil(budget.recordFailure(now: clock.now()))
+        XCTAssertNil(budget.recordFailure(now: clock.now(), policy: Self.hourly))
         XCTAssertNil(budget.check(now: clock.now()))
     }
 
@@ -81,7 +91,7 @@ final class SecondFactorBudgetTests: XCTestCase {
                 let wrong = code.digits == "000000" ? "111111" : "000000"
                 let outcome = challenge.verify(codeMatches: challenge.codeMatches(wrong, digester: digester), now: clock.now())
                 XCTAssertNotEqual(outcome, .verified)
-                budget.recordFailure(now: clock.now())
+                budget.recordFailure(now: clock.now(), policy: Self.hourly)
                 wrongCodes += 1
                 clock.advance(seconds: 10)
             }
@@ -93,13 +103,13 @@ final class SecondFactorBudgetTests: XCTestCase {
 
     func testOnlyUnlockOrTimeLiftsTheLock() throws {
         var budget = SecondFactorBudget()
-        for _ in 1...10 { budget.recordFailure(now: clock.now()) }
+        for _ in 1...10 { budget.recordFailure(now: clock.now(), policy: Self.hourly) }
         XCTAssertNotNil(budget.check(now: clock.now()))
         let decoded = try JSONDecoder().decode(SecondFactorBudget.self, from: JSONEncoder().encode(budget))
         XCTAssertEqual(decoded, budget)
         budget.unlock()
         XCTAssertNil(budget.check(now: clock.now()))
-        XCTAssertTrue(budget.isDiscardable(now: clock.now()))
+        XCTAssertTrue(budget.isDiscardable(now: clock.now(), policy: Self.hourly))
     }
 
     func testBudgetPolicyIsConfigurableAndChecked() throws {

@@ -31,6 +31,19 @@ final class MasterKeyLoaderTests: XCTestCase {
         XCTAssertEqual(again.checkValue, created.checkValue)
     }
 
+    /// Issue 14: a lost development key file must not be replaced by a new
+    /// key while the database holds keys wrapped under the old one.
+    func testMissingKeyFileIsNotCreatedWhenTheDatabaseHoldsKeys() throws {
+        XCTAssertThrowsError(try loader().load(mayCreate: false)) { error in
+            XCTAssertEqual(error as? MasterKeyError, .developmentKeyFileLost(path: keyFile))
+            XCTAssertTrue("\(error)".contains("put that key file back"))
+            XCTAssertEqual((error as? MasterKeyError)?.reason, "missing")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: keyFile))
+        let created = try loader().load()
+        XCTAssertEqual(try loader().load(mayCreate: false).id, created.id, "an existing file is read as ever")
+    }
+
     func testKeyFileWithMode0644IsRefusedWithChmodHint() throws {
         _ = try loader().load()
         chmod(keyFile, 0o644)

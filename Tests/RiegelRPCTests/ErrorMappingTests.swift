@@ -18,7 +18,7 @@ final class ErrorMappingTests: XCTestCase {
         .noSuchDevice, .noSuchAccount, .invalidPublicKey(reason: "r"), .invalidDeviceLabel(reason: "r"), .noSuchKey,
         .invalidPasswordHash(reason: "r"), .keyInUse(inUse: 4), .keyActive,
         .credentialUnavailable(credential: "c", reason: "missing"), .masterKeyRotationRefused(reason: "same_key"),
-        .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"),
+        .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"), .storageUnavailable,
         .auditChainBroken(firstBadSeq: 7, problem: "entry 7 was altered"),
     ]
 
@@ -63,6 +63,27 @@ final class ErrorMappingTests: XCTestCase {
                        "io.riegel.Admin.InvalidFilter")
         XCTAssertEqual(ErrorMapping.varlinkError(for: .invalidFilter(reason: "r"), in: "io.riegel.Audit").name,
                        "io.riegel.Audit.InvalidFilter")
+        for interface in ["io.riegel.Auth", "io.riegel.Admin", "io.riegel.Audit"] {
+            XCTAssertEqual(ErrorMapping.varlinkError(for: .storageUnavailable, in: interface).name,
+                           interface + ".StorageUnavailable")
+        }
+    }
+
+    private struct DiskFailure: StorageFailure {
+        let isStorageUnavailable: Bool
+    }
+
+    /// Issue 14: what any handler throws goes through `mapped`; a storage
+    /// failure that means the disk is out is StorageUnavailable, others pass.
+    func testStorageFailureBecomesStorageUnavailableOfTheCallingInterfaceAndOthersPass() {
+        for interface in ["io.riegel.Auth", "io.riegel.Admin", "io.riegel.Audit"] {
+            let e = ErrorMapping.mapped(DiskFailure(isStorageUnavailable: true), in: interface) as? VarlinkError
+            XCTAssertEqual(e?.name, interface + ".StorageUnavailable")
+            XCTAssertEqual(e?.parameters, [:])
+        }
+        XCTAssertTrue(ErrorMapping.mapped(DiskFailure(isStorageUnavailable: false), in: "io.riegel.Auth") is DiskFailure)
+        XCTAssertEqual((ErrorMapping.mapped(RiegelError.noSuchAccount, in: "io.riegel.Admin") as? VarlinkError)?.name,
+                       "io.riegel.Admin.NoSuchAccount")
     }
 
     func testExpiredSessionCarriesItsReason() {

@@ -48,6 +48,9 @@ public enum RiegelError: Error, Sendable, Hashable {
     /// The stored audit chain does not verify, so riegeld signs nothing over
     /// it (an export stops before its head): where, and what is wrong.
     case auditChainBroken(firstBadSeq: Int64, problem: String)
+    // every interface: the database cannot be written or read (disk full,
+    // read-only or failing file system); the call changed nothing
+    case storageUnavailable
 }
 
 /// Why a session is no longer valid.

@@ -29,7 +29,9 @@ public struct SMSConfig: Sendable, Equatable {
     /// Sends per phone, user, country and overall within a window, for the
     /// login and the enrolment budget, and sign-ups with a phone per client.
     public var caps = SMSSendCaps.default
-    /// Wrong codes per account across challenges before the second factor locks.
+    /// Wrong codes per account across challenges before the second factor
+    /// locks; the default (10 per 3 hours, then 30 minutes) is the policy's,
+    /// see ``SecondFactorBudgetPolicy`` for why 3 hours.
     public var budget = SecondFactorBudgetPolicy.default
     /// How long a call waits for a gateway (retrying) before `SmsUnavailable`.
     public var sendDeadline = ConfigDuration.seconds(15)
