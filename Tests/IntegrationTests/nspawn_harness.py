@@ -58,11 +58,14 @@ def cached_root(packages: list[str]) -> Path:
         tmp = CACHE / f".{root.name}.{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         started = time.monotonic()
+        # umask 022: CI runs under umask 077, which would leave the root's own
+        # directories 0700 and lock every non-root user of the container out.
         cp = subprocess.run(["mmdebstrap", "--variant=minbase", "--include=" + ",".join(wanted), SUITE, str(tmp)],
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True, timeout=900, preexec_fn=lambda: os.umask(0o022))
         if cp.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise NspawnUnavailable(f"mmdebstrap failed ({cp.returncode}):\n{cp.stderr[-3000:]}")
+        os.chmod(tmp, 0o755)
         os.rename(tmp, root)
         done.write_text(" ".join(wanted) + "\n")
         print(f"nspawn_harness: built {root} in {time.monotonic() - started:.0f} s")
@@ -80,6 +83,8 @@ class Container:
         self.work = Path(tempfile.mkdtemp(prefix=f"riegel-{name}-"))
         for d in ("upper", "overlay-work", "merged"):
             (self.work / d).mkdir()
+        # The overlay's / takes the upper directory's mode: keep the root's (not mkdtemp's 0700).
+        os.chmod(self.work / "upper", root.stat().st_mode & 0o7777)
         self.merged = self.work / "merged"
         cp = subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
                              f"lowerdir={root},upperdir={self.work / 'upper'},workdir={self.work / 'overlay-work'}",
