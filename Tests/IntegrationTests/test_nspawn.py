@@ -115,6 +115,8 @@ def test_service_is_active_after_ready(box):
     assert (props["ActiveState"], props["SubState"], props["Type"]) == ("active", "running", "notify"), props
     assert props["StatusText"].startswith("serving"), props
     assert props["NRestarts"] == "0", props
+    # The unit's directories match what sysusers/tmpfiles made: systemd has nothing to complain about.
+    assert "mode is different" not in box.journal("-u", "riegeld.service", "-o", "cat")
 
 
 def test_reload_goes_reloading_then_ready(box):
