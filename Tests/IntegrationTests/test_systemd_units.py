@@ -14,7 +14,7 @@ UNITS = REPO / "systemd"
 def unit_dir(tmp_path):
     # systemd-analyze verify checks that ExecStart= exists: point it at our build.
     for name in ("riegeld.service", "riegeld.socket"):
-        text = (UNITS / name).read_text().replace("/usr/bin/riegeld", str(RIEGELD))
+        text = (UNITS / name).read_text().replace("/usr/sbin/riegeld", str(RIEGELD))
         (tmp_path / name).write_text(text)
     return tmp_path
 
