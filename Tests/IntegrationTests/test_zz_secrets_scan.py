@@ -70,8 +70,11 @@ def occurs(data: bytes, needle: bytes, alone: bool) -> bool:
     if not alone:
         return needle in data
     # Alone: not inside a longer run of letters or digits (a code's digits
-    # turn up inside hex digests), and not a process id ("peer_pid=123456").
-    return re.search(rb"(?<![0-9A-Za-z])(?<!pid=)" + re.escape(needle) + rb"(?![0-9A-Za-z])", data) is not None
+    # turn up inside hex digests), not the fraction of a number (an audit
+    # event's "time_unix": 1765000000.482913), and not a process id
+    # ("peer_pid=123456", "peer_pid": 123456).
+    return re.search(rb"(?<![0-9A-Za-z.])(?<!pid=)(?<!pid\": )" + re.escape(needle) + rb"(?![0-9A-Za-z])",
+                     data) is not None
 
 
 def file_kind(name: str) -> str:
