@@ -146,8 +146,9 @@ final class JSONDifferentialTests: XCTestCase {
         process.standardOutput = stdout
         try process.run()
         // Write on another thread: Python may fill its stdout pipe before it has read all of stdin.
+        let bytes = payload
         let writer = Thread {
-            stdin.fileHandleForWriting.write(payload)
+            stdin.fileHandleForWriting.write(bytes)
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
