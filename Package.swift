@@ -13,6 +13,12 @@ let package = Package(
         .executable(name: "riegeld", targets: ["riegeld"]),
         .executable(name: "riegelctl", targets: ["riegelctl"]),
         .library(name: "Varlink", targets: ["Varlink"]),
+        // For Fuzz/ (a package of its own, so a normal build never compiles the
+        // fuzz targets): each target links only the modules it fuzzes.
+        .library(name: "RiegelCore", targets: ["RiegelCore"]),
+        .library(name: "RiegelCrypto", targets: ["RiegelCrypto"]),
+        .library(name: "RiegelRPC", targets: ["RiegelRPC"]),
+        .library(name: "RiegelDaemon", targets: ["RiegelDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

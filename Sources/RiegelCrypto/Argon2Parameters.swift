@@ -35,7 +35,9 @@ public struct Argon2Parameters: Sendable, Hashable {
 
     /// Throws ``PasswordHashError/parametersOutOfRange(_:)`` unless every value is in range.
     public func validate() throws {
-        guard Self.memoryRange.contains(memoryKiB), memoryKiB >= 8 * parallelism,
+        // 8 × p in 64 bits: p comes from untrusted PHC strings, and 8 × p overflowed UInt32
+        // (a trap: riegeld died on an imported "$argon2id$v=19$m=636,t=2,p=999999998$...").
+        guard Self.memoryRange.contains(memoryKiB), UInt64(memoryKiB) >= 8 * UInt64(parallelism),
               Self.iterationRange.contains(iterations), Self.parallelismRange.contains(parallelism) else {
             throw PasswordHashError.parametersOutOfRange("m=\(memoryKiB),t=\(iterations),p=\(parallelism)")
         }

@@ -131,7 +131,9 @@ public enum Daemon {
             maxConnections: config.daemon.maxConnections,
             maxConnectionsPerUID: config.daemon.maxConnectionsPerUID,
             idleTimeout: .nanoseconds(Int64(config.daemon.idleConnectionTimeout.seconds * 1e9)),
-            writeStallTimeout: .nanoseconds(Int64(config.daemon.writeStallTimeout.seconds * 1e9))
+            writeStallTimeout: .nanoseconds(Int64(config.daemon.writeStallTimeout.seconds * 1e9)),
+            maxPendingCalls: config.daemon.maxPendingCalls,
+            messageTimeout: .nanoseconds(Int64(config.daemon.messageTimeout.seconds * 1e9))
         ), logger: logger)
         let listening = try await listen(server, config: config.daemon, logger: logger)
         state.record(.init(name: "socket", ok: true, detail: listening))

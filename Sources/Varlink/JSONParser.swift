@@ -119,8 +119,12 @@ struct JSONParser {
 
     /// Walks an object whose opening brace is at `index`: for each member,
     /// calls `member` with the parser placed at the value, which it must
-    /// consume (parse or skip). Braces, commas, key syntax and the nesting
-    /// depth are checked here, once for every kind of object reader.
+    /// consume (parse or skip). Braces, commas, key syntax, duplicate keys and
+    /// the nesting depth are checked here, once for every kind of object reader.
+    ///
+    /// A key that appears twice is an error, not "the last one wins": readers
+    /// that disagree on which copy counts (a proxy that logs the first `method`,
+    /// riegel acting on the second) are a known way to smuggle a call past a check.
     @inline(__always)
     mutating func parseObjectMembers(
         _ member: (inout JSONParser, String) throws(JSONParseError) -> Void
@@ -133,12 +137,17 @@ struct JSONParser {
             depth -= 1
             return
         }
+        var keys = Set<String>()
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw fail("expected a string key in object")
             }
+            let keyOffset = index
             let key = try parseString()
+            guard keys.insert(key).inserted else {
+                throw JSONParseError(offset: keyOffset, message: "duplicate key \(key.debugDescription) in object; send each key once")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after object key") }
             index += 1
@@ -323,12 +332,19 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected digit in exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        if isIntegral && !overflow {
-            if negative { return .int(integer) }
-            if integer != .min { return .int(-integer) }
+        if isIntegral {
+            // An integer literal is an Int64 or an error, never silently rounded to a double.
+            if !overflow {
+                if negative { return .int(integer) }
+                if integer != .min { return .int(-integer) }
+            }
+            throw JSONParseError(offset: start, message: "integer out of the 64-bit range; send at most 19 digits")
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text) else { throw fail("number out of range") }
+        // Too large for a double reads as infinity, which JSON cannot carry back: refused.
+        guard let value = Double(text), value.isFinite else {
+            throw JSONParseError(offset: start, message: "number out of range of a double")
+        }
         return .double(value)
     }
 

@@ -50,6 +50,12 @@ struct VarlinkFrameSplitter {
         return message
     }
 
+    /// Whether bytes of a message without its NUL yet are buffered.
+    var hasPartialMessage: Bool { (buffered?.readableBytes ?? 0) > 0 }
+
+    /// How many bytes are buffered (for logs).
+    var bufferedBytes: Int { buffered?.readableBytes ?? 0 }
+
     /// Forgets everything buffered (the connection is closing; an unterminated message is dropped).
     mutating func removeAll() {
         buffered = nil

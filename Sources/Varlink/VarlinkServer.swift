@@ -30,18 +30,28 @@ public final class VarlinkServer: Sendable {
         /// After ``VarlinkServer/shutdown()``, connections whose calls have not finished within
         /// this time are closed without reply; `nil` waits forever.
         public var shutdownGracePeriod: TimeAmount?
+        /// Calls received on one connection and waiting for their turn (replies come in call
+        /// order); at this many the server stops reading from it until it catches up.
+        public var maxPendingCalls: Int
+        /// A message whose first byte arrived this long ago and whose NUL has not (a slow
+        /// sender: slowloris) closes the connection; time while the server itself is not
+        /// reading does not count. `nil` disables.
+        public var messageTimeout: TimeAmount?
 
         /// Creates a configuration (defaults: 1 MiB, 1024 connections, no per-uid share,
-        /// 60 s idle, 30 s write stall, 10 s shutdown grace).
+        /// 60 s idle, 30 s write stall, 10 s shutdown grace, 64 pending calls, 10 s per message).
         public init(maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024, maxConnectionsPerUID: Int? = nil,
                     idleTimeout: TimeAmount? = .seconds(60), writeStallTimeout: TimeAmount? = .seconds(30),
-                    shutdownGracePeriod: TimeAmount? = .seconds(10)) {
+                    shutdownGracePeriod: TimeAmount? = .seconds(10), maxPendingCalls: Int = 64,
+                    messageTimeout: TimeAmount? = .seconds(10)) {
             self.maxMessageSize = maxMessageSize
             self.maxConnections = maxConnections
             self.maxConnectionsPerUID = maxConnectionsPerUID
             self.idleTimeout = idleTimeout
             self.writeStallTimeout = writeStallTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.maxPendingCalls = max(1, maxPendingCalls)
+            self.messageTimeout = messageTimeout
         }
     }
 
@@ -182,8 +192,9 @@ public final class VarlinkServer: Sendable {
             // reply the write-completion promise an IdleStateHandler needs.
             try channel.pipeline.syncOperations.addHandler(VarlinkServerConnectionHandler(
                 service: self.service, peer: peer, maxMessageSize: self.configuration.maxMessageSize,
+                maxPendingCalls: self.configuration.maxPendingCalls,
                 idleTimeout: self.configuration.idleTimeout, writeStallTimeout: self.configuration.writeStallTimeout,
-                logger: logger))
+                messageTimeout: self.configuration.messageTimeout, logger: logger))
         }
     }
 

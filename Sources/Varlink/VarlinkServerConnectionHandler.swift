@@ -13,10 +13,12 @@ struct VarlinkQuiesceEvent: Sendable {}
 ///
 /// Backpressure: a call is processed only while the channel is writable (its
 /// outgoing buffer is below the high-water mark), and reading stops while it is
-/// not, or while ``maxPendingCalls`` calls (or ``maxPendingBytes(maxMessageSize:)``)
+/// not, or while `maxPendingCalls` calls (or ``maxPendingBytes(maxMessageSize:)``)
 /// wait. So a peer that sends calls without reading the replies makes riegeld
 /// hold a bounded amount for it, and the connection is closed once it has not
-/// read for `writeStallTimeout`, whatever is still queued.
+/// read for `writeStallTimeout`, whatever is still queued. A peer that sends a
+/// message slowly (slowloris) is closed once its message is older than
+/// `messageTimeout`.
 final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -34,7 +36,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     /// Reading stops while this many calls wait, so a client that pipelines without
     /// reading replies cannot make the server buffer without bound.
-    static let maxPendingCalls = 64
+    private let maxPendingCalls: Int
     /// Reading stops while the waiting calls hold this many bytes (one largest message).
     static func maxPendingBytes(maxMessageSize: Int) -> Int { max(maxMessageSize, 64 * 1024) }
     private let maxPendingBytes: Int
@@ -49,15 +51,23 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private var idleCheck: Scheduled<Void>?
     /// Armed while the channel is not writable.
     private var stallCheck: Scheduled<Void>?
+    /// A message that has begun arriving must be complete within this long.
+    private let messageTimeout: TimeAmount?
+    /// Since when the unterminated message now buffered has been arriving (nil: none).
+    private var partialSince: NIODeadline?
+    /// Armed while a partial message is buffered.
+    private var messageCheck: Scheduled<Void>?
 
-    init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, idleTimeout: TimeAmount?,
-         writeStallTimeout: TimeAmount?, logger: Logger) {
+    init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, maxPendingCalls: Int,
+         idleTimeout: TimeAmount?, writeStallTimeout: TimeAmount?, messageTimeout: TimeAmount?, logger: Logger) {
         self.service = service
         self.peer = peer
         self.messages = VarlinkFrameSplitter(maxMessageSize: maxMessageSize)
         self.maxPendingBytes = Self.maxPendingBytes(maxMessageSize: maxMessageSize)
+        self.maxPendingCalls = max(1, maxPendingCalls)
         self.idleTimeout = idleTimeout
         self.writeStallTimeout = writeStallTimeout
+        self.messageTimeout = messageTimeout
         self.logger = logger
     }
 
@@ -79,7 +89,9 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         messages.append(unwrapInboundIn(data))
         var wrote = false
+        var completed = false
         while let message = nextMessage(context: context) {
+            completed = true
             if !busy && pending.isEmpty && context.channel.isWritable {
                 // Nothing waits (the usual case): answer this call at once, without queueing it.
                 guard context.channel.isActive else { return }
@@ -90,9 +102,53 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
             }
         }
         if wrote { context.flush() }
+        notePartialMessage(context: context, completed: completed)
         if !pending.isEmpty { drain(context: context) }
         updateReading(context: context)
         if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+    }
+
+    /// Starts the message clock when an unterminated message is left buffered (anew
+    /// after a message completed: what is left is the next one), stops it when none is.
+    private func notePartialMessage(context: ChannelHandlerContext, completed: Bool) {
+        guard let timeout = messageTimeout, context.channel.isActive else { return }
+        guard messages.hasPartialMessage else {
+            partialSince = nil
+            messageCheck?.cancel()
+            messageCheck = nil
+            return
+        }
+        if partialSince == nil || completed { partialSince = .now() }
+        if messageCheck == nil { scheduleMessageCheck(context: context, timeout: timeout) }
+    }
+
+    private func scheduleMessageCheck(context: ChannelHandlerContext, timeout: TimeAmount) {
+        guard let since = partialSince else { return }
+        messageCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: since + timeout) {
+            self.messageCheck = nil
+            self.checkMessage(context: context, timeout: timeout)
+        }
+    }
+
+    /// Closes the connection if the buffered partial message is older than `timeout`.
+    /// While the server is not reading (it waits for the peer to take replies, or for
+    /// queued calls), the peer cannot send: that time restarts the clock.
+    private func checkMessage(context: ChannelHandlerContext, timeout: TimeAmount) {
+        guard context.channel.isActive, messages.hasPartialMessage, let since = partialSince else { return }
+        let now = NIODeadline.now()
+        if !reading {
+            partialSince = now
+        } else if now - since >= timeout {
+            logger.notice("closing varlink connection: a message did not arrive whole within the message timeout",
+                          metadata: ["peer.pid": "\(peer.pid)", "timeout": "\(timeout)",
+                                     "buffered_bytes": "\(messages.bufferedBytes)"])
+            pending.removeAll()
+            pendingBytes = 0
+            messages.removeAll()
+            context.close(promise: nil)
+            return
+        }
+        scheduleMessageCheck(context: context, timeout: timeout)
     }
 
     /// The next complete message read, if any; closes the connection on one that is too large.
@@ -164,12 +220,14 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         idleCheck = nil
         stallCheck?.cancel()
         stallCheck = nil
+        messageCheck?.cancel()
+        messageCheck = nil
     }
 
     /// Reads while the peer keeps up: the channel is writable and few calls wait.
-    /// Stops at ``maxPendingCalls`` waiting calls and resumes below half of it.
+    /// Stops at `maxPendingCalls` waiting calls and resumes below half of it.
     private func updateReading(context: ChannelHandlerContext) {
-        let full = pending.count >= (reading ? Self.maxPendingCalls : Self.maxPendingCalls / 2)
+        let full = pending.count >= (reading ? maxPendingCalls : max(1, maxPendingCalls / 2))
             || pendingBytes >= maxPendingBytes
         let read = !quiescing && context.channel.isWritable && !full
         guard read != reading else { return }

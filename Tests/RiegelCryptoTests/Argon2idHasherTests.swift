@@ -91,6 +91,14 @@ final class Argon2idHasherTests: XCTestCase {
         XCTAssertThrowsError(try Argon2idHasher(parameters: Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 1, saltLength: 4), random: SystemRandom()))
     }
 
+    /// Found by Fuzz/ (legacy-hash target): 8 × p overflowed UInt32 and trapped.
+    func testParallelismSoLargeThatEightTimesItOverflowsIsRefusedNotATrap() {
+        for p: UInt32 in [536_870_912, 999_999_998, .max] {
+            XCTAssertThrowsError(try Argon2Parameters(memoryKiB: 636, iterations: 2, parallelism: p).validate())
+        }
+        XCTAssertThrowsError(try PHCString.parse("$argon2id$v=19$m=636,t=2,p=999999998$c29tZXNhbHQ$CTFhFd1aFcMaO7Mmb1GRPPc"))
+    }
+
     func testHasherIsSafeToUseFromManyThreadsAtOnce() throws {
         let hasher = try Argon2idHasher(parameters: fast, random: SystemRandom())
         let phc = try hasher.hash("shared")

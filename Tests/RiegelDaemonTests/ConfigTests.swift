@@ -285,6 +285,17 @@ private func repoFile(_ relative: String) -> String {
         #expect(try RiegelConfig().resourceClassCatalog() == ResourceClassCatalog())
     }
 
+    @Test func hostileClientLimitsAreReadAndCheckedWithSafeDefaults() throws {
+        let defaults = RiegelConfig().daemon
+        #expect(defaults.maxPendingCalls == 64 && defaults.messageTimeout.seconds == 10)
+        let c = try RiegelConfig.parse(text: "[daemon]\nmax_pending_calls = 8\nmessage_timeout = \"2s\"\n").daemon
+        #expect(c.maxPendingCalls == 8 && c.messageTimeout.seconds == 2)
+        #expect(problems("[daemon]\nmax_pending_calls = 0\n").map(\.description) == [
+            "t.toml:2: daemon.max_pending_calls: 0 is out of range; use an integer from 1 to 4096",
+        ])
+        #expect(problems("[daemon]\nmessage_timeout = \"0s\"\n").first?.line == 2)
+    }
+
     @Test func eventLoopsAreReadAndOutOfRangeCountsAreReported() throws {
         #expect(try RiegelConfig.parse(text: "[daemon]\nevent_loops = 1\n").daemon.eventLoops == 1)
         #expect(problems("[daemon]\nevent_loops = -1\n").map(\.description) == [

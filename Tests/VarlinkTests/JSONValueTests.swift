@@ -13,7 +13,31 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse("-2.5E-1"), .double(-0.25))
         XCTAssertEqual(try JSONValue.parse("-9223372036854775808"), .int(.min))
         XCTAssertEqual(try JSONValue.parse("9223372036854775807"), .int(.max))
-        XCTAssertEqual(try JSONValue.parse("9223372036854775808"), .double(9223372036854775808))
+        XCTAssertEqual(try JSONValue.parse("9223372036854775808.0"), .double(9223372036854775808))
+        XCTAssertEqual(try JSONValue.parse("1e-400"), .double(0))
+    }
+
+    func testIntegersBeyondInt64AndNumbersBeyondDoubleAreRejectedNotRounded() {
+        for text in ["9223372036854775808", "-9223372036854775809", "123456789012345678901234567890", "[1, 99999999999999999999]"] {
+            XCTAssertThrowsError(try JSONValue.parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains("integer out of the 64-bit range"), "\(error)")
+            }
+        }
+        for text in ["1e400", "-1e400", "1.8e308"] {
+            XCTAssertThrowsError(try JSONValue.parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains("number out of range of a double"), "\(error)")
+            }
+        }
+    }
+
+    func testDuplicateKeysAreRejectedAnywhere() throws {
+        for text in [#"{"a":1,"a":1}"#, #"{"x":{"b":1,"b":2}}"#, #"[{"\u0061":1,"a":2}]"#] {
+            XCTAssertThrowsError(try JSONValue.parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains("duplicate key"), "\(error)")
+            }
+        }
+        // The same key in different objects is fine.
+        XCTAssertEqual(try JSONValue.parse(#"{"a":{"a":1}}"#), ["a": ["a": 1]])
     }
 
     func testParsesStringEscapesIncludingSurrogatePairs() throws {

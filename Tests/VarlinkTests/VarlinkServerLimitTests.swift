@@ -2,7 +2,7 @@ import NIOCore
 import Varlink
 import XCTest
 
-/// Connection limits: message size, connection count, idle timeout.
+/// Connection limits: message size, connection count, idle timeout, message timeout.
 final class VarlinkServerLimitTests: XCTestCase {
     func testOversizedMessageClosesThatConnectionWhileAnotherKeepsWorking() async throws {
         let fixture = try await ServerFixture(configuration: .init(maxMessageSize: 1024))
@@ -43,6 +43,29 @@ final class VarlinkServerLimitTests: XCTestCase {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         XCTAssertEqual(active.read(), .closed, "once the calls stop, the connection is closed after the timeout")
+        try await fixture.stop()
+    }
+
+    func testSlowSenderIsClosedOnceItsMessageIsOlderThanTheMessageTimeout() async throws {
+        let fixture = try await ServerFixture(configuration: .init(idleTimeout: .seconds(60), messageTimeout: .milliseconds(400)))
+        let slow = try fixture.connect()
+        let message = #"{"method":"org.example.test.Fast","parameters":{"tag":"slow"}}"#
+        // One byte every 50 ms: each byte is activity (the idle timeout never fires),
+        // but the message is still unfinished after 400 ms.
+        var closed = false
+        for byte in message.prefix(20) {
+            slow.sendRaw(String(byte))
+            if slow.closedByPeer(within: 0.05) { closed = true; break }
+        }
+        XCTAssertTrue(closed || slow.closedByPeer(within: 1), "a message trickling in byte by byte kept its connection")
+        // A whole message sent in pieces within the timeout is served, and the next message gets a fresh clock.
+        let honest = try fixture.connect()
+        for _ in 0..<3 {
+            honest.sendRaw(String(message.prefix(10)))
+            try await Task.sleep(nanoseconds: 250_000_000)
+            honest.sendRaw(String(message.dropFirst(10)) + "\0")
+            XCTAssertEqual(honest.reply()["parameters"]?["tag"], "slow")
+        }
         try await fixture.stop()
     }
 

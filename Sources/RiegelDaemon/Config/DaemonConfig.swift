@@ -21,6 +21,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var idleConnectionTimeout = ConfigDuration.minutes(5)
     /// A connection whose peer leaves its replies unread this long is closed, calls queued or not.
     public var writeStallTimeout = ConfigDuration.seconds(30)
+    /// A message must arrive whole (up to its NUL) within this long after its first byte, or
+    /// the connection is closed: a sender of one byte a second (slowloris) cannot hold it.
+    public var messageTimeout = ConfigDuration.seconds(10)
+    /// Calls read from one connection and waiting for their turn; at this many riegeld
+    /// reads no more from it until it catches up (replies come in call order).
+    public var maxPendingCalls = 64
     /// Refused calls (`permission.denied`) are audited per peer uid and method: the first at
     /// once, then one entry with the count per this interval while they go on.
     public var permissionDeniedAuditInterval = ConfigDuration.seconds(60)
@@ -59,6 +65,8 @@ public struct DaemonConfig: Sendable, Equatable {
         c.maxMessageSize = s.int("max_message_size", c.maxMessageSize, in: 1024...(64 << 20))
         c.idleConnectionTimeout = s.duration("idle_connection_timeout", c.idleConnectionTimeout)
         c.writeStallTimeout = s.duration("write_stall_timeout", c.writeStallTimeout)
+        c.messageTimeout = s.duration("message_timeout", c.messageTimeout)
+        c.maxPendingCalls = s.int("max_pending_calls", c.maxPendingCalls, in: 1...4096)
         c.permissionDeniedAuditInterval = s.duration("permission_denied_audit_interval", c.permissionDeniedAuditInterval)
         c.logLevel = s.value("log_level", c.logLevel) { node in
             ConfigValueError.string(node).flatMap { text in
