@@ -10,6 +10,7 @@ public enum KeyPurpose: String, Sendable, Hashable, CaseIterable, Codable {
     case pii
     /// Keys the HMAC digests of SMS and activation codes.
     case otp
-    /// Keys the HMAC checkpoints of the audit hash chain.
+    /// Keys the audit hash chain's checkpoints: the Ed25519 signing key is
+    /// derived from it (and, before v12, its HMAC subkey sealed them).
     case audit
 }
