@@ -112,25 +112,33 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
     /// back counts as bad at its seq.
     public func verify() throws -> AuditVerification {
         try database.writer.read { db in
-            let anchor = try Self.readAnchor(db)
-            let from = anchor?.seq ?? 0
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq > ? ORDER BY seq",
-                                               arguments: [from])
-                .map { try Self.checkpoint(from: $0) }
-            var verifier = AuditChainVerifier(checkpoints: checkpoints, anchor: anchor, hasher: hasher, seals: sealer,
-                                              checkpointInterval: Int(checkpointInterval))
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event WHERE seq > ? ORDER BY seq",
-                                           arguments: [from])
-            while let row = try rows.next() {
-                do {
-                    verifier.check(try Self.entry(from: row))
-                } catch {
-                    let seq: Int64 = row["seq"]
-                    verifier.checkUnreadable(seq: seq, detail: String(describing: error))
-                }
-            }
-            return verifier.finish()
+            try walk(db, after: try Self.readAnchor(db), through: .max, stopAtFirstProblem: false).finish()
         }
+    }
+
+    /// Checks the stored entries and checkpoints after `anchor` (nil: from the
+    /// genesis) up to seq `last`, streamed row by row (every row is counted,
+    /// unless `stopAtFirstProblem`). A row that cannot be read back counts as
+    /// bad at its seq.
+    private func walk(_ db: Database, after anchor: AuditCheckpoint?, through last: Int64,
+                      stopAtFirstProblem: Bool) throws -> AuditChainVerifier {
+        let from = anchor?.seq ?? 0
+        let checkpoints = try Row.fetchAll(db, sql: """
+            SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq > ? AND seq <= ? ORDER BY seq
+            """, arguments: [from, last]).map { try Self.checkpoint(from: $0) }
+        var verifier = AuditChainVerifier(checkpoints: checkpoints, anchor: anchor, hasher: hasher, seals: sealer,
+                                          checkpointInterval: Int(checkpointInterval))
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                       arguments: [from, last])
+        while let row = try rows.next(), verifier.isSound || !stopAtFirstProblem {
+            do {
+                verifier.check(try Self.entry(from: row))
+            } catch {
+                let seq: Int64 = row["seq"]
+                verifier.checkUnreadable(seq: seq, detail: String(describing: error))
+            }
+        }
+        return verifier
     }
 
     @discardableResult
@@ -202,23 +210,11 @@ public final class SQLiteAuditLog: AuditLog, AuditReader, AuditMaintenance {
                                                       lastSeq: lastSeq, batchSize: batchSize) else {
                 return nil
             }
-            let checkpoints = try Row.fetchAll(db, sql: """
-                SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq > ? AND seq <= ? ORDER BY seq
-                """, arguments: [anchorSeq, seq]).map { try Self.checkpoint(from: $0) }
-            var verifier = AuditChainVerifier(checkpoints: checkpoints, anchor: current, hasher: hasher, seals: sealer,
-                                              checkpointInterval: Int(checkpointInterval))
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM audit_event WHERE seq > ? AND seq <= ? ORDER BY seq",
-                                           arguments: [anchorSeq, seq])
-            while let row = try rows.next(), verifier.isSound {
-                do {
-                    verifier.check(try Self.entry(from: row))
-                } catch {
-                    let bad: Int64 = row["seq"]
-                    verifier.checkUnreadable(seq: bad, detail: String(describing: error))
-                }
-            }
+            let verifier = try walk(db, after: current, through: seq, stopAtFirstProblem: true)
             let verdict = verifier.finish()
-            guard verdict.ok, verifier.verifiedHead.seq == seq, let checkpoint = checkpoints.last, checkpoint.seq == seq else {
+            guard verdict.ok, verifier.verifiedHead.seq == seq,
+                  let checkpoint = try Row.fetchOne(db, sql: "SELECT \(Self.checkpointColumns) FROM audit_checkpoint WHERE seq = ?",
+                                                    arguments: [seq]).map({ try Self.checkpoint(from: $0) }) else {
                 throw AuditPruneRefused(seq: verdict.firstBadSeq ?? seq, problem: verdict.problem ?? "the chain is incomplete")
             }
             let anchor = sealer.checkpoint(seq: seq, hash: checkpoint.hash)
