@@ -251,6 +251,41 @@ private func repoFile(_ relative: String) -> String {
             """)
         #expect(p.map(\.line) == [5, 8])
     }
+
+    /// toml++ (in TOMLKit) asserts, and so aborts the process, on a table
+    /// header whose first character cannot start a key (found by the config
+    /// fuzzer, docs/reliability.md): riegel refuses those with their line
+    /// before TOMLKit parses. Without the check each of these kills the test run.
+    @Test(arguments: [
+        ("[~a]\n", 1),
+        ("[session]\nidle_timeout = \"5m\"\n[[~a]]\n", 3),
+        ("[ ~a]\n", 1),
+        ("[[ ~a]]\n", 1),
+        ("[[[a]]]\n", 1),
+        ("# c\n[\n", 2),
+        ("[\r\n", 1),
+        ("\u{FEFF}[~a]\n", 1),
+        ("[\u{301}a]\n", 1),
+        ("x = 1\n[+a]\n", 2),
+    ])
+    func headersThatWouldAbortTOMLKitAreRefusedWithTheirLine(text: String, line: Int) {
+        let p = problems(text)
+        #expect(p.map(\.line) == [line])
+        #expect(p.first?.message.hasPrefix("not valid TOML: a table header must start with a key") == true)
+        #expect(throws: ConfigError.self) { try RiegelConfig.parse(text: text) }
+    }
+
+    @Test func theInputTheFuzzerFoundIsRefusedNotAnAbort() throws {
+        let text = try String(contentsOfFile: repoFile("Fuzz/Findings/config-toml-assert-tilde-table.toml"), encoding: .utf8)
+        #expect(problems(text).map(\.line) == [1])
+    }
+
+    /// Lines that start with `[` inside a value are no headers: TOMLKit reads them.
+    @Test func bracketLinesInsideValuesAreNotTakenForHeaders() {
+        let p = problems("x = [\n[+1],\n  [ {a = 1} ],\n]\ny = \"\"\"\n[~ text\n\"\"\"\n[session]\nidle_timeout = \"5m\"\n")
+        #expect(p.map(\.line) == [1, 5])
+        #expect(p.allSatisfy { !$0.message.hasPrefix("not valid TOML") })
+    }
 }
 
 @Suite struct ConfigValueTests {

@@ -1,29 +1,45 @@
 /// Maps dotted key paths (`session.idle_timeout`, `sms.gateway.kannel.url`)
-/// and table headers (`[resource_class.x]`) to the line that defines them.
+/// and table headers (`[resource_class.x]`) to the line that defines them,
+/// and finds the table headers that TOMLKit's parser cannot be given.
 ///
 /// TOMLKit values carry no source positions, so this scans the text with a
 /// small tokenizer that knows headers, dotted and quoted keys, strings
 /// (including multi-line ones) and arrays or inline tables spanning lines.
-/// Keys inside inline tables resolve to the line of the enclosing key.
+/// Keys inside inline tables resolve to the line of the enclosing key. It
+/// reads Unicode scalars, as TOML parsers do, not `Character`s: `[` followed
+/// by a combining mark is one `Character` but still a header to TOMLKit.
 struct ConfigLineLocator: Sendable {
     private var lines: [[String]: Int] = [:]
+    /// The first line whose table header has no key where TOML wants one
+    /// (`[~a]`, `[` at the end of a line), or nil.
+    ///
+    /// toml++ (inside TOMLKit) asserts that a header's first character can
+    /// start a key instead of checking it, so such a header aborts the
+    /// process (docs/reliability.md, "Fuzzing"); the config reader refuses
+    /// the file on this line before TOMLKit sees it.
+    private(set) var headerWithoutKey: Int?
 
     init(text: String) {
         var header: [String] = []
         var state = ScanState()
         var number = 0
-        // "\r\n" is one Character in Swift, so split on it explicitly (TOML allows LF and CRLF).
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        var scalars = Array(text.unicodeScalars)
+        // toml++ skips a UTF-8 byte order mark before the first line.
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        for raw in scalars.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
-            let chars = Array(raw)
+            var chars = Array(raw)
+            if chars.last == "\r" { chars.removeLast() }
             if state.multiline != nil || state.depth > 0 {
                 Self.scanValue(chars, from: 0, state: &state)
                 continue
             }
             var i = Self.skipSpace(chars, 0)
-            guard i < chars.count, chars[i] != "#", chars[i] != "\r" else { continue }
+            guard i < chars.count, chars[i] != "#" else { continue }
             if chars[i] == "[" {
-                i += (i + 1 < chars.count && chars[i + 1] == "[") ? 2 : 1
+                i = Self.skipSpace(chars, i + 1)
+                if i < chars.count, chars[i] == "[" { i = Self.skipSpace(chars, i + 1) }
+                if headerWithoutKey == nil, !Self.canOpenHeaderKey(chars, at: i) { headerWithoutKey = number }
                 guard let path = Self.keyPath(chars, &i) else { continue }
                 header = path
                 record(path, line: number)
@@ -54,22 +70,37 @@ struct ConfigLineLocator: Sendable {
 
     private struct ScanState {
         var depth = 0
-        var multiline: String?
+        var multiline: [Unicode.Scalar]?
     }
 
-    private static func skipSpace(_ c: [Character], _ i: Int) -> Int {
+    /// What toml++ accepts after `[` or `[[` and spaces: a bare key character
+    /// or a quote (the key), `]` (its own error) or a tab it rejects itself.
+    private static func canOpenHeaderKey(_ c: [Unicode.Scalar], at i: Int) -> Bool {
+        guard i < c.count else { return false }
+        return isBareKeyScalar(c[i]) || c[i] == "\"" || c[i] == "'" || c[i] == "]"
+    }
+
+    /// TOML 1.0 bare keys: ASCII letters, digits, `_` and `-`.
+    private static func isBareKeyScalar(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "A"..."Z", "a"..."z", "0"..."9", "_", "-": return true
+        default: return false
+        }
+    }
+
+    private static func skipSpace(_ c: [Unicode.Scalar], _ i: Int) -> Int {
         var i = i
         while i < c.count, c[i] == " " || c[i] == "\t" { i += 1 }
         return i
     }
 
     /// Reads `a.b."c d"` up to `=` or `]`, leaving `i` on that character.
-    private static func keyPath(_ c: [Character], _ i: inout Int) -> [String]? {
+    private static func keyPath(_ c: [Unicode.Scalar], _ i: inout Int) -> [String]? {
         var parts: [String] = []
         while true {
             i = skipSpace(c, i)
             guard i < c.count else { return nil }
-            var part = ""
+            var part = String.UnicodeScalarView()
             if c[i] == "\"" || c[i] == "'" {
                 let quote = c[i]
                 i += 1
@@ -81,13 +112,13 @@ struct ConfigLineLocator: Sendable {
                 guard i < c.count else { return nil }
                 i += 1
             } else {
-                while i < c.count, c[i].isLetter || c[i].isNumber || c[i] == "_" || c[i] == "-" {
+                while i < c.count, isBareKeyScalar(c[i]) {
                     part.append(c[i])
                     i += 1
                 }
                 guard !part.isEmpty else { return nil }
             }
-            parts.append(part)
+            parts.append(String(part))
             i = skipSpace(c, i)
             guard i < c.count, c[i] == "." else { return parts }
             i += 1
@@ -96,7 +127,7 @@ struct ConfigLineLocator: Sendable {
 
     /// Follows a value to the end of the line, tracking open brackets and
     /// multi-line strings so continuation lines are not taken for keys.
-    private static func scanValue(_ c: [Character], from start: Int, state: inout ScanState) {
+    private static func scanValue(_ c: [Unicode.Scalar], from start: Int, state: inout ScanState) {
         var i = start
         if let delimiter = state.multiline {
             guard let end = find(delimiter, in: c, from: i) else { return }
@@ -107,7 +138,7 @@ struct ConfigLineLocator: Sendable {
             let ch = c[i]
             if ch == "#" { return }
             if ch == "\"" || ch == "'" {
-                let triple = String(repeating: ch, count: 3)
+                let triple = [ch, ch, ch]
                 if find(triple, in: c, from: i) == i {
                     guard let end = find(triple, in: c, from: i + 3) else {
                         state.multiline = triple
@@ -130,10 +161,9 @@ struct ConfigLineLocator: Sendable {
         }
     }
 
-    private static func find(_ needle: String, in c: [Character], from start: Int) -> Int? {
-        let n = Array(needle)
-        guard start <= c.count - n.count else { return nil }
-        for i in start...(c.count - n.count) where Array(c[i..<(i + n.count)]) == n {
+    private static func find(_ needle: [Unicode.Scalar], in c: [Unicode.Scalar], from start: Int) -> Int? {
+        guard start <= c.count - needle.count else { return nil }
+        for i in start...(c.count - needle.count) where Array(c[i..<(i + needle.count)]) == needle {
             return i
         }
         return nil

@@ -77,7 +77,8 @@ public struct RiegelConfig: Sendable, Equatable {
     /// Every key path the schema reads for `text` (gateway keys depend on the gateway types present).
     static func schemaKeyPaths(text: String) -> Set<[String]> {
         let context = ConfigContext(file: "<schema>", text: text)
-        guard case .table(let root)? = try? ConfigNode(TOMLTable(string: text)) else { return [] }
+        guard context.locator.headerWithoutKey == nil,
+              case .table(let root)? = try? ConfigNode(TOMLTable(string: text)) else { return [] }
         _ = read(root, context: context)
         return context.knownPaths
     }
@@ -85,6 +86,12 @@ public struct RiegelConfig: Sendable, Equatable {
     /// Parses and checks; the config returned uses defaults where values were bad.
     static func analyze(text: String, fileName: String) -> (config: RiegelConfig, problems: [ConfigProblem]) {
         let context = ConfigContext(file: fileName, text: text)
+        if let line = context.locator.headerWithoutKey {
+            // Refused here: TOMLKit's parser would abort the process on it.
+            context.report(line: line, "not valid TOML: a table header must start with a key "
+                + "(a letter, digit, '_', '-' or a quote after '[' or '[[')")
+            return (RiegelConfig(), context.problems)
+        }
         let root: [String: ConfigNode]
         do {
             guard case .table(let t) = ConfigNode(try TOMLTable(string: text)) else { return (RiegelConfig(), []) }
