@@ -5,7 +5,8 @@ and several on one account. After every restart:
 
 - every change a reply acknowledged is there (accounts, second factors,
   sessions, trusted browsers, pending challenges, rotated keys);
-- a change whose reply never came is wholly there or wholly absent;
+- a change whose reply never came is wholly there or wholly absent (a
+  registration that is there has its `account.created` audit entry);
 - `PRAGMA integrity_check` is ok (on a copy, so riegeld itself recovers the WAL);
 - `io.riegel.Audit.Verify` passes;
 - no session whose end was acknowledged is alive.
@@ -502,6 +503,11 @@ def check_after_restart(d: Daemon, ledger: Ledger, rng: random.Random, everythin
             reply = a.Login(username=name, password=PASSWORD)
             assert ("session" in reply) != ("challenge" in reply), reply
             assert account["second_factor"] == ("challenge" in reply), (account, reply)
+            # The account and its audit entry commit together: never one without the other.
+            with d.client().open("io.riegel.Audit") as audit:
+                created = [r["event"] for r in audit.Query(
+                    _more=True, filter={"user": account["user_id"], "types": ["account.created"]}) if "event" in r]
+            assert len(created) == 1, f"{name} exists after the kill without its account.created entry: {created}"
             ledger.users[name] = User(name, phone=phone,
                                       second_factor=account["second_factor"], checked=True)
             if "session" in reply:

@@ -78,7 +78,12 @@ final class SecondFactorTests: XCTestCase {
         XCTAssertGreaterThan(f.gateway.attempts, 1, "the first send retries with backoff until the deadline")
         XCTAssertTrue(try f.challengeStore.stats(since: Instant(secondsSinceEpoch: 0)).isEmpty,
                       "no challenge or message is left half-made")
-        XCTAssertFalse(try auditTypes(f).contains("account.created"))
+        let taken = try f.auditLog.query(AuditFilter(types: ["account.created", "account.deleted"]), limit: nil).entries
+        XCTAssertEqual(taken.map(\.event.type), ["account.created", "account.deleted"],
+                       "the account existed for a moment: the trail says so, and that it was taken back")
+        XCTAssertEqual(taken.last?.event.reason, "registration_incomplete")
+        XCTAssertEqual(taken.last?.event.details["cause"], "sms_unavailable")
+        XCTAssertEqual(taken.map(\.event.username), [nil, nil], "the username is forgotten, as for any deleted account")
         f.gateway.behavior = .deliver
         _ = try await f.service.register(username: "sofia", password: strong, email: nil, phone: phone, client: .init())
     }

@@ -92,6 +92,11 @@ public final class AccountService: Sendable {
     /// SMS enrolment budget and the client's cap in it. If the code cannot be sent, the
     /// account is removed again and the answer is `SmsUnavailable` (or
     /// `TooManyAttempts` at a send cap): nothing is left half-made.
+    ///
+    /// The account and its `account.created` entry commit in one transaction,
+    /// so a crash cannot leave an account the audit trail never saw; an
+    /// account taken back is recorded as `account.deleted` with reason
+    /// `registration_incomplete`, in the transaction that removes it.
     public func register(username rawUsername: String, password: String, email rawEmail: String?,
                          phone rawPhone: String?, client: ClientContext) async throws -> (UserID, ChallengeView?) {
         let username: Username
@@ -110,20 +115,39 @@ public final class AccountService: Sendable {
         }
 
         let id = UserID.random(using: random)
-        try create(id: id, username: username, email: email, passwordHash: try await sealedHash(of: password, for: id))
+        let passwordHash = try await sealedHash(of: password, for: id)
+        try transactions.inTransaction {
+            try create(id: id, username: username, email: email, passwordHash: passwordHash)
+            audit.record(.accountCreated, .success, user: id, username: username.value, client: client,
+                         details: phone == nil ? [:] : ["phone": AuditPhoneMask.mask(phone!.e164)])
+        }
         var challenge: ChallengeView?
         if let phone {
             do {
                 challenge = try await sms.start(.enrollPhone, user: id, username: username.value, phone: phone,
                                                 language: client.language, signupClient: ClientAddressKey.of(client.ip))
             } catch {
-                try accounts.delete(id: id)
+                try transactions.inTransaction {
+                    try accounts.delete(id: id)
+                    audit.record(.accountDeleted, .success, user: id, reason: "registration_incomplete",
+                                 details: ["cause": Self.incompleteRegistrationCause(error)])
+                }
+                audit.forgetUsername(of: id)
                 throw error
             }
         }
-        audit.record(.accountCreated, .success, user: id, username: username.value, client: client,
-                     details: phone == nil ? [:] : ["phone": AuditPhoneMask.mask(phone!.e164)])
         return (id, challenge)
+    }
+
+    /// Why a registration with a phone was taken back (the code could not be
+    /// sent), for the `account.deleted` entry that follows its `account.created`.
+    private static func incompleteRegistrationCause(_ error: any Error) -> String {
+        switch error as? RiegelError {
+        case .smsUnavailable?: "sms_unavailable"
+        case .tooManyAttempts?: "send_cap"
+        case .storageUnavailable?: "storage_unavailable"
+        default: "error"
+        }
     }
 
     /// Imports an account from another system with its existing password hash
@@ -138,9 +162,11 @@ public final class AccountService: Sendable {
         try hashValidator.validateImported(passwordHash)
         if try accounts.account(usernameKey: username.canonicalKey) != nil { throw RiegelError.usernameTaken }
         let id = UserID.random(using: random)
-        try create(id: id, username: username, email: email,
-                   passwordHash: try sealer.seal(Array(passwordHash.utf8), purpose: .password, associatedData: aad(id)))
-        audit.record(.accountCreated, .success, user: id, username: username.value, reason: "imported")
+        let sealed = try sealer.seal(Array(passwordHash.utf8), purpose: .password, associatedData: aad(id))
+        try transactions.inTransaction {
+            try create(id: id, username: username, email: email, passwordHash: sealed)
+            audit.record(.accountCreated, .success, user: id, username: username.value, reason: "imported")
+        }
         return id
     }
 
