@@ -112,12 +112,20 @@ public enum Daemon {
                 state.record(.init(name: "keys", ok: true,
                                    detail: "\(keyRing.keyInfos().count) data keys, master key \(result.newKeyID) from \(result.source)"))
             })
+        let databaseBackup = SQLiteDatabaseBackup(database: database, directory: directory, random: random)
+        let leftovers = databaseBackup.removeLeftovers()
+        if leftovers > 0 {
+            logger.notice("removed backup copies an interrupted Backup left in the state directory",
+                          metadata: ["files": "\(leftovers)"])
+        }
+        let backups = DatabaseBackupService(backup: databaseBackup, audit: components.audit)
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
                                     sessions: components.sessions, devices: components.devices,
                                     access: components.access, sms: components.sms.challenges, clock: clock,
                                     audit: components.audit,
                                     auditReader: components.auditLog, auditExporter: components.auditExporter,
-                                    auditKeys: components.checkpointSealer, keys: keys, masterKeys: masterKeys)
+                                    auditKeys: components.checkpointSealer, keys: keys, masterKeys: masterKeys,
+                                    backups: backups)
         let denials = PermissionDeniedAuditor(audit: components.audit,
                                               interval: config.daemon.permissionDeniedAuditInterval.duration)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },

@@ -74,6 +74,7 @@ enum AdminHandlers {
             "RevokeDevices": handler { call in
                 ["revoked": .int(Int64(try m.devices.revokeAll(username: call.string("username"))))]
             },
+            "Backup": AdminBackupHandler.handler(m.backups),
         ]) { keys, _ in keys }
     }
 

@@ -1,7 +1,7 @@
 """riegel installed from its .deb into a Debian 12 system with systemd as PID 1
 (systemd-nspawn), checked from inside: socket activation, readiness, reload,
 watchdog, sandbox, roles with real users, journal, stop, crash recovery,
-reinstall, remove and purge.
+reinstall, backup and restore, remove and purge.
 
 The checks run in file order on one booted container: each builds on the state
 the one before left (a failure early makes later ones fail too; read the first).
@@ -24,6 +24,7 @@ from nspawn_harness import Container, NspawnUnavailable, cached_root, deb_depend
 PASSWORD = "Kl4vier-Sonate-Mond"
 ACCOUNT_CREATED = "ab03d094a38ed4c5b78d01ccacbf6110"     # systemd/riegel.catalog
 PERMISSION_DENIED = "096c75d77ebb2cc9a4123bc09fc9b0da"
+BACKED_UP = "4fcefd788fab11032492dd2a3bc5016b"           # database.backed_up
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +263,31 @@ def test_reinstall_keeps_the_master_key_and_the_accounts(box):
                  lambda: box.show("riegeld.service", "ActiveState")["ActiveState"] == "active")
     login = ctl(box, "portal1", "call", "io.riegel.Auth.Login", json.dumps({"username": "erika", "password": PASSWORD}))
     assert login.returncode == 0 and "token" in login.stdout, login.stdout + login.stderr
+
+
+def test_backup_while_running_and_restore_as_the_operations_guide_says(box):
+    # An admin (not root) backs up through the socket; riegeld stages the copy
+    # inside its sandbox (StateDirectory) and riegelctl writes the file.
+    box.run("install", "-d", "-o", "admin1", "-m", "0700", "/srv/backups")
+    out = ctl(box, "admin1", "backup", "/srv/backups/riegel.sqlite")
+    assert out.returncode == 0 and "backup written to" in out.stdout, out.stdout + out.stderr
+    assert box.run("stat", "-c", "%a %U", "/srv/backups/riegel.sqlite").stdout.split() == ["600", "admin1"]
+    assert box.run("sh", "-c", "ls /var/lib/riegel | grep -c '^backup-' || true").stdout.strip() == "0"
+    admin_uid = box.run("id", "-u", "admin1").stdout.strip()
+    events = [json.loads(line) for line in box.journal(f"MESSAGE_ID={BACKED_UP}", "-o", "json").splitlines()
+              if line.strip()]
+    assert [(e.get("OUTCOME"), e.get("PEER_UID")) for e in events] == [("success", admin_uid)], events
+    assert register(box, "portal1", "after-backup").returncode == 0
+    # Restore (docs/operations.md, "Restore").
+    box.sh("systemctl stop riegeld.socket riegeld.service && cd /var/lib/riegel && "
+           "mkdir -p /var/lib/riegel-before-restore && mv riegel.sqlite* /var/lib/riegel-before-restore/ && "
+           "install -o riegel -g riegel -m 0600 /srv/backups/riegel.sqlite riegel.sqlite && "
+           "systemctl start riegeld.socket")
+    names = usernames(box)
+    assert "erika" in names and "after-backup" not in names, sorted(names)
+    login = ctl(box, "portal1", "call", "io.riegel.Auth.Login", json.dumps({"username": "erika", "password": PASSWORD}))
+    assert login.returncode == 0 and "token" in login.stdout, login.stdout + login.stderr
+    assert ctl(box, "audit1", "audit", "verify").returncode == 0
 
 
 def test_stop_is_clean(box):

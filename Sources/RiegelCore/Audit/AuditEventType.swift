@@ -42,6 +42,8 @@ public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
     case challengeEnded = "challenge.ended"
     /// A credential change needs a step-up first.
     case credentialChangeRefused = "credential_change.refused"
+    /// An admin took an online backup of the database (`Admin.Backup`).
+    case databaseBackedUp = "database.backed_up"
     /// A browser became a trusted device.
     case deviceTrusted = "device.trusted"
     /// A trusted device was used.
@@ -145,6 +147,7 @@ public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
         case .challengeRefused: "An SMS code check was refused"
         case .challengeEnded: "Pending SMS challenges were ended"
         case .credentialChangeRefused: "A credential change needs a step-up first"
+        case .databaseBackedUp: "The database was backed up"
         case .deviceTrusted: "A browser became a trusted device"
         case .deviceUsed: "A trusted device was used"
         case .deviceRejected: "A device token was not accepted"
