@@ -36,7 +36,8 @@ public struct SQLiteDatabaseBackup: DatabaseBackup {
     public func removeLeftovers() -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
         var removed = 0
-        for name in names where name.hasPrefix(Self.prefix) && name.hasSuffix(Self.suffix) {
+        // The copy, and the -wal/-shm files SQLite makes beside it while it is checked.
+        for name in names where name.hasPrefix(Self.prefix) && name.contains(Self.suffix) {
             if unlink(path(name)) == 0 { removed += 1 }
         }
         return removed
@@ -47,7 +48,7 @@ public struct SQLiteDatabaseBackup: DatabaseBackup {
         let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw RiegelError.storageUnavailable }
         close(fd)
-        defer { unlink(file) }
+        defer { for path in [file, file + "-wal", file + "-shm"] { unlink(path) } }
         let (pages, auditSeq) = try await snapshot(into: file)
         return try await readOut(file, pages: pages, auditSeq: auditSeq, pieceSize: max(1, pieceSize), emit: emit)
     }

@@ -187,10 +187,12 @@ def test_caller_that_stops_reading_leaves_no_copy_and_is_audited(root):
 def test_a_copy_left_by_an_interrupted_backup_is_removed_at_start(root):
     d = Daemon(root).start()
     assert d.stop() == 0
-    leftover = d.state / "backup-0123456789abcdef01234567.sqlite.partial"
-    leftover.write_bytes(b"pages of an old copy")
-    os.chmod(leftover, 0o600)
+    leftovers = [d.state / f"backup-0123456789abcdef01234567.sqlite.partial{end}" for end in ("", "-wal", "-shm")]
+    for leftover in leftovers:
+        leftover.write_bytes(b"pages of an old copy")
+        os.chmod(leftover, 0o600)
     d.start()
-    assert not leftover.exists()
+    assert [p for p in leftovers if p.exists()] == []
+    assert (d.state / "riegel.sqlite").exists()
     assert "removed backup copies" in d.log_text()
     assert d.stop() == 0
