@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -198,6 +199,15 @@ def error_of(call, *args, **kw):
     with pytest.raises(varlink.VarlinkError) as e:
         call(*args, **kw)
     return e.value.error(), e.value.parameters()
+
+
+def sqlite_integrity(path: Path) -> list:
+    """`PRAGMA integrity_check` on a database file, opened read-only: [("ok",)] when sound."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        con.close()
 
 
 def make_root() -> Path:

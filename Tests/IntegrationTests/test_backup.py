@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import stat
 import threading
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import varlink
 
-from riegel_harness import Daemon, admin, audit_events, auth, error_of
+from riegel_harness import Daemon, admin, audit_events, auth, error_of, sqlite_integrity
 
 STRONG = "Sicher-Ung-Kopie-7"
 
@@ -36,14 +35,6 @@ def register(d: Daemon, name: str) -> None:
 def login(d: Daemon, name: str) -> str:
     with auth(d) as a:
         return a.Login(username=name, password=STRONG)["session"]["token"]
-
-
-def integrity(path: Path) -> list:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return con.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        con.close()
 
 
 class Registrar(threading.Thread):
@@ -101,7 +92,7 @@ def test_backup_while_serving_restores_into_a_riegeld_with_every_acknowledged_ch
     assert before and after, ("the writer must have registered before and after the backup", writer.done)
 
     # The file: complete, checked, private, and not left as .partial.
-    assert integrity(target) == [("ok",)]
+    assert sqlite_integrity(target) == [("ok",)]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert not Path(str(target) + ".partial").exists()
     assert not list(d.state.glob("backup-*")), "the copy inside the state directory is removed"
@@ -149,7 +140,7 @@ def test_backup_refuses_an_existing_file_and_leaves_it_as_it_was(root):
     assert target.read_bytes() == b"keep me"
     assert audit_events(d, "database.backed_up") == [], "refused before anything was asked of riegeld"
     d.ctl("backup", str(target), "--force")
-    assert integrity(target) == [("ok",)]
+    assert sqlite_integrity(target) == [("ok",)]
     assert d.stop() == 0
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 import varlink
 
-from riegel_harness import RIEGELD, Daemon, admin, auth, config_text, error_of
+from riegel_harness import RIEGELD, Daemon, admin, auth, config_text, error_of, sqlite_integrity
 
 STRONG = "Kl4vier-Sonate-Mond"
 STORAGE = "io.riegel.Auth.StorageUnavailable"
@@ -49,11 +49,7 @@ def run(*argv: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def integrity(d: Daemon) -> list:
-    con = sqlite3.connect(f"file:{d.state / 'riegel.sqlite'}?mode=ro", uri=True)
-    try:
-        return con.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        con.close()
+    return sqlite_integrity(d.state / "riegel.sqlite")
 
 
 def audit_ok(d: Daemon):
