@@ -1,10 +1,10 @@
 /// Which sessions may add or change a credential: enrol an app key, enrol or
-/// change the phone number, turn the second factor off (and, when they come,
-/// TOTP and recovery codes). See `docs/flows/devices.md`, "Credential changes".
+/// change the phone number, turn the second factor off, enrol or remove an
+/// authenticator app (TOTP) or recovery codes. See `docs/flows/devices.md`, "Credential changes".
 ///
 /// The session's second factor must have been proven by an *actual factor*
 /// — an SMS code to the phone on file (login, step-up or the enrolment of the
-/// number itself) or an app key's signature — less than `maxAge` ago. A
+/// number itself), a TOTP code, a recovery code, or an app key's signature — less than `maxAge` ago. A
 /// remembered browser's token is a bearer secret that can be copied (a synced
 /// profile, malware, a backup): a session whose last proof was that token is
 /// refused however fresh, so a copied cookie plus the password can never mint
@@ -27,7 +27,9 @@ public enum CredentialChangeRule {
             return .stepUpRequired(reason: "no_second_factor_in_session")
         }
         switch proofMethod {
-        case .sms, .deviceKey: break
+        // A recovery code is an actual factor too (the user who lost the
+        // phone enrols a new one with it); every enrolment also asks for the password.
+        case .sms, .deviceKey, .totp, .recoveryCode: break
         case .trustedDevice: return .stepUpRequired(reason: "proven_by_trusted_device_only")
         case .password: return .stepUpRequired(reason: "no_second_factor_in_session")
         }
