@@ -78,7 +78,8 @@ def test_enrolment_gives_an_otpauth_uri_that_pyotp_reads_and_its_code_turns_the_
         reply = a.ConfirmFactor(token=session["token"], factor_id=e["factor_id"], code=pyotp.TOTP(e["secret"]).now())
         renewed = reply["session"]
         assert renewed["info"]["assurance"] == "second_factor" and renewed["token"] != session["token"]
-        assert error_of(a.CheckSession, token=session["token"])[0] == "io.riegel.Auth.SessionExpired"
+        assert error_of(a.CheckSession, token=session["token"])[0] == "io.riegel.Auth.InvalidToken", \
+            "the renewed session's old token stops working"
         [factor] = a.ListFactors(token=renewed["token"])["factors"]
         assert factor["kind"] == "totp" and factor["label"] == "Phone" and factor["factor_id"] == e["factor_id"]
         assert "created_at" in factor and "last_used_at" in factor and "secret" not in factor
