@@ -6,6 +6,8 @@ user's authenticator app would make them; SMS codes are read from the outbox
 gateway, where a user's phone would get them. Each test uses at most three
 steps' codes (the one before, now, the one after: the accepted window), and
 starts a sequence away from a step boundary so the window cannot move under it."""
+import base64
+import os
 import re
 import subprocess
 import threading
@@ -294,3 +296,19 @@ def test_riegelctl_prints_the_enrolment_uri_as_a_qr_code(fd):
     bad = subprocess.run([str(RIEGELCTL), "factors", "qr"], input="https://example.org/\n", capture_output=True,
                          text=True)
     assert bad.returncode != 0 and "otpauth://totp/" in bad.stderr
+
+
+def test_database_holds_no_app_secret_and_no_recovery_code(fd):
+    with auth(fd) as a:
+        session, secret, _ = with_app(a)
+        codes = a.EnrollFactor(token=session["token"], password=STRONG, kind="recovery_code")["recovery_codes"]
+        a.VerifyChallenge(challenge_id=a.Login(username="tara", password=STRONG)["challenge"]["challenge_id"],
+                          code=code_at(secret))
+    raw = b"".join((fd.state / name).read_bytes() for name in os.listdir(fd.state) if name.startswith("riegel.sqlite"))
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    assert len(key) == 20
+    for needle in [key, secret.encode(), secret.lower().encode(), key.hex().encode()]:
+        assert needle not in raw, "the app's secret is in the database in clear"
+    for code in codes:
+        assert code.encode() not in raw and code.replace("-", "").encode() not in raw
+    assert b"otpauth" not in raw

@@ -133,7 +133,7 @@ final class FactorValuesTests: XCTestCase {
         XCTAssertEqual(e.verify(codeMatches: true, now: t0.adding(seconds: 300)), .expired)
     }
 
-    func testEveryFactorButARemembersBrowserCountsForACredentialChange() {
+    func testEveryFactorButARememberedBrowserCountsForACredentialChange() {
         let now = Instant(secondsSinceEpoch: 1_000)
         for method: AuthenticationMethod in [.totp, .recoveryCode, .sms, .deviceKey] {
             XCTAssertEqual(CredentialChangeRule.decide(assurance: .secondFactor, proofMethod: method, provenAt: now,
@@ -141,6 +141,12 @@ final class FactorValuesTests: XCTestCase {
         }
         XCTAssertNotEqual(CredentialChangeRule.decide(assurance: .secondFactor, proofMethod: .trustedDevice,
                                                       provenAt: now, now: now, maxAge: 600), .allowed)
+        XCTAssertEqual(CredentialChangeRule.decide(assurance: .secondFactor, proofMethod: .recoveryCode, provenAt: now,
+                                                   now: now, maxAge: 600, passwordChecked: false),
+                       .stepUpRequired(reason: "proven_by_recovery_code_without_password"),
+                       "a recovery code adds a credential only beside a fresh password check")
+        XCTAssertEqual(CredentialChangeRule.decide(assurance: .secondFactor, proofMethod: .totp, provenAt: now,
+                                                   now: now, maxAge: 600, passwordChecked: false), .allowed)
         XCTAssertEqual(FactorKind.totp.authenticationMethod, .totp)
         XCTAssertEqual(FactorKind.recoveryCode.rawValue, "recovery_code")
         XCTAssertEqual(FactorKind.preference, [.totp, .sms, .recoveryCode])

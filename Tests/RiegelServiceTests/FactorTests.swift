@@ -393,6 +393,12 @@ final class FactorTests: XCTestCase {
         }
         let e = try await f.service.enrollFactor(token: raised.token, password: strong, kind: .totp, label: "New phone")
         XCTAssertNotNil(e.secret, "with the password, the recovery-code session may enrol a new app")
+        // EnrollDeviceKey asks for no password: a recovery code alone does not mint an app key.
+        let key = DeviceServiceFixture.base64(FakeSignatureVerifier.publicKey(seed: 1))
+        await expect(.stepUpRequired) { _ = try f.devices.enrollKey(token: raised.token, publicKey: key, label: "Phone") }
+        XCTAssertTrue(try events(f).contains {
+            $0.type == "credential_change.refused" && $0.reason == "proven_by_recovery_code_without_password"
+        })
     }
 
     // MARK: removal

@@ -21,15 +21,21 @@ public enum CredentialChangeRule {
     /// Judges a session (its assurance, how and when its second factor was
     /// last proven) at `now`. The proof must be younger than `maxAge` seconds
     /// and not in the future (a clock set back proves nothing).
+    ///
+    /// A recovery code is an actual factor (the user who lost the phone enrols
+    /// a new one with it), but it is trusted to add a credential only beside
+    /// a fresh password check: `passwordChecked` false (an operation that does
+    /// not ask for the password, `EnrollDeviceKey`) refuses a session whose
+    /// last proof was a recovery code.
     public static func decide(assurance: Assurance, proofMethod: AuthenticationMethod?, provenAt: Instant?,
-                              now: Instant, maxAge: Double) -> Decision {
+                              now: Instant, maxAge: Double, passwordChecked: Bool = true) -> Decision {
         guard assurance == .secondFactor, let provenAt, let proofMethod else {
             return .stepUpRequired(reason: "no_second_factor_in_session")
         }
         switch proofMethod {
-        // A recovery code is an actual factor too (the user who lost the
-        // phone enrols a new one with it); every enrolment also asks for the password.
-        case .sms, .deviceKey, .totp, .recoveryCode: break
+        case .sms, .deviceKey, .totp: break
+        case .recoveryCode:
+            if !passwordChecked { return .stepUpRequired(reason: "proven_by_recovery_code_without_password") }
         case .trustedDevice: return .stepUpRequired(reason: "proven_by_trusted_device_only")
         case .password: return .stepUpRequired(reason: "no_second_factor_in_session")
         }
