@@ -55,9 +55,9 @@ enum AuthReplies {
             "resend_after": .string(RFC3339.format(c.resendAfter)),
             "attempts_left": .int(Int64(c.attemptsLeft)),
             "factor": .string(c.factor.rawValue),
-            "factors": .array(c.factors.map { .string($0.rawValue) }),
         ]
         if let phone = c.maskedPhone { o["masked_phone"] = .string(phone) }
+        if !c.factors.isEmpty { o["factors"] = .array(c.factors.map { .string($0.rawValue) }) }
         return .object(o)
     }
 

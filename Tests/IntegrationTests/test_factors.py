@@ -174,6 +174,7 @@ def test_mixed_factors_the_portal_lets_the_user_choose_sms(fd):
         session, secret, _ = with_app(a)
         enrol = a.EnrollPhone(token=session["token"], phone=PHONE, password=STRONG)["challenge"]
         assert enrol["factor"] == "sms" and enrol["masked_phone"] == "+49 *** *** **89"
+        assert "factors" not in enrol, "an enrolment offers no other factor"
         session = a.VerifyChallenge(challenge_id=enrol["challenge_id"], code=last_code(fd))["session"]
         assert [f["kind"] for f in a.ListFactors(token=session["token"])["factors"]] == ["sms", "totp"]
         c = a.Login(username="tara", password=STRONG)["challenge"]

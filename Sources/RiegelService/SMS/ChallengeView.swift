@@ -16,7 +16,9 @@ public struct ChallengeView: Sendable, Hashable {
     /// The factor that answers this challenge.
     public var factor: FactorKind
     /// The factors the user may answer with instead (`BeginChallenge`), this
-    /// one included; filled in by the caller that knows the account's factors.
+    /// one included, for a login, step-up or reset challenge; filled in by
+    /// the caller that knows the account's factors (empty: not listed, as
+    /// for an enrolment or a resend).
     public var factors: [FactorKind]
 
     /// Describes `challenge`, sent to `phone`.
@@ -28,7 +30,7 @@ public struct ChallengeView: Sendable, Hashable {
         resendAfter = challenge.resendAfter
         attemptsLeft = challenge.attemptsLeft
         factor = .sms
-        factors = [.sms]
+        factors = []
     }
 
     /// Describes a challenge of a factor that sends nothing.
@@ -40,6 +42,6 @@ public struct ChallengeView: Sendable, Hashable {
         resendAfter = challenge.expiresAt
         attemptsLeft = challenge.attemptsLeft
         factor = challenge.kind
-        factors = [challenge.kind]
+        factors = []
     }
 }
