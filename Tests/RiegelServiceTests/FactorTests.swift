@@ -401,6 +401,36 @@ final class FactorTests: XCTestCase {
         })
     }
 
+    func testASessionProvenOnlyByATrustedBrowserCannotAddOrRemoveAFactor() async throws {
+        let f = AccountServiceFixture()
+        let (_, secret) = try await mixedAccount(f)
+        f.clock.advance(seconds: 30)
+        let remembered = try await f.service.verifyChallenge(
+            id: try await loginChallenge(f).id.rawValue, code: try code(f, secret), rememberDevice: true,
+            deviceLabel: "Laptop", client: .init())
+        let deviceToken = try XCTUnwrap(remembered.deviceToken)
+        f.clock.advance(seconds: 60)
+        guard case .session(let browser, _) = try await f.service.login(username: "tara", password: strong,
+                                                                       deviceToken: deviceToken, client: .init()) else {
+            return XCTFail("the remembered browser skips the code")
+        }
+        let app = try XCTUnwrap(try f.service.listFactors(token: browser.token).first { $0.kind == .totp })
+        await expect(.stepUpRequired) {
+            _ = try await f.service.enrollFactor(token: browser.token, password: self.strong, kind: .totp, label: "Thief")
+        }
+        await expect(.stepUpRequired) {
+            _ = try await f.service.enrollFactor(token: browser.token, password: self.strong, kind: .recoveryCode,
+                                                 label: nil)
+        }
+        await expect(.stepUpRequired) {
+            try await f.service.removeFactor(token: browser.token, factorID: app.id.rawValue, password: self.strong)
+        }
+        XCTAssertEqual(try f.service.listFactors(token: browser.token).map(\.kind), [.sms, .totp], "nothing changed")
+        XCTAssertTrue(try events(f).contains {
+            $0.type == "credential_change.refused" && $0.reason == "proven_by_trusted_device_only"
+        })
+    }
+
     // MARK: removal
 
     func testRemovingOneFactorKeepsTheSecondFactorAndRemovingTheLastTurnsItOff() async throws {
