@@ -56,6 +56,18 @@ struct AccountComponents {
             policy: DevicePolicy(browserLifetime: d.lifetime.seconds, appKeyIdleLifetime: d.appKeyIdleLifetime.seconds,
                                  maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
             throttle: policy.throttle, audit: audit)
+        // Second factors besides SMS: apps and recovery codes, behind the factor seam.
+        let factorStore = SQLiteFactorStore(database: database)
+        let factorChallenges = FactorChallenges(store: factorStore, sms: sms.challenges, random: random, clock: clock,
+                                                audit: audit)
+        let factors = FactorService([
+            SMSFactor(sms: sms.challenges, accounts: SQLiteAccountStore(database: database)),
+            TOTPFactor(store: factorStore, challenges: factorChallenges, sealer: KeyRingSealer(keyRing: keyRing, random: random),
+                       mac: SwiftCryptoOneTimePasswordMAC(), random: random, clock: clock, audit: audit,
+                       policy: config.factors.totpPolicy),
+            RecoveryCodeFactor(store: factorStore, challenges: factorChallenges, digester: KeyRingDigester(keyRing: keyRing),
+                               random: random, clock: clock, audit: audit, count: config.factors.recoveryCodes),
+        ], challenges: factorChallenges)
         let accounts = AccountService(
             accounts: SQLiteAccountStore(database: database), directory: SQLiteAccountDirectory(database: database),
             throttles: SQLiteThrottleStore(database: database),
@@ -66,7 +78,7 @@ struct AccountComponents {
             hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
-            random: random, policy: policy, audit: audit, logger: logger)
+            random: random, policy: policy, audit: audit, logger: logger, factors: factors)
         let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
         return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,

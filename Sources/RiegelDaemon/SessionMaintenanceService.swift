@@ -34,6 +34,7 @@ struct SessionMaintenanceService: Service, CustomStringConvertible {
                 tick { try sessions.sweep() }
                 tick { try devices.sweep() }
                 tick { try accounts.purgeStaleThrottles() }
+                tick { try accounts.purgeFactorChallenges() }
             } else {
                 tick { try sessions.flush() }
             }

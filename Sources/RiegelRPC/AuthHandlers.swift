@@ -52,7 +52,29 @@ enum AuthHandlers {
                 return [:]
             },
             "BeginStepUp": handler { call in
-                ["challenge": AuthReplies.challenge(try await m.accounts.beginStepUp(token: call.string("token")))]
+                ["challenge": AuthReplies.challenge(try await m.accounts.beginStepUp(
+                    token: call.string("token"), factor: try call.optionalString("factor").map(factorKind)))]
+            },
+            "BeginChallenge": handler { call in
+                ["challenge": AuthReplies.challenge(try await m.accounts.beginChallenge(
+                    id: call.string("challenge_id"), kind: try factorKind(call.string("factor")), client: call.client))]
+            },
+            "ListFactors": handler { call in
+                ["factors": .array(try m.accounts.listFactors(token: call.string("token")).map(AuthReplies.factor))]
+            },
+            "EnrollFactor": handler { call in
+                AuthReplies.enrolment(try await m.accounts.enrollFactor(
+                    token: call.string("token"), password: call.string("password"),
+                    kind: try factorKind(call.string("kind")), label: call.optionalString("label")))
+            },
+            "ConfirmFactor": handler { call in
+                ["session": AuthReplies.newSession(try m.accounts.confirmFactor(
+                    token: call.string("token"), factorID: call.string("factor_id"), code: call.string("code")))]
+            },
+            "RemoveFactor": handler { call in
+                try await m.accounts.removeFactor(token: call.string("token"), factorID: call.string("factor_id"),
+                                                  password: call.string("password"))
+                return [:]
             },
             "ChangePassword": handler { call in
                 try await m.accounts.changePassword(token: call.string("token"), current: call.string("current_password"),
@@ -110,6 +132,12 @@ enum AuthHandlers {
             },
         ].merging(AccessHandlers.table(m)) { _, _ in preconditionFailure("a method is bound twice") }
             .merging(DeviceHandlers.table(m)) { _, _ in preconditionFailure("a method is bound twice") }
+    }
+
+    /// A `FactorKind` parameter (the IDL validated it as one of the enum's values).
+    static func factorKind(_ raw: String) throws -> FactorKind {
+        guard let kind = FactorKind(rawValue: raw) else { throw RiegelError.noSuchFactor }
+        return kind
     }
 
     static func handler(_ body: @escaping @Sendable (VarlinkCall) async throws -> [String: JSONValue]) -> VarlinkMethodHandler {

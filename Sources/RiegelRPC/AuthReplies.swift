@@ -48,13 +48,36 @@ enum AuthReplies {
 
     /// `Challenge`.
     static func challenge(_ c: ChallengeView) -> JSONValue {
-        .object([
+        var o: [String: JSONValue] = [
             "challenge_id": .string(c.id.rawValue),
             "purpose": .string(c.purpose.rawValue),
-            "masked_phone": .string(c.maskedPhone),
             "expires_at": .string(RFC3339.format(c.expiresAt)),
             "resend_after": .string(RFC3339.format(c.resendAfter)),
             "attempts_left": .int(Int64(c.attemptsLeft)),
-        ])
+            "factor": .string(c.factor.rawValue),
+        ]
+        if let phone = c.maskedPhone { o["masked_phone"] = .string(phone) }
+        if !c.factors.isEmpty { o["factors"] = .array(c.factors.map { .string($0.rawValue) }) }
+        return .object(o)
+    }
+
+    /// `Factor`.
+    static func factor(_ f: FactorInfo) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "factor_id": .string(f.id.rawValue), "kind": .string(f.kind.rawValue), "label": .string(f.label),
+        ]
+        if let at = f.createdAt { o["created_at"] = .string(RFC3339.format(at)) }
+        if let at = f.lastUsedAt { o["last_used_at"] = .string(RFC3339.format(at)) }
+        if let left = f.codesLeft { o["codes_left"] = .int(Int64(left)) }
+        return .object(o)
+    }
+
+    /// `EnrollFactor`'s reply.
+    static func enrolment(_ e: FactorEnrolment) -> [String: JSONValue] {
+        var o: [String: JSONValue] = ["factor_id": .string(e.factorID.rawValue)]
+        if let secret = e.secret { o["secret"] = .string(secret) }
+        if let uri = e.uri { o["uri"] = .string(uri) }
+        if let codes = e.recoveryCodes { o["recovery_codes"] = .array(codes.map { .string($0) }) }
+        return o
     }
 }

@@ -128,6 +128,14 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func setSecondFactorEnabled(id: UserID, _ enabled: Bool) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE user SET second_factor = ?, credential_generation = credential_generation + 1 WHERE id = ?
+                """, arguments: [enabled ? 1 : 0, id.rawValue])
+        }
+    }
+
     public func count() throws -> Int {
         try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0 }
     }

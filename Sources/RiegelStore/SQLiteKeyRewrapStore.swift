@@ -19,8 +19,9 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
     }
 
     /// Every (table, row, key) reference; `UNION` makes a row count once per key.
-    /// Short-lived rows count while live at `:now`: an SMS challenge while
-    /// pending (a verified or failed one is never opened again).
+    /// Unused recovery codes count (a key under them cannot be retired until
+    /// the set is replaced). Short-lived rows count while live at `:now`: an
+    /// SMS challenge while pending (a verified or failed one is never opened again).
     private static let references = """
         SELECT 'user' AS t, rowid AS r, password_key_id AS k FROM user
         UNION SELECT 'user', rowid, email_key_id FROM user WHERE email_key_id IS NOT NULL
@@ -38,6 +39,10 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
         UNION SELECT 'sms_challenge', rowid, json_extract(challenge, '$.code_digest.key_id') FROM sms_challenge
             WHERE state = 'pending' AND expires_at > :now
         UNION SELECT 'sms_outbox', rowid, payload_key_id FROM sms_outbox WHERE payload_key_id IS NOT NULL
+        UNION SELECT 'factor', rowid, secret_key_id FROM factor WHERE secret_key_id IS NOT NULL
+        UNION SELECT 'recovery_code', rowid, key_id FROM recovery_code WHERE used_at IS NULL
+        UNION SELECT 'factor_challenge', rowid, reset_key_id FROM factor_challenge
+            WHERE reset_key_id IS NOT NULL AND state = 'pending' AND expires_at > :now
         """
 
     public func usage(now: Instant) async throws -> [KeyID: Int] {
@@ -128,8 +133,18 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
             ]
         case .otp:
             // Codes, challenges and queued messages are short-lived: they
-            // finish under the key they were made with.
-            return []
+            // finish under the key they were made with. Recovery codes are
+            // digests (the codes are not kept): they stay under their key,
+            // which stays in use until the set is replaced. An app's secret
+            // is re-sealed.
+            return [StaleQuery(table: "factor", columns: "id, secret, secret_key_id",
+                               condition: "secret IS NOT NULL AND secret_key_id < ?") { row in
+                let id: String = row["id"]
+                return .totpSecret(FactorID(rawValue: id),
+                                   SealedSecret(bytes: StoreColumns.bytes(row["secret"]),
+                                                keyID: try StoreColumns.keyID(row["secret_key_id"], table: "factor",
+                                                                              column: "secret_key_id", row: id)))
+            }]
         }
     }
 
@@ -170,6 +185,10 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
                 WHERE id = ? AND phone = ?
                 """, arguments: [blob(r.sealed?.bytes), key(r.sealed?.keyID), blob(r.digest?.bytes), key(r.digest?.keyID),
                                  user.rawValue, Data(old.bytes)])
+        case .totpSecret(let id, let old):
+            try db.execute(sql: """
+                UPDATE factor SET secret = ?, secret_key_id = ? WHERE id = ? AND secret = ?
+                """, arguments: [blob(r.sealed?.bytes), key(r.sealed?.keyID), id.rawValue, Data(old.bytes)])
         case .checkpoint(let old), .anchor(let old):
             guard let seal = r.seal else { return false }
             let table = if case .anchor = r.stale { "audit_anchor" } else { "audit_checkpoint" }

@@ -165,7 +165,14 @@ public enum AccountStoreConformance {
                                                           KeyedDigest(bytes: C.bytes(4), keyID: KeyID(rawValue: 3))))
         try store.setSecondFactor(id: account.id, phone: nil)
         try C.expect(try generation() == 4, "a lock and each second-factor change bump the generation")
-        try C.expect(try store.account(id: account.id)?.credentialGeneration == 4,
+        try store.setSecondFactorEnabled(id: account.id, true)
+        try C.expect(try generation() == 5 && store.account(id: account.id)?.secondFactorEnabled == true
+                     && store.account(id: account.id)?.phone == nil,
+                     "turning the second factor on without a phone (an app) bumps the generation and keeps no phone")
+        try store.setSecondFactorEnabled(id: account.id, false)
+        try C.expect(try generation() == 6 && store.account(id: account.id)?.secondFactorEnabled == false,
+                     "turning it off bumps the generation")
+        try C.expect(try store.account(id: account.id)?.credentialGeneration == 6,
                      "account(id:) and accountForUpdate(id:) agree")
         try C.expect(try store.accountForUpdate(id: C.userID(9)) == nil, "an unknown account is nil")
     }

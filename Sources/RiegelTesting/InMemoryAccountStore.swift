@@ -71,6 +71,13 @@ public final class InMemoryAccountStore: AccountStore, Sendable {
         }
     }
 
+    public func setSecondFactorEnabled(id: UserID, _ enabled: Bool) throws {
+        data.tables.withLock {
+            $0.accounts[id]?.secondFactorEnabled = enabled
+            $0.accounts[id]?.credentialGeneration += 1
+        }
+    }
+
     public func count() throws -> Int {
         data.tables.withLock { $0.accounts.count }
     }

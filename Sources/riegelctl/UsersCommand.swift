@@ -59,7 +59,7 @@ struct UnlockUserCommand: AsyncParsableCommand {
 struct ResetSecondFactorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset-2fa",
-        abstract: "Turn a user's SMS second factor off (lost phone) and end their sessions (ResetSecondFactor).")
+        abstract: "Remove every second factor of a user (phone, authenticator apps, recovery codes) and end their sessions (ResetSecondFactor).")
     @OptionGroup var options: ConnectionOptions
     @Argument(help: "The username.") var username: String
     @Option(help: "Why (goes into the audit trail).") var reason: String

@@ -224,8 +224,8 @@ def remove_root(root: Path):
 
 class SecretLedger:
     """Collects every secret the tests pass to riegeld or get back from it
-    (passwords, SMS and activation codes, tokens, phone numbers, e-mail
-    addresses) and keeps what riegeld wrote at rest and in its log, for
+    (passwords, SMS, TOTP, recovery and activation codes, tokens, TOTP
+    secrets, phone numbers, e-mail addresses) and keeps what riegeld wrote at rest and in its log, for
     test_zz_secrets_scan.py to search after the whole suite.
 
     The PyPI varlink client is hooked (``install``), so every call any test
@@ -241,7 +241,10 @@ class SecretLedger:
     # Parameter names (in calls and in replies) whose string values are secrets.
     KINDS = {"password": "password", "current_password": "password", "new_password": "password",
              "code": "code", "token": "token", "device_token": "token", "reset_token": "token",
-             "phone": "phone", "email": "email"}
+             "phone": "phone", "email": "email",
+             # EnrollFactor's reply: an authenticator app's secret (also inside
+             # its otpauth:// URI) and a set of recovery codes
+             "secret": "totp_secret", "recovery_codes": "recovery_code"}
 
     def __init__(self):
         self._dir: Path | None = None
@@ -275,6 +278,9 @@ class SecretLedger:
                 kind = self.KINDS.get(key)
                 if kind and isinstance(value, str) and value:
                     self.current[value] = kind
+                elif kind and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    for item in value:
+                        self.current[item] = kind
                 else:
                     self.note(value)
         elif isinstance(params, list):

@@ -1,7 +1,7 @@
 """Secrets at rest and in logs (issue 14, section 5).
 
 Runs after the whole integration suite (conftest.py sorts it last): every
-password, SMS or activation code, session/device/reset token, phone number and
+password, SMS, TOTP, recovery or activation code, TOTP secret, session/device/reset token, phone number and
 e-mail address the tests passed to riegeld or got back from it (collected by
 the harness's hook on the PyPI varlink client, riegel_harness.SecretLedger) is
 searched in what each test's riegeld left: riegel.sqlite, its WAL, riegeld.log
@@ -15,6 +15,7 @@ It cannot pass vacuously: run alone, or after too small a part of the suite,
 it fails, because it checks that it searched many secrets of every kind in
 many files of every kind.
 """
+import base64
 import json
 import re
 import shutil
@@ -27,7 +28,8 @@ from riegel_harness import SECRETS
 
 # A value this short is not a secret worth the name (test inputs such as a
 # refused "kurz"), and a search for it would find it anywhere.
-MIN_LENGTH = {"password": 8, "token": 16, "email": 6, "code": 6, "phone": 8}
+MIN_LENGTH = {"password": 8, "token": 16, "email": 6, "code": 6, "phone": 8, "totp_secret": 16,
+              "recovery_code": 10}
 
 
 def needles(value: str, kind: str) -> list[tuple[bytes, bool]]:
@@ -45,6 +47,15 @@ def needles(value: str, kind: str) -> list[tuple[bytes, bool]]:
         return found
     if kind == "email":
         return [(raw, False), (value.lower().encode(), False)]
+    if kind == "totp_secret":
+        # base32 as handed out, lowercase (some apps and URIs), and the raw key bytes' hex.
+        found = [(raw, False), (value.lower().encode(), False)]
+        padded = value + "=" * (-len(value) % 8)
+        found.append((base64.b32decode(padded).hex().encode(), False))
+        return found
+    if kind == "recovery_code":
+        # as shown (xxxxx-xxxxx) and without the hyphen, as typed
+        return [(raw, True), (value.replace("-", "").encode(), True)]
     return [(raw, False)]
 
 
@@ -151,7 +162,8 @@ def test_no_secret_the_suite_used_is_stored_or_logged_in_clear(tmp_path):
     assert not findings, "secrets in clear:\n" + "\n".join(sorted(set(findings))[:50])
     # Not vacuous: the suite ran before this test and the hooks saw its secrets and files.
     assert len(units) >= 100, f"only {len(units)} roots kept: run this after the whole suite; {summary}"
-    for kind, least in {"password": 20, "token": 200, "code": 50, "phone": 20, "email": 5}.items():
+    for kind, least in {"password": 20, "token": 200, "code": 50, "phone": 20, "email": 5, "totp_secret": 3,
+                        "recovery_code": 10}.items():
         assert secrets[kind] >= least, f"only {secrets[kind]} {kind}s collected; {summary}"
     for kind, least in {"database": 100, "wal": 20, "log": 100, "audit export": 50}.items():
         assert files[kind] >= least, f"only {files[kind]} {kind} files kept; {summary}"

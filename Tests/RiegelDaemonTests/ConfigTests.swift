@@ -116,7 +116,7 @@ private func repoFile(_ relative: String) -> String {
     @Test func unknownTopLevelKey() {
         let p = problems("# c\n\nfrobnicate = 1\n[session]\nidle_timeout = \"5m\"\n")
         #expect(p.map(\.description) == [
-            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, device, keys, audit, sms, resource_class",
+            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, device, factors, keys, audit, sms, resource_class",
         ])
     }
 
@@ -541,5 +541,31 @@ private func repoFile(_ relative: String) -> String {
         #expect(q.count == 2)
         #expect(q.first?.message.contains("expected a duration such as \"90d\"") == true)
         #expect(q.last?.message.contains("rewrap_batch_size") == true)
+    }
+}
+
+@Suite struct FactorsConfigTests {
+    @Test func defaultsAreTheCoreOnes() {
+        let c = RiegelConfig()
+        #expect(c.factors.totpIssuer == TOTPPolicy.default.issuer)
+        #expect(c.factors.recoveryCodes == RecoveryCode.defaultCount)
+    }
+
+    @Test func factorKeysAreRead() throws {
+        let c = try RiegelConfig.parse(text: """
+            [factors]
+            totp_issuer = "Versicherung Nord"
+            recovery_codes = 12
+            """)
+        #expect(c.factors.totpIssuer == "Versicherung Nord")
+        #expect(c.factors.totpPolicy.issuer == "Versicherung Nord")
+        #expect(c.factors.recoveryCodes == 12)
+    }
+
+    @Test func badFactorValuesAreReportedWithTheirLines() {
+        let p = problems("[factors]\ntotp_issuer = \"a:b\"\nrecovery_codes = 50\n")
+        #expect(p.map(\.line) == [2, 3])
+        #expect(p[0].message.hasPrefix("factors.totp_issuer: use at most 64 characters, without ':'"))
+        #expect(p[1].message == "factors.recovery_codes: 50 is out of range; use an integer from 5 to 20")
     }
 }

@@ -41,4 +41,28 @@ final class AuthRepliesTests: XCTestCase {
         let odd = info(username: "o'neil\"@example.é", secondFactorAt: nil)
         XCTAssertEqual(try written(odd)["username"], "o'neil\"@example.é")
     }
+
+    func testAnAppChallengeHasNoPhoneAndListsTheFactorsWhenKnown() throws {
+        var view = ChallengeView(FactorChallenge.start(
+            id: ChallengeID(rawValue: "c_1"), purpose: .login, kind: .totp, userID: UserID(rawValue: "u_42"),
+            sessionID: nil, language: nil, credentialGeneration: nil, pendingReset: nil, policy: .default,
+            now: Instant(secondsSinceEpoch: 1_795_000_000)))
+        XCTAssertEqual(AuthReplies.challenge(view), [
+            "challenge_id": "c_1", "purpose": "login", "factor": "totp", "attempts_left": 5,
+            "expires_at": "2026-11-18T11:11:40Z", "resend_after": "2026-11-18T11:11:40Z",
+        ])
+        view.factors = [.totp, .sms]
+        XCTAssertEqual(AuthReplies.challenge(view)["factors"], ["totp", "sms"])
+        XCTAssertNil(AuthReplies.challenge(view)["masked_phone"])
+    }
+
+    func testAFactorListsNoSecretAndOnlyWhatItKnows() {
+        XCTAssertEqual(AuthReplies.factor(FactorInfo(id: .sms, kind: .sms, label: "+49 *** *** **89")),
+                       ["factor_id": "sms", "kind": "sms", "label": "+49 *** *** **89"])
+        XCTAssertEqual(AuthReplies.factor(FactorInfo(id: FactorID(rawValue: "f_1"), kind: .recoveryCode,
+                                                     label: "recovery codes",
+                                                     createdAt: Instant(secondsSinceEpoch: 1_795_000_000), codesLeft: 7)),
+                       ["factor_id": "f_1", "kind": "recovery_code", "label": "recovery codes",
+                        "created_at": "2026-11-18T11:06:40Z", "codes_left": 7])
+    }
 }

@@ -20,6 +20,8 @@ final class ErrorMappingTests: XCTestCase {
         .credentialUnavailable(credential: "c", reason: "missing"), .masterKeyRotationRefused(reason: "same_key"),
         .rotationInProgress(purpose: .pii), .invalidFilter(reason: "r"), .storageUnavailable,
         .auditChainBroken(firstBadSeq: 7, problem: "entry 7 was altered"),
+        .noSuchFactor, .factorLabelTaken, .noPendingEnrolment, .malformedCode(reason: "a code is 6 digits"),
+        .codeAlreadyUsed, .challengeNotResendable, .invalidFactorLabel(reason: "r"),
     ]
 
     func definitions() throws -> [String: VarlinkInterfaceDefinition] {

@@ -92,6 +92,11 @@ struct AccountServiceFixture {
     let deviceNonces = InMemoryDeviceNonceStore()
     let verifier = FakeSignatureVerifier()
     let devices: DeviceService
+    /// Authenticator apps and recovery codes (every factor is offered).
+    let factorStore: InMemoryFactorStore
+    let factors: FactorService
+    /// The MAC the TOTP factor computes codes with.
+    let mac = FakeOneTimePasswordMAC()
 
     init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
          sessionPolicy: SessionPolicy = SessionPolicy(), smsPolicy: SMSPolicy = AccountServiceFixture.smsPolicy(),
@@ -118,6 +123,15 @@ struct AccountServiceFixture {
                                 sessions: sessions, verifier: verifier, tokens: tokens, digester: tokens,
                                 clock: clock, random: random, policy: devicePolicy, throttle: try! LoginThrottle(),
                                 audit: audit)
+        factorStore = InMemoryFactorStore(data: data)
+        let factorChallenges = FactorChallenges(store: factorStore, sms: sms, random: random, clock: clock, audit: audit)
+        factors = FactorService([
+            SMSFactor(sms: sms, accounts: accounts),
+            TOTPFactor(store: factorStore, challenges: factorChallenges, sealer: TransparentSecretSealer(), mac: mac,
+                       random: random, clock: clock, audit: audit, policy: TOTPPolicy(issuer: "Nordversicherung")),
+            RecoveryCodeFactor(store: factorStore, challenges: factorChallenges, digester: FakeKeyedDigester(),
+                               random: random, clock: clock, audit: audit),
+        ], challenges: factorChallenges)
         service = AccountService(
             accounts: accounts, directory: InMemoryAccountDirectory(data: data), throttles: throttles,
             resetTokens: resetTokens,
@@ -126,7 +140,8 @@ struct AccountServiceFixture {
             hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
             hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
-            tokens: tokens, clock: clock, random: random, policy: policy, audit: audit, logger: logs.logger)
+            tokens: tokens, clock: clock, random: random, policy: policy, audit: audit, logger: logs.logger,
+            factors: factors)
     }
 }
 

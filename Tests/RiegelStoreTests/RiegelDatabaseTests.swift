@@ -47,13 +47,13 @@ final class RiegelDatabaseTests: XCTestCase {
         let db = try openFresh()
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing", "v12-audit-signatures"])
+                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors"])
         try db.close()
         let again = try openFresh()
         defer { try? again.close() }
         XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing", "v12-audit-signatures"])
+                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors"])
         let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
         XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
     }
@@ -63,7 +63,7 @@ final class RiegelDatabaseTests: XCTestCase {
         XCTAssertNil(db.path)
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing", "v12-audit-signatures"])
+                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors"])
     }
 
     func testCredentialProvenanceMigrationFillsHowExistingSessionsProvedTheSecondFactor() throws {
@@ -95,6 +95,40 @@ final class RiegelDatabaseTests: XCTestCase {
         XCTAssertThrowsError(try db.writer.write {
             try $0.execute(sql: "UPDATE session SET second_factor_method = 'password' WHERE id = 's_up'")
         }, "a password is no second-factor method")
+    }
+
+    func testFactorsMigrationKeepsEverySessionAndWidensItsMethods() throws {
+        let path = temp.path + "/riegel.sqlite"
+        let old = try RiegelDatabase.open(path: path, migrations: Array(MigrationRegistry.all.prefix(12)))
+        try old.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO user (id, username, username_key, password_hash, password_key_id, created_at, second_factor)
+                VALUES ('u_1', 'anna', 'anna', x'00', 1, 0, 1)
+                """)
+            try db.execute(sql: """
+                INSERT INTO session (id, user_id, token_digest, assurance, method, created_at, authenticated_at,
+                                     second_factor_at, last_activity_at, client_ip, user_agent, revoked_at,
+                                     revoke_reason, device_id, second_factor_method)
+                VALUES ('s_1', 'u_1', x'01', 'second_factor', 'trusted_device', 1, 2, 3, 4, '192.0.2.1', 'UA', 5,
+                        'logout', 'd_1', 'sms')
+                """)
+        }
+        let before = try old.writer.read { try Row.fetchOne($0, sql: "SELECT * FROM session") }
+        try old.close()
+        let db = try RiegelDatabase.open(path: path)
+        defer { try? db.close() }
+        let after = try db.writer.read { try Row.fetchOne($0, sql: "SELECT * FROM session") }
+        XCTAssertEqual(after, before, "every column of every session survives the rebuild")
+        let indexes = try db.writer.read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'session' AND sql IS NOT NULL ORDER BY name")
+        }
+        XCTAssertEqual(indexes, ["session_device", "session_user"])
+        try db.writer.write {
+            try $0.execute(sql: "UPDATE session SET method = 'totp', second_factor_method = 'recovery_code' WHERE id = 's_1'")
+        }
+        XCTAssertThrowsError(try db.writer.write {
+            try $0.execute(sql: "UPDATE session SET method = 'carrier_pigeon' WHERE id = 's_1'")
+        }, "the CHECK still refuses other methods")
     }
 
     func testDatabaseMigratedByANewerVersionIsRefused() throws {

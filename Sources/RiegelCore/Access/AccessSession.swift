@@ -29,7 +29,7 @@ public struct AccessSession: Sendable, Hashable {
         guard assurance == .secondFactor else { return nil }
         if let secondFactorAt { return secondFactorAt }
         switch method {
-        case .sms, .trustedDevice, .deviceKey: return authenticatedAt
+        case .sms, .trustedDevice, .deviceKey, .totp, .recoveryCode: return authenticatedAt
         case .password: return nil
         }
     }

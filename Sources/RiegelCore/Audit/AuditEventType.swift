@@ -127,6 +127,19 @@ public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
     /// Failures engaged the login throttle.
     case throttleEngaged = "throttle.engaged"
 
+    /// A challenge was moved to another factor.
+    case challengeSwitched = "challenge.switched"
+    /// An authenticator app enrolment began.
+    case factorEnrolmentStarted = "factor.enrolment_started"
+    /// A second factor was added.
+    case factorEnrolled = "factor.enrolled"
+    /// A second factor was removed.
+    case factorRemoved = "factor.removed"
+    /// A new set of recovery codes was made.
+    case recoveryCodesGenerated = "factor.recovery_codes_made"
+    /// A recovery code was used.
+    case recoveryCodeUsed = "factor.recovery_code_used"
+
     /// One short line of ASCII saying what happened (the syslog MSG and the
     /// catalog's `Subject:`).
     public var summary: String {
@@ -189,6 +202,12 @@ public enum AuditEventType: String, Sendable, Hashable, CaseIterable {
         case .smsNoticeQueued: "A phone-change notice was queued"
         case .smsNoticeFailed: "A phone-change notice could not be queued"
         case .throttleEngaged: "Failures engaged the login throttle"
+        case .challengeSwitched: "A challenge was moved to another factor"
+        case .factorEnrolmentStarted: "An authenticator app enrolment began"
+        case .factorEnrolled: "A second factor was added"
+        case .factorRemoved: "A second factor was removed"
+        case .recoveryCodesGenerated: "A new set of recovery codes was made"
+        case .recoveryCodeUsed: "A recovery code was used"
         }
     }
 }

@@ -35,6 +35,20 @@ public enum RiegelError: Error, Sendable, Hashable {
     case noSuchAccount
     case invalidPublicKey(reason: String)
     case invalidDeviceLabel(reason: String)
+    /// No factor with this id (or of this kind) belongs to the account.
+    case noSuchFactor
+    /// The account already has an authenticator app with this label.
+    case factorLabelTaken
+    /// The factor has no enrolment waiting for its first code.
+    case noPendingEnrolment
+    /// A code of the wrong form (length, characters); nothing was counted.
+    case malformedCode(reason: String)
+    /// A code already accepted once (TOTP replay); nothing was counted.
+    case codeAlreadyUsed
+    /// ResendChallenge for a challenge whose factor sends nothing (TOTP, recovery code).
+    case challengeNotResendable
+    /// A factor label that is empty, too long or has control characters.
+    case invalidFactorLabel(reason: String)
     // io.riegel.Admin
     case noSuchKey
     case invalidPasswordHash(reason: String)

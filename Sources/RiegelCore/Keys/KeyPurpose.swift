@@ -8,7 +8,8 @@ public enum KeyPurpose: String, Sendable, Hashable, CaseIterable, Codable {
     case password
     /// Encrypts personal data (phone numbers, e-mail) and keys their blind indexes.
     case pii
-    /// Keys the HMAC digests of SMS and activation codes.
+    /// Keys the HMAC digests of SMS, activation and recovery codes, and
+    /// seals authenticator apps' (TOTP) secrets.
     case otp
     /// Keys the audit hash chain's checkpoints: the Ed25519 signing key is
     /// derived from it (and, before v12, its HMAC subkey sealed them).

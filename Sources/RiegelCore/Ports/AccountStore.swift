@@ -25,6 +25,10 @@ public protocol AccountStore: Sendable {
     /// second factor on; `nil` removes the phone and turns it off. Bumps the
     /// credential generation.
     func setSecondFactor(id: UserID, phone: (sealed: SealedSecret, index: KeyedDigest)?) throws
+    /// Turns the second factor on or off, leaving the phone as it is (an
+    /// authenticator app is the factor, or the phone went and an app
+    /// remains). Bumps the credential generation.
+    func setSecondFactorEnabled(id: UserID, _ enabled: Bool) throws
     /// How many accounts exist.
     func count() throws -> Int
     /// Up to `limit` accounts picked at random (without repeats): their

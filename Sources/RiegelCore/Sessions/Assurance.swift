@@ -2,7 +2,8 @@
 public enum Assurance: String, Sendable, Hashable, Codable, CaseIterable {
     /// One factor: the password.
     case password
-    /// Two factors: the password and an SMS code, a trusted device or a device key.
+    /// Two factors: the password and an SMS or TOTP code, a recovery code, a
+    /// trusted device or a device key.
     case secondFactor = "second_factor"
 }
 
@@ -12,4 +13,8 @@ public enum AuthenticationMethod: String, Sendable, Hashable, Codable, CaseItera
     case sms
     case trustedDevice = "trusted_device"
     case deviceKey = "device_key"
+    /// A code from an authenticator app (TOTP).
+    case totp
+    /// A single-use recovery code.
+    case recoveryCode = "recovery_code"
 }

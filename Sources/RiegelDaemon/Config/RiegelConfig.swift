@@ -26,6 +26,8 @@ public struct RiegelConfig: Sendable, Equatable {
     public var throttle = ThrottleConfig()
     /// `[device]`.
     public var device = DeviceConfig()
+    /// `[factors]`.
+    public var factors = FactorsConfig()
     /// `[keys]`.
     public var keys = KeysConfig()
     /// `[audit]`.
@@ -120,6 +122,7 @@ public struct RiegelConfig: Sendable, Equatable {
         c.password = section("password", &top, root, context, PasswordConfig.read)
         c.throttle = section("throttle", &top, root, context, ThrottleConfig.read)
         c.device = section("device", &top, root, context, DeviceConfig.read)
+        c.factors = section("factors", &top, root, context, FactorsConfig.read)
         c.keys = section("keys", &top, root, context, KeysConfig.read)
         c.audit = section("audit", &top, root, context, AuditConfig.read)
         let stateDirectory = c.daemon.stateDirectory

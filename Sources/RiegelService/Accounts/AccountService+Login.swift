@@ -3,7 +3,7 @@ import RiegelCore
 
 extension AccountService {
     /// Password login: a session, or for an account with the second factor on,
-    /// an SMS challenge that ``verifyChallenge(id:code:rememberDevice:deviceLabel:client:)`` finishes.
+    /// a challenge of its default factor (an app if enrolled, else SMS) that ``verifyChallenge(id:code:rememberDevice:deviceLabel:client:)`` finishes.
     ///
     /// - Important: security rules 1 and 4. An unknown username and a wrong
     ///   password give the same `InvalidCredentials` after the same work (an
@@ -86,10 +86,9 @@ extension AccountService {
             return .session(session, deviceToken: next)
         }
         if account.secondFactorEnabled {
-            guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }
-            let challenge = try await sms.start(.login, user: account.id, username: account.username.value,
-                                                phone: phone, language: client.language,
-                                                credentialGeneration: account.credentialGeneration)
+            let challenge = try await startSecondFactorChallenge(FactorChallengeRequest(
+                purpose: .login, account: account, language: client.language,
+                credentialGeneration: account.credentialGeneration))
             audit.record(.loginChallenged, .success, user: account.id, username: account.username.value,
                          reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
             return .challenge(challenge)

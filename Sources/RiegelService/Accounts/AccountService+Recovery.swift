@@ -29,7 +29,8 @@ extension AccountService {
     /// session, reset token and pending challenge of the user ends.
     ///
     /// With the second factor on, the new password waits (hashed and sealed)
-    /// beside an SMS challenge of purpose `password_reset`, which is returned;
+    /// beside a challenge of purpose `password_reset` (of the account's
+    /// default factor), which is returned;
     /// the reset completes, and the token is spent, only when
     /// ``verifyChallenge(id:code:rememberDevice:deviceLabel:client:)`` succeeds.
     ///
@@ -45,11 +46,10 @@ extension AccountService {
         if !weak.isEmpty { throw RiegelError.weakPassword(reasons: weak.map(\.name)) }
         let sealed = try await sealedHash(of: newPassword, for: account.id)
         if account.secondFactorEnabled {
-            guard let phone = try sms.phone(of: account) else { throw RiegelError.smsUnavailable }
-            let challenge = try await sms.start(
-                .passwordReset, user: account.id, username: account.username.value, phone: phone,
+            let challenge = try await startSecondFactorChallenge(FactorChallengeRequest(
+                purpose: .passwordReset, account: account,
                 pendingReset: PendingPasswordReset(tokenDigest: digest, passwordHash: sealed),
-                credentialGeneration: account.credentialGeneration)
+                credentialGeneration: account.credentialGeneration))
             audit.record(.passwordResetChallenged, .success, user: account.id, username: account.username.value,
                          details: ["challenge_id": challenge.id.rawValue])
             return challenge

@@ -20,9 +20,11 @@ public struct ChallengeResult: Sendable, Hashable {
 }
 
 extension AccountService {
-    /// Finishes a challenge of any purpose (see `docs/flows/sms-challenge.md`).
+    /// Finishes a challenge of any purpose and any factor (see
+    /// `docs/flows/sms-challenge.md`, `totp.md`, `recovery-codes.md`).
     ///
-    /// - login: opens a `second_factor` session (how = sms).
+    /// - login: opens a `second_factor` session (how = the factor: sms, totp
+    ///   or recovery_code).
     /// - enroll_phone: stores the number, turns the second factor on (ending
     ///   the user's other, password-only sessions), and raises and renews the
     ///   session it came from (none from Register).
@@ -38,8 +40,7 @@ extension AccountService {
                                 client: ClientContext) async throws -> ChallengeResult {
         // A bad label must not cost the code.
         if rememberDevice { try DeviceService.validateLabel(deviceLabel) }
-        let stored = try sms.verify(id: id, code: code)
-        let challenge = stored.challenge
+        let challenge = try factors.verify(challenge: ChallengeID(rawValue: id), code: code)
         guard let account = try accounts.account(id: challenge.userID) else { throw RiegelError.challengeExpired }
         if challenge.purpose == .login, let until = account.lockedUntil, until > clock.now() {
             audit.record(.loginFailed, .failure, user: account.id, username: account.username.value,
@@ -48,26 +49,30 @@ extension AccountService {
         }
         // A password change or reset, a lock or a second-factor change since
         // the challenge began ends it (issue 11, item 9).
-        if let generation = stored.credentialGeneration, generation != account.credentialGeneration {
+        if let generation = challenge.credentialGeneration, generation != account.credentialGeneration {
             audit.record(.challengeFailed, .failure, user: account.id, username: account.username.value,
                          reason: "credentials_changed", client: client, details: ["challenge_id": challenge.id.rawValue])
             throw RiegelError.challengeExpired
         }
+        if challenge.kind == .recoveryCode { noticeRecoveryCodeUse(challenge, account: account) }
         switch challenge.purpose {
         case .login:
             let trusted = rememberDevice ? try devices.trust(userID: account.id, label: deviceLabel, client: client) : nil
             // Not linked to the new device: this session was proven by the code, so
             // revoking the device later (a replay, say) ends only the sessions its token opened.
             // Re-checked under the write lock against the generation the challenge began with.
-            let session = try openSessionIfUnchanged(account, generation: stored.credentialGeneration, client: client,
+            let session = try openSessionIfUnchanged(account, generation: challenge.credentialGeneration, client: client,
                                                      changed: .challengeExpired) {
-                let session = try sessions.open(for: account, assurance: .secondFactor, method: .sms, client: client)
+                let session = try sessions.open(for: account, assurance: .secondFactor,
+                                                method: challenge.kind.authenticationMethod, client: client)
                 audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
-                             reason: "sms", client: client, details: ["session_id": session.info.sessionID.rawValue])
+                             reason: challenge.kind.rawValue, client: client,
+                             details: ["session_id": session.info.sessionID.rawValue])
                 return session
             }
             return ChallengeResult(session: session, deviceToken: trusted?.token)
         case .enrollPhone:
+            guard let stored = challenge.sms else { throw RiegelError.challengeExpired }
             // A change started from a session dies with that session: a replayed
             // device token ends the sessions the device opened, and with them
             // whatever they started and had not confirmed yet.
@@ -77,7 +82,7 @@ extension AccountService {
                              details: ["challenge_id": challenge.id.rawValue, "session_id": sessionID.rawValue])
                 throw RiegelError.challengeExpired
             }
-            let phone = try sms.phone(of: challenge)
+            let phone = try sms.phone(of: stored.challenge)
             let oldPhone = try sms.phone(of: account)
             let changed = account.phone != nil
             try accounts.setSecondFactor(id: account.id, phone: try sms.sealForAccount(phone, user: account.id))
@@ -99,7 +104,7 @@ extension AccountService {
             if let oldPhone, oldPhone.e164 != phone.e164 {
                 do {
                     try sms.notifyPhoneChanged(oldPhone, user: account.id, username: account.username.value,
-                                               challenge: challenge.id, language: stored.language)
+                                               challenge: stored.challenge.id, language: stored.language)
                 } catch {
                     audit.record(.smsNoticeFailed, .failure, user: account.id, username: account.username.value,
                                  reason: "phone_changed", details: ["challenge_id": challenge.id.rawValue])
@@ -114,17 +119,22 @@ extension AccountService {
             return ChallengeResult(session: session, phoneEnrolment: enrolment)
         case .stepUp:
             guard let sessionID = challenge.sessionID else { throw RiegelError.challengeExpired }
-            return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "step_up"))
+            return ChallengeResult(session: try sessions.elevate(id: sessionID, reason: "step_up",
+                                                                 method: challenge.kind.authenticationMethod))
         case .passwordReset:
-            guard let reset = stored.pendingReset else { throw RiegelError.challengeExpired }
+            guard let reset = challenge.pendingReset else { throw RiegelError.challengeExpired }
             try finishPasswordReset(account, tokenDigest: reset.tokenDigest, passwordHash: reset.passwordHash)
             return ChallengeResult()
         }
     }
 
     /// Sends a fresh code for a challenge (the previous one stops working).
+    /// A challenge of a factor that sends nothing is `ChallengeNotResendable`.
     public func resendChallenge(id: String) async throws -> ChallengeView {
-        try await sms.resend(id: id)
+        if try factors.silentChallenge(id: ChallengeID(rawValue: id)) != nil {
+            throw RiegelError.challengeNotResendable
+        }
+        return try await sms.resend(id: id)
     }
 
     /// Starts enrolling (or changing) the session user's phone number: needs
@@ -146,7 +156,8 @@ extension AccountService {
                                    session: session.id, credentialGeneration: account.credentialGeneration)
     }
 
-    /// Turns the second factor off: needs the password and a session that
+    /// Turns the second factor off (every factor goes: phone, apps, recovery
+    /// codes): needs the password and a session that
     /// proved the second factor by an SMS code or an app key within the last
     /// 10 minutes (``CredentialChangeRule``; `StepUpRequired` otherwise, a
     /// trusted browser alone does not do). Ends the user's other sessions;
@@ -157,7 +168,7 @@ extension AccountService {
         try devices.requireCredentialChange(session, username: account.username.value, operation: "disable_second_factor",
                                             now: clock.now())
         try await requirePassword(password, of: account)
-        try accounts.setSecondFactor(id: account.id, phone: nil)
+        try removeEveryFactor(of: account)
         try devices.revokeAll(of: account.id, reason: "second_factor_disabled")
         let ended = try sessions.endAll(of: account.id, keeping: session.id, reason: "second_factor_disabled")
         try sessions.demote(id: session.id)
@@ -165,23 +176,26 @@ extension AccountService {
                      details: ["sessions_ended": "\(ended)"])
     }
 
-    /// Sends a `step_up` challenge for the session (`VerifyChallenge` then
-    /// raises it). A user without a second factor gets `SecondFactorNotEnrolled`.
-    public func beginStepUp(token: String) async throws -> ChallengeView {
+    /// Starts a `step_up` challenge for the session (`VerifyChallenge` then
+    /// raises it) with `factor`, or the account's default one. A user without
+    /// a second factor gets `SecondFactorNotEnrolled`; a factor the account
+    /// does not have, `NoSuchFactor`.
+    public func beginStepUp(token: String, factor: FactorKind? = nil) async throws -> ChallengeView {
         let (session, account) = try sessionAccount(token)
-        guard account.secondFactorEnabled, let phone = try sms.phone(of: account) else {
+        guard account.secondFactorEnabled, try !factors.kinds(of: account).isEmpty else {
             throw RiegelError.secondFactorNotEnrolled
         }
-        return try await sms.start(.stepUp, user: account.id, username: account.username.value, phone: phone,
-                                   session: session.id, credentialGeneration: account.credentialGeneration)
+        return try await startSecondFactorChallenge(FactorChallengeRequest(
+            purpose: .stepUp, account: account, session: session.id, credentialGeneration: account.credentialGeneration),
+            kind: factor)
     }
 
     /// An administrator's reset of a user's second factor (lost phone): the
-    /// phone goes, the second factor is off, the wrong-code budget is
+    /// phone, every authenticator app and the recovery codes go, the second factor is off, the wrong-code budget is
     /// cleared, and every session ends.
     public func resetSecondFactor(username rawUsername: String, reason: String) throws {
         let account = try adminLookup(rawUsername)
-        try accounts.setSecondFactor(id: account.id, phone: nil)
+        try removeEveryFactor(of: account)
         try sms.unlockBudget(of: account.id)
         try devices.revokeAll(of: account.id, reason: "second_factor_reset")
         let ended = try sessions.endAll(of: account.id, reason: "second_factor_reset")

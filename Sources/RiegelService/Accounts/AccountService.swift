@@ -17,6 +17,8 @@ public final class AccountService: Sendable {
     let activationCodes: any ActivationCodeStore
     let sessions: SessionService
     let sms: SMSChallengeService
+    /// Every second factor behind the seam (SMS alone unless more are given).
+    let factors: FactorService
     let devices: DeviceService
     /// Commits a login's session and its audit entry together.
     let transactions: any TransactionRunner
@@ -46,7 +48,7 @@ public final class AccountService: Sendable {
                 hashing: PasswordHashingPool,
                 hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
-                policy: AccountPolicy, audit: AuditRecorder, logger: Logger) {
+                policy: AccountPolicy, audit: AuditRecorder, logger: Logger, factors: FactorService? = nil) {
         self.accounts = accounts
         self.directory = directory
         self.throttles = throttles
@@ -54,6 +56,7 @@ public final class AccountService: Sendable {
         self.activationCodes = activationCodes
         self.sessions = sessions
         self.sms = sms
+        self.factors = factors ?? FactorService([SMSFactor(sms: sms, accounts: accounts)])
         self.devices = devices
         self.transactions = transactions
         self.hashing = hashing

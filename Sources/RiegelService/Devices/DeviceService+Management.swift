@@ -47,7 +47,9 @@ extension DeviceService {
         }
         guard account.secondFactorEnabled else { throw RiegelError.secondFactorNotEnrolled }
         let now = clock.now()
-        try requireCredentialChange(checked, username: account.username.value, operation: "enroll_device_key", now: now)
+        // No password here: a session proven only by a recovery code may not add an app key.
+        try requireCredentialChange(checked, username: account.username.value, operation: "enroll_device_key", now: now,
+                                    passwordChecked: false)
         let deviceLabel = try Self.deviceLabel(label)
         guard let key = Base64Text.decode(publicKey) else {
             throw RiegelError.invalidPublicKey(reason: "not base64 (standard or URL-safe alphabet)")
@@ -77,10 +79,11 @@ extension DeviceService {
     /// rule's reason and the `operation`) unless ``CredentialChangeRule``
     /// allows the session to add or change a credential now.
     public func requireCredentialChange(_ checked: SessionService.Checked, username: String, operation: String,
-                                        now: Instant) throws {
+                                        now: Instant, passwordChecked: Bool = true) throws {
         let decision = CredentialChangeRule.decide(
             assurance: checked.info.assurance, proofMethod: checked.secondFactorMethod,
-            provenAt: checked.info.secondFactorAt, now: now, maxAge: policy.enrolmentMaxAge)
+            provenAt: checked.info.secondFactorAt, now: now, maxAge: policy.enrolmentMaxAge,
+            passwordChecked: passwordChecked)
         guard case .stepUpRequired(let reason) = decision else { return }
         audit.record(.credentialChangeRefused, .failure, user: checked.userID, username: username, reason: reason,
                      details: ["operation": operation, "session_id": checked.id.rawValue])

@@ -4,7 +4,8 @@ import RiegelCore
 /// of a re-wrap, without storage.
 ///
 /// - Important: the associated data of each column is the one its writer
-///   binds (``AccountService/sealingAAD(_:)``, ``SMSChallengeService/accountAAD(_:)``);
+///   binds (``AccountService/sealingAAD(_:)``, ``SMSChallengeService/accountAAD(_:)``,
+///   ``FactorRecord/totpAAD(_:)``);
 ///   a checkpoint (or the anchor) is re-signed only if its seal verifies
 ///   under its old key (signature, or legacy HMAC), so a re-wrap never
 ///   launders a forged checkpoint.
@@ -41,6 +42,11 @@ struct KeyRewrapper: Sendable {
             }
             return RewrappedSecret(stale: stale, sealed: try sealer.seal(plain, purpose: .pii, associatedData: aad),
                                    digest: digester.digest(number.lookupKey, purpose: .pii))
+        case .totpSecret(let id, let sealed):
+            let aad = FactorRecord.totpAAD(id)
+            let plain = try open(sealed, .otp, aad, "factor \(id.rawValue) secret")
+            return RewrappedSecret(stale: stale, sealed: try sealer.seal(plain, purpose: .otp, associatedData: aad),
+                                   digest: nil)
         case .checkpoint(let checkpoint), .anchor(let checkpoint):
             let name = if case .anchor = stale { "audit anchor" } else { "audit checkpoint" }
             guard checkpoints.verifies(checkpoint.message, seal: checkpoint.seal) else {

@@ -26,3 +26,23 @@ extension SMSChallengeService {
                      details: ["challenge_id": challenge.rawValue, "phone": AuditPhoneMask.mask(oldPhone.e164)])
     }
 }
+
+extension SMSChallengeService {
+    /// Queues the notice that a recovery code was used (``RecoveryCodeNotice``)
+    /// to the account's phone, under the verified challenge `challenge`;
+    /// audited `sms.notice_queued` (reason `recovery_code_used`). Not counted
+    /// against the caps: each needs a spent recovery code.
+    public func notifyRecoveryCodeUsed(_ phone: PhoneNumber, user: UserID, username: String, challenge: ChallengeID,
+                                       purpose: ChallengePurpose, language: String?) throws {
+        let now = clock.now()
+        let text = RecoveryCodeNotice.text(language: language ?? policy.templates.defaultLanguage,
+                                           product: policy.templates.product)
+        let message = QueuedSMS(challengeID: challenge, purpose: purpose, countryCode: phone.countryCode,
+                                payload: try dispatcher.seal(SMSMessage(to: phone.e164, text: text),
+                                                             challengeID: challenge),
+                                createdAt: now, expiresAt: now.adding(seconds: Self.noticeLifetime))
+        _ = try store.enqueueNotice(message, verifiedAt: now)
+        audit.record(.smsNoticeQueued, .success, user: user, username: username, reason: "recovery_code_used",
+                     details: ["challenge_id": challenge.rawValue, "phone": AuditPhoneMask.mask(phone.e164)])
+    }
+}

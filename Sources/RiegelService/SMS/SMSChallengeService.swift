@@ -26,7 +26,9 @@ public final class SMSChallengeService: Sendable {
     public let policy: SMSPolicy
     let audit: AuditRecorder
     let logger: Logger
-    private let lock = Mutex(())
+    /// Serialises verifications, caps and budgets (also the budgeted checks
+    /// of other factors, `SMSChallengeService+Budget`).
+    let lock = Mutex(())
 
     /// A service over the given ports.
     public init(store: any SMSChallengeStore, counters: any SMSCounterStore, dispatcher: SMSDispatcher,
@@ -361,7 +363,7 @@ public final class SMSChallengeService: Sendable {
         throw RiegelError.smsUnavailable
     }
 
-    private func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant) throws {
+    func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant) throws {
         if let until = budget.recordFailure(now: now, policy: policy.budget) {
             audit.record(.secondFactorLocked, .failure, user: user, reason: "too_many_wrong_codes",
                          details: ["until": RFC3339.format(until)])

@@ -139,14 +139,15 @@ public final class SessionService: Sendable {
         }
     }
 
-    /// Raises a live session to `second_factor`, proven now by an SMS code
-    /// (step-up or phone enrolment: its second factor method becomes `sms`,
+    /// Raises a live session to `second_factor`, proven now by a code of
+    /// `method` (an SMS code by default; a TOTP or recovery code: step-up,
+    /// phone or app enrolment; its second factor method becomes `method`,
     /// whatever opened it), and renews its token (security rule 5): the reply
     /// carries the new token, the old one stops working, the session id
     /// stays. Written through before it returns.
     ///
     /// - Throws: `SessionExpired` if the session ended meanwhile.
-    public func elevate(id: SessionID, reason: String) throws -> NewSession {
+    public func elevate(id: SessionID, reason: String, method: AuthenticationMethod = .sms) throws -> NewSession {
         let now = clock.now()
         guard let entry = table.entry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
         if let ended = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
@@ -156,8 +157,8 @@ public final class SessionService: Sendable {
         let token = tokens.newToken()
         let digest = digester.digest(ofToken: token)
         try sessions.renew(id: id, tokenDigest: digest, assurance: .secondFactor, secondFactorAt: now,
-                           secondFactorMethod: .sms)
-        table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now, secondFactorMethod: .sms)
+                           secondFactorMethod: method)
+        table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now, secondFactorMethod: method)
         audit.record(.sessionElevated, .success, user: entry.userID, username: entry.username, reason: reason,
                      details: ["session_id": id.rawValue])
         return NewSession(token: token, info: SessionInfo(table.entry(id: id)!, policy: policy))

@@ -16,6 +16,7 @@ enum MigrationRegistry {
         V10KeyRewrap.self,
         V11AccountListing.self,
         V12AuditSignatures.self,
+        V13Factors.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
