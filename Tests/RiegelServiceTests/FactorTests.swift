@@ -100,8 +100,9 @@ final class FactorTests: XCTestCase {
         await expect(.noSuchFactor) {
             _ = try f.service.confirmFactor(token: session.token, factorID: "f_unknown", code: try self.code(f, secret))
         }
-        // A code from the wrong step: two steps back is outside the skew.
-        await expect(.invalidCode(attemptsLeft: 9)) {
+        // A code from the wrong step: two steps back is outside the skew. It was
+        // compared with three codes, so three of the ten in the budget are gone.
+        await expect(.invalidCode(attemptsLeft: 7)) {
             _ = try f.service.confirmFactor(token: session.token, factorID: id, code: try self.code(f, secret, stepOffset: -2))
         }
         XCTAssertEqual(try f.factorStore.factor(id: e.factorID)?.state, .pending, "a wrong code changed nothing")
@@ -275,24 +276,42 @@ final class FactorTests: XCTestCase {
         XCTAssertTrue(try events(f).contains { $0.type == "challenge.switched" && $0.reason == "sms" })
     }
 
+    /// A wrong app code was compared with `codesAccepted` (3) valid codes,
+    /// so it counts three wrong codes against the budget SMS codes share: four
+    /// wrong app codes lock what ten wrong SMS codes lock, and the guessing
+    /// bound of docs/threat-model.md holds for apps as for SMS.
     func testWrongAppCodesCountAgainstTheSameLockoutAsSMSCodes() async throws {
         let f = AccountServiceFixture()
         let (_, secret) = try await mixedAccount(f)
         f.clock.advance(seconds: 60)
-        for round in 0..<2 {
-            let c = try await loginChallenge(f)
-            for attempt in 0..<5 {
-                await expect(.invalidCode(attemptsLeft: 4 - attempt)) {
-                    _ = try await self.verify(f, c, try self.code(f, secret, stepOffset: Int64(10 + round * 5 + attempt)))
-                }
+        XCTAssertEqual(TOTPPolicy().codesAccepted, 3)
+        let c = try await loginChallenge(f)
+        for attempt in 0..<4 {
+            await expect(.invalidCode(attemptsLeft: 4 - attempt)) {
+                _ = try await self.verify(f, c, try self.code(f, secret, stepOffset: Int64(10 + attempt)))
             }
         }
-        // Ten wrong app codes lock the account's second factor: SMS codes too.
-        let c = try await loginChallenge(f)
-        let bySMS = try await f.service.beginChallenge(id: c.id.rawValue, kind: .sms, client: .init())
+        // 4 × 3 = 12 wrong codes' worth, over the threshold of 10: locked, SMS codes too.
+        let next = try await loginChallenge(f)
+        let bySMS = try await f.service.beginChallenge(id: next.id.rawValue, kind: .sms, client: .init())
         let smsCode = try smsCode(f)
-        await expect(.tooManyAttempts(retryAfterSeconds: 10_800 - 0)) { _ = try await self.verify(f, bySMS, smsCode) }
-        await expect(.tooManyAttempts(retryAfterSeconds: 10_800)) { _ = try await self.verify(f, c, try self.code(f, secret)) }
+        await expect(.tooManyAttempts(retryAfterSeconds: 10_800)) { _ = try await self.verify(f, bySMS, smsCode) }
+        await expect(.tooManyAttempts(retryAfterSeconds: 10_800)) { _ = try await self.verify(f, next, try self.code(f, secret)) }
+    }
+
+    func testThreeWrongAppCodesLeaveOneGuessOfBudgetNotTheSMSNine() async throws {
+        let f = AccountServiceFixture()
+        let (_, secret) = try await mixedAccount(f)
+        f.clock.advance(seconds: 60)
+        let c = try await loginChallenge(f)
+        for attempt in 0..<3 {
+            await expect(.invalidCode(attemptsLeft: 4 - attempt)) {
+                _ = try await self.verify(f, c, try self.code(f, secret, stepOffset: Int64(10 + attempt)))
+            }
+        }
+        // 9 of 10 used: the right code still opens the session.
+        let result = try await verify(f, c, try code(f, secret))
+        XCTAssertNotNil(result.session)
     }
 
     // MARK: step-up

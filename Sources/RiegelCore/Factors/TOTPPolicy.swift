@@ -6,12 +6,19 @@ public struct TOTPPolicy: Sendable, Hashable {
     public var step: Int64
     /// Steps of clock skew accepted either way.
     public var skew: Int64
+
     /// Bytes of a new secret (160 bits, the HMAC-SHA1 block the RFC suggests).
     public var secretLength: Int
     /// Seconds an enrolment waits for its first code.
     public var enrolmentLifetime: Double
     /// The `issuer` of enrolment URIs (the name an app shows above the code).
     public var issuer: String
+
+    /// How many codes one app accepts at a time (the current step and
+    /// `skew` either way): a wrong guess was compared with this many, so it
+    /// counts this many wrong codes against the account's budget, which
+    /// keeps the guessing bound of docs/threat-model.md what it is for SMS.
+    public var codesAccepted: Int { Int(2 * skew + 1) }
 
     /// A policy.
     public init(digits: Int = 6, step: Int64 = 30, skew: Int64 = 1, secretLength: Int = 20,

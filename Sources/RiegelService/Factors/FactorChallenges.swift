@@ -9,8 +9,9 @@ public struct FactorChallenges: Sendable {
     enum Match: Sendable {
         /// Right (and spent, where single use is the factor's business).
         case matched
-        /// Wrong: counts.
-        case noMatch
+        /// Wrong: counts as `weight` wrong codes (the valid codes it was
+        /// compared with: a TOTP code meets one per step of skew and app).
+        case noMatch(weight: Int = 1)
         /// Right once, already accepted (a TOTP replay): refused, not counted.
         case replayed
     }
@@ -70,12 +71,12 @@ public struct FactorChallenges: Sendable {
                 audit.record(.challengeVerified, .success, user: challenge.userID, reason: challenge.purpose.rawValue,
                              details: details)
                 return .accepted(VerifiedChallenge(challenge))
-            case .noMatch:
+            case .noMatch(let weight):
                 let outcome = challenge.verify(codeMatches: false, now: now)
                 _ = try store.updateChallenge(challenge)
                 audit.record(.challengeFailed, .failure, user: challenge.userID, reason: "wrong_code",
                              details: details.merging(["attempts_left": "\(challenge.attemptsLeft)"]) { a, _ in a })
-                return .wrong(outcome.error ?? .invalidCode(attemptsLeft: 0))
+                return .wrong(outcome.error ?? .invalidCode(attemptsLeft: 0), weight: weight)
             }
         }
     }

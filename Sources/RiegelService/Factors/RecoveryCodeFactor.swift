@@ -69,9 +69,9 @@ public struct RecoveryCodeFactor: SecondFactorMethod {
         let verified = try challenges.verify(id, kind: .recoveryCode, code: code, malformed: { _ in
             parsed == nil ? "a recovery code is \(RecoveryCode.length) letters and digits" : nil
         }) { challenge, now in
-            guard let parsed else { return .noMatch }
+            guard let parsed else { return .noMatch() }
             let digests = digester.allDigests(parsed.digestMessage(user: challenge.userID), purpose: .otp)
-            return try store.useRecoveryCode(of: challenge.userID, digests: digests, at: now) ? .matched : .noMatch
+            return try store.useRecoveryCode(of: challenge.userID, digests: digests, at: now) ? .matched : .noMatch()
         }
         if let verified {
             audit.record(.recoveryCodeUsed, .success, user: verified.userID, reason: verified.purpose.rawValue,

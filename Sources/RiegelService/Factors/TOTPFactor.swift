@@ -82,7 +82,9 @@ public struct TOTPFactor: SecondFactorMethod {
         try challenges.sms.budgeted(user: account.id, details: details) { now -> BudgetedCheck<Bool> in
             guard let step = TOTP.matchingStep(code, secret: secret, now: now, policy: policy, mac: mac) else {
                 audit.record(.challengeFailed, .failure, user: account.id, reason: "wrong_code", details: details)
-                return .wrong(.invalidCode(attemptsLeft: max(0, try challenges.sms.budgetLeft(of: account.id) - 1)))
+                let weight = policy.codesAccepted
+                return .wrong(.invalidCode(attemptsLeft: max(0, try challenges.sms.budgetLeft(of: account.id) - weight)),
+                              weight: weight)
             }
             guard try store.confirmTOTP(id: id, step: step, at: now) else { return .refused(.noPendingEnrolment) }
             return .accepted(true)
@@ -99,13 +101,15 @@ public struct TOTPFactor: SecondFactorMethod {
         try challenges.verify(id, kind: .totp, code: code, malformed: malformed) { challenge, now in
             // Every active app of the account is tried; the code's step is spent on the one it matched.
             var replayed = false
+            var compared = 0
             for factor in try store.factors(of: challenge.userID) where factor.kind == .totp && factor.state == .active {
+                compared += policy.codesAccepted
                 guard let step = TOTP.matchingStep(code, secret: try open(factor), now: now, policy: policy, mac: mac)
                 else { continue }
                 if try store.useTOTPStep(id: factor.id, step: step, at: now) { return .matched }
                 replayed = true
             }
-            return replayed ? .replayed : .noMatch
+            return replayed ? .replayed : .noMatch(weight: max(1, compared))
         }
     }
 

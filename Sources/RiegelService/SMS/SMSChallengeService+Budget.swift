@@ -4,8 +4,10 @@ import RiegelCore
 enum BudgetedCheck<Value: Sendable>: Sendable {
     /// The code was right.
     case accepted(Value)
-    /// A wrong code: counts against the account's budget, then this error.
-    case wrong(RiegelError)
+    /// A wrong code: counts `weight` wrong codes against the account's
+    /// budget (a code compared with several valid ones is that many guesses),
+    /// then this error.
+    case wrong(RiegelError, weight: Int = 1)
     /// Refused without comparing a code that could count (a replay, a closed
     /// challenge): this error, nothing counted.
     case refused(RiegelError)
@@ -29,8 +31,8 @@ extension SMSChallengeService {
             switch try check(now) {
             case .accepted(let value): return value
             case .refused(let error): throw error
-            case .wrong(let error):
-                try recordWrongCode(&budget, user: user, now: now)
+            case .wrong(let error, let weight):
+                try recordWrongCode(&budget, user: user, now: now, weight: weight)
                 throw error
             }
         }

@@ -363,8 +363,12 @@ public final class SMSChallengeService: Sendable {
         throw RiegelError.smsUnavailable
     }
 
-    func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant) throws {
-        if let until = budget.recordFailure(now: now, policy: policy.budget) {
+    func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant, weight: Int = 1) throws {
+        var locked: Instant?
+        for _ in 0..<max(1, weight) {
+            locked = budget.recordFailure(now: now, policy: policy.budget) ?? locked
+        }
+        if let until = locked {
             audit.record(.secondFactorLocked, .failure, user: user, reason: "too_many_wrong_codes",
                          details: ["until": RFC3339.format(until)])
         }
