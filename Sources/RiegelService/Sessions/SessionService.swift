@@ -18,6 +18,7 @@ public final class SessionService: Sendable {
     let clock: any WallClock
     let random: any RandomSource
     let audit: AuditRecorder
+    let metrics: RiegelMetrics
     let table = SessionTable()
     /// The lifetimes in force.
     public let policy: SessionPolicy
@@ -37,7 +38,7 @@ public final class SessionService: Sendable {
     /// A service over the given ports; call ``load()`` before serving.
     public init(sessions: any SessionStore, accounts: any AccountStore, tokens: any TokenGenerator,
                 digester: any TokenDigester, clock: any WallClock, random: any RandomSource, policy: SessionPolicy,
-                audit: AuditRecorder) {
+                audit: AuditRecorder, metrics: RiegelMetrics = .off) {
         self.sessions = sessions
         self.accounts = accounts
         self.tokens = tokens
@@ -46,6 +47,13 @@ public final class SessionService: Sendable {
         self.random = random
         self.policy = policy
         self.audit = audit
+        self.metrics = metrics
+    }
+
+    /// Reports the live-session figure (`riegel_sessions_live`): unrevoked
+    /// sessions held, exact after each sweep (see ``SessionTable/unrevokedCount``).
+    func reportLive() {
+        metrics.setLiveSessions(table.unrevokedCount)
     }
 
     /// Fills the table from the store: every unrevoked session that is not yet
@@ -76,6 +84,7 @@ public final class SessionService: Sendable {
                 loaded -= table.removeAll(of: user)
             }
         }
+        reportLive()
         return loaded
     }
 
@@ -98,6 +107,7 @@ public final class SessionService: Sendable {
         try sessions.create(record)
         table.insert(record, username: account.username.value)
         try enforceCap(of: account.id, username: account.username.value, now: now)
+        reportLive()
         return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
     }
 
@@ -194,6 +204,7 @@ public final class SessionService: Sendable {
         let checked = try check(token: token, touch: false)
         try sessions.revoke(id: checked.id, reason: "logout", at: clock.now())
         table.markRevoked([checked.id])
+        reportLive()
         audit.record(.sessionRevoked, .success, user: checked.userID, username: checked.info.username,
                      reason: "logout", details: ["session_id": checked.id.rawValue])
     }
@@ -219,6 +230,7 @@ public final class SessionService: Sendable {
     public func endAll(of userID: UserID, keeping: SessionID? = nil, reason: String) throws -> Int {
         let ended = try sessions.revokeAll(of: userID, keeping: keeping, reason: reason, at: clock.now())
         table.markRevoked(table.entries(of: userID).map(\.id).filter { $0 != keeping })
+        reportLive()
         if ended > 0 {
             audit.record(.sessionRevoked, .success, user: userID, reason: reason, details: ["count": "\(ended)"])
         }
@@ -232,6 +244,7 @@ public final class SessionService: Sendable {
         guard !ended.isEmpty else { return 0 }
         let user = table.entry(id: ended[0])?.userID
         table.markRevoked(ended)
+        reportLive()
         audit.record(.sessionRevoked, .success, user: user, reason: reason,
                      details: ["count": "\(ended.count)", "device_id": deviceID.rawValue])
         return ended.count
@@ -260,6 +273,7 @@ public final class SessionService: Sendable {
         let dropped = table.sweep { createdAt, lastActivityAt in
             policy.endReason(revoked: false, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now) != nil
         }
+        reportLive()
         try flush()
         try sessions.deleteInactive(before: now.adding(seconds: -policy.idleTimeout))
         return dropped

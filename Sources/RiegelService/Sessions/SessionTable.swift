@@ -56,6 +56,8 @@ final class SessionTable: Sendable {
         var userIndex: [UserID: UInt32] = [:]
         var irregularIDs: [SessionKey: SessionID] = [:]
         var dirty: [SessionKey: Double] = [:]
+        /// Keys in the users' sets: unrevoked sessions held (expired ones until swept).
+        var unrevoked = 0
 
         mutating func user(_ id: UserID, _ username: String) -> UInt32 {
             if let i = userIndex[id] {
@@ -96,7 +98,7 @@ final class SessionTable: Sendable {
             digestByKey[s.key] = nil
             dirty[s.key] = nil
             irregularIDs[s.key] = nil
-            users[Int(s.user)].sessions.remove(s.key)
+            if users[Int(s.user)].sessions.remove(s.key) != nil { unrevoked -= 1 }
         }
     }
 
@@ -115,7 +117,7 @@ final class SessionTable: Sendable {
                                    secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
                                    lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
             s.digestByKey[key] = digest
-            if r.revokedAt == nil { s.users[Int(user)].sessions.insert(key) }
+            if r.revokedAt == nil, s.users[Int(user)].sessions.insert(key).inserted { s.unrevoked += 1 }
         }
     }
 
@@ -195,7 +197,7 @@ final class SessionTable: Sendable {
                 s.dirty[k] = nil
                 // A tombstone answers lookups by digest until the sweeper drops it, but
                 // leaves its user's set: opening a session walks that set (the cap).
-                s.users[Int(user)].sessions.remove(k)
+                if s.users[Int(user)].sessions.remove(k) != nil { s.unrevoked -= 1 }
             }
         }
     }
@@ -270,4 +272,8 @@ final class SessionTable: Sendable {
 
     /// Sessions held (tombstones included).
     var count: Int { state.withLock { $0.slots.count } }
+
+    /// Unrevoked sessions held; O(1). Right after a sweep these are exactly the
+    /// live ones; until the next, sessions that expired meanwhile still count.
+    var unrevokedCount: Int { state.withLock { $0.unrevoked } }
 }
