@@ -32,13 +32,15 @@ public struct RiegelMethods: Sendable {
     public var keys: KeyAdministration
     /// Master-key rotation (`RotateMasterKey`).
     public var masterKeys: MasterKeyService
+    /// Where calls are counted and timed (``RiegelMetrics/off``: nowhere).
+    public var metrics: RiegelMetrics
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
                 devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,
                 audit: AuditRecorder,
                 auditReader: any AuditReader, auditExporter: AuditExporter, auditKeys: any CheckpointSealer,
-                keys: KeyAdministration, masterKeys: MasterKeyService) {
+                keys: KeyAdministration, masterKeys: MasterKeyService, metrics: RiegelMetrics = .off) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
@@ -52,5 +54,6 @@ public struct RiegelMethods: Sendable {
         self.auditKeys = auditKeys
         self.keys = keys
         self.masterKeys = masterKeys
+        self.metrics = metrics
     }
 }
