@@ -82,8 +82,9 @@ public enum Daemon {
                                                     clock: clock, random: random, environment: environment,
                                                     metrics: metrics, logger: logger)
         try await components.accounts.prepare()
-        let loaded = try components.sessions.load()
-        state.record(.init(name: "sessions", ok: true, detail: "\(loaded) live sessions loaded"))
+        // Loaded after READY=1 (SessionLoaderService); until then checks fall back to the database.
+        components.sessions.beginLoading()
+        state.record(.init(name: "sessions", ok: true, detail: "loading in the background"))
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
         for gateway in components.sms.gateway.gateways {
@@ -152,6 +153,7 @@ public enum Daemon {
         let services: [any Service] = [
             // First, so it stops last: it writes the denial counts still open after the server stopped.
             PermissionDeniedAuditService(auditor: denials),
+            SessionLoaderService(sessions: components.sessions, state: state, pageSize: 1000, logger: logger),
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
                                       flushInterval: config.session.activityFlushInterval.duration,
