@@ -233,6 +233,40 @@ def test_only_get_and_head_of_slash_metrics_are_served(root):
         assert d.stop() == 0, d.log_text()
 
 
+def test_a_flood_of_scrape_connections_is_capped_and_varlink_still_answers(root):
+    """At most 16 metrics connections stay open (more are closed on accept),
+    so a local flood cannot use up riegeld's file descriptors."""
+    port = free_port()
+    d = metrics_daemon(root, port)
+    held = []
+    try:
+        for _ in range(40):
+            held.append(socket.create_connection(("127.0.0.1", port)))
+        time.sleep(0.5)
+        closed = 0
+        for s in held:
+            s.settimeout(0.2)
+            try:
+                if s.recv(1) == b"":
+                    closed += 1
+            except ConnectionResetError:
+                closed += 1
+            except socket.timeout:
+                pass  # still open
+        assert closed == 40 - 16, closed
+        with auth(d) as a:
+            assert error_of(a.CheckSession, token="never-issued")[0] == "io.riegel.Auth.InvalidToken"
+        for s in held:
+            s.close()
+        held = []
+        time.sleep(0.2)
+        assert request(port)[0] == 200, "once they close, scrapes are served again"
+    finally:
+        for s in held:
+            s.close()
+        assert d.stop() == 0, d.log_text()
+
+
 def test_a_taken_port_refuses_to_start_and_says_how_to_fix_it(root):
     blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     blocker.bind(("127.0.0.1", 0))

@@ -14,6 +14,9 @@ import NIOPosix
 final class MetricsHTTPServer: Sendable {
     /// Connections idle this long (no complete request) are closed.
     static let idleTimeout: TimeAmount = .seconds(10)
+    /// Connections open at once; more are closed on accept, so a local flood
+    /// of connections cannot use up riegeld's file descriptors.
+    static let maxConnections = 16
 
     private let group: MultiThreadedEventLoopGroup
     private let render: @Sendable () -> [UInt8]
@@ -51,11 +54,13 @@ final class MetricsHTTPServer: Sendable {
 
     private static func bootstrap(_ group: MultiThreadedEventLoopGroup,
                                   _ render: @escaping @Sendable () -> [UInt8]) -> ServerBootstrap {
-        ServerBootstrap(group: group)
+        let open = OpenConnections(limit: maxConnections)
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard open.admit(channel) else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
@@ -86,3 +91,4 @@ final class MetricsHTTPServer: Sendable {
         try? await group.shutdownGracefully()
     }
 }
+
