@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System-library shims.
@@ -84,6 +86,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -93,6 +96,7 @@ let package = Package(
             dependencies: [
                 "RiegelCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -102,6 +106,7 @@ let package = Package(
             dependencies: [
                 "Varlink", "RiegelCore", "RiegelService",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [
                 .embedInCode("IDL/io.riegel.Auth.varlink"),
@@ -123,6 +128,9 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -161,10 +169,17 @@ let package = Package(
         ]),
         .testTarget(name: "RiegelCoreTests", dependencies: ["RiegelCore", "RiegelTesting"]),
         .testTarget(name: "RiegelCryptoTests", dependencies: ["RiegelCrypto", "RiegelTesting"]),
-        .testTarget(name: "RiegelSMSTests", dependencies: ["RiegelSMS", "RiegelTesting"]),
+        .testTarget(name: "RiegelSMSTests", dependencies: [
+            "RiegelSMS", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "RiegelStoreTests", dependencies: ["RiegelStore", "RiegelTesting"]),
-        .testTarget(name: "RiegelServiceTests", dependencies: ["RiegelService", "RiegelTesting"]),
+        .testTarget(name: "RiegelServiceTests", dependencies: [
+            "RiegelService", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "RiegelRPCTests", dependencies: ["RiegelRPC", "Varlink", "RiegelTesting"]),
-        .testTarget(name: "RiegelDaemonTests", dependencies: ["RiegelDaemon", "RiegelRPC", "RiegelTesting"]),
+        .testTarget(name: "RiegelDaemonTests", dependencies: [
+            "RiegelDaemon", "RiegelRPC", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     ]
 )

@@ -22,7 +22,7 @@ struct AccountComponents {
     /// Builds everything; fails on an unreadable blocklist or bad parameters.
     static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, environment: [String: String],
-                     logger: Logger) throws -> AccountComponents {
+                     metrics: RiegelMetrics = .off, logger: Logger) throws -> AccountComponents {
         let p = config.password
         // New hashes are argon2id; imported legacy hashes verify and upgrade on the next login.
         let hasher = UpgradingPasswordHasher(
@@ -32,21 +32,22 @@ struct AccountComponents {
             legacy: LegacyPasswordVerifier())
         let hashing = PasswordHashingPool(hasher: hasher, configuration: .init(
             workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
-            queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit))
+            queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit), metrics: metrics)
         let checkpointSealer = KeyRingCheckpointSealer(keyRing: keyRing)
         let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(),
                                       sealer: checkpointSealer, checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval)
         let syslog = try syslogForwarder(config.audit, logger: logger)
         let audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SHA256AuditHasher(), logger: logger,
-                                  forwarder: syslog)
+                                  forwarder: syslog, metrics: metrics)
         let sessions = SessionService(
             sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: config.session.policy,
-            audit: audit)
+            audit: audit, metrics: metrics)
         let policy = try accountPolicy(config)
         let sms = try SMSComponents.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
-                                         random: random, audit: audit, environment: environment, logger: logger)
+                                         random: random, audit: audit, environment: environment, metrics: metrics,
+                                         logger: logger)
         let d = config.device
         let devices = DeviceService(
             devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
@@ -78,7 +79,8 @@ struct AccountComponents {
             hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
-            random: random, policy: policy, audit: audit, logger: logger, factors: factors)
+            random: random, policy: policy, audit: audit, logger: logger, factors: factors,
+            metrics: metrics)
         let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
         return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,

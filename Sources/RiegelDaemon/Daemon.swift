@@ -71,14 +71,20 @@ public enum Daemon {
         state.record(.init(name: "keys", ok: true,
                            detail: "\(keyRing.keyInfos().count) data keys, master key \(masterKey.id) from \(masterKey.origin)"))
 
+        // Socket activation is read once: the varlink fd and, if passed, the metrics fd.
+        let passed = try ListenFDs.take()
+        let metricsEndpoint = try MetricsEndpoint.choose(passed: passed, config: config.metrics)
+        let metrics = metricsEndpoint?.metrics ?? .off
+
         let userDatabase = SystemUserDatabase()
         let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
         let components = try AccountComponents.make(config: config, database: database, keyRing: keyRing,
                                                     clock: clock, random: random, environment: environment,
-                                                    logger: logger)
+                                                    metrics: metrics, logger: logger)
         try await components.accounts.prepare()
-        let loaded = try components.sessions.load()
-        state.record(.init(name: "sessions", ok: true, detail: "\(loaded) live sessions loaded"))
+        // Loaded after READY=1 (SessionLoaderService); until then checks fall back to the database.
+        components.sessions.beginLoading()
+        state.record(.init(name: "sessions", ok: true, detail: "loading in the background"))
         state.record(.init(name: "password_hashing", ok: true,
                            detail: "argon2id m=\(config.password.memoryKiB) KiB t=\(config.password.iterations) p=\(config.password.parallelism), \(components.hashing.configuration.workers) workers"))
         for gateway in components.sms.gateway.gateways {
@@ -96,7 +102,7 @@ public enum Daemon {
             ring: keyRing, store: SQLiteKeyRewrapStore(database: database),
             sealer: KeyRingSealer(keyRing: keyRing, random: random), digester: KeyRingDigester(keyRing: keyRing),
             checkpoints: KeyRingCheckpointSealer(keyRing: keyRing), audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
-            pause: config.keys.rewrapPause.duration, logger: logger)
+            pause: config.keys.rewrapPause.duration, logger: logger, metrics: metrics)
         let resumed = try await keys.resumeInterrupted()
         let running = try await keys.rewraps().filter { $0.state == .running }.map(\.purpose.rawValue)
         state.record(.init(name: "key_rewrap", ok: true,
@@ -125,7 +131,7 @@ public enum Daemon {
                                     audit: components.audit,
                                     auditReader: components.auditLog, auditExporter: components.auditExporter,
                                     auditKeys: components.checkpointSealer, keys: keys, masterKeys: masterKeys,
-                                    backups: backups)
+                                    backups: backups, metrics: metrics)
         let denials = PermissionDeniedAuditor(audit: components.audit,
                                               interval: config.daemon.permissionDeniedAuditInterval.duration)
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },
@@ -143,14 +149,18 @@ public enum Daemon {
             maxPendingCalls: config.daemon.maxPendingCalls,
             messageTimeout: .nanoseconds(Int64(config.daemon.messageTimeout.seconds * 1e9))
         ), logger: logger)
-        let listening = try await listen(server, config: config.daemon, logger: logger)
+        let listening = try await listen(server, passed: passed, config: config.daemon, logger: logger)
         state.record(.init(name: "socket", ok: true, detail: listening))
+        // Its own thread and event loop: a scrape never runs on a varlink loop.
+        let metricsServer = try await metricsEndpoint?.start()
+        state.record(.init(name: "metrics", ok: true, detail: metricsServer.map { "serving on \($0.address)" } ?? "off"))
 
         // Trapped now, before READY=1 can go out (see ReloadService).
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let services: [any Service] = [
             // First, so it stops last: it writes the denial counts still open after the server stopped.
             PermissionDeniedAuditService(auditor: denials),
+            SessionLoaderService(sessions: components.sessions, state: state, pageSize: 1000, logger: logger),
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
                                       flushInterval: config.session.activityFlushInterval.duration,
@@ -164,6 +174,7 @@ public enum Daemon {
                              }),
             KeyRewrapService(keys: keys, schedule: config.keys.schedule, clock: clock, poll: .seconds(1), logger: logger),
             RPCServerService(server: server),
+        ] + (metricsServer.map { [MetricsServerService(server: $0)] } ?? []) + [
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),
             ReloadService(hangups: hangups, configPath: configPath, running: config, authorizer: authorizer, access: components.access,
@@ -201,8 +212,9 @@ public enum Daemon {
 
     /// Adopts the socket systemd passed (named `varlink`, else fd 3) or binds
     /// `socket_path`; returns a description for logs and `STATUS=`.
-    static func listen(_ server: VarlinkServer, config: DaemonConfig, logger: Logger) async throws -> String {
-        if let fd = try ListenFDs.varlinkDescriptor() {
+    static func listen(_ server: VarlinkServer, passed: ListenFDs.Passed?, config: DaemonConfig,
+                       logger: Logger) async throws -> String {
+        if let fd = passed?.varlink {
             try ListenFDs.requireListeningUnixStream(fd)
             try await server.adopt(listeningSocket: fd)
             return "socket-activated fd \(fd)"

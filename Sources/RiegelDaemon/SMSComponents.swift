@@ -19,7 +19,7 @@ struct SMSComponents {
     /// Builds everything; fails on unusable gateway settings (a missing credential, say).
     static func make(config: SMSConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, audit: AuditRecorder, environment: [String: String],
-                     logger: Logger) throws -> SMSComponents {
+                     metrics: RiegelMetrics = .off, logger: Logger) throws -> SMSComponents {
         let needsHTTP = config.activeGateways.contains { if case .http = $0.kind { true } else { false } }
         let httpClient = needsHTTP ? HTTPSMSGateway.makeHTTPClient() : nil
         var gateways: [any SMSGateway] = []
@@ -40,7 +40,7 @@ struct SMSComponents {
             try? httpClient?.syncShutdown()
             throw StartupError(message: "\(error)")
         }
-        let gateway = FailoverSMSGateway(gateways: gateways, logger: logger)
+        let gateway = FailoverSMSGateway(gateways: gateways, logger: logger, metrics: metrics.factory)
         let policy: SMSPolicy
         do {
             policy = SMSPolicy(challenge: try config.challengePolicy, budget: config.budget, caps: config.caps,
@@ -57,7 +57,7 @@ struct SMSComponents {
         let challenges = SMSChallengeService(
             store: store, counters: SQLiteSMSCounterStore(database: database), dispatcher: dispatcher, sealer: sealer,
             digester: KeyRingDigester(keyRing: keyRing), random: random, clock: clock, policy: policy, audit: audit,
-            logger: logger)
+            logger: logger, metrics: metrics)
         return SMSComponents(challenges: challenges, dispatcher: dispatcher, gateway: gateway, httpClient: httpClient)
     }
 }

@@ -15,6 +15,7 @@ enum AuditHandlers {
         [
             "Verify": .riegel(interface) { _ in
                 let v = try m.auditReader.verify()
+                m.metrics.auditVerified(ok: v.ok, at: m.clock.now())
                 var reply: [String: JSONValue] = ["ok": .bool(v.ok), "entries": .int(Int64(v.entries)),
                                                   "unsealed": .int(Int64(v.unsealed))]
                 if let seq = v.firstBadSeq { reply["first_bad_seq"] = .int(seq) }

@@ -90,8 +90,10 @@ enum AuthHandlers {
             "CheckSession": .immediateWriting { call, reply in
                 do throws(RiegelError) {
                     let checked = try m.sessions.check(token: call.string("token"), touch: call.optionalBool("touch") ?? true)
+                    m.metrics.sessionCheck(.valid)
                     reply.writeObject("info") { AuthReplies.write(checked.info, to: &$0) }
                 } catch {
+                    m.metrics.sessionCheck(RiegelMetrics.sessionCheckOutcome(of: error))
                     throw ErrorMapping.varlinkError(for: error, in: interface)
                 }
             },

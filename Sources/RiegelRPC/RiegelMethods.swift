@@ -34,13 +34,16 @@ public struct RiegelMethods: Sendable {
     public var masterKeys: MasterKeyService
     /// Online backups of the database (`Backup`).
     public var backups: DatabaseBackupService
+    /// Where calls are counted and timed (``RiegelMetrics/off``: nowhere).
+    public var metrics: RiegelMetrics
 
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
                 devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,
                 audit: AuditRecorder,
                 auditReader: any AuditReader, auditExporter: AuditExporter, auditKeys: any CheckpointSealer,
-                keys: KeyAdministration, masterKeys: MasterKeyService, backups: DatabaseBackupService) {
+                keys: KeyAdministration, masterKeys: MasterKeyService, backups: DatabaseBackupService,
+                metrics: RiegelMetrics = .off) {
         self.status = status
         self.accounts = accounts
         self.sessions = sessions
@@ -55,5 +58,6 @@ public struct RiegelMethods: Sendable {
         self.keys = keys
         self.masterKeys = masterKeys
         self.backups = backups
+        self.metrics = metrics
     }
 }

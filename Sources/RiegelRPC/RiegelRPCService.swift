@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import RiegelCore
 import RiegelService
 import Varlink
@@ -14,6 +15,9 @@ public enum RiegelRPCService {
     ///     takes effect at once).
     ///   - denials: where refused calls are audited (aggregated, off the event loop).
     ///   - logger: where refused calls are logged.
+    ///
+    /// With metrics on (``RiegelMetrics/enabled``), every bound method is timed
+    /// (`riegel_varlink_request_duration_seconds{method}`); off, handlers run unwrapped.
     /// - Important: security rule 8. Every riegel interface requires its role;
     ///   only `org.varlink.service` is open to all peers.
     public static func make(methods: RiegelMethods,
@@ -23,8 +27,16 @@ public enum RiegelRPCService {
         var service = VarlinkService(vendor: "riegel", product: "riegeld", version: RiegelVersion.current,
                                      url: "https://varlink.org")
         for (name, role, description) in RiegelIDL.interfaces {
+            var handlers = table(for: name, methods: methods)
+            if methods.metrics.enabled {
+                for (method, handler) in handlers {
+                    let timer = Timer(label: "riegel_varlink_request_duration_seconds",
+                                      dimensions: [("method", name + "." + method)], factory: methods.metrics.factory)
+                    handlers[method] = handler.timed(timer)
+                }
+            }
             try service.register(interfaceDescription: description,
-                                 methods: table(for: name, methods: methods),
+                                 methods: handlers,
                                  authorize: { call in
                                      if authorizer().permits(call.peer, role) { return true }
                                      // On the event loop: only counted here, appended by the auditor's task.

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import RiegelCore
 
 /// Tries gateways in order (`[sms] gateways`): a send that fails or times out
@@ -8,27 +9,43 @@ import RiegelCore
 ///
 /// Each gateway enforces its own timeout. Cancellation of the caller stops
 /// the failover at once.
+///
+/// Every try is counted (`riegel_sms_sends_total{gateway,country_code,outcome}`),
+/// and so is every move to the next gateway
+/// (`riegel_sms_failovers_total{from_gateway,to_gateway}`); the number itself
+/// never becomes a label, only its country calling code.
 public struct FailoverSMSGateway: SMSGateway {
     /// The name this composite answers to (`failover`).
     public let name: String
     /// The gateways, in the order they are tried.
     public let gateways: [any SMSGateway]
     private let logger: Logger
+    private let metrics: any MetricsFactory
 
-    /// A failover over `gateways`, tried in order.
-    public init(name: String = "failover", gateways: [any SMSGateway], logger: Logger) {
+    /// A failover over `gateways`, tried in order; `metrics` counts the tries.
+    public init(name: String = "failover", gateways: [any SMSGateway], logger: Logger,
+                metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.name = name
         self.gateways = gateways
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Sends through the first gateway that takes the message.
     public func send(_ message: SMSMessage) async throws {
         var failures: [String] = []
+        let country = Self.countryCode(of: message.to)
+        var previous: String?
         for gateway in gateways {
             try Task.checkCancellation()
+            if let previous {
+                Counter(label: "riegel_sms_failovers_total",
+                        dimensions: [("from_gateway", previous), ("to_gateway", gateway.name)], factory: metrics).increment()
+            }
+            previous = gateway.name
             do {
                 try await gateway.send(message)
+                count(gateway: gateway.name, country: country, outcome: "sent")
                 if !failures.isEmpty {
                     logger.notice("SMS sent after failover", metadata: [
                         "sms.gateway": "\(gateway.name)", "sms.failed": "\(failures.joined(separator: "; "))",
@@ -36,8 +53,10 @@ public struct FailoverSMSGateway: SMSGateway {
                 }
                 return
             } catch let error as CancellationError {
+                count(gateway: gateway.name, country: country, outcome: "cancelled")
                 throw error
             } catch {
+                count(gateway: gateway.name, country: country, outcome: Self.outcome(of: error))
                 let summary = "\(gateway.name): \(Self.kind(of: error))"
                 failures.append(summary)
                 logger.warning("SMS gateway failed, trying the next", metadata: [
@@ -65,6 +84,27 @@ public struct FailoverSMSGateway: SMSGateway {
         if !failures.isEmpty {
             throw SMSGatewayError.unavailable(gateway: name, reason: failures.joined(separator: "; "))
         }
+    }
+
+    /// The country calling code of an E.164 recipient, `unknown` if it does not parse.
+    static func countryCode(of recipient: String) -> String {
+        (try? PhoneNumber(parsing: recipient))?.countryCode ?? "unknown"
+    }
+
+    /// The `outcome` label of a failed try: `timed_out`, `rejected`, `unavailable` or `failed`.
+    static func outcome(of error: any Error) -> String {
+        switch error as? SMSGatewayError {
+        case .timedOut?: "timed_out"
+        case .rejected?: "rejected"
+        case .unavailable?: "unavailable"
+        case nil: "failed"
+        }
+    }
+
+    private func count(gateway: String, country: String, outcome: String) {
+        Counter(label: "riegel_sms_sends_total",
+                dimensions: [("gateway", gateway), ("country_code", country), ("outcome", outcome)],
+                factory: metrics).increment()
     }
 
     /// `timed out`, `rejected (HTTP 500)`, `unavailable`, or `failed` for errors outside the port's contract.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import RiegelCore
 
 /// Runs a ``PasswordHasher`` on a fixed number of dedicated threads with a
@@ -50,23 +51,38 @@ public final class PasswordHashingPool: Sendable {
     /// The configuration the pool runs with.
     public let configuration: Configuration
     let state: PasswordHashingPoolState
+    let metrics: RiegelMetrics
 
     /// Starts `configuration.workers` threads that run `hasher`.
     ///
     /// - Precondition: `workers >= 1`, `queueLimit >= 0`, `retryAfterSeconds >= 1`
     ///   (the config loader reports bad values with their file and line first).
-    public convenience init(hasher: any PasswordHasher, configuration: Configuration = Configuration()) {
-        self.init(hasher: hasher, configuration: configuration, observer: nil)
+    ///
+    /// `metrics` gets the running and queued figures at every change and
+    /// counts refusals (`riegel_password_hash_*`).
+    public convenience init(hasher: any PasswordHasher, configuration: Configuration = Configuration(),
+                            metrics: RiegelMetrics = .off) {
+        self.init(hasher: hasher, configuration: configuration, observer: nil, metrics: metrics)
     }
 
     /// As the public initializer; `observer` sees every change of ``Load`` (tests),
     /// called with the pool's lock held: it must not call back into the pool.
-    init(hasher: any PasswordHasher, configuration: Configuration, observer: (@Sendable (Load) -> Void)?) {
+    init(hasher: any PasswordHasher, configuration: Configuration, observer: (@Sendable (Load) -> Void)?,
+         metrics: RiegelMetrics = .off) {
         precondition(configuration.workers >= 1, "workers must be at least 1")
         precondition(configuration.queueLimit >= 0, "queueLimit must not be negative")
         precondition(configuration.retryAfterSeconds >= 1, "retryAfterSeconds must be at least 1")
         self.configuration = configuration
-        state = PasswordHashingPoolState(hasher: hasher, configuration: configuration, observer: observer)
+        self.metrics = metrics
+        Gauge(label: "riegel_password_hash_workers", factory: metrics.factory).record(configuration.workers)
+        Gauge(label: "riegel_password_hash_queue_limit", factory: metrics.factory).record(configuration.queueLimit)
+        metrics.hashInFlight.record(0)
+        metrics.hashQueued.record(0)
+        state = PasswordHashingPoolState(hasher: hasher, configuration: configuration, observer: { load in
+            metrics.hashInFlight.record(load.running)
+            metrics.hashQueued.record(load.queued)
+            observer?(load)
+        })
         state.start()
     }
 
@@ -114,6 +130,12 @@ public final class PasswordHashingPool: Sendable {
         return l.running >= configuration.workers && l.queued >= configuration.queueLimit
     }
 
+    /// Counts a call refused early because ``isSaturated`` said so (it is
+    /// answered `Overloaded` as if the pool had refused it).
+    public func countRefusal() {
+        metrics.hashRefused()
+    }
+
     /// Stops accepting calls and ends the workers; returns once every worker
     /// thread has ended and been joined. Idempotent.
     ///
@@ -131,6 +153,7 @@ public final class PasswordHashingPool: Sendable {
                 run: { hasher in continuation.resume(with: Result { try work(hasher) }) },
                 fail: { error in continuation.resume(throwing: error) })
             if let refusal = state.submit(job) {
+                if case .overloaded = refusal { metrics.hashRefused() }
                 continuation.resume(throwing: refusal)
             }
         }

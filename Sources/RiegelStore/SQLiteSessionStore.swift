@@ -88,6 +88,15 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
+    public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.columns) FROM session WHERE id > ? ORDER BY id LIMIT ?
+                """, arguments: [cursor?.rawValue ?? "", limit])
+                .map(Self.record(from:))
+        }
+    }
+
     public func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
         try database.writer.read { db in
             let rows = try Row.fetchCursor(db, sql: """

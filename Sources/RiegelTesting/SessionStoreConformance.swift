@@ -16,6 +16,7 @@ public enum SessionStoreConformance {
         ("renewReplacesDigestAndAssurance", renewReplacesDigestAndAssurance),
         ("revokeEndsOnceAndKeepsTheRecord", revokeEndsOnceAndKeepsTheRecord),
         ("forEachRevokedListsSessionsRevokedSinceACutoff", forEachRevokedListsSessionsRevokedSinceACutoff),
+        ("pagesListEverySessionOnceInIDOrder", pagesListEverySessionOnceInIDOrder),
         ("revokeAllKeepsOneAndCounts", revokeAllKeepsOneAndCounts),
         ("revokeAllOfDeviceEndsOnlyThatDevicesSessions", revokeAllOfDeviceEndsOnlyThatDevicesSessions),
         ("recordActivityNeverMovesBackwards", recordActivityNeverMovesBackwards),
@@ -52,6 +53,24 @@ public enum SessionStoreConformance {
         seen = []
         try s.store.forEachRevoked(since: C.at(100)) { seen.append($0.id) }
         try C.expect(seen == [C.sessionID(1), C.sessionID(2)], "oldest first, the cutoff included; got \(seen)")
+    }
+
+    static func pagesListEverySessionOnceInIDOrder(_ s: Subject) throws {
+        try users(s, 1, 2)
+        for n in 1...7 { try s.store.create(session(n, user: n % 2 + 1)) }
+        try s.store.revoke(id: C.sessionID(3), reason: "logout", at: C.at(100))
+        var seen: [SessionID] = []
+        var cursor: SessionID?
+        while true {
+            let page = try s.store.page(after: cursor, limit: 3)
+            try C.expect(page.count <= 3, "a page holds at most `limit` sessions")
+            guard let last = page.last else { break }
+            seen += page.map(\.id)
+            cursor = last.id
+        }
+        try C.expect(seen == (1...7).map { C.sessionID($0) }.sorted { $0.rawValue < $1.rawValue },
+                     "every session once, revoked ones included, in id order; got \(seen)")
+        try C.expect(try s.store.page(after: nil, limit: 2).count == 2, "nil starts at the first")
     }
 
     static func users(_ subject: Subject, _ numbers: Int...) throws {

@@ -49,6 +49,7 @@ def test_deb_holds_programs_units_snippets_catalog_config_and_man_pages(contents
         ("/usr/bin/riegelctl", "-rwxr-xr-x"),
         ("/usr/lib/systemd/system/riegeld.service", "-rw-r--r--"),
         ("/usr/lib/systemd/system/riegeld.socket", "-rw-r--r--"),
+        ("/usr/lib/systemd/system/riegeld-metrics.socket", "-rw-r--r--"),
         ("/usr/lib/sysusers.d/riegel.conf", "-rw-r--r--"),
         ("/usr/lib/tmpfiles.d/riegel.conf", "-rw-r--r--"),
         ("/usr/lib/systemd/catalog/riegel.catalog", "-rw-r--r--"),
@@ -69,6 +70,7 @@ def test_deb_holds_programs_units_snippets_catalog_config_and_man_pages(contents
 def test_packaged_files_are_the_repository_files(unpacked):
     for src, dst in [("systemd/riegeld.service", "usr/lib/systemd/system/riegeld.service"),
                      ("systemd/riegeld.socket", "usr/lib/systemd/system/riegeld.socket"),
+                     ("systemd/riegeld-metrics.socket", "usr/lib/systemd/system/riegeld-metrics.socket"),
                      ("systemd/riegel.sysusers", "usr/lib/sysusers.d/riegel.conf"),
                      ("systemd/riegel.tmpfiles", "usr/lib/tmpfiles.d/riegel.conf"),
                      ("systemd/riegel.catalog", "usr/lib/systemd/catalog/riegel.catalog"),

@@ -36,6 +36,22 @@ import Glibc
         #expect(try activated(pid: getpid(), fds: 2, names: "metrics:varlink") == 4)
         #expect(try activated(pid: getpid(), fds: 2, names: "a:b") == 3)
         #expect(try activated(pid: getpid(), fds: 1, names: nil) == 3)
+
+        // Both sockets of riegeld.socket and riegeld-metrics.socket, in either order.
+        func passed(_ names: String?) throws -> ListenFDs.Passed? {
+            setenv("LISTEN_PID", "\(getpid())", 1)
+            setenv("LISTEN_FDS", "2", 1)
+            if let names { setenv("LISTEN_FDNAMES", names, 1) } else { unsetenv("LISTEN_FDNAMES") }
+            return try ListenFDs.take()
+        }
+        let both = try #require(try passed("varlink:metrics"))
+        #expect(both.varlink == 3 && both.metrics == 4)
+        let swapped = try #require(try passed("metrics:varlink"))
+        #expect(swapped.varlink == 4 && swapped.metrics == 3)
+        // An unnamed second fd is never taken for metrics.
+        let unnamed = try #require(try passed(nil))
+        #expect(unnamed.varlink == 3 && unnamed.metrics == nil)
+        #expect(try ListenFDs.take() == nil, "the variables are consumed")
     }
 
     @Test func onlyListeningUnixStreamSocketsAreAccepted() throws {

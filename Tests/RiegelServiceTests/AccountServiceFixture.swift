@@ -101,15 +101,16 @@ struct AccountServiceFixture {
     init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
          sessionPolicy: SessionPolicy = SessionPolicy(), smsPolicy: SMSPolicy = AccountServiceFixture.smsPolicy(),
          gateway: InMemorySMSGateway = InMemorySMSGateway(), sendThrough: (any SMSGateway)? = nil,
-         devicePolicy: DevicePolicy = DevicePolicy()) {
+         devicePolicy: DevicePolicy = DevicePolicy(), metrics: RiegelMetrics = .off) {
         hasher = CountingHasher(cost: cost)
         auditLog = InMemoryAuditLog(clock: clock)
-        audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger)
+        audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger,
+                              metrics: metrics)
         accounts = InMemoryAccountStore(data: data)
         resetTokens = InMemoryResetTokenStore(data: data)
         sessions = SessionService(sessions: InMemorySessionStore(data: data), accounts: accounts, tokens: tokens,
                                   digester: tokens, clock: clock, random: random, policy: sessionPolicy,
-                                  audit: audit)
+                                  audit: audit, metrics: metrics)
         self.gateway = gateway
         let clock = self.clock
         let dispatcher = SMSDispatcher(store: challengeStore, gateway: sendThrough ?? gateway, sealer: TransparentSecretSealer(),
@@ -117,7 +118,7 @@ struct AccountServiceFixture {
                                        sleep: { clock.advance(seconds: $0) })
         sms = SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
                                   sealer: TransparentSecretSealer(), digester: FakeKeyedDigester(), random: random,
-                                  clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger)
+                                  clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger, metrics: metrics)
         deviceStore = InMemoryDeviceStore(data: data)
         devices = DeviceService(devices: deviceStore, nonces: deviceNonces, accounts: accounts, throttles: throttles,
                                 sessions: sessions, verifier: verifier, tokens: tokens, digester: tokens,
@@ -137,11 +138,11 @@ struct AccountServiceFixture {
             resetTokens: resetTokens,
             activationCodes: InMemoryActivationCodeStore(data: data), sessions: sessions, sms: sms, devices: devices,
             transactions: InMemoryTransactionRunner(),
-            hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16)),
+            hashing: PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 16), metrics: metrics),
             hashValidator: FakeHashValidator(),
             sealer: TransparentSecretSealer(), keyedDigester: FakeKeyedDigester(), tokenDigester: tokens,
             tokens: tokens, clock: clock, random: random, policy: policy, audit: audit, logger: logs.logger,
-            factors: factors)
+            factors: factors, metrics: metrics)
     }
 }
 

@@ -20,6 +20,10 @@ public protocol SessionStore: Sendable {
     /// Every session revoked at or after `since`, one at a time (reloaded as
     /// tombstones, so their tokens keep answering "revoked" after a restart).
     func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws
+    /// Up to `limit` sessions (revoked ones included) with ids after `cursor`
+    /// (nil: from the first), in id order: a background load reads a million
+    /// page by page, each page one short read. The next cursor is the last id.
+    func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord]
     /// Replaces the token digest (a rise in assurance renews the token) and the
     /// assurance fields (how and when the second factor was last proven).
     func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,

@@ -32,6 +32,8 @@ public struct RiegelConfig: Sendable, Equatable {
     public var keys = KeysConfig()
     /// `[audit]`.
     public var audit = AuditConfig()
+    /// `[metrics]`.
+    public var metrics = MetricsConfig()
 
     /// The defaults.
     public init() {}
@@ -125,6 +127,7 @@ public struct RiegelConfig: Sendable, Equatable {
         c.factors = section("factors", &top, root, context, FactorsConfig.read)
         c.keys = section("keys", &top, root, context, KeysConfig.read)
         c.audit = section("audit", &top, root, context, AuditConfig.read)
+        c.metrics = section("metrics", &top, root, context, MetricsConfig.read)
         let stateDirectory = c.daemon.stateDirectory
         c.sms = section("sms", &top, root, context) { SMSConfig.read(&$0, stateDirectory: stateDirectory) }
         for (name, var s) in top.tables("resource_class") {

@@ -14,10 +14,25 @@ extension AccountService {
     ///   the right password.
     public func login(username rawUsername: String, password: String, deviceToken: String? = nil,
                       client: ClientContext) async throws -> LoginOutcome {
+        do {
+            let outcome = try await passwordLogin(username: rawUsername, password: password, deviceToken: deviceToken,
+                                                  client: client)
+            if case .challenge = outcome { metrics.login(.challengeRequired) } else { metrics.login(.success) }
+            return outcome
+        } catch {
+            metrics.login(RiegelMetrics.loginOutcome(of: error))
+            throw error
+        }
+    }
+
+    /// ``login(username:password:deviceToken:client:)`` without the counting.
+    private func passwordLogin(username rawUsername: String, password: String, deviceToken: String?,
+                               client: ClientContext) async throws -> LoginOutcome {
         // A full pool answers Overloaded before any database or crypto work:
         // the answer says nothing about the account, and a flood of refused
         // calls then costs almost nothing (BENCHMARKS.md, login flood).
         if hashing.isSaturated {
+            hashing.countRefusal()
             throw RiegelError.overloaded(retryAfterSeconds: hashing.configuration.retryAfterSeconds)
         }
         let now = clock.now()

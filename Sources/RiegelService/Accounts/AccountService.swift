@@ -33,6 +33,8 @@ public final class AccountService: Sendable {
     let policy: AccountPolicy
     let logger: Logger
     let audit: AuditRecorder
+    /// Where logins are counted (`riegel_logins_total`).
+    let metrics: RiegelMetrics
     /// A PHC string of a random password, verified for unknown usernames so
     /// that they cost the same time as wrong passwords (security rule 1).
     let dummyHash: Mutex<SealedSecret?>
@@ -48,7 +50,8 @@ public final class AccountService: Sendable {
                 hashing: PasswordHashingPool,
                 hashValidator: any PasswordHashValidator, sealer: any SecretSealer, keyedDigester: any KeyedDigester, tokenDigester: any TokenDigester,
                 tokens: any TokenGenerator, clock: any WallClock, random: any RandomSource,
-                policy: AccountPolicy, audit: AuditRecorder, logger: Logger, factors: FactorService? = nil) {
+                policy: AccountPolicy, audit: AuditRecorder, logger: Logger, factors: FactorService? = nil,
+                metrics: RiegelMetrics = .off) {
         self.accounts = accounts
         self.directory = directory
         self.throttles = throttles
@@ -70,6 +73,7 @@ public final class AccountService: Sendable {
         self.policy = policy
         self.logger = logger
         self.audit = audit
+        self.metrics = metrics
         self.dummyHash = Mutex(nil)
     }
 
@@ -341,9 +345,11 @@ public final class AccountService: Sendable {
         for event in events {
             switch event {
             case .delayEngaged(let retryAfter, _):
+                metrics.throttleEvent(lockout: false)
                 audit.record(.throttleEngaged, .failure, user: user, username: username, client: client,
                              details: ["retry_after": "\(retryAfter)"])
             case .locked(let until):
+                metrics.throttleEvent(lockout: true)
                 audit.record(.accountLocked, .failure, user: user, username: username, reason: "too_many_failures",
                              client: client, details: ["until": "\(until)"])
             }

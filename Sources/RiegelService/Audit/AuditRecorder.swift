@@ -29,18 +29,20 @@ public final class AuditRecorder: Sendable {
     let hasher: any AuditHasher
     let logger: Logger
     let forwarder: (any AuditForwarder)?
+    let metrics: RiegelMetrics
     private let messageIDs = Mutex<[String: String]>([:])
 
     /// A recorder appending to `log`; `hasher` derives the MESSAGE_IDs;
     /// `maintenance` blanks usernames of deleted accounts; `forwarder` gets a
     /// copy of each appended entry.
     public init(log: any AuditLog, maintenance: (any AuditMaintenance)? = nil, hasher: any AuditHasher, logger: Logger,
-                forwarder: (any AuditForwarder)? = nil) {
+                forwarder: (any AuditForwarder)? = nil, metrics: RiegelMetrics = .off) {
         self.log = log
         self.maintenance = maintenance
         self.hasher = hasher
         self.logger = logger
         self.forwarder = forwarder
+        self.metrics = metrics
     }
 
     /// Records one event. A failure to append is logged as an error and does
@@ -67,7 +69,9 @@ public final class AuditRecorder: Sendable {
             metadata["audit_seq"] = "\(entry.seq)"
             logger.log(level: outcome == .failure ? .notice : .info, "\(type)", metadata: metadata)
             forwarder?.forward(entry)
+            metrics.auditAppend(ok: true)
         } catch {
+            metrics.auditAppend(ok: false)
             metadata["error"] = "\(error)"
             logger.error("audit append failed: \(type)", metadata: metadata)
         }

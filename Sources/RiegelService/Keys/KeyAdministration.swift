@@ -22,6 +22,7 @@ public final class KeyAdministration: Sendable {
     let audit: AuditRecorder
     let clock: any WallClock
     let logger: Logger
+    let metrics: RiegelMetrics
     /// Rows per batch transaction.
     public let batchSize: Int
     /// The pause between two batches.
@@ -31,7 +32,8 @@ public final class KeyAdministration: Sendable {
     /// Binds the use cases; `sealer`, `digester` and `checkpoints` re-seal
     /// under the active keys.
     public init(ring: any KeyRotator, store: any KeyRewrapStore, sealer: any SecretSealer, digester: any KeyedDigester,
-                checkpoints: any CheckpointSealer, audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, logger: Logger) {
+                checkpoints: any CheckpointSealer, audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, logger: Logger,
+                metrics: RiegelMetrics = .off) {
         self.ring = ring
         self.store = store
         rewrapper = KeyRewrapper(sealer: sealer, digester: digester, checkpoints: checkpoints)
@@ -40,6 +42,7 @@ public final class KeyAdministration: Sendable {
         self.batchSize = max(1, batchSize)
         self.pause = pause
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Every key with the rows that use it, and the latest re-wrap of each purpose.
@@ -163,7 +166,12 @@ public final class KeyAdministration: Sendable {
     func run(_ start: KeyRewrap) async throws {
         var job = start
         var idleBatches = 0
+        defer {
+            metrics.keyRewrap(purpose: job.purpose, processed: job.processed, total: job.total,
+                              running: job.state == .running && !Task.isCancelled)
+        }
         while true {
+            metrics.keyRewrap(purpose: job.purpose, processed: job.processed, total: job.total, running: true)
             try Task.checkCancellation()
             let current = activeKey(job.purpose) ?? job.keyID
             let batch = try await store.staleSecrets(job.purpose, current: current, limit: batchSize)

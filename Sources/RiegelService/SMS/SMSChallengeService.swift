@@ -26,6 +26,8 @@ public final class SMSChallengeService: Sendable {
     public let policy: SMSPolicy
     let audit: AuditRecorder
     let logger: Logger
+    /// Where verifications are counted (`riegel_second_factor_verifications_total{factor="sms"}`).
+    let metrics: RiegelMetrics
     /// Serialises verifications, caps and budgets (also the budgeted checks
     /// of other factors, `SMSChallengeService+Budget`).
     let lock = Mutex(())
@@ -33,7 +35,7 @@ public final class SMSChallengeService: Sendable {
     /// A service over the given ports.
     public init(store: any SMSChallengeStore, counters: any SMSCounterStore, dispatcher: SMSDispatcher,
                 sealer: any SecretSealer, digester: any KeyedDigester, random: any RandomSource, clock: any WallClock,
-                policy: SMSPolicy, audit: AuditRecorder, logger: Logger) {
+                policy: SMSPolicy, audit: AuditRecorder, logger: Logger, metrics: RiegelMetrics = .off) {
         self.store = store
         self.counters = counters
         self.dispatcher = dispatcher
@@ -44,6 +46,7 @@ public final class SMSChallengeService: Sendable {
         self.policy = policy
         self.audit = audit
         self.logger = logger
+        self.metrics = metrics
     }
 
     // MARK: numbers
@@ -144,6 +147,7 @@ public final class SMSChallengeService: Sendable {
             let user = stored.challenge.userID
             var budget = try counters.budget(of: user) ?? SecondFactorBudget()
             if let error = budget.error(now: now) {
+                metrics.secondFactor(factor: "sms", outcome: "locked")
                 audit.record(.challengeRefused, .failure, user: user, reason: "second_factor_locked",
                              details: ["challenge_id": id.rawValue])
                 throw error
@@ -154,17 +158,23 @@ public final class SMSChallengeService: Sendable {
             try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
             switch outcome {
             case .verified:
+                metrics.secondFactor(factor: "sms", outcome: "success")
+                if let phone = try? phone(of: stored.challenge) {
+                    metrics.smsCodeVerified(countryCode: phone.countryCode)
+                }
                 audit.record(.challengeVerified, .success, user: user, reason: stored.challenge.purpose.rawValue,
                              details: ["challenge_id": id.rawValue])
                 return stored
             case .wrong, .exhausted:
                 // Only a code this call compared counts against the account (a
                 // challenge exhausted before refuses without comparing anything).
+                metrics.secondFactor(factor: "sms", outcome: outcome == .exhausted ? "exhausted" : "wrong_code")
                 if wasPending { try recordWrongCode(&budget, user: user, now: now) }
                 audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code",
                              details: ["challenge_id": id.rawValue, "attempts_left": "\(stored.challenge.attemptsLeft)"])
                 throw outcome.error!
             case .expired, .alreadyUsed:
+                metrics.secondFactor(factor: "sms", outcome: outcome == .expired ? "expired" : "already_used")
                 audit.record(.challengeFailed, .failure, user: user,
                              reason: outcome == .expired ? "expired" : "already_used",
                              details: ["challenge_id": id.rawValue])

@@ -18,6 +18,7 @@ public final class SessionService: Sendable {
     let clock: any WallClock
     let random: any RandomSource
     let audit: AuditRecorder
+    let metrics: RiegelMetrics
     let table = SessionTable()
     /// The lifetimes in force.
     public let policy: SessionPolicy
@@ -37,7 +38,7 @@ public final class SessionService: Sendable {
     /// A service over the given ports; call ``load()`` before serving.
     public init(sessions: any SessionStore, accounts: any AccountStore, tokens: any TokenGenerator,
                 digester: any TokenDigester, clock: any WallClock, random: any RandomSource, policy: SessionPolicy,
-                audit: AuditRecorder) {
+                audit: AuditRecorder, metrics: RiegelMetrics = .off) {
         self.sessions = sessions
         self.accounts = accounts
         self.tokens = tokens
@@ -46,37 +47,101 @@ public final class SessionService: Sendable {
         self.random = random
         self.policy = policy
         self.audit = audit
+        self.metrics = metrics
     }
 
-    /// Fills the table from the store: every unrevoked session that is not yet
-    /// expired, and, as tombstones, revoked ones that would still be live (so
-    /// their tokens answer `SessionExpired(revoked)`, not `InvalidToken`, after
-    /// a restart). Returns how many live sessions it loaded.
+    /// Reports the live-session figure (`riegel_sessions_live`): unrevoked
+    /// sessions held, exact after each sweep (see ``SessionTable/unrevokedCount``).
+    func reportLive() {
+        metrics.setLiveSessions(table.unrevokedCount)
+    }
+
+    /// Fills the table from the store at once (``beginLoading()`` and every
+    /// page of ``loadStoredPage(after:limit:)``); returns how many live sessions
+    /// it loaded. riegeld loads in the background instead, after `READY=1`.
     @discardableResult
     public func load() throws -> Int {
-        let now = clock.now()
-        var users: Set<UserID> = []
+        beginLoading()
+        var cursor: SessionID?
         var loaded = 0
-        // No other store call inside the iteration (it holds a read); names come after.
-        try sessions.forEachUnrevoked { record in
-            guard policy.endReason(of: record, now: now) == nil else { return }
-            users.insert(record.userID)
-            table.insert(record, username: "")
-            loaded += 1
-        }
-        try sessions.forEachRevoked(since: now.adding(seconds: -policy.idleTimeout)) { record in
-            guard policy.endReason(revoked: false, createdAt: record.createdAt, lastActivityAt: record.lastActivityAt,
-                                   now: now) == nil else { return }
-            table.insert(record, username: "")
-        }
-        for user in users {
-            if let account = try accounts.account(id: user) {
-                table.setUsername(account.username.value, of: user)
-            } else {
-                loaded -= table.removeAll(of: user)
-            }
-        }
+        repeat {
+            let page = try loadStoredPage(after: cursor)
+            loaded += page.added
+            cursor = page.next
+        } while cursor != nil
         return loaded
+    }
+
+    /// Marks the table incomplete, so checks can be served before the stored
+    /// sessions are in memory: until the last page of
+    /// ``loadStoredPage(after:limit:)``, a token (or id, or user) the table
+    /// does not hold is looked up in the store and, if it can be valid, added.
+    ///
+    /// - Important: security rule 6 holds throughout: a stored session is
+    ///   judged by the same rule whether a page or a lookup brings it in
+    ///   (``admits(_:now:)``), and a revocation made meanwhile wins over a page
+    ///   read before it (``SessionTable/insertIfAbsent(_:username:)``).
+    public func beginLoading() {
+        table.beginLoading()
+    }
+
+    /// Loads the stored sessions with ids after `cursor` (one short read of
+    /// `limit` rows, then one account read per user the table does not know
+    /// yet) that can still be valid: unrevoked ones not yet expired, and, as
+    /// tombstones, revoked ones that would otherwise still be live (so their
+    /// tokens answer `SessionExpired(revoked)`, not `InvalidToken`, after a
+    /// restart). Sessions of deleted accounts are skipped. Returns the next
+    /// cursor (nil after the last page: the table is then complete) and how
+    /// many live sessions it added.
+    public func loadStoredPage(after cursor: SessionID?, limit: Int = 1000) throws -> (next: SessionID?, added: Int) {
+        let page = try sessions.page(after: cursor, limit: limit)
+        let now = clock.now()
+        var added = 0
+        for record in page where try admit(record, now: now) { added += 1 }
+        reportLive()
+        guard let last = page.last, page.count == limit else {
+            table.finishLoading()
+            return (nil, added)
+        }
+        return (last.id, added)
+    }
+
+    /// Whether the table is still incomplete (stored sessions being loaded).
+    public var isLoading: Bool { table.isLoading }
+
+    /// Whether a stored session belongs in the table at `now`.
+    func admits(_ r: SessionRecord, now: Instant) -> Bool {
+        guard let revokedAt = r.revokedAt else { return policy.endReason(of: r, now: now) == nil }
+        return revokedAt >= now.adding(seconds: -policy.idleTimeout)
+            && policy.endReason(revoked: false, createdAt: r.createdAt, lastActivityAt: r.lastActivityAt, now: now) == nil
+    }
+
+    /// Adds a stored session the table does not hold, if it belongs there
+    /// and its account still exists; true if it added a live one.
+    private func admit(_ r: SessionRecord, now: Instant) throws -> Bool {
+        guard admits(r, now: now) else { return false }
+        let name: String
+        if let known = table.username(of: r.userID) {
+            name = known
+        } else if let account = try accounts.account(id: r.userID) {
+            name = account.username.value
+        } else {
+            return false  // the account is gone, and so are its sessions
+        }
+        return table.insertIfAbsent(r, username: name) && r.revokedAt == nil
+    }
+
+    /// While loading: brings the session with this id into the table if stored.
+    private func fetch(id: SessionID) throws {
+        guard table.isLoading, !table.holds(id: id), let r = try sessions.session(id: id) else { return }
+        _ = try admit(r, now: clock.now())
+    }
+
+    /// While loading: brings every unrevoked stored session of `userID` into the table.
+    private func fetch(user userID: UserID) throws {
+        guard table.isLoading else { return }
+        let now = clock.now()
+        for r in try sessions.sessions(of: userID) { _ = try admit(r, now: now) }
     }
 
     /// Opens a session for `account`, written through before it returns. If
@@ -95,9 +160,11 @@ public final class SessionService: Sendable {
             secondFactorAt: assurance == .secondFactor ? now : nil,
             secondFactorMethod: assurance == .secondFactor ? method : nil, lastActivityAt: now,
             clientIP: client.ip, userAgent: client.userAgent, deviceID: deviceID)
+        try fetch(user: account.id)
         try sessions.create(record)
         table.insert(record, username: account.username.value)
         try enforceCap(of: account.id, username: account.username.value, now: now)
+        reportLive()
         return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
     }
 
@@ -127,8 +194,20 @@ public final class SessionService: Sendable {
         let now = clock.now()
         let policy = self.policy
         let key = digester.withDigest(ofToken: token) { TokenDigestKey(bytes: $0) }
-        let found = table.lookup(key, touchAt: touch ? now : nil) { revoked, createdAt, lastActivityAt in
+        let judge = { (revoked: Bool, createdAt: Instant, lastActivityAt: Instant) in
             policy.endReason(revoked: revoked, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now)
+        }
+        var found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+        if found == nil, table.isLoading {
+            // Not loaded yet (or never issued): the store decides, by the loader's rule.
+            do {
+                if let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) {
+                    _ = try admit(r, now: now)
+                    found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+                }
+            } catch {
+                throw .storageUnavailable
+            }
         }
         switch found {
         case nil: throw .invalidToken
@@ -149,6 +228,7 @@ public final class SessionService: Sendable {
     /// - Throws: `SessionExpired` if the session ended meanwhile.
     public func elevate(id: SessionID, reason: String, method: AuthenticationMethod = .sms) throws -> NewSession {
         let now = clock.now()
+        try fetch(id: id)
         guard let entry = table.entry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
         if let ended = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
                                         lastActivityAt: entry.lastActivityAt, now: now) {
@@ -167,6 +247,7 @@ public final class SessionService: Sendable {
     /// Lowers a session to `password` (its user turned the second factor off):
     /// the elevation is gone, the token stays.
     public func demote(id: SessionID) throws {
+        try fetch(id: id)
         guard let entry = table.entry(id: id), let stored = try sessions.session(id: id) else { return }
         try sessions.renew(id: id, tokenDigest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
                            secondFactorMethod: nil)
@@ -179,6 +260,7 @@ public final class SessionService: Sendable {
     /// Whether the session `id` is live now (not revoked, not expired): a
     /// pending change a session started dies with it.
     public func isLive(id: SessionID) -> Bool {
+        do { try fetch(id: id) } catch { return false }
         guard let entry = table.entry(id: id) else { return false }
         return policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
                                 lastActivityAt: entry.lastActivityAt, now: clock.now()) == nil
@@ -195,6 +277,7 @@ public final class SessionService: Sendable {
         let checked = try check(token: token, touch: false)
         try sessions.revoke(id: checked.id, reason: "logout", at: clock.now())
         table.markRevoked([checked.id])
+        reportLive()
         audit.record(.sessionRevoked, .success, user: checked.userID, username: checked.info.username,
                      reason: "logout", details: ["session_id": checked.id.rawValue])
     }
@@ -208,6 +291,7 @@ public final class SessionService: Sendable {
     /// The live sessions of the user of `token`, oldest first, with client info.
     public func list(token: String) throws -> [(info: SessionInfo, clientIP: String?, userAgent: String?, method: AuthenticationMethod)] {
         let checked = try check(token: token)
+        try fetch(user: checked.userID)
         let now = clock.now()
         let stored = Dictionary(try sessions.sessions(of: checked.userID).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return table.entries(of: checked.userID)
@@ -218,8 +302,10 @@ public final class SessionService: Sendable {
     /// Ends every session of `userID` except `keeping`; returns how many.
     @discardableResult
     public func endAll(of userID: UserID, keeping: SessionID? = nil, reason: String) throws -> Int {
+        try fetch(user: userID)
         let ended = try sessions.revokeAll(of: userID, keeping: keeping, reason: reason, at: clock.now())
         table.markRevoked(table.entries(of: userID).map(\.id).filter { $0 != keeping })
+        reportLive()
         if ended > 0 {
             audit.record(.sessionRevoked, .success, user: userID, reason: reason, details: ["count": "\(ended)"])
         }
@@ -231,8 +317,10 @@ public final class SessionService: Sendable {
     public func endAll(ofDevice deviceID: DeviceID, reason: String) throws -> Int {
         let ended = try sessions.revokeAll(ofDevice: deviceID, reason: reason, at: clock.now())
         guard !ended.isEmpty else { return 0 }
+        try fetch(id: ended[0])
         let user = table.entry(id: ended[0])?.userID
         table.markRevoked(ended)
+        reportLive()
         audit.record(.sessionRevoked, .success, user: user, reason: reason,
                      details: ["count": "\(ended.count)", "device_id": deviceID.rawValue])
         return ended.count
@@ -261,6 +349,7 @@ public final class SessionService: Sendable {
         let dropped = table.sweep { createdAt, lastActivityAt in
             policy.endReason(revoked: false, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now) != nil
         }
+        reportLive()
         try flush()
         try sessions.deleteInactive(before: now.adding(seconds: -policy.idleTimeout))
         return dropped
@@ -268,13 +357,15 @@ public final class SessionService: Sendable {
 
     /// Live sessions of `userID`.
     public func liveCount(of userID: UserID) -> Int {
+        try? fetch(user: userID)
         let now = clock.now()
         return table.entries(of: userID).filter {
             policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt, lastActivityAt: $0.lastActivityAt, now: now) == nil
         }.count
     }
 
-    /// Live sessions of all users (an admin figure: walks the whole table).
+    /// Live sessions of all users (an admin figure: walks the whole table;
+    /// while stored sessions are still loading, only those held so far).
     public func liveCount() -> Int {
         let now = clock.now()
         return table.count { revoked, createdAt, lastActivityAt in

@@ -10,6 +10,13 @@ import Synchronization
 /// Revoked sessions stay as tombstones until the sweeper drops them, so a
 /// revoked token answers `SessionExpired(revoked)`, not `InvalidToken`.
 /// Activity times are collected as "dirty" for the flusher to write in batches.
+///
+/// While the stored sessions are still being loaded (``beginLoading()`` to
+/// ``finishLoading()``) the table is not complete: the service looks a miss
+/// up in the store and adds what it finds with ``insertIfAbsent(_:username:)``,
+/// as the background loader does. What changed meanwhile wins over what a
+/// page read before: a revocation of a session not yet held is remembered and
+/// applied when it arrives, and so is a new username.
 final class SessionTable: Sendable {
     /// A session as callers see it.
     struct Entry: Sendable {
@@ -56,6 +63,14 @@ final class SessionTable: Sendable {
         var userIndex: [UserID: UInt32] = [:]
         var irregularIDs: [SessionKey: SessionID] = [:]
         var dirty: [SessionKey: Double] = [:]
+        /// Keys in the users' sets: unrevoked sessions held (expired ones until swept).
+        var unrevoked = 0
+        /// Whether stored sessions are still being loaded (the table is incomplete).
+        var loading = false
+        /// While loading: sessions revoked before the table held them.
+        var revokedWhileLoading: Set<SessionKey> = []
+        /// While loading: usernames set before the table held the user.
+        var namesWhileLoading: [UserID: String] = [:]
 
         mutating func user(_ id: UserID, _ username: String) -> UInt32 {
             if let i = userIndex[id] {
@@ -96,7 +111,7 @@ final class SessionTable: Sendable {
             digestByKey[s.key] = nil
             dirty[s.key] = nil
             irregularIDs[s.key] = nil
-            users[Int(s.user)].sessions.remove(s.key)
+            if users[Int(s.user)].sessions.remove(s.key) != nil { unrevoked -= 1 }
         }
     }
 
@@ -115,14 +130,73 @@ final class SessionTable: Sendable {
                                    secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
                                    lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
             s.digestByKey[key] = digest
-            if r.revokedAt == nil { s.users[Int(user)].sessions.insert(key) }
+            if r.revokedAt == nil, s.users[Int(user)].sessions.insert(key).inserted { s.unrevoked += 1 }
         }
     }
+
+    /// Adds a stored session unless the table already holds its id (what
+    /// the table holds is newer than any page read before); a session revoked
+    /// or a user renamed meanwhile arrives revoked or renamed. Returns whether it was added.
+    @discardableResult
+    func insertIfAbsent(_ r: SessionRecord, username: String) -> Bool {
+        let digest = TokenDigestKey(r.tokenDigest)
+        return state.withLock { s in
+            guard s.digestByKey[s.existingKey(of: r.id)] == nil, s.slots[digest] == nil else { return false }
+            let key = s.key(of: r.id)
+            let revoked = r.revokedAt != nil || s.revokedWhileLoading.contains(key)
+            let user: UInt32
+            if let i = s.userIndex[r.userID] {
+                user = i  // the name it holds is newer than the page's
+            } else {
+                user = s.user(r.userID, s.namesWhileLoading[r.userID] ?? username)
+            }
+            s.slots[digest] = Slot(key: key, user: user, assurance: r.assurance, method: r.method,
+                                   secondFactorMethod: r.secondFactorMethod, revoked: revoked,
+                                   createdAt: r.createdAt.secondsSinceEpoch,
+                                   authenticatedAt: r.authenticatedAt.secondsSinceEpoch,
+                                   secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
+                                   lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
+            s.digestByKey[key] = digest
+            if !revoked, s.users[Int(user)].sessions.insert(key).inserted { s.unrevoked += 1 }
+            return true
+        }
+    }
+
+    /// The username the table holds for `userID` (nil: no session of it held).
+    func username(of userID: UserID) -> String? {
+        state.withLock { s in s.userIndex[userID].map { s.users[Int($0)].username } }
+    }
+
+    /// Whether the table holds the session with this id.
+    func holds(id: SessionID) -> Bool {
+        state.withLock { s in s.digestByKey[s.existingKey(of: id)] != nil }
+    }
+
+    /// Marks the table incomplete: stored sessions are being loaded.
+    func beginLoading() {
+        state.withLock { $0.loading = true }
+    }
+
+    /// Marks the table complete: every stored session that can be valid is held.
+    func finishLoading() {
+        state.withLock { s in
+            s.loading = false
+            s.revokedWhileLoading = []
+            s.namesWhileLoading = [:]
+        }
+    }
+
+    /// Whether stored sessions are still being loaded.
+    var isLoading: Bool { state.withLock { $0.loading } }
 
     /// Sets the username shown for every session of `userID`.
     func setUsername(_ username: String, of userID: UserID) {
         state.withLock { s in
-            if let i = s.userIndex[userID] { s.users[Int(i)].username = username }
+            if let i = s.userIndex[userID] {
+                s.users[Int(i)].username = username
+            } else if s.loading {
+                s.namesWhileLoading[userID] = username
+            }
         }
     }
 
@@ -190,12 +264,16 @@ final class SessionTable: Sendable {
         state.withLock { s in
             for id in ids {
                 let k = s.existingKey(of: id)
-                guard let d = s.digestByKey[k], let user = s.slots[d]?.user else { continue }
+                guard let d = s.digestByKey[k], let user = s.slots[d]?.user else {
+                    // Not held yet: a page read before the revocation must not bring it back live.
+                    if s.loading { s.revokedWhileLoading.insert(k) }
+                    continue
+                }
                 s.slots[d]?.revoked = true
                 s.dirty[k] = nil
                 // A tombstone answers lookups by digest until the sweeper drops it, but
                 // leaves its user's set: opening a session walks that set (the cap).
-                s.users[Int(user)].sessions.remove(k)
+                if s.users[Int(user)].sessions.remove(k) != nil { s.unrevoked -= 1 }
             }
         }
     }
@@ -270,4 +348,8 @@ final class SessionTable: Sendable {
 
     /// Sessions held (tombstones included).
     var count: Int { state.withLock { $0.slots.count } }
+
+    /// Unrevoked sessions held; O(1). Right after a sweep these are exactly the
+    /// live ones; until the next, sessions that expired meanwhile still count.
+    var unrevokedCount: Int { state.withLock { $0.unrevoked } }
 }
