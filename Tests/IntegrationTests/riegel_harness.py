@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,6 +200,46 @@ def error_of(call, *args, **kw):
     with pytest.raises(varlink.VarlinkError) as e:
         call(*args, **kw)
     return e.value.error(), e.value.parameters()
+
+
+class LoopbackServer:
+    """A TCP listener on 127.0.0.1 with its own accept thread, for stub peers
+    (SMS gateways that misbehave). Subclasses say what a connection gets in
+    `on_connection`; `close` stops accepting, then calls `on_close`."""
+
+    def __init__(self, backlog: int = 64):
+        self.accepted = 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(backlog)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            self.on_connection(conn)
+
+    def on_connection(self, conn: socket.socket):
+        raise NotImplementedError
+
+    def on_close(self):
+        pass
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join(5)
+        self.on_close()
+        self.sock.close()
 
 
 def sqlite_integrity(path: Path) -> list:

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 import varlink
 
-from riegel_harness import RIEGELD, Daemon, admin, auth, config_text, error_of, sqlite_integrity
+from riegel_harness import RIEGELD, Daemon, LoopbackServer, admin, auth, config_text, error_of, sqlite_integrity
 
 STRONG = "Kl4vier-Sonate-Mond"
 STORAGE = "io.riegel.Auth.StorageUnavailable"
@@ -85,7 +85,7 @@ def dump(d: Daemon) -> list[str]:
 
 # --- SMS gateway faults ---------------------------------------------------------
 
-class MisbehavingGateway:
+class MisbehavingGateway(LoopbackServer):
     """An HTTP SMS gateway on loopback whose behaviour a test switches:
     "ok" (202, records the message), "hang" (reads, never answers), "reset"
     (reads, then a TCP reset), "500", "garbage" (bytes that are no HTTP)."""
@@ -93,27 +93,11 @@ class MisbehavingGateway:
     def __init__(self):
         self.mode = "ok"
         self.messages: list[dict] = []
-        self.accepted = 0
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
         self.held: list[socket.socket] = []
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__(backlog=64)
 
-    def _serve(self):
-        while not self.stopping.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.accepted += 1
-            threading.Thread(target=self._handle, args=(conn, self.mode), daemon=True).start()
+    def on_connection(self, conn: socket.socket):
+        threading.Thread(target=self._handle, args=(conn, self.mode), daemon=True).start()
 
     def _handle(self, conn: socket.socket, mode: str):
         conn.settimeout(5)
@@ -151,12 +135,9 @@ class MisbehavingGateway:
         [code] = set(re.findall(r"(?<!\d)\d{6}(?!\d)", texts[-1]))
         return code
 
-    def close(self):
-        self.stopping.set()
-        self.thread.join(5)
+    def on_close(self):
         for c in self.held:
             c.close()
-        self.sock.close()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from kannel_harness import PASSWORD, USERNAME, Kannel, KannelProblem, port_answers
-from riegel_harness import Daemon, admin, auth, error_of
+from riegel_harness import Daemon, LoopbackServer, admin, auth, error_of
 
 STRONG = "Kl4vier-Sonate-Mond"
 CLIENT = {"ip": "192.0.2.10", "user_agent": "pytest"}
@@ -109,36 +109,19 @@ class Status500Server:
         self.thread.join(5)
 
 
-class HangingServer:
+class HangingServer(LoopbackServer):
     """Accepts connections and never answers (nor reads); counts what it accepted."""
 
     def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
         self.connections: list[socket.socket] = []
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        super().__init__(backlog=16)
 
-    def _accept(self):
-        while not self.stopping.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.connections.append(conn)
+    def on_connection(self, conn: socket.socket):
+        self.connections.append(conn)
 
-    def close(self):
-        self.stopping.set()
-        self.thread.join(5)
+    def on_close(self):
         for c in self.connections:
             c.close()
-        self.sock.close()
 
 
 @pytest.fixture
