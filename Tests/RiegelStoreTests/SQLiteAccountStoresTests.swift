@@ -9,25 +9,7 @@ import XCTest
 /// The account, session, reset-token, activation-code and throttle stores:
 /// each conformance suite against the in-memory fake, SQLite in memory and
 /// SQLite on disk; then what only SQLite does (files, foreign keys, cascade).
-final class SQLiteAccountStoresTests: XCTestCase {
-    private var temps: [TemporaryDirectory] = []
-
-    override func tearDown() {
-        temps.forEach { $0.remove() }
-        temps = []
-    }
-
-    private func onDisk() throws -> RiegelDatabase {
-        let temp = try TemporaryDirectory()
-        temps.append(temp)
-        return try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
-    }
-
-    /// The three backends every suite runs against.
-    private func backends() -> [(name: String, make: () throws -> RiegelDatabase?)] {
-        [("fake", { nil }), ("sqlite-memory", { try RiegelDatabase.inMemory() }), ("sqlite-disk", { try self.onDisk() })]
-    }
-
+final class SQLiteAccountStoresTests: StoreBackendTestCase {
     private func run(_ body: (String, () throws -> RiegelDatabase?) throws -> Void) {
         for backend in backends() {
             XCTAssertNoThrow(try body(backend.name, backend.make), backend.name)

@@ -9,24 +9,7 @@ import XCTest
 /// The device and device-nonce stores: each conformance suite against the
 /// in-memory fake, SQLite in memory and SQLite on disk; then what only SQLite
 /// does (constraints, races, the session column).
-final class SQLiteDeviceStoreTests: XCTestCase {
-    private var temps: [TemporaryDirectory] = []
-
-    override func tearDown() {
-        temps.forEach { $0.remove() }
-        temps = []
-    }
-
-    private func onDisk() throws -> RiegelDatabase {
-        let temp = try TemporaryDirectory()
-        temps.append(temp)
-        return try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
-    }
-
-    private func backends() -> [(name: String, make: () throws -> RiegelDatabase?)] {
-        [("fake", { nil }), ("sqlite-memory", { try RiegelDatabase.inMemory() }), ("sqlite-disk", { try self.onDisk() })]
-    }
-
+final class SQLiteDeviceStoreTests: StoreBackendTestCase {
     func testDeviceStoresPassTheConformanceSuite() {
         for backend in backends() {
             XCTAssertNoThrow(try DeviceStoreConformance.run {

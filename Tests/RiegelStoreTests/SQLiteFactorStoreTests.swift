@@ -9,24 +9,7 @@ import XCTest
 /// The factor store: its conformance suite against the in-memory fake,
 /// SQLite in memory and SQLite on disk; then what only SQLite does (races
 /// on one connection pool, the migrated session table, key references).
-final class SQLiteFactorStoreTests: XCTestCase {
-    private var temps: [TemporaryDirectory] = []
-
-    override func tearDown() {
-        temps.forEach { $0.remove() }
-        temps = []
-    }
-
-    private func onDisk() throws -> RiegelDatabase {
-        let temp = try TemporaryDirectory()
-        temps.append(temp)
-        return try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
-    }
-
-    private func backends() -> [(name: String, make: () throws -> RiegelDatabase?)] {
-        [("fake", { nil }), ("sqlite-memory", { try RiegelDatabase.inMemory() }), ("sqlite-disk", { try self.onDisk() })]
-    }
-
+final class SQLiteFactorStoreTests: StoreBackendTestCase {
     func testFactorStoresPassTheConformanceSuite() {
         for backend in backends() {
             XCTAssertNoThrow(try FactorStoreConformance.run {
