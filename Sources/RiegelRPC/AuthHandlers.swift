@@ -85,8 +85,11 @@ enum AuthHandlers {
                 try await m.accounts.deleteAccount(token: call.string("token"), password: call.string("password"))
                 return [:]
             },
-            // The hot path: in memory, on the event loop, no disk I/O; the reply is
-            // written straight into the outgoing buffer (no JSONValue tree).
+            // The hot path: in memory, on the event loop; the reply is written
+            // straight into the outgoing buffer (no JSONValue tree). No disk I/O
+            // once the session table is loaded; in the seconds after start while
+            // it loads, a miss is one indexed SQLite read on this event loop
+            // (SessionService.check, docs/threat-model.md, issue 18).
             "CheckSession": .immediateWriting { call, reply in
                 do throws(RiegelError) {
                     let checked = try m.sessions.check(token: call.string("token"), touch: call.optionalBool("touch") ?? true)
