@@ -109,7 +109,7 @@ public struct DeviceRecord: Sendable, Hashable {
         case .active: break
         }
         guard let current = tokenDigest else { return .unknown }
-        if Self.constantTimeEquals(current, digest) {
+        if ConstantTime.equals(current, digest) {
             previousTokenDigests = Array(([current] + previousTokenDigests).prefix(policy.retainedPreviousTokens))
             tokenDigest = successorDigest
             lastUsedAt = now
@@ -117,7 +117,7 @@ public struct DeviceRecord: Sendable, Hashable {
         }
         // Every retained digest is compared, match or not.
         var seen = false
-        for previous in previousTokenDigests where Self.constantTimeEquals(previous, digest) { seen = true }
+        for previous in previousTokenDigests where ConstantTime.equals(previous, digest) { seen = true }
         guard seen else { return .unknown }
         revoke(reason: "token_replay", at: now)
         return .replayed
@@ -138,13 +138,5 @@ public struct DeviceRecord: Sendable, Hashable {
         revokedAt = now
         revokeReason = reason
         return true
-    }
-
-    /// Whether `a` and `b` hold the same bytes, in time independent of where they differ.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
     }
 }

@@ -39,16 +39,8 @@ public enum TOTP {
         var found: Int64?
         for candidate in (current - policy.skew)...(current + policy.skew) where candidate >= 0 {
             let expected = Array(code(secret: secret, step: candidate, digits: policy.digits, mac: mac).utf8)
-            if constantTimeEqual(given, expected) { found = candidate }
+            if ConstantTime.equals(given, expected) { found = candidate }
         }
         return found
-    }
-
-    /// Byte equality whose time depends only on the lengths.
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
     }
 }
