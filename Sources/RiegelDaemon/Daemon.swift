@@ -60,6 +60,8 @@ public enum Daemon {
         let database = try RiegelDatabase.open(in: directory)
         state.record(.init(name: "database", ok: true,
                            detail: "\(directory.databasePath), \(try database.appliedMigrations().count) migrations"))
+        state.record(.init(name: "database_check", ok: true, detail: database.deferredCheck == nil
+                           ? "ok before start" : "running after start (clean stop before)"))
         let masterKeyLoader = MasterKeyLoader(environment: environment, stateDirectory: directory.path,
                                               allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
                                               random: random)
@@ -160,6 +162,7 @@ public enum Daemon {
         let services: [any Service] = [
             // First, so it stops last: it writes the denial counts still open after the server stopped.
             PermissionDeniedAuditService(auditor: denials),
+            DatabaseCheckService(database: database, state: state, notifier: notifier, logger: logger),
             SessionLoaderService(sessions: components.sessions, state: state, pageSize: 1000, logger: logger),
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
@@ -205,7 +208,9 @@ public enum Daemon {
         do { try components.auditLog.checkpoint() } catch {
             logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])
         }
-        do { try database.close() } catch {
+        // Every check passed and every service stopped: the record lets the
+        // next start check the unchanged file after serving instead of before.
+        do { try database.close(recordingCleanStop: true) } catch {
             logger.error("closing the database failed", metadata: ["error": "\(error)"])
         }
     }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import GRDB
+import Synchronization
 
 /// The SQLite database of riegel: one GRDB `DatabasePool` (WAL, one writer)
 /// at `<state_directory>/riegel.sqlite`, migrated to the current schema.
@@ -11,33 +12,51 @@ import GRDB
 /// - Important: security state must be durable once a reply says "done":
 ///   `synchronous = FULL` is set on the writer after opening (a
 ///   `DatabasePool` resets it during setup), `secure_delete` overwrites
-///   deleted content, and a file that fails its integrity check refuses startup.
+///   deleted content, and a file that fails its integrity check refuses startup
+///   (or, if a clean-stop record vouched for it, stops riegeld once the
+///   check has run beside requests).
 ///   A new file is created with mode 0600 (its WAL and shm files follow).
 public final class RiegelDatabase: Sendable {
     /// The connection(s) used by the SQLite stores.
     let writer: any DatabaseWriter
     /// The file path, or nil for an in-memory database.
     public let path: String?
+    /// The self-check that did not run at open because a ``CleanStopRecord``
+    /// vouched for the file; ``runDeferredCheck()`` runs it while serving.
+    public let deferredCheck: IntegrityCheck?
+    /// Whether the file passed its check in this run (at open, or deferred):
+    /// only then may a clean stop vouch for it.
+    private let checkPassed: Atomic<Bool>
 
-    private init(writer: any DatabaseWriter, path: String?) {
+    private init(writer: any DatabaseWriter, path: String?, deferredCheck: IntegrityCheck? = nil,
+                 checkPassed: Bool = false) {
         self.writer = writer
         self.path = path
+        self.deferredCheck = deferredCheck
+        self.checkPassed = Atomic(checkPassed)
     }
 
     /// Opens (creating if needed) `riegel.sqlite` in `directory` and migrates it.
     ///
+    /// The integrity check runs before anything else, unless the file is
+    /// exactly as a clean stop left it (``CleanStopRecord``): then it is left
+    /// to ``runDeferredCheck()``, so a large file does not hold up the start.
+    ///
     /// - Parameters:
-    ///   - integrityCheck: the self-check run before anything else.
+    ///   - integrityCheck: the self-check.
     ///   - busyTimeout: seconds a connection waits for a lock held by another process.
     /// - Throws: ``RiegelDatabaseError``.
     public static func open(in directory: StateDirectory, integrityCheck: IntegrityCheck = .quick,
                             busyTimeout: Double = 5) throws -> RiegelDatabase {
-        try open(path: directory.databasePath, integrityCheck: integrityCheck, busyTimeout: busyTimeout)
+        let path = directory.databasePath
+        let vouched = CleanStopRecord.take(databasePath: path)
+        return try open(path: path, integrityCheck: integrityCheck, busyTimeout: busyTimeout, deferCheck: vouched)
     }
 
     /// Opens the database file at `path` (tests; production uses ``open(in:integrityCheck:busyTimeout:)``).
     static func open(path: String, integrityCheck: IntegrityCheck = .quick, busyTimeout: Double = 5,
-                     migrations: [any StoreMigration.Type] = MigrationRegistry.all) throws -> RiegelDatabase {
+                     migrations: [any StoreMigration.Type] = MigrationRegistry.all,
+                     deferCheck: Bool = false) throws -> RiegelDatabase {
         // A new file starts as an empty 0600 file: SQLite gives the WAL and
         // shm files the main file's mode, so none of them is world-readable.
         createPrivateFileIfMissing(path)
@@ -54,9 +73,29 @@ public final class RiegelDatabase: Sendable {
         } catch {
             throw openError(path: path, error)
         }
-        try check(pool, path: path, integrityCheck)
+        if !deferCheck { try check(pool, path: path, integrityCheck) }
         try migrate(pool, path: path, migrations)
-        return RiegelDatabase(writer: pool, path: path)
+        let checked = integrityCheck != .skip
+        return RiegelDatabase(writer: pool, path: path, deferredCheck: deferCheck && checked ? integrityCheck : nil,
+                              checkPassed: checked && !deferCheck)
+    }
+
+    /// Runs the ``deferredCheck`` on a read snapshot, beside requests (the
+    /// writer is not held); returns at once if there is none.
+    /// - Throws: ``RiegelDatabaseError/integrityCheckFailed(path:problems:)``.
+    public func runDeferredCheck() async throws {
+        guard let pragma = deferredCheck?.pragma else { return }
+        let path = self.path ?? ":memory:"
+        let problems: [String]
+        do {
+            problems = try await readAsync { db in try String.fetchAll(db, sql: pragma) }
+        } catch {
+            throw RiegelDatabaseError.integrityCheckFailed(path: path, problems: [String(describing: error)])
+        }
+        guard problems == ["ok"] else {
+            throw RiegelDatabaseError.integrityCheckFailed(path: path, problems: problems)
+        }
+        checkPassed.store(true, ordering: .releasing)
     }
 
     /// A private in-memory database with the current schema, for tests.
@@ -135,10 +174,18 @@ public final class RiegelDatabase: Sendable {
 
     /// Checkpoints the WAL into the main file and closes every connection.
     /// Using the database afterwards is an error.
-    public func close() throws {
+    ///
+    /// - Parameter recordingCleanStop: also leave a ``CleanStopRecord``
+    ///   (only after a clean stop), so the next start may check the file
+    ///   after serving instead of before. Left out if this run's check did
+    ///   not pass (a deferred check still running, or `.skip`).
+    public func close(recordingCleanStop: Bool = false) throws {
         if let pool = writer as? DatabasePool {
             _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             try pool.close()
+            if recordingCleanStop, checkPassed.load(ordering: .acquiring), let path {
+                try CleanStopRecord.write(databasePath: path)
+            }
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
         }

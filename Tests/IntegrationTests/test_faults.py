@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -370,6 +371,107 @@ def test_start_on_a_corrupted_database_file_is_refused_with_a_clear_message(root
     assert "READY=1" not in cp.stdout
     assert db.read_bytes() == damaged, "a refused start changed the damaged file"
     assert not (d.sock.exists() and _connectable(d.sock))
+
+
+# --- start-up integrity check after a clean stop ------------------------------------------
+
+def database_check(d: Daemon) -> str:
+    with admin(d) as a:
+        checks = {c["name"]: c for c in a.Status()["checks"]}
+    assert checks["database_check"]["ok"] is True, checks["database_check"]
+    return checks["database_check"]["detail"]
+
+
+def wait_database_check(d: Daemon, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while "running" in (detail := database_check(d)):
+        assert time.monotonic() < deadline, detail
+        time.sleep(0.05)
+    return detail
+
+
+def clean_stop_record(db: Path) -> str:
+    """The record riegeld leaves at a clean stop, made for the file as it is now
+    (docs/reliability.md, "Start-up integrity check")."""
+    st = os.stat(db)
+    sec = lambda ns: f"{ns // 10**9}.{ns % 10**9}"
+    return (f"riegel-clean-stop 1 dev={st.st_dev} ino={st.st_ino} size={st.st_size} "
+            f"mtime={sec(st.st_mtime_ns)} ctime={sec(st.st_ctime_ns)}\n")
+
+
+def test_the_integrity_check_runs_after_ready_only_on_the_file_a_clean_stop_left(root):
+    d = Daemon(root).start()
+    record = d.state / "riegel.sqlite.clean-stop"
+    assert database_check(d) == "ok before start"  # a new file: no record yet
+    with auth(d) as a:
+        a.Register(username="erster", password=STRONG)
+    assert d.stop() == 0
+    assert record.read_text() == clean_stop_record(d.state / "riegel.sqlite")
+    assert oct(record.stat().st_mode & 0o777) == "0o600"
+
+    d.start()
+    assert not record.exists(), "the record must be taken at start, never trusted twice"
+    assert wait_database_check(d).startswith("ok after start")
+    with auth(d) as a:
+        assert "session" in a.Login(username="erster", password=STRONG)
+    # Checked after start, then stopped cleanly: it vouches again.
+    assert d.stop() == 0
+    assert record.read_text() == clean_stop_record(d.state / "riegel.sqlite")
+    d.start()
+    assert wait_database_check(d).startswith("ok after start")
+
+    # A crash leaves no record: the next start checks before serving.
+    assert d.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert not record.exists()
+    d.start()
+    assert database_check(d) == "ok before start"
+    assert d.stop() == 0
+
+    # Anything that touched the file since (here only its mode: the change time moves).
+    assert record.exists()
+    os.chmod(d.state / "riegel.sqlite", 0o600)
+    d.start()
+    assert database_check(d) == "ok before start"
+    assert not record.exists()
+    assert d.stop() == 0
+
+    # A foreign or garbled record vouches for nothing.
+    record.write_text("riegel-clean-stop 1 dev=1 ino=2 size=3 mtime=4.5 ctime=6.7\n")
+    d.start()
+    assert database_check(d) == "ok before start"
+    assert d.stop() == 0
+
+
+def test_damage_a_clean_stop_record_vouched_for_stops_riegeld_once_checked_and_the_next_start_refuses(root):
+    d = Daemon(root).start()
+    with auth(d) as a:
+        for i in range(30):
+            a.Register(username=f"nutzer{i}", password=STRONG, email=f"nutzer{i}@example.org")
+    assert d.stop() == 0
+    db = d.state / "riegel.sqlite"
+    # Damage nothing the start itself reads: one page of an index only a reset uses,
+    # as bit rot would, which no write and no file time shows.
+    con = sqlite3.connect(db)
+    (page,) = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'reset_token_user'").fetchone()
+    con.close()
+    data = bytearray(db.read_bytes())
+    data[(page - 1) * 4096: page * 4096] = bytes((i * 7 + 13) % 256 for i in range(4096))
+    db.write_bytes(bytes(data))
+    (d.state / "riegel.sqlite.clean-stop").write_text(clean_stop_record(db))
+
+    d.start()  # READY=1: the record vouched for the file
+    try:
+        rc = d.proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"riegeld kept serving a damaged file; log:\n{d.log_text()}")
+    log = d.log_text()
+    assert rc == 1, log
+    assert str(db) in log and "failed its integrity check" in log and "restore it from a backup" in log, log
+    assert d.stop() == 1
+    assert not (d.state / "riegel.sqlite.clean-stop").exists(), "a failed run must not vouch for the file"
+
+    cp = start_refused(d)  # and now the check runs before serving
+    assert "failed its integrity check" in cp.stderr and str(db) in cp.stderr, cp.stderr
 
 
 def _connectable(path) -> bool:
