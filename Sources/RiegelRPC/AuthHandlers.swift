@@ -87,18 +87,33 @@ enum AuthHandlers {
             },
             // The hot path: in memory, on the event loop; the reply is written
             // straight into the outgoing buffer (no JSONValue tree). No disk I/O
-            // once the session table is loaded; in the seconds after start while
-            // it loads, a miss is one indexed SQLite read on this event loop
-            // (SessionService.check, docs/threat-model.md, issue 18).
+            // here: in the seconds after start while the session table loads, a
+            // token it does not hold yet is looked up in the store in a task
+            // (VarlinkContinueInTask), never on this event loop.
             "CheckSession": .immediateWriting { call, reply in
+                let token = call.string("token")
+                let touch = call.optionalBool("touch") ?? true
+                let loaded: SessionService.Checked?
                 do throws(RiegelError) {
-                    let checked = try m.sessions.check(token: call.string("token"), touch: call.optionalBool("touch") ?? true)
-                    m.metrics.sessionCheck(.valid)
-                    reply.writeObject("info") { AuthReplies.write(checked.info, to: &$0) }
+                    loaded = try m.sessions.checkLoaded(token: token, touch: touch)
                 } catch {
                     m.metrics.sessionCheck(RiegelMetrics.sessionCheckOutcome(of: error))
                     throw ErrorMapping.varlinkError(for: error, in: interface)
                 }
+                guard let checked = loaded else {
+                    throw VarlinkContinueInTask {
+                        do throws(RiegelError) {
+                            let checked = try m.sessions.check(token: token, touch: touch)
+                            m.metrics.sessionCheck(.valid)
+                            return ["info": AuthReplies.sessionInfo(checked.info)]
+                        } catch {
+                            m.metrics.sessionCheck(RiegelMetrics.sessionCheckOutcome(of: error))
+                            throw ErrorMapping.varlinkError(for: error, in: interface)
+                        }
+                    }
+                }
+                m.metrics.sessionCheck(.valid)
+                reply.writeObject("info") { AuthReplies.write(checked.info, to: &$0) }
             },
             "Logout": handler { call in
                 try m.sessions.logout(token: call.string("token"))

@@ -286,12 +286,26 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
             switch handler {
             case .immediate(let body):
                 let result: Result<[String: JSONValue], any Error>
-                do { result = .success(try body(call)) } catch { result = .failure(error) }
+                do {
+                    result = .success(try body(call))
+                } catch let continuation as VarlinkContinueInTask {
+                    startTask(call: call, context: context, continuation.operation)
+                    return false
+                } catch {
+                    result = .failure(error)
+                }
                 return writeFinal(result, call: call, context: context)
             case .immediateWriting(let body):
                 // The writer owns the only reference to the buffer, so appending never copies it.
                 var writer = JSONObjectWriter(buffer: Self.replyPrefix(allocator: context.channel.allocator))
-                do { try body(call, &writer) } catch { return writeFinal(.failure(error), call: call, context: context) }
+                do {
+                    try body(call, &writer)
+                } catch let continuation as VarlinkContinueInTask {
+                    startTask(call: call, context: context, continuation.operation)
+                    return false
+                } catch {
+                    return writeFinal(.failure(error), call: call, context: context)
+                }
                 guard !call.oneway else { return false }
                 var buffer = writer.finish()
                 buffer.writeStaticString("}\0")

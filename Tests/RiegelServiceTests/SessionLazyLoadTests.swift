@@ -36,6 +36,30 @@ final class SessionLazyLoadTests: XCTestCase {
         XCTAssertEqual(restarted.count, 2, "only what was asked for was fetched")
     }
 
+    func testTheInMemoryCheckLeavesATokenNotYetLoadedToTheStoreCheckAndReadsNothing() async throws {
+        let f = AccountServiceFixture()
+        let s = try await stored(f, count: 2)
+        try f.sessions.logout(token: s[1].token)
+        let restarted = f.restartedSessions()
+        restarted.beginLoading()
+        // In memory only: "not known yet" (nil), never a guess, and nothing fetched.
+        XCTAssertNil(try restarted.checkLoaded(token: s[0].token))
+        XCTAssertNil(try restarted.checkLoaded(token: s[1].token))
+        XCTAssertNil(try restarted.checkLoaded(token: "tok-never"))
+        XCTAssertEqual(restarted.count, 0, "checkLoaded read the store")
+        // The store check (run in a task by CheckSession) decides, then memory knows.
+        XCTAssertEqual(try restarted.check(token: s[0].token).info.sessionID, s[0].info.sessionID)
+        XCTAssertEqual(try restarted.checkLoaded(token: s[0].token)?.info.sessionID, s[0].info.sessionID)
+        // Once loaded, a miss is final in memory.
+        try restarted.load()
+        XCTAssertThrowsError(try restarted.checkLoaded(token: "tok-never")) {
+            XCTAssertEqual($0 as? RiegelError, .invalidToken)
+        }
+        XCTAssertThrowsError(try restarted.checkLoaded(token: s[1].token)) {
+            XCTAssertEqual($0 as? RiegelError, .sessionExpired(.revoked))
+        }
+    }
+
     func testAnExpiredStoredSessionIsNotAcceptedBeforeOrAfterTheLoad() async throws {
         let f = AccountServiceFixture()
         let s = try await stored(f, count: 1)

@@ -35,6 +35,8 @@ final class ServerFixture: @unchecked Sendable {
         method Describe(text: string) -> (text: string, length: int, inner: (upper: bool))
         method WriteThenFail() -> (partial: string)
         method Note(value: string) -> (noted: bool)
+        method Later(tag: string, delay_ms: int, fail: ?bool) -> (tag: string)
+        method LaterPlain(tag: string) -> (tag: string)
 
         error Custom (reason: string)
         """
@@ -83,6 +85,23 @@ final class ServerFixture: @unchecked Sendable {
             "WriteThenFail": .immediateWriting { _, reply in
                 reply.write("partial", "written before the failure")
                 throw VarlinkError(name: "org.example.test.Custom", parameters: ["reason": "late"])
+            },
+            // Answers at once when delay_ms is 0, else continues in a task (VarlinkContinueInTask).
+            "Later": .immediateWriting { call, reply in
+                let tag = call.parameters["tag"]?.string ?? ""
+                let delay = call.parameters["delay_ms"]?.int ?? 0
+                guard delay > 0 else { return reply.write("tag", tag) }
+                reply.write("tag", "written before continuing: must be dropped")
+                let fail = call.parameters["fail"]?.bool ?? false
+                throw VarlinkContinueInTask {
+                    try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000)
+                    if fail { throw VarlinkError(name: "org.example.test.Custom", parameters: ["reason": "in the task"]) }
+                    return ["tag": .string(tag + " from a task")]
+                }
+            },
+            "LaterPlain": .immediate { call in
+                let tag = call.parameters["tag"]?.string ?? ""
+                throw VarlinkContinueInTask { ["tag": .string(tag + " from a task")] }
             },
             "Note": .immediateWriting { call, reply in
                 recorder.append("note " + (call.parameters["value"]?.string ?? ""))

@@ -54,6 +54,22 @@ final class VarlinkServerTests: LiveServerTestCase {
         XCTAssertEqual(socket.reply()["parameters"]?["tag"], "fast")
     }
 
+    func testAnImmediateCallThatContinuesInATaskIsAnsweredFromTheTaskInCallOrder() throws {
+        let socket = try fixture.connect()
+        socket.sendRaw(#"{"method":"org.example.test.Later","parameters":{"tag":"a","delay_ms":200}}"# + "\0"
+                       + #"{"method":"org.example.test.Fast","parameters":{"tag":"b"}}"# + "\0"
+                       + #"{"method":"org.example.test.Later","parameters":{"tag":"c","delay_ms":0}}"# + "\0"
+                       + #"{"method":"org.example.test.LaterPlain","parameters":{"tag":"d"}}"# + "\0"
+                       + #"{"method":"org.example.test.Later","parameters":{"tag":"e","delay_ms":50,"fail":true}}"# + "\0"
+                       + #"{"method":"org.example.test.Fast","parameters":{"tag":"f"}}"# + "\0")
+        XCTAssertEqual(socket.reply(), ["parameters": ["tag": "a from a task"]], "what the handler wrote is dropped")
+        XCTAssertEqual(socket.reply()["parameters"]?["tag"], "b")
+        XCTAssertEqual(socket.reply()["parameters"]?["tag"], "c")
+        XCTAssertEqual(socket.reply()["parameters"]?["tag"], "d from a task")
+        XCTAssertEqual(socket.reply(), ["error": "org.example.test.Custom", "parameters": ["reason": "in the task"]])
+        XCTAssertEqual(socket.reply()["parameters"]?["tag"], "f")
+    }
+
     func testMoreGivesContinuesRepliesThenAFinalOne() throws {
         let socket = try fixture.connect()
         socket.send(#"{"method":"org.example.test.Count","parameters":{"n":3},"more":true}"#)

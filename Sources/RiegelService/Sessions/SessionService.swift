@@ -185,12 +185,32 @@ public final class SessionService: Sendable {
         return max(0, live.count - policy.maxPerUser)
     }
 
-    /// The valid session for `token`. In memory only.
+    /// The valid session for `token`, from memory only (no disk I/O: fit
+    /// for an event loop). Nil while the stored sessions are still loading
+    /// and the table does not hold the token yet: then ``check(token:touch:)``
+    /// decides, reading the store.
     ///
     /// - Parameter touch: whether this check counts as user activity.
     /// - Throws: `InvalidToken` for a token never issued (or long gone),
     ///   `SessionExpired(reason)` for one that ended.
+    public func checkLoaded(token: String, touch: Bool = true) throws(RiegelError) -> Checked? {
+        try check(token: token, touch: touch, mayReadStore: false)
+    }
+
+    /// The valid session for `token`: from memory, and while the stored
+    /// sessions are still loading, from the store if the table does not hold
+    /// it yet (one indexed read; not for an event loop then).
+    ///
+    /// - Parameter touch: whether this check counts as user activity.
+    /// - Throws: `InvalidToken` for a token never issued (or long gone),
+    ///   `SessionExpired(reason)` for one that ended, `StorageUnavailable`
+    ///   if the store cannot be read.
     public func check(token: String, touch: Bool = true) throws(RiegelError) -> Checked {
+        // Never nil when the store may be read.
+        try check(token: token, touch: touch, mayReadStore: true)!
+    }
+
+    private func check(token: String, touch: Bool, mayReadStore: Bool) throws(RiegelError) -> Checked? {
         let now = clock.now()
         let policy = self.policy
         let key = digester.withDigest(ofToken: token) { TokenDigestKey(bytes: $0) }
@@ -199,6 +219,7 @@ public final class SessionService: Sendable {
         }
         var found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
         if found == nil, table.isLoading {
+            guard mayReadStore else { return nil }
             // Not loaded yet (or never issued): the store decides, by the loader's rule.
             do {
                 if let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) {
