@@ -65,6 +65,32 @@ private func repoFile(_ relative: String) -> String {
         #expect(c == RiegelConfig())
     }
 
+    /// Values the file shows as comments under "(defaults shown)" are the
+    /// defaults too: uncommented, they leave the config as it was.
+    @Test func exampleFileCommentedDefaultsAreTheDefaults() throws {
+        let example = try String(contentsOfFile: repoFile("config/riegel.toml"), encoding: .utf8)
+        var lines = example.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var (shown, taken) = (false, 0)
+        var uncommented: [String] = []
+        for (i, line) in lines.enumerated() {
+            if line.hasPrefix("#"), line.contains("(defaults shown)") { (shown, taken) = (true, 0); continue }
+            guard shown else { continue }
+            let key = line.dropFirst(2).prefix { $0 == "_" || ("a"..."z").contains($0) }
+            let isKey = line.hasPrefix("# ") && !key.isEmpty && line.dropFirst(2 + key.count).hasPrefix(" = ")
+            if isKey {
+                lines[i] = String(line.dropFirst(2))
+                uncommented.append(lines[i])
+                taken += 1
+            } else if !line.hasPrefix("#") || taken > 0 {
+                shown = false  // prose after the marker is skipped; the first line after the keys ends them
+            }
+        }
+        #expect(uncommented.count >= 4, "no commented defaults found: \(uncommented)")
+        var c = try RiegelConfig.parse(text: lines.joined(separator: "\n"), fileName: "riegel.toml")
+        c.sms.gateways["kannel"] = nil
+        #expect(c == RiegelConfig(), "a commented default differs: \(uncommented)")
+    }
+
     /// Keeps config/riegel.toml the complete reference: a key added to the
     /// schema must be shown there (set or as a `# key = ...` comment).
     @Test func exampleFileDocumentsEveryKey() throws {
