@@ -5,9 +5,11 @@ import RiegelCrypto
 import RiegelService
 import RiegelStore
 
-/// The account, session and access use cases, built from the config over the SQLite
-/// stores and the key ring.
-struct AccountComponents {
+/// Assembles the use cases riegeld serves (accounts, sessions, devices,
+/// access, the audit trail, the password hashing pool and, through
+/// ``SMSAssembly``, the SMS factor) from the config over the SQLite stores and
+/// the key ring.
+struct UseCaseAssembly {
     let accounts: AccountService
     let sessions: SessionService
     let devices: DeviceService
@@ -17,12 +19,12 @@ struct AccountComponents {
     let auditExporter: AuditExporter
     let checkpointSealer: KeyRingCheckpointSealer
     let audit: AuditRecorder
-    let sms: SMSComponents
+    let sms: SMSAssembly
 
     /// Builds everything; fails on an unreadable blocklist or bad parameters.
     static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, environment: [String: String],
-                     metrics: RiegelMetrics = .off, logger: Logger) throws -> AccountComponents {
+                     metrics: RiegelMetrics = .off, logger: Logger) throws -> UseCaseAssembly {
         let p = config.password
         // New hashes are argon2id; imported legacy hashes verify and upgrade on the next login.
         let hasher = UpgradingPasswordHasher(
@@ -45,9 +47,9 @@ struct AccountComponents {
             policy: config.session.policy,
             audit: audit, metrics: metrics)
         let policy = try accountPolicy(config)
-        let sms = try SMSComponents.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
-                                         random: random, audit: audit, environment: environment, metrics: metrics,
-                                         logger: logger)
+        let sms = try SMSAssembly.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
+                                       random: random, audit: audit, environment: environment, metrics: metrics,
+                                       logger: logger)
         let d = config.device
         let devices = DeviceService(
             devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
@@ -83,7 +85,7 @@ struct AccountComponents {
             metrics: metrics)
         let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
-        return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,
+        return UseCaseAssembly(accounts: accounts, sessions: sessions, devices: devices, access: access,
                                  hashing: hashing,
                                  auditLog: auditLog,
                                  auditExporter: AuditExporter(reader: auditLog, sealer: checkpointSealer,
