@@ -50,14 +50,12 @@ struct UseCaseAssembly {
         let sms = try SMSAssembly.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
                                        random: random, audit: audit, environment: environment, metrics: metrics,
                                        logger: logger)
-        let d = config.device
         let devices = DeviceService(
             devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             sessions: sessions, verifier: P256SignatureVerifier(), tokens: SecureTokenGenerator(random: random),
             digester: SHA256TokenDigester(), clock: clock, random: random,
-            policy: DevicePolicy(browserLifetime: d.lifetime.seconds, appKeyIdleLifetime: d.appKeyIdleLifetime.seconds,
-                                 maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
+            policy: config.device.policy,
             throttle: policy.throttle, audit: audit)
         // Second factors besides SMS: apps and recovery codes, behind the factor seam.
         let factorStore = SQLiteFactorStore(database: database)

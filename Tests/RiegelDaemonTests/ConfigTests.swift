@@ -447,6 +447,8 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.device.appKeyIdleLifetime.seconds == 365 * 86_400)
         #expect(c.device.maxPerUser == 3)
         #expect(c.device.nonceLifetime.seconds == 45)
+        #expect(c.device.policy == DevicePolicy(browserLifetime: 30 * 86_400, appKeyIdleLifetime: 365 * 86_400,
+                                                maxPerUser: 3, nonceLifetime: 45))
     }
 
     @Test func badDeviceValuesAreReportedWithTheirLines() {
