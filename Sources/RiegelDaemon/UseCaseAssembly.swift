@@ -116,19 +116,9 @@ struct UseCaseAssembly {
                 if let key = PasswordPolicy.blocklistKey(String(line)) { blocklist.insert(key) }
             }
         }
-        let t = config.throttle
-        let throttle = try LoginThrottle(
-            accountPolicy: ThrottlePolicy(
-                delayThreshold: t.failuresBeforeDelay, delayWindow: t.window.seconds, initialDelay: t.initialDelay.seconds,
-                maximumDelay: t.maxDelay.seconds,
-                lockout: try .init(threshold: t.lockoutFailures, window: t.lockoutWindow.seconds,
-                                   duration: t.lockoutDuration.seconds)),
-            clientPolicy: ThrottlePolicy(
-                delayThreshold: t.failuresBeforeDelay, delayWindow: t.window.seconds, initialDelay: t.initialDelay.seconds,
-                maximumDelay: t.maxDelay.seconds, lockout: nil))
         return AccountPolicy(
             passwords: try PasswordPolicy(minimumLength: p.minLength, maximumLength: p.maxLength, blocklist: blocklist),
-            throttle: throttle, resetTokenLifetime: p.resetTokenLifetime.seconds,
+            throttle: try config.throttle.loginThrottle, resetTokenLifetime: p.resetTokenLifetime.seconds,
             activationCodeLifetime: p.activationCodeLifetime.seconds)
     }
 }

@@ -47,6 +47,16 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.device.appKeyIdleLifetime.seconds == 180 * 86_400 && c.device.nonceLifetime.seconds == 120)
     }
 
+    /// The default sections make the policies' defaults: one source each.
+    @Test func defaultSectionsMakeTheDefaultPolicies() throws {
+        let c = RiegelConfig()
+        let throttle = try c.throttle.loginThrottle
+        #expect(throttle.accountPolicy == .accountDefault)
+        #expect(throttle.clientPolicy == .clientAddressDefault)
+        #expect(c.device.policy == DevicePolicy())
+        #expect(try c.sms.challengePolicy == .default)
+    }
+
     @Test func outboxDefaultFollowsStateDirectory() throws {
         let c = try RiegelConfig.parse(text: "[daemon]\nstate_directory = \"/srv/r\"\n")
         #expect(c.sms.gateways["outbox"]?.kind == .outbox(path: "/srv/r/sms-outbox.jsonl"))
