@@ -176,7 +176,9 @@ let package = Package(
         .testTarget(name: "RiegelServiceTests", dependencies: [
             "RiegelService", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
-        .testTarget(name: "RiegelRPCTests", dependencies: ["RiegelRPC", "Varlink", "RiegelTesting"]),
+        .testTarget(name: "RiegelRPCTests", dependencies: [
+            "RiegelRPC", "RiegelService", "Varlink", "RiegelTesting", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RiegelDaemonTests", dependencies: [
             "RiegelDaemon", "RiegelRPC", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -80,9 +80,9 @@ public enum Daemon {
 
         let userDatabase = SystemUserDatabase()
         let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
-        let components = try AccountComponents.make(config: config, database: database, keyRing: keyRing,
-                                                    clock: clock, random: random, environment: environment,
-                                                    metrics: metrics, logger: logger)
+        let components = try UseCaseAssembly.make(config: config, database: database, keyRing: keyRing,
+                                                  clock: clock, random: random, environment: environment,
+                                                  metrics: metrics, logger: logger)
         try await components.accounts.prepare()
         // Loaded after READY=1 (SessionLoaderService); until then checks fall back to the database.
         components.sessions.beginLoading()

@@ -2,8 +2,8 @@ import RiegelCore
 import RiegelService
 import Varlink
 
-/// The step-up access methods of `io.riegel.Auth`, merged into
-/// ``AuthHandlers``'s table.
+/// The step-up access methods of `io.riegel.Auth`: one part of its method
+/// table (see ``RiegelIDL/interfaces``).
 enum AccessHandlers {
     static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
         [

@@ -2,24 +2,15 @@ import RiegelCore
 import RiegelService
 import Varlink
 
-/// The bound methods of `io.riegel.Admin`.
+/// The account, status and backup methods of `io.riegel.Admin`: one part of
+/// its method table (``AdminKeyHandlers`` binds the key methods).
 enum AdminHandlers {
     static let interface = "io.riegel.Admin"
 
     static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
-        AdminKeyHandlers.table(m.keys).merging([
+        [
             "Status": .immediate { _ in AdminReplies.status(m.status()) },
-            "Stats": handler { _ in
-                let hourAgo = m.clock.now().adding(seconds: -3600)
-                return [
-                    "accounts": .int(Int64(try m.accounts.accountCount())),
-                    "sessions_active": .int(Int64(m.sessions.liveCount())),
-                    "challenges_pending": .int(Int64(try m.sms.pendingCount())),
-                    "sms_sent_last_hour": .int(Int64(try m.sms.stats(since: hourAgo).reduce(0) { $0 + $1.sent })),
-                    "logins_failed_last_hour": .int(Int64(try m.auditReader.count(
-                        matching: AuditFilter(types: ["login.failed", "device_login.failed"], since: hourAgo)))),
-                ]
-            },
+            "Stats": handler { _ in AdminReplies.stats(try m.stats.current()) },
             "GetAccount": handler { call in
                 let summary = try m.accounts.summary(username: call.string("username"))
                 return ["account": AdminReplies.account(summary, devices: try m.devices.liveCount(of: summary.userID))]
@@ -75,7 +66,7 @@ enum AdminHandlers {
                 ["revoked": .int(Int64(try m.devices.revokeAll(username: call.string("username"))))]
             },
             "Backup": AdminBackupHandler.handler(m.backups),
-        ]) { keys, _ in keys }
+        ]
     }
 
     /// The filter of a `ListAccounts` call; an unreadable time is `InvalidFilter`.

@@ -4,6 +4,7 @@ import Varlink
 
 /// The key methods of `io.riegel.Admin`: `ListKeys`, `RotateKey` (streaming
 /// the re-wrap's progress with `more`), `RetireKey`.
+/// One part of its method table (see ``RiegelIDL/interfaces``).
 enum AdminKeyHandlers {
     /// How often a streaming `RotateKey` reports progress.
     static let progressInterval: Duration = .milliseconds(250)

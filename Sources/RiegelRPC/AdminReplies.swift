@@ -19,6 +19,17 @@ enum AdminReplies {
         ]
     }
 
+    /// `Stats` reply.
+    static func stats(_ s: DaemonStats) -> [String: JSONValue] {
+        [
+            "accounts": .int(Int64(s.accounts)),
+            "sessions_active": .int(Int64(s.sessionsActive)),
+            "challenges_pending": .int(Int64(s.challengesPending)),
+            "sms_sent_last_hour": .int(Int64(s.smsSentLastHour)),
+            "logins_failed_last_hour": .int(Int64(s.loginsFailedLastHour)),
+        ]
+    }
+
     /// `Account`, with the number of active trusted devices.
     static func account(_ a: AccountSummary, devices: Int) -> JSONValue {
         var o: [String: JSONValue] = [

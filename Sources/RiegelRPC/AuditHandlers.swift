@@ -2,7 +2,7 @@ import RiegelCore
 import RiegelService
 import Varlink
 
-/// The bound methods of `io.riegel.Audit`.
+/// The method table of `io.riegel.Audit`.
 enum AuditHandlers {
     static let interface = "io.riegel.Audit"
     /// How often a following query looks for new entries.

@@ -3,7 +3,7 @@ import RiegelService
 import Varlink
 
 /// The device methods of `io.riegel.Auth` (trusted browsers, app keys),
-/// merged into ``AuthHandlers/table(_:)``.
+/// one part of its method table (see ``RiegelIDL/interfaces``).
 enum DeviceHandlers {
     static func table(_ m: RiegelMethods) -> [String: VarlinkMethodHandler] {
         [

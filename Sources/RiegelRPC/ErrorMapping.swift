@@ -10,15 +10,13 @@ import Varlink
 public enum ErrorMapping {
     /// The varlink error for `error`, raised by a method of `interface`.
     ///
-    /// An error name both interfaces declare (`NoSuchAccount`) is qualified
-    /// with the calling interface; others with the interface declaring them.
+    /// The name is qualified with the calling interface when its IDL declares
+    /// the error (`NoSuchAccount` is declared by Auth and Admin); otherwise with
+    /// the first interface (in ``RiegelIDL/interfaces`` order) that declares it.
     public static func varlinkError(for error: RiegelError, in interface: String) -> VarlinkError {
-        let (qualified, parameters) = nameAndParameters(error)
-        let short = qualified.split(separator: ".").last.map(String.init) ?? qualified
-        if interface != "io.riegel.Auth", declaredErrors[interface]?.contains(short) == true {
-            return VarlinkError(name: interface + "." + short, parameters: parameters)
-        }
-        return VarlinkError(name: qualified, parameters: parameters)
+        let (name, parameters) = nameAndParameters(error)
+        return VarlinkError(name: declaringInterface(of: name, calledThrough: interface) + "." + name,
+                            parameters: parameters)
     }
 
     /// What a handler of `interface` throws for `error`: the varlink error of
@@ -43,73 +41,74 @@ public enum ErrorMapping {
     /// Where storage failures are logged.
     static let storageLogger = Logger(label: "riegel.storage")
 
-    /// The errors each riegel interface declares, read from its IDL.
-    static let declaredErrors: [String: Set<String>] = {
-        var result: [String: Set<String>] = [:]
-        for (name, _, description) in RiegelIDL.interfaces {
-            var errors: Set<String> = []
-            for line in description.split(separator: "\n") {
-                let words = line.split(whereSeparator: { $0 == " " || $0 == "(" })
-                if words.count >= 2, words[0] == "error" { errors.insert(String(words[1])) }
-            }
-            result[name] = errors
+    /// The interface whose declaration of the error `name` a call through
+    /// `interface` answers with, from the parsed IDL.
+    static func declaringInterface(of name: String, calledThrough interface: String) -> String {
+        let declaring = declarers[name] ?? []
+        if declaring.contains(interface) { return interface }
+        // Every case is declared somewhere (ErrorMappingTests); Auth is the fallback.
+        return declaring.first ?? RiegelIDL.interfaces[0].name
+    }
+
+    /// Every error name the IDL declares, with the interfaces declaring it in
+    /// ``RiegelIDL/interfaces`` order.
+    static let declarers: [String: [String]] = {
+        var result: [String: [String]] = [:]
+        for interface in RiegelIDL.interfaces {
+            for name in interface.definition.errors.keys { result[name, default: []].append(interface.name) }
         }
         return result
     }()
 
-    /// The error name (qualified with the interface that first declares it)
-    /// and parameters for `error`.
+    /// The error's unqualified name, as the IDL declares it, and its parameters.
     static func nameAndParameters(_ error: RiegelError) -> (String, [String: JSONValue]) {
-        let auth = "io.riegel.Auth."
-        let admin = "io.riegel.Admin."
-        let audit = "io.riegel.Audit."
         switch error {
-        case .invalidCredentials: return (auth + "InvalidCredentials", [:])
+        case .invalidCredentials: return ("InvalidCredentials", [:])
         case .accountLocked(let until):
-            return (auth + "AccountLocked", until.map { ["until": .string(RFC3339.format($0))] } ?? [:])
-        case .tooManyAttempts(let s): return (auth + "TooManyAttempts", ["retry_after": .int(Int64(s))])
-        case .weakPassword(let reasons): return (auth + "WeakPassword", ["reasons": .array(reasons.map { .string($0) })])
-        case .usernameTaken: return (auth + "UsernameTaken", [:])
-        case .invalidPhoneNumber(let reason): return (auth + "InvalidPhoneNumber", ["reason": .string(reason)])
-        case .sessionExpired(let reason): return (auth + "SessionExpired", ["reason": .string(reason.rawValue)])
-        case .challengeExpired: return (auth + "ChallengeExpired", [:])
-        case .invalidCode(let left): return (auth + "InvalidCode", ["attempts_left": .int(Int64(left))])
-        case .resendTooSoon(let s): return (auth + "ResendTooSoon", ["retry_after": .int(Int64(s))])
-        case .smsUnavailable: return (auth + "SmsUnavailable", [:])
-        case .overloaded(let s): return (auth + "Overloaded", ["retry_after": .int(Int64(s))])
-        case .stepUpRequired: return (auth + "StepUpRequired", [:])
-        case .secondFactorNotEnrolled: return (auth + "SecondFactorNotEnrolled", [:])
-        case .reauthenticationRequired: return (auth + "ReauthenticationRequired", [:])
-        case .invalidToken: return (auth + "InvalidToken", [:])
-        case .invalidSignature: return (auth + "InvalidSignature", [:])
-        case .unknownResourceClass(let c): return (auth + "UnknownResourceClass", ["resource_class": .string(c)])
-        case .invalidResourceID(let reason): return (auth + "InvalidResourceID", ["reason": .string(reason)])
-        case .invalidUsername(let reason): return (auth + "InvalidUsername", ["reason": .string(reason)])
-        case .invalidEmail(let reason): return (auth + "InvalidEmail", ["reason": .string(reason)])
-        case .noSuchDevice: return (auth + "NoSuchDevice", [:])
-        case .noSuchAccount: return (auth + "NoSuchAccount", [:])
-        case .invalidPublicKey(let reason): return (auth + "InvalidPublicKey", ["reason": .string(reason)])
-        case .invalidDeviceLabel(let reason): return (auth + "InvalidDeviceLabel", ["reason": .string(reason)])
-        case .noSuchFactor: return (auth + "NoSuchFactor", [:])
-        case .factorLabelTaken: return (auth + "FactorLabelTaken", [:])
-        case .noPendingEnrolment: return (auth + "NoPendingEnrolment", [:])
-        case .malformedCode(let reason): return (auth + "MalformedCode", ["reason": .string(reason)])
-        case .codeAlreadyUsed: return (auth + "CodeAlreadyUsed", [:])
-        case .challengeNotResendable: return (auth + "ChallengeNotResendable", [:])
-        case .invalidFactorLabel(let reason): return (auth + "InvalidFactorLabel", ["reason": .string(reason)])
-        case .noSuchKey: return (admin + "NoSuchKey", [:])
-        case .invalidPasswordHash(let reason): return (admin + "InvalidPasswordHash", ["reason": .string(reason)])
-        case .keyInUse(let n): return (admin + "KeyInUse", ["in_use": .int(Int64(n))])
-        case .keyActive: return (admin + "KeyActive", [:])
+            return ("AccountLocked", until.map { ["until": .string(RFC3339.format($0))] } ?? [:])
+        case .tooManyAttempts(let s): return ("TooManyAttempts", ["retry_after": .int(Int64(s))])
+        case .weakPassword(let reasons): return ("WeakPassword", ["reasons": .array(reasons.map { .string($0) })])
+        case .usernameTaken: return ("UsernameTaken", [:])
+        case .invalidPhoneNumber(let reason): return ("InvalidPhoneNumber", ["reason": .string(reason)])
+        case .sessionExpired(let reason): return ("SessionExpired", ["reason": .string(reason.rawValue)])
+        case .challengeExpired: return ("ChallengeExpired", [:])
+        case .invalidCode(let left): return ("InvalidCode", ["attempts_left": .int(Int64(left))])
+        case .resendTooSoon(let s): return ("ResendTooSoon", ["retry_after": .int(Int64(s))])
+        case .smsUnavailable: return ("SmsUnavailable", [:])
+        case .overloaded(let s): return ("Overloaded", ["retry_after": .int(Int64(s))])
+        case .stepUpRequired: return ("StepUpRequired", [:])
+        case .secondFactorNotEnrolled: return ("SecondFactorNotEnrolled", [:])
+        case .reauthenticationRequired: return ("ReauthenticationRequired", [:])
+        case .invalidToken: return ("InvalidToken", [:])
+        case .invalidSignature: return ("InvalidSignature", [:])
+        case .unknownResourceClass(let c): return ("UnknownResourceClass", ["resource_class": .string(c)])
+        case .invalidResourceID(let reason): return ("InvalidResourceID", ["reason": .string(reason)])
+        case .invalidUsername(let reason): return ("InvalidUsername", ["reason": .string(reason)])
+        case .invalidEmail(let reason): return ("InvalidEmail", ["reason": .string(reason)])
+        case .noSuchDevice: return ("NoSuchDevice", [:])
+        case .noSuchAccount: return ("NoSuchAccount", [:])
+        case .invalidPublicKey(let reason): return ("InvalidPublicKey", ["reason": .string(reason)])
+        case .invalidDeviceLabel(let reason): return ("InvalidDeviceLabel", ["reason": .string(reason)])
+        case .noSuchFactor: return ("NoSuchFactor", [:])
+        case .factorLabelTaken: return ("FactorLabelTaken", [:])
+        case .noPendingEnrolment: return ("NoPendingEnrolment", [:])
+        case .malformedCode(let reason): return ("MalformedCode", ["reason": .string(reason)])
+        case .codeAlreadyUsed: return ("CodeAlreadyUsed", [:])
+        case .challengeNotResendable: return ("ChallengeNotResendable", [:])
+        case .invalidFactorLabel(let reason): return ("InvalidFactorLabel", ["reason": .string(reason)])
+        case .noSuchKey: return ("NoSuchKey", [:])
+        case .invalidPasswordHash(let reason): return ("InvalidPasswordHash", ["reason": .string(reason)])
+        case .keyInUse(let n): return ("KeyInUse", ["in_use": .int(Int64(n))])
+        case .keyActive: return ("KeyActive", [:])
         case .credentialUnavailable(let c, let reason):
-            return (admin + "CredentialUnavailable", ["credential": .string(c), "reason": .string(reason)])
+            return ("CredentialUnavailable", ["credential": .string(c), "reason": .string(reason)])
         case .masterKeyRotationRefused(let reason):
-            return (admin + "MasterKeyRotationRefused", ["reason": .string(reason)])
-        case .rotationInProgress(let p): return (admin + "RotationInProgress", ["purpose": .string(p.rawValue)])
-        case .invalidFilter(let reason): return (audit + "InvalidFilter", ["reason": .string(reason)])
+            return ("MasterKeyRotationRefused", ["reason": .string(reason)])
+        case .rotationInProgress(let p): return ("RotationInProgress", ["purpose": .string(p.rawValue)])
+        case .invalidFilter(let reason): return ("InvalidFilter", ["reason": .string(reason)])
         case .auditChainBroken(let seq, let problem):
-            return (audit + "ChainBroken", ["first_bad_seq": .int(seq), "problem": .string(problem)])
-        case .storageUnavailable: return (auth + "StorageUnavailable", [:])
+            return ("ChainBroken", ["first_bad_seq": .int(seq), "problem": .string(problem)])
+        case .storageUnavailable: return ("StorageUnavailable", [:])
         }
     }
 }

@@ -37,6 +37,11 @@ public struct RiegelMethods: Sendable {
     /// Where calls are counted and timed (``RiegelMetrics/off``: nowhere).
     public var metrics: RiegelMetrics
 
+    /// The counts of `io.riegel.Admin.Stats`, from the use cases above.
+    public var stats: StatsService {
+        StatsService(accounts: accounts, sessions: sessions, sms: sms, auditReader: auditReader, clock: clock)
+    }
+
     /// Binds the use cases.
     public init(status: @escaping @Sendable () -> DaemonStatus, accounts: AccountService, sessions: SessionService,
                 devices: DeviceService, access: AccessService, sms: SMSChallengeService, clock: any WallClock,

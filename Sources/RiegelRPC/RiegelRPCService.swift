@@ -5,7 +5,7 @@ import RiegelService
 import Varlink
 
 /// Builds the varlink service riegeld serves: the riegel interfaces, the one
-/// method table binding them, and role checks from peer credentials.
+/// method tables bound to them, and role checks from peer credentials.
 public enum RiegelRPCService {
     /// A service with every riegel interface registered.
     ///
@@ -26,8 +26,9 @@ public enum RiegelRPCService {
                             logger: Logger) throws -> VarlinkService {
         var service = VarlinkService(vendor: "riegel", product: "riegeld", version: RiegelVersion.current,
                                      url: "https://varlink.org")
-        for (name, role, description) in RiegelIDL.interfaces {
-            var handlers = table(for: name, methods: methods)
+        for interface in RiegelIDL.interfaces {
+            let (name, role) = (interface.name, interface.role)
+            var handlers = interface.table(methods)
             if methods.metrics.enabled {
                 for (method, handler) in handlers {
                     let timer = Timer(label: "riegel_varlink_request_duration_seconds",
@@ -35,7 +36,7 @@ public enum RiegelRPCService {
                     handlers[method] = handler.timed(timer)
                 }
             }
-            try service.register(interfaceDescription: description,
+            try service.register(interfaceDescription: interface.description,
                                  methods: handlers,
                                  authorize: { call in
                                      if authorizer().permits(call.peer, role) { return true }
@@ -46,21 +47,5 @@ public enum RiegelRPCService {
                                  })
         }
         return service
-    }
-
-    /// The method table: every bound method of every riegel interface.
-    /// Methods the IDL declares but this table does not bind answer
-    /// the standard not-implemented error (the Varlink module answers it).
-    static func table(for interface: String, methods: RiegelMethods) -> [String: VarlinkMethodHandler] {
-        switch interface {
-        case "io.riegel.Auth":
-            return AuthHandlers.table(methods)
-        case "io.riegel.Admin":
-            return AdminHandlers.table(methods)
-        case "io.riegel.Audit":
-            return AuditHandlers.table(methods)
-        default:
-            return [:]
-        }
     }
 }

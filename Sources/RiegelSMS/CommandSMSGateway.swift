@@ -63,7 +63,7 @@ public struct CommandSMSGateway: SMSGateway {
         let values = ["to": message.to, "text": message.text]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments.dropFirst().map { SMSTemplate.render($0, values) }
+        process.arguments = arguments.dropFirst().map { GatewayRequestTemplate.render($0, values) }
         process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -113,7 +113,7 @@ public struct HTTPSMSGateway: SMSGateway {
         if let secret { values["credential"] = secret }
         var url = configuration.url
         if !configuration.query.isEmpty {
-            url += (url.contains("?") ? "&" : "?") + SMSTemplate.encodedPairs(configuration.query, values)
+            url += (url.contains("?") ? "&" : "?") + GatewayRequestTemplate.encodedPairs(configuration.query, values)
         }
         var request = HTTPClientRequest(url: url)
         switch configuration.method {
@@ -122,16 +122,16 @@ public struct HTTPSMSGateway: SMSGateway {
         default: request.method = .GET
         }
         for (field, template) in configuration.headers.sorted(by: { $0.key < $1.key }) {
-            let value = SMSTemplate.render(template, values)
+            let value = GatewayRequestTemplate.render(template, values)
             guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
                 throw SMSGatewayError.rejected(gateway: name, reason: "header \(field) would contain a line break")
             }
             request.headers.replaceOrAdd(name: field, value: value)
         }
         if let form = configuration.form {
-            setBody(&request, SMSTemplate.encodedPairs(form, values), type: "application/x-www-form-urlencoded")
+            setBody(&request, GatewayRequestTemplate.encodedPairs(form, values), type: "application/x-www-form-urlencoded")
         } else if let json = configuration.json {
-            setBody(&request, SMSTemplate.jsonBody(json, values), type: "application/json")
+            setBody(&request, GatewayRequestTemplate.jsonBody(json, values), type: "application/json")
         }
         return request
     }

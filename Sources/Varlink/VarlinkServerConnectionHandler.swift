@@ -19,6 +19,10 @@ struct VarlinkQuiesceEvent: Sendable {}
 /// read for `writeStallTimeout`, whatever is still queued. A peer that sends a
 /// message slowly (slowloris) is closed once its message is older than
 /// `messageTimeout`.
+///
+/// This class does the channel's I/O and arms the timers; every decision
+/// (run, queue, read or not, close) is ``VarlinkConnectionState``'s, whose
+/// transitions return what to do and are tested without a socket.
 final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -27,34 +31,16 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private let peer: PeerCredentials
     private let logger: Logger
     private var messages: VarlinkFrameSplitter
-    private var pending = CircularBuffer<ByteBuffer>()
-    /// Bytes of the messages in `pending`.
-    private var pendingBytes = 0
-    private var busy = false
-    private var quiescing = false
-    private var draining = false
+    /// Every decision about calls, backpressure, idleness and closing.
+    private var state: VarlinkConnectionState
     private var context: ChannelHandlerContext?
-    /// Reading stops while this many calls wait, so a client that pipelines without
-    /// reading replies cannot make the server buffer without bound.
-    private let maxPendingCalls: Int
     /// Reading stops while the waiting calls hold this many bytes (one largest message).
     static func maxPendingBytes(maxMessageSize: Int) -> Int { max(maxMessageSize, 64 * 1024) }
-    private let maxPendingBytes: Int
-    /// Whether reading is on (autoRead); off while the peer must catch up.
-    private var reading = true
-    /// Without activity for this long (see ``checkIdle(context:timeout:)``), the connection is closed.
-    private let idleTimeout: TimeAmount?
     /// Not writable for this long (the peer does not read its replies): the connection is closed.
     private let writeStallTimeout: TimeAmount?
-    /// When the peer last sent something or a call last finished.
-    private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
     /// Armed while the channel is not writable.
     private var stallCheck: Scheduled<Void>?
-    /// A message that has begun arriving must be complete within this long.
-    private let messageTimeout: TimeAmount?
-    /// Since when the unterminated message now buffered has been arriving (nil: none).
-    private var partialSince: NIODeadline?
     /// Armed while a partial message is buffered.
     private var messageCheck: Scheduled<Void>?
 
@@ -63,17 +49,16 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         self.service = service
         self.peer = peer
         self.messages = VarlinkFrameSplitter(maxMessageSize: maxMessageSize)
-        self.maxPendingBytes = Self.maxPendingBytes(maxMessageSize: maxMessageSize)
-        self.maxPendingCalls = max(1, maxPendingCalls)
-        self.idleTimeout = idleTimeout
+        self.state = VarlinkConnectionState(maxWaitingCalls: maxPendingCalls,
+                                            maxWaitingBytes: Self.maxPendingBytes(maxMessageSize: maxMessageSize),
+                                            idleTimeout: idleTimeout, messageTimeout: messageTimeout, now: .now())
         self.writeStallTimeout = writeStallTimeout
-        self.messageTimeout = messageTimeout
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { scheduleIdleCheck(context: context, at: .now()) }
+        if context.channel.isActive { armIdleCheck(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -82,7 +67,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if idleCheck == nil { scheduleIdleCheck(context: context, at: .now()) }
+        if idleCheck == nil { armIdleCheck(context: context) }
         context.fireChannelActive()
     }
 
@@ -92,63 +77,55 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         var completed = false
         while let message = nextMessage(context: context) {
             completed = true
-            if !busy && pending.isEmpty && context.channel.isWritable {
-                // Nothing waits (the usual case): answer this call at once, without queueing it.
-                guard context.channel.isActive else { return }
-                wrote = process(message, context: context) || wrote
-            } else {
-                pending.append(message)
-                pendingBytes += message.readableBytes
+            guard case .process(let message) = state.received(message, writable: context.channel.isWritable) else {
+                continue
             }
+            // Nothing waits (the usual case): answer this call at once, without queueing it.
+            guard context.channel.isActive else { return }
+            wrote = process(message, context: context) || wrote
         }
         if wrote { context.flush() }
         notePartialMessage(context: context, completed: completed)
-        if !pending.isEmpty { drain(context: context) }
+        if !state.waiting.isEmpty { drain(context: context) }
         updateReading(context: context)
-        if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+        if state.shouldClose { context.close(promise: nil) }
     }
 
-    /// Starts the message clock when an unterminated message is left buffered (anew
-    /// after a message completed: what is left is the next one), stops it when none is.
+    /// Arms the message timer when an unterminated message is left buffered, cancels it when none is.
     private func notePartialMessage(context: ChannelHandlerContext, completed: Bool) {
-        guard let timeout = messageTimeout, context.channel.isActive else { return }
-        guard messages.hasPartialMessage else {
-            partialSince = nil
+        guard state.messageTimeout != nil, context.channel.isActive else { return }
+        guard let deadline = state.partialMessage(buffered: messages.hasPartialMessage, completed: completed,
+                                                  now: .now()) else {
             messageCheck?.cancel()
             messageCheck = nil
             return
         }
-        if partialSince == nil || completed { partialSince = .now() }
-        if messageCheck == nil { scheduleMessageCheck(context: context, timeout: timeout) }
+        if messageCheck == nil { scheduleMessageCheck(context: context, deadline: deadline) }
     }
 
-    private func scheduleMessageCheck(context: ChannelHandlerContext, timeout: TimeAmount) {
-        guard let since = partialSince else { return }
-        messageCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: since + timeout) {
+    private func scheduleMessageCheck(context: ChannelHandlerContext, deadline: NIODeadline) {
+        messageCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.messageCheck = nil
-            self.checkMessage(context: context, timeout: timeout)
+            self.checkMessage(context: context)
         }
     }
 
-    /// Closes the connection if the buffered partial message is older than `timeout`.
-    /// While the server is not reading (it waits for the peer to take replies, or for
-    /// queued calls), the peer cannot send: that time restarts the clock.
-    private func checkMessage(context: ChannelHandlerContext, timeout: TimeAmount) {
-        guard context.channel.isActive, messages.hasPartialMessage, let since = partialSince else { return }
-        let now = NIODeadline.now()
-        if !reading {
-            partialSince = now
-        } else if now - since >= timeout {
+    /// Closes the connection if the buffered partial message is older than the message timeout.
+    private func checkMessage(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        switch state.messageTimerFired(buffered: messages.hasPartialMessage, now: .now()) {
+        case .close:
             logger.notice("closing varlink connection: a message did not arrive whole within the message timeout",
-                          metadata: ["peer.pid": "\(peer.pid)", "timeout": "\(timeout)",
+                          metadata: ["peer.pid": "\(peer.pid)", "timeout": "\(state.messageTimeout.map { "\($0)" } ?? "")",
                                      "buffered_bytes": "\(messages.bufferedBytes)"])
-            pending.removeAll()
-            pendingBytes = 0
+            state.dropWaiting()
             messages.removeAll()
             context.close(promise: nil)
-            return
+        case .reschedule(let deadline):
+            scheduleMessageCheck(context: context, deadline: deadline)
+        case .nothing:
+            break
         }
-        scheduleMessageCheck(context: context, timeout: timeout)
     }
 
     /// The next complete message read, if any; closes the connection on one that is too large.
@@ -162,26 +139,31 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        lastActivity = .now()
+        state.readComplete(now: .now())
         context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        switch state.writabilityChanged(writable: context.channel.isWritable, now: .now()) {
+        case .drain:
             stallCheck?.cancel()
             stallCheck = nil
-            lastActivity = .now()
-            if !draining { drain(context: context) }
-        } else if stallCheck == nil, let timeout = writeStallTimeout {
-            stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-                self.stallCheck = nil
-                guard context.channel.isActive, !context.channel.isWritable else { return }
-                self.logger.notice("closing varlink connection: the peer has not read its replies",
-                                   metadata: ["peer.pid": "\(self.peer.pid)", "waiting_calls": "\(self.pending.count)",
-                                              "timeout": "\(timeout)"])
-                self.pending.removeAll()
-                self.pendingBytes = 0
-                context.close(promise: nil)
+            drain(context: context)
+        case .nothing:
+            stallCheck?.cancel()
+            stallCheck = nil
+        case .armStallTimer:
+            if stallCheck == nil, let timeout = writeStallTimeout {
+                stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+                    self.stallCheck = nil
+                    guard context.channel.isActive, !context.channel.isWritable else { return }
+                    self.logger.notice("closing varlink connection: the peer has not read its replies",
+                                       metadata: ["peer.pid": "\(self.peer.pid)",
+                                                  "waiting_calls": "\(self.state.waiting.count)",
+                                                  "timeout": "\(timeout)"])
+                    self.state.dropWaiting()
+                    context.close(promise: nil)
+                }
             }
         }
         updateReading(context: context)
@@ -189,8 +171,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pending.removeAll()
-        pendingBytes = 0
+        state.dropWaiting()
         messages.removeAll()
         cancelTimers()
         context.fireChannelInactive()
@@ -198,8 +179,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("closing varlink connection", metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
-        pending.removeAll()
-        pendingBytes = 0
+        state.dropWaiting()
         messages.removeAll()
         context.close(promise: nil)
     }
@@ -207,12 +187,18 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case is VarlinkQuiesceEvent:
-            quiescing = true
+            let close = state.quiesce()
             updateReading(context: context)
-            if !busy && pending.isEmpty { context.close(promise: nil) }
+            if close { context.close(promise: nil) }
         default:
             context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    /// Arms the first idle check, one idle timeout from now (nothing without a timeout).
+    private func armIdleCheck(context: ChannelHandlerContext) {
+        guard let timeout = state.idleTimeout else { return }
+        scheduleIdleCheck(context: context, deadline: .now() + timeout)
     }
 
     private func cancelTimers() {
@@ -224,38 +210,35 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         messageCheck = nil
     }
 
-    /// Reads while the peer keeps up: the channel is writable and few calls wait.
-    /// Stops at `maxPendingCalls` waiting calls and resumes below half of it.
+    /// Turns reading on or off as ``VarlinkConnectionState/readingChange(writable:)`` decides.
     private func updateReading(context: ChannelHandlerContext) {
-        let full = pending.count >= (reading ? maxPendingCalls : max(1, maxPendingCalls / 2))
-            || pendingBytes >= maxPendingBytes
-        let read = !quiescing && context.channel.isWritable && !full
-        guard read != reading else { return }
-        reading = read
+        guard let read = state.readingChange(writable: context.channel.isWritable) else { return }
         context.channel.setOption(ChannelOptions.autoRead, value: read).whenComplete { _ in }
     }
 
-    /// Processes buffered calls until one needs to wait for a Task or the peer stops reading
+    /// Processes waiting calls until one needs to wait for a Task or the peer stops reading
     /// replies (channel not writable), then flushes once.
     private func drain(context: ChannelHandlerContext) {
-        draining = true
+        guard state.startDraining() else { return }
         var wrote = false
-        while !busy, !pending.isEmpty {
-            guard context.channel.isActive else { pending.removeAll(); pendingBytes = 0; break }
-            if !context.channel.isWritable {
-                guard wrote else { break }  // Resumed by channelWritabilityChanged.
+        loop: while true {
+            guard context.channel.isActive else { state.dropWaiting(); break }
+            switch state.next(writable: context.channel.isWritable, wroteUnflushed: wrote) {
+            case .process(let message):
+                wrote = process(message, context: context) || wrote
+            case .flush:
                 context.flush()
                 wrote = false
-                if !context.channel.isWritable { break }
+                // Resumed by channelWritabilityChanged if the peer still has not caught up.
+                if !context.channel.isWritable { break loop }
+            case .stop:
+                break loop
             }
-            let message = pending.removeFirst()
-            pendingBytes -= message.readableBytes
-            wrote = process(message, context: context) || wrote
         }
         if wrote { context.flush() }
-        draining = false
+        state.stopDraining()
         updateReading(context: context)
-        if quiescing && !busy && pending.isEmpty { context.close(promise: nil) }
+        if state.shouldClose { context.close(promise: nil) }
     }
 
     /// Handles one message; returns whether a reply was written.
@@ -268,8 +251,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         } catch {
             logger.debug("closing varlink connection after invalid message",
                          metadata: ["reason": "\(error)", "peer.pid": "\(peer.pid)"])
-            pending.removeAll()
-            pendingBytes = 0
+            state.dropWaiting()
             context.close(promise: nil)
             return false
         }
@@ -329,7 +311,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     /// Runs a handler in a Task; the connection waits (buffering later calls) until it finishes.
     private func startTask(call: VarlinkCall, context: ChannelHandlerContext,
                            _ operation: @escaping @Sendable () async throws -> [String: JSONValue]) {
-        busy = true
+        state.taskStarted()
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         Task {
@@ -340,8 +322,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func finishTask(_ result: Result<[String: JSONValue], any Error>, call: VarlinkCall) {
-        busy = false
-        lastActivity = .now()
+        state.taskFinished(now: .now())
         guard let context else { return }
         if writeFinal(result, call: call, context: context) { context.flush() }
         drain(context: context)
@@ -367,29 +348,26 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         return true
     }
 
-    /// Arms the idle check to run `idleTimeout` after `from` (nothing if there is no timeout).
-    private func scheduleIdleCheck(context: ChannelHandlerContext, at from: NIODeadline) {
-        guard let timeout = idleTimeout else { return }
-        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: from + timeout) {
-            self.checkIdle(context: context, timeout: timeout)
+    /// Arms the idle check to run at `deadline`.
+    private func scheduleIdleCheck(context: ChannelHandlerContext, deadline: NIODeadline) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.checkIdle(context: context)
         }
     }
 
-    /// Closes the connection if nothing happened for `timeout` (nothing read, no call finished,
-    /// no reply taken by the peer) unless a call is running for a peer that reads its replies;
-    /// calls waiting behind unread replies do not keep it open. Otherwise checks again later.
-    private func checkIdle(context: ChannelHandlerContext, timeout: TimeAmount) {
+    /// Closes the connection if nothing happened for the idle timeout (see
+    /// ``VarlinkConnectionState/idleTimerFired(now:writable:)``); otherwise checks again later.
+    private func checkIdle(context: ChannelHandlerContext) {
         idleCheck = nil
         guard context.channel.isActive else { return }
-        let now = NIODeadline.now()
-        if busy && context.channel.isWritable {
-            // A call still running (a long stream) with a peer that reads: not idle.
-            scheduleIdleCheck(context: context, at: now)
-        } else if now - lastActivity < timeout {
-            scheduleIdleCheck(context: context, at: lastActivity)
-        } else {
+        switch state.idleTimerFired(now: .now(), writable: context.channel.isWritable) {
+        case .close:
             logger.debug("closing idle varlink connection", metadata: ["peer.pid": "\(peer.pid)"])
             context.close(promise: nil)
+        case .reschedule(let deadline):
+            scheduleIdleCheck(context: context, deadline: deadline)
+        case .nothing:
+            break
         }
     }
 

@@ -47,6 +47,16 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.device.appKeyIdleLifetime.seconds == 180 * 86_400 && c.device.nonceLifetime.seconds == 120)
     }
 
+    /// The default sections make the policies' defaults: one source each.
+    @Test func defaultSectionsMakeTheDefaultPolicies() throws {
+        let c = RiegelConfig()
+        let throttle = try c.throttle.loginThrottle
+        #expect(throttle.accountPolicy == .accountDefault)
+        #expect(throttle.clientPolicy == .clientAddressDefault)
+        #expect(c.device.policy == DevicePolicy())
+        #expect(try c.sms.challengePolicy == .default)
+    }
+
     @Test func outboxDefaultFollowsStateDirectory() throws {
         let c = try RiegelConfig.parse(text: "[daemon]\nstate_directory = \"/srv/r\"\n")
         #expect(c.sms.gateways["outbox"]?.kind == .outbox(path: "/srv/r/sms-outbox.jsonl"))
@@ -63,6 +73,32 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.sms.gateways["kannel"] != nil)
         c.sms.gateways["kannel"] = nil
         #expect(c == RiegelConfig())
+    }
+
+    /// Values the file shows as comments under "(defaults shown)" are the
+    /// defaults too: uncommented, they leave the config as it was.
+    @Test func exampleFileCommentedDefaultsAreTheDefaults() throws {
+        let example = try String(contentsOfFile: repoFile("config/riegel.toml"), encoding: .utf8)
+        var lines = example.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var (shown, taken) = (false, 0)
+        var uncommented: [String] = []
+        for (i, line) in lines.enumerated() {
+            if line.hasPrefix("#"), line.contains("(defaults shown)") { (shown, taken) = (true, 0); continue }
+            guard shown else { continue }
+            let key = line.dropFirst(2).prefix { $0 == "_" || ("a"..."z").contains($0) }
+            let isKey = line.hasPrefix("# ") && !key.isEmpty && line.dropFirst(2 + key.count).hasPrefix(" = ")
+            if isKey {
+                lines[i] = String(line.dropFirst(2))
+                uncommented.append(lines[i])
+                taken += 1
+            } else if !line.hasPrefix("#") || taken > 0 {
+                shown = false  // prose after the marker is skipped; the first line after the keys ends them
+            }
+        }
+        #expect(uncommented.count >= 4, "no commented defaults found: \(uncommented)")
+        var c = try RiegelConfig.parse(text: lines.joined(separator: "\n"), fileName: "riegel.toml")
+        c.sms.gateways["kannel"] = nil
+        #expect(c == RiegelConfig(), "a commented default differs: \(uncommented)")
     }
 
     /// Keeps config/riegel.toml the complete reference: a key added to the
@@ -421,6 +457,8 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.device.appKeyIdleLifetime.seconds == 365 * 86_400)
         #expect(c.device.maxPerUser == 3)
         #expect(c.device.nonceLifetime.seconds == 45)
+        #expect(c.device.policy == DevicePolicy(browserLifetime: 30 * 86_400, appKeyIdleLifetime: 365 * 86_400,
+                                                maxPerUser: 3, nonceLifetime: 45))
     }
 
     @Test func badDeviceValuesAreReportedWithTheirLines() {

@@ -24,34 +24,40 @@ final class ErrorMappingTests: XCTestCase {
         .codeAlreadyUsed, .challengeNotResendable, .invalidFactorLabel(reason: "r"),
     ]
 
-    func definitions() throws -> [String: VarlinkInterfaceDefinition] {
-        var result: [String: VarlinkInterfaceDefinition] = [:]
-        for (name, _, text) in RiegelIDL.interfaces {
-            result[name] = try VarlinkIDL.parse(text)
-        }
-        return result
-    }
-
+    /// Every case, raised by a method of any interface, maps to an error the
+    /// interface it is qualified with declares, with the parameters declared.
     func testEveryMappedErrorIsDeclaredWithMatchingParameters() throws {
-        let defs = try definitions()
-        for error in Self.examples {
-            let (qualified, parameters) = ErrorMapping.nameAndParameters(error)
-            let interface = String(qualified[..<qualified.lastIndex(of: ".")!])
-            let short = String(qualified[qualified.index(after: qualified.lastIndex(of: ".")!)...])
-            let fields = try XCTUnwrap(defs[interface]?.errors[short], "\(qualified) is not declared in the IDL")
-            XCTAssertNoThrow(try defs[interface]!.validate(parameters, against: fields),
-                             "parameters of \(qualified) do not match the IDL")
-        }
-    }
-
-    func testEveryErrorTheIDLDeclaresHasACase() throws {
-        let defs = try definitions()
-        let mapped = Set(Self.examples.map { ErrorMapping.nameAndParameters($0).0.split(separator: ".").last! })
-        for (interface, def) in defs {
-            for name in def.errors.keys {
-                XCTAssertTrue(mapped.contains(Substring(name)), "\(interface).\(name) has no RiegelError case")
+        let defs = Dictionary(uniqueKeysWithValues: RiegelIDL.interfaces.map { ($0.name, $0.definition) })
+        for calling in defs.keys {
+            for error in Self.examples {
+                let mapped = ErrorMapping.varlinkError(for: error, in: calling)
+                let dot = try XCTUnwrap(mapped.name.lastIndex(of: "."))
+                let interface = String(mapped.name[..<dot])
+                let short = String(mapped.name[mapped.name.index(after: dot)...])
+                XCTAssertEqual(short, ErrorMapping.nameAndParameters(error).0)
+                let fields = try XCTUnwrap(defs[interface]?.errors[short], "\(mapped.name) is not declared in the IDL")
+                XCTAssertNoThrow(try defs[interface]!.validate(mapped.parameters, against: fields),
+                                 "parameters of \(mapped.name) do not match the IDL")
             }
         }
+    }
+
+    func testEveryErrorTheIDLDeclaresHasACase() {
+        let mapped = Set(Self.examples.map { ErrorMapping.nameAndParameters($0).0 })
+        for interface in RiegelIDL.interfaces {
+            for name in interface.errors {
+                XCTAssertTrue(mapped.contains(name), "\(interface.name).\(name) has no RiegelError case")
+            }
+        }
+    }
+
+    /// An error the calling interface does not declare is named after the one that does.
+    func testAnErrorTheCallingInterfaceLacksIsNamedAfterTheDeclaringOne() {
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .noSuchKey, in: "io.riegel.Auth").name, "io.riegel.Admin.NoSuchKey")
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .auditChainBroken(firstBadSeq: 1, problem: "p"),
+                                                 in: "io.riegel.Admin").name, "io.riegel.Audit.ChainBroken")
+        XCTAssertEqual(ErrorMapping.varlinkError(for: .invalidCredentials, in: "io.riegel.Audit").name,
+                       "io.riegel.Auth.InvalidCredentials")
     }
 
     func testErrorDeclaredByTwoInterfacesIsQualifiedWithTheCallingOne() {

@@ -42,9 +42,3 @@ public protocol AccountStore: Sendable {
     @discardableResult
     func delete(id: UserID) throws -> Bool
 }
-
-/// Failures of an ``AccountStore`` that callers act on.
-public enum AccountStoreError: Error, Sendable, Hashable {
-    /// Another account has the same canonical username.
-    case usernameTaken
-}

@@ -47,9 +47,3 @@ public protocol FactorStore: Sendable {
     @discardableResult
     func purgeChallenges(now: Instant) throws -> Int
 }
-
-/// Failures of a ``FactorStore`` that callers act on.
-public enum FactorStoreError: Error, Sendable, Hashable {
-    /// The account has an active TOTP factor with this label.
-    case labelTaken
-}

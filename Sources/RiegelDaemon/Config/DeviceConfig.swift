@@ -15,6 +15,12 @@ public struct DeviceConfig: Sendable, Equatable {
     /// The defaults.
     public init() {}
 
+    /// The policy these settings make.
+    public var policy: DevicePolicy {
+        DevicePolicy(browserLifetime: lifetime.seconds, appKeyIdleLifetime: appKeyIdleLifetime.seconds,
+                     maxPerUser: maxPerUser, nonceLifetime: nonceLifetime.seconds)
+    }
+
     static func read(_ s: inout ConfigSection) -> DeviceConfig {
         var c = DeviceConfig()
         c.lifetime = s.duration("lifetime", c.lifetime)

@@ -1,25 +1,31 @@
-/// `[password]`: password rules and argon2id cost.
+import RiegelCore
+import RiegelCrypto
+import RiegelService
+
+/// `[password]`: password rules and argon2id cost. The defaults are the
+/// policies' (``PasswordPolicy/standard``, `Argon2Parameters.default`,
+/// ``AccountPolicy``): one source.
 public struct PasswordConfig: Sendable, Equatable {
     /// Shortest password accepted at registration and change.
-    public var minLength = 8
+    public var minLength = PasswordPolicy.standard.minimumLength
     /// File of forbidden passwords, one per line; nil: none.
     public var blocklist: String?
     /// argon2id memory per hash in KiB.
-    public var memoryKiB = 19_456
+    public var memoryKiB = Int(Argon2Parameters.default.memoryKiB)
     /// argon2id passes.
-    public var iterations = 2
+    public var iterations = Int(Argon2Parameters.default.iterations)
     /// argon2id lanes.
-    public var parallelism = 1
+    public var parallelism = Int(Argon2Parameters.default.parallelism)
     /// Longest password accepted (at least 64).
-    public var maxLength = 128
+    public var maxLength = PasswordPolicy.standard.maximumLength
     /// Threads hashing passwords at once; 0: one per core.
     public var hashWorkers = 0
     /// Hashes waiting for a thread before calls answer `Overloaded`; 0: four per worker.
     public var hashQueueLimit = 0
     /// How long a password-reset token stays valid.
-    public var resetTokenLifetime = ConfigDuration.minutes(30)
+    public var resetTokenLifetime = ConfigDuration.seconds(AccountPolicy().resetTokenLifetime)
     /// How long an activation code (sent by letter) stays valid.
-    public var activationCodeLifetime = ConfigDuration.days(90)
+    public var activationCodeLifetime = ConfigDuration.seconds(AccountPolicy().activationCodeLifetime)
 
     /// The defaults (OWASP's argon2id minimum).
     public init() {}

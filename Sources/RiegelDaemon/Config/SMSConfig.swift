@@ -1,23 +1,27 @@
 import RiegelCore
+import RiegelService
 
-/// `[sms]`: one-time codes by SMS and the gateways that send them.
+/// `[sms]`: one-time codes by SMS and the gateways that send them. The
+/// defaults of the code, cap and budget settings are the policies'
+/// (``SMSChallengePolicy``, ``SMSSendCaps``, ``SecondFactorBudgetPolicy``,
+/// ``SMSPolicy``): one source.
 public struct SMSConfig: Sendable, Equatable {
     /// Gateway names tried in order (failover); each must be defined.
     public var gatewayOrder = ["outbox"]
     /// Every defined gateway by name, built-ins included.
     public var gateways: [String: SMSGatewayConfig]
     /// ResendChallenge before this is ResendTooSoon.
-    public var resendCooldown = ConfigDuration.seconds(30)
+    public var resendCooldown = ConfigDuration.seconds(SMSChallengePolicy.default.resendCooldown)
     /// Host for the domain-bound `@host #code` line; nil: no such line.
     public var origin: String?
     /// Digits per code.
-    public var codeLength = 6
+    public var codeLength = SMSChallengePolicy.default.codeLength
     /// How long a code is valid.
-    public var codeTTL = ConfigDuration.minutes(5)
+    public var codeTTL = ConfigDuration.seconds(SMSChallengePolicy.default.lifetime)
     /// Wrong codes per challenge before it is spent.
-    public var maxAttempts = 5
+    public var maxAttempts = SMSChallengePolicy.default.maxAttempts
     /// Resends per challenge.
-    public var maxResends = 3
+    public var maxResends = SMSChallengePolicy.default.maxResends
     /// Language of messages when the caller names none (`de`, `en`, or a configured template).
     public var defaultLanguage = "de"
     /// The `{product}` in message texts.
@@ -34,7 +38,7 @@ public struct SMSConfig: Sendable, Equatable {
     /// see ``SecondFactorBudgetPolicy`` for why 3 hours.
     public var budget = SecondFactorBudgetPolicy.default
     /// How long a call waits for a gateway (retrying) before `SmsUnavailable`.
-    public var sendDeadline = ConfigDuration.seconds(15)
+    public var sendDeadline = ConfigDuration.seconds(SMSPolicy.defaultSendDeadline)
     /// Message templates by language (`[sms.template.LANG] text = "..."`), built-ins included.
     public var templates: [String: SMSTemplate] = ["de": .german, "en": .english]
 

@@ -25,6 +25,23 @@ public struct ThrottleConfig: Sendable, Equatable {
     /// The defaults of security rule 4 (docs/security-rules.md).
     public init() {}
 
+    /// The throttle these settings make: back-off and lockout per account,
+    /// the same back-off without lockout per client address.
+    /// - Throws: ``ThrottlePolicyError`` for values the policy refuses.
+    public var loginThrottle: LoginThrottle {
+        get throws(ThrottlePolicyError) {
+            try LoginThrottle(
+                accountPolicy: ThrottlePolicy(
+                    delayThreshold: failuresBeforeDelay, delayWindow: window.seconds, initialDelay: initialDelay.seconds,
+                    maximumDelay: maxDelay.seconds,
+                    lockout: try .init(threshold: lockoutFailures, window: lockoutWindow.seconds,
+                                       duration: lockoutDuration.seconds)),
+                clientPolicy: ThrottlePolicy(
+                    delayThreshold: failuresBeforeDelay, delayWindow: window.seconds, initialDelay: initialDelay.seconds,
+                    maximumDelay: maxDelay.seconds, lockout: nil))
+        }
+    }
+
     static func read(_ s: inout ConfigSection) -> ThrottleConfig {
         var c = ThrottleConfig()
         c.failuresBeforeDelay = s.int("failures_before_delay", c.failuresBeforeDelay, in: 1...1_000_000)

@@ -26,10 +26,13 @@ public struct SMSPolicy: Sendable {
     /// How long message rows (without payload) stay for `riegelctl sms stats`, in seconds.
     public var statsRetention: Double
 
+    /// How long a call waits for a gateway by default (seconds): `[sms] send_deadline`.
+    public static let defaultSendDeadline: Double = 15
+
     /// A policy; the defaults follow security rule 3.
     public init(challenge: SMSChallengePolicy = .default, budget: SecondFactorBudgetPolicy = .default,
                 caps: SMSSendCaps = .default, allowlist: CountryAllowlist = .euEEAAndSwitzerland,
-                defaultCountryCode: String? = nil, templates: SMSTemplateSet, sendDeadline: Double = 15,
+                defaultCountryCode: String? = nil, templates: SMSTemplateSet, sendDeadline: Double = defaultSendDeadline,
                 retryDelay: Double = 1, maxRetryDelay: Double = 30, statsRetention: Double = 2 * 86400) {
         self.challenge = challenge
         self.budget = budget

@@ -1,11 +1,13 @@
 import Foundation
 
-/// Fills `{to}`, `{text}` and `{credential}` into gateway templates.
+/// Fills `{to}`, `{text}` and `{credential}` into the request templates of the
+/// command and HTTP gateways (not the message texts: those are Core's
+/// `SMSTemplate`).
 ///
 /// - Important: substitution is a single pass over the template, so a message
 ///   text that itself contains `{credential}` is sent literally and can never
 ///   pull the secret into a request.
-enum SMSTemplate {
+enum GatewayRequestTemplate {
     /// `template` with every known `{name}` replaced by `values[name]`; unknown placeholders stay as written.
     static func render(_ template: String, _ values: [String: String]) -> String {
         guard template.contains("{") else { return template }

@@ -5,9 +5,11 @@ import RiegelCrypto
 import RiegelService
 import RiegelStore
 
-/// The account, session and access use cases, built from the config over the SQLite
-/// stores and the key ring.
-struct AccountComponents {
+/// Assembles the use cases riegeld serves (accounts, sessions, devices,
+/// access, the audit trail, the password hashing pool and, through
+/// ``SMSAssembly``, the SMS factor) from the config over the SQLite stores and
+/// the key ring.
+struct UseCaseAssembly {
     let accounts: AccountService
     let sessions: SessionService
     let devices: DeviceService
@@ -17,12 +19,12 @@ struct AccountComponents {
     let auditExporter: AuditExporter
     let checkpointSealer: KeyRingCheckpointSealer
     let audit: AuditRecorder
-    let sms: SMSComponents
+    let sms: SMSAssembly
 
     /// Builds everything; fails on an unreadable blocklist or bad parameters.
     static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, environment: [String: String],
-                     metrics: RiegelMetrics = .off, logger: Logger) throws -> AccountComponents {
+                     metrics: RiegelMetrics = .off, logger: Logger) throws -> UseCaseAssembly {
         let p = config.password
         // New hashes are argon2id; imported legacy hashes verify and upgrade on the next login.
         let hasher = UpgradingPasswordHasher(
@@ -45,17 +47,15 @@ struct AccountComponents {
             policy: config.session.policy,
             audit: audit, metrics: metrics)
         let policy = try accountPolicy(config)
-        let sms = try SMSComponents.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
-                                         random: random, audit: audit, environment: environment, metrics: metrics,
-                                         logger: logger)
-        let d = config.device
+        let sms = try SMSAssembly.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
+                                       random: random, audit: audit, environment: environment, metrics: metrics,
+                                       logger: logger)
         let devices = DeviceService(
             devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
             accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
             sessions: sessions, verifier: P256SignatureVerifier(), tokens: SecureTokenGenerator(random: random),
             digester: SHA256TokenDigester(), clock: clock, random: random,
-            policy: DevicePolicy(browserLifetime: d.lifetime.seconds, appKeyIdleLifetime: d.appKeyIdleLifetime.seconds,
-                                 maxPerUser: d.maxPerUser, nonceLifetime: d.nonceLifetime.seconds),
+            policy: config.device.policy,
             throttle: policy.throttle, audit: audit)
         // Second factors besides SMS: apps and recovery codes, behind the factor seam.
         let factorStore = SQLiteFactorStore(database: database)
@@ -83,7 +83,7 @@ struct AccountComponents {
             metrics: metrics)
         let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
-        return AccountComponents(accounts: accounts, sessions: sessions, devices: devices, access: access,
+        return UseCaseAssembly(accounts: accounts, sessions: sessions, devices: devices, access: access,
                                  hashing: hashing,
                                  auditLog: auditLog,
                                  auditExporter: AuditExporter(reader: auditLog, sealer: checkpointSealer,
@@ -116,19 +116,9 @@ struct AccountComponents {
                 if let key = PasswordPolicy.blocklistKey(String(line)) { blocklist.insert(key) }
             }
         }
-        let t = config.throttle
-        let throttle = try LoginThrottle(
-            accountPolicy: ThrottlePolicy(
-                delayThreshold: t.failuresBeforeDelay, delayWindow: t.window.seconds, initialDelay: t.initialDelay.seconds,
-                maximumDelay: t.maxDelay.seconds,
-                lockout: try .init(threshold: t.lockoutFailures, window: t.lockoutWindow.seconds,
-                                   duration: t.lockoutDuration.seconds)),
-            clientPolicy: ThrottlePolicy(
-                delayThreshold: t.failuresBeforeDelay, delayWindow: t.window.seconds, initialDelay: t.initialDelay.seconds,
-                maximumDelay: t.maxDelay.seconds, lockout: nil))
         return AccountPolicy(
             passwords: try PasswordPolicy(minimumLength: p.minLength, maximumLength: p.maxLength, blocklist: blocklist),
-            throttle: throttle, resetTokenLifetime: p.resetTokenLifetime.seconds,
+            throttle: try config.throttle.loginThrottle, resetTokenLifetime: p.resetTokenLifetime.seconds,
             activationCodeLifetime: p.activationCodeLifetime.seconds)
     }
 }

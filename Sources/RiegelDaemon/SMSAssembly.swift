@@ -7,9 +7,10 @@ import RiegelService
 import RiegelSMS
 import RiegelStore
 
-/// The SMS second factor, built from `[sms]`: the gateways of `[sms] gateways`
-/// behind one failover gateway, the dispatcher and the challenge service.
-struct SMSComponents {
+/// Assembles the SMS second factor from `[sms]`: the gateways of
+/// `[sms] gateways` behind one failover gateway, the dispatcher and the
+/// challenge service.
+struct SMSAssembly {
     let challenges: SMSChallengeService
     let dispatcher: SMSDispatcher
     let gateway: FailoverSMSGateway
@@ -19,7 +20,7 @@ struct SMSComponents {
     /// Builds everything; fails on unusable gateway settings (a missing credential, say).
     static func make(config: SMSConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, audit: AuditRecorder, environment: [String: String],
-                     metrics: RiegelMetrics = .off, logger: Logger) throws -> SMSComponents {
+                     metrics: RiegelMetrics = .off, logger: Logger) throws -> SMSAssembly {
         let needsHTTP = config.activeGateways.contains { if case .http = $0.kind { true } else { false } }
         let httpClient = needsHTTP ? HTTPSMSGateway.makeHTTPClient() : nil
         var gateways: [any SMSGateway] = []
@@ -58,6 +59,6 @@ struct SMSComponents {
             store: store, counters: SQLiteSMSCounterStore(database: database), dispatcher: dispatcher, sealer: sealer,
             digester: KeyRingDigester(keyRing: keyRing), random: random, clock: clock, policy: policy, audit: audit,
             logger: logger, metrics: metrics)
-        return SMSComponents(challenges: challenges, dispatcher: dispatcher, gateway: gateway, httpClient: httpClient)
+        return SMSAssembly(challenges: challenges, dispatcher: dispatcher, gateway: gateway, httpClient: httpClient)
     }
 }
