@@ -39,10 +39,18 @@ extension VarlinkService {
     private func run(_ handler: VarlinkMethodHandler, _ call: VarlinkCall) async throws -> [[String: JSONValue]] {
         switch handler {
         case .immediate(let body):
-            return [try body(call)]
+            do {
+                return [try body(call)]
+            } catch let continuation as VarlinkContinueInTask {
+                return [try await continuation.operation()]
+            }
         case .immediateWriting(let body):
             var writer = JSONObjectWriter(buffer: ByteBuffer())
-            try body(call, &writer)
+            do {
+                try body(call, &writer)
+            } catch let continuation as VarlinkContinueInTask {
+                return [try await continuation.operation()]
+            }
             guard case .object(let reply) = try JSONValue.parse(writer.finish()) else { return [[:]] }
             return [reply]
         case .async(let body):
