@@ -345,14 +345,19 @@ def test_start_on_a_read_only_database_file_is_refused_with_a_clear_message(root
 
 # --- corrupted database ------------------------------------------------------------------
 
-@pytest.mark.parametrize("damage", ["pages", "header", "truncated"])
-def test_start_on_a_corrupted_database_file_is_refused_with_a_clear_message(root, damage):
+def stopped_with_thirty_accounts(root) -> tuple[Daemon, Path]:
+    """A riegeld that registered 30 accounts and stopped cleanly; its database file."""
     d = Daemon(root).start()
     with auth(d) as a:
         for i in range(30):
             a.Register(username=f"nutzer{i}", password=STRONG, email=f"nutzer{i}@example.org")
     assert d.stop() == 0
-    db = d.state / "riegel.sqlite"
+    return d, d.state / "riegel.sqlite"
+
+
+@pytest.mark.parametrize("damage", ["pages", "header", "truncated"])
+def test_start_on_a_corrupted_database_file_is_refused_with_a_clear_message(root, damage):
+    d, db = stopped_with_thirty_accounts(root)
     data = bytearray(db.read_bytes())
     page = 4096
     assert len(data) >= 8 * page, len(data)
@@ -443,12 +448,7 @@ def test_the_integrity_check_runs_after_ready_only_on_the_file_a_clean_stop_left
 
 
 def test_damage_a_clean_stop_record_vouched_for_stops_riegeld_once_checked_and_the_next_start_refuses(root):
-    d = Daemon(root).start()
-    with auth(d) as a:
-        for i in range(30):
-            a.Register(username=f"nutzer{i}", password=STRONG, email=f"nutzer{i}@example.org")
-    assert d.stop() == 0
-    db = d.state / "riegel.sqlite"
+    d, db = stopped_with_thirty_accounts(root)
     # Damage nothing the start itself reads: one page of an index only a reset uses,
     # as bit rot would, which no write and no file time shows.
     con = sqlite3.connect(db)
