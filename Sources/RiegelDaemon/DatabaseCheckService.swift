@@ -28,10 +28,8 @@ struct DatabaseCheckService: Service, CustomStringConvertible {
                 // leaving no clean-stop record, so the next start checks before serving.
                 throw error
             }
-            let took = (ContinuousClock.now - started).components
-            let seconds = Double(took.seconds) + Double(took.attoseconds) / 1e18
             state.record(.init(name: "database_check", ok: true,
-                               detail: "ok after start, \(String(format: "%.1f", seconds)) s (clean stop before)"))
+                               detail: "ok after start, \((ContinuousClock.now - started).secondsText) s (clean stop before)"))
         }
         try await gracefulShutdown()
     }

@@ -37,10 +37,8 @@ struct SessionLoaderService: Service, CustomStringConvertible {
             try await gracefulShutdown()
             return
         }
-        let took = (ContinuousClock.now - started).components
-        let seconds = Double(took.seconds) + Double(took.attoseconds) / 1e18
         state.record(.init(name: "sessions", ok: true,
-                           detail: "\(loaded) live sessions loaded in \(String(format: "%.1f", seconds)) s"))
+                           detail: "\(loaded) live sessions loaded in \((ContinuousClock.now - started).secondsText) s"))
         logger.info("stored sessions loaded", metadata: ["sessions": "\(loaded)"])
         try await gracefulShutdown()
     }
