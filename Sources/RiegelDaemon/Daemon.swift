@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import RiegelCore
 import RiegelCrypto
+import RiegelPostgres
 import RiegelRPC
 import RiegelService
 import RiegelStore
@@ -57,16 +58,15 @@ public enum Daemon {
         // Startup checks, in order; each refuses to start on failure.
         let directory = try StateDirectory.prepare(at: config.daemon.stateDirectory)
         state.record(.init(name: "state_directory", ok: true, detail: directory.path))
-        let database = try RiegelDatabase.open(in: directory)
-        state.record(.init(name: "database", ok: true,
-                           detail: "\(directory.databasePath), \(try database.appliedMigrations().count) migrations"))
+        let stores = try openStores(config.storage, directory: directory, environment: environment, random: random)
+        state.record(.init(name: "database", ok: true, detail: stores.detail))
         let masterKeyLoader = MasterKeyLoader(environment: environment, stateDirectory: directory.path,
                                               allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
                                               random: random)
         // A database with keys never gets a fresh development key: it could not open them.
-        let keysStored = try SQLiteKeyStore(database: database).load().masterKeyCheck != nil
+        let keysStored = try stores.keys.load().masterKeyCheck != nil
         let masterKey = try masterKeyLoader.load(mayCreate: !keysStored)
-        let keyRing = try KeyRing.open(masterKey: masterKey, store: SQLiteKeyStore(database: database),
+        let keyRing = try KeyRing.open(masterKey: masterKey, store: stores.keys,
                                        random: random, clock: clock)
         state.record(.init(name: "keys", ok: true,
                            detail: "\(keyRing.keyInfos().count) data keys, master key \(masterKey.id) from \(masterKey.origin)"))
@@ -78,7 +78,7 @@ public enum Daemon {
 
         let userDatabase = SystemUserDatabase()
         let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
-        let components = try AccountComponents.make(config: config, database: database, keyRing: keyRing,
+        let components = try AccountComponents.make(config: config, stores: stores, keyRing: keyRing,
                                                     clock: clock, random: random, environment: environment,
                                                     metrics: metrics, logger: logger)
         try await components.accounts.prepare()
@@ -99,7 +99,7 @@ public enum Daemon {
             }
         }
         let keys = KeyAdministration(
-            ring: keyRing, store: SQLiteKeyRewrapStore(database: database),
+            ring: keyRing, store: stores.keyRewrap,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), digester: KeyRingDigester(keyRing: keyRing),
             checkpoints: KeyRingCheckpointSealer(keyRing: keyRing), audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
             pause: config.keys.rewrapPause.duration, logger: logger, metrics: metrics)
@@ -118,13 +118,12 @@ public enum Daemon {
                 state.record(.init(name: "keys", ok: true,
                                    detail: "\(keyRing.keyInfos().count) data keys, master key \(result.newKeyID) from \(result.source)"))
             })
-        let databaseBackup = SQLiteDatabaseBackup(database: database, directory: directory, random: random)
-        let leftovers = databaseBackup.removeLeftovers()
+        let leftovers = (stores.backup as? SQLiteDatabaseBackup)?.removeLeftovers() ?? 0
         if leftovers > 0 {
             logger.notice("removed backup copies an interrupted Backup left in the state directory",
                           metadata: ["files": "\(leftovers)"])
         }
-        let backups = DatabaseBackupService(backup: databaseBackup, audit: components.audit)
+        let backups = DatabaseBackupService(backup: stores.backup, audit: components.audit)
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
                                     sessions: components.sessions, devices: components.devices,
                                     access: components.access, sms: components.sms.challenges, clock: clock,
@@ -195,7 +194,7 @@ public enum Daemon {
             await components.hashing.shutdown()
             try? await components.sms.httpClient?.shutdown()
             if config.daemon.eventLoops != 0 { try? await group.shutdownGracefully() }
-            try? database.close()
+            try? stores.close()
             throw error
         }
         await components.hashing.shutdown()
@@ -205,8 +204,26 @@ public enum Daemon {
         do { try components.auditLog.checkpoint() } catch {
             logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])
         }
-        do { try database.close() } catch {
+        do { try stores.close() } catch {
             logger.error("closing the database failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Opens the database of `[storage] backend` (migrating it) and its stores.
+    /// On PostgreSQL the password comes from its file or credential.
+    static func openStores(_ storage: StorageConfig, directory: StateDirectory, environment: [String: String],
+                           random: any RandomSource) throws -> StoreSet {
+        switch storage.backend {
+        case .sqlite:
+            return try .sqlite(try RiegelDatabase.open(in: directory), directory: directory, random: random)
+        case .postgresql:
+            let database = try PostgresDatabase.open(try storage.postgresSettings(environment: environment))
+            do {
+                return try .postgresql(database)
+            } catch {
+                database.close()
+                throw error
+            }
         }
     }
 
