@@ -41,7 +41,7 @@ struct AccountComponents {
             sessions: stores.sessions, accounts: stores.accounts,
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: config.session.policy,
-            audit: audit, metrics: metrics)
+            audit: audit, metrics: metrics, sharedStore: stores.shared)
         let policy = try accountPolicy(config)
         let sms = try SMSComponents.make(config: config.sms, stores: stores, keyRing: keyRing, clock: clock,
                                          random: random, audit: audit, environment: environment, metrics: metrics,

@@ -30,6 +30,9 @@ struct StoreSet: Sendable {
                              _ interval: Int) -> any AuditStore
     /// Entries between two scheduled audit checkpoints.
     let checkpointInterval: Int
+    /// Whether other riegeld instances may write the same database (a
+    /// session missing from memory is then looked up in the database).
+    let shared: Bool
     /// What `Status` shows for the database check.
     let detail: String
     /// Closes the database (at stop).
@@ -49,7 +52,7 @@ struct StoreSet: Sendable {
             transactions: SQLiteTransactionRunner(database: database),
             backup: SQLiteDatabaseBackup(database: database, directory: directory, random: random),
             auditLog: { SQLiteAuditLog(database: database, clock: $0, hasher: $1, sealer: $2, checkpointInterval: $3) },
-            checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval,
+            checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval, shared: false,
             detail: "sqlite \(directory.databasePath), \(try database.appliedMigrations().count) migrations",
             close: { try database.close() })
     }
@@ -68,7 +71,7 @@ struct StoreSet: Sendable {
             transactions: PostgresTransactionRunner(database: database),
             backup: PostgresDatabaseBackup(),
             auditLog: { PostgresAuditLog(database: database, clock: $0, hasher: $1, sealer: $2, checkpointInterval: $3) },
-            checkpointInterval: PostgresAuditLog.defaultCheckpointInterval,
+            checkpointInterval: PostgresAuditLog.defaultCheckpointInterval, shared: true,
             detail: "postgresql \(database.settings), \(try database.appliedMigrations().count) migrations",
             close: { database.close() })
     }
