@@ -1,10 +1,10 @@
 import RiegelCore
 
-/// The ``KeyRewrapStore`` on PostgreSQL, so far only its bookkeeping: the
-/// re-wrap jobs' progress (`key_rewrap` of `pg-4-keys`) is stored and read,
-/// so riegeld starts and reports "none running". Counting key references,
-/// re-wrapping long-lived values and retiring keys are not yet ported: they
-/// throw ``PostgresStoreError/notYetAvailable(feature:)``.
+/// The ``KeyRewrapStore`` on PostgreSQL, so far its bookkeeping: the re-wrap
+/// jobs' progress (`key_rewrap` of `pg-4-keys`) and how many long-lived
+/// values are under older keys (what riegeld checks at start). Counting key
+/// references, re-wrapping the values and retiring keys are not yet ported:
+/// they throw ``PostgresStoreError/notYetAvailable(feature:)``.
 public final class PostgresKeyRewrapStore: KeyRewrapStore {
     private let database: PostgresDatabase
 
@@ -18,7 +18,23 @@ public final class PostgresKeyRewrapStore: KeyRewrapStore {
 
     public func usage(now: Instant) async throws -> [KeyID: Int] { throw Self.missing }
 
-    public func staleCount(_ purpose: KeyPurpose, current: KeyID) async throws -> Int { throw Self.missing }
+    /// Counted from the same columns as on SQLite: password hashes, e-mail and
+    /// phone, audit checkpoints and the anchor (HMAC ones too), TOTP secrets.
+    public func staleCount(_ purpose: KeyPurpose, current: KeyID) async throws -> Int {
+        let queries: [String] = switch purpose {
+        case .password: ["SELECT count(*) AS n FROM \"user\" WHERE password_key_id < $1"]
+        case .pii: ["SELECT count(*) AS n FROM \"user\" WHERE email_key_id < $1",
+                    "SELECT count(*) AS n FROM \"user\" WHERE phone_key_id < $1"]
+        case .audit: ["SELECT count(*) AS n FROM audit_checkpoint WHERE (key_id < $1 OR scheme = 'hmac-sha256')",
+                      "SELECT count(*) AS n FROM audit_anchor WHERE (key_id < $1 OR scheme = 'hmac-sha256')"]
+        case .otp: ["SELECT count(*) AS n FROM factor WHERE secret IS NOT NULL AND secret_key_id < $1"]
+        }
+        return try await database.offThread { db in
+            try queries.reduce(0) { sum, sql in
+                sum + Int(try db.query(sql, [current]).first?.int("n", table: "key_rewrap") ?? 0)
+            }
+        }
+    }
 
     public func staleSecrets(_ purpose: KeyPurpose, current: KeyID, limit: Int) async throws -> [StaleSecret] {
         throw Self.missing
