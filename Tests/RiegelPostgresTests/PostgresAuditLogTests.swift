@@ -48,4 +48,33 @@ final class PostgresAuditLogTests: PostgresTestCase {
         let verdict = try logs[1].verify()
         XCTAssertTrue(verdict.ok, "\(verdict)")
     }
+
+    /// Without the superuser's trigger switch, the tables refuse what the
+    /// SQLite triggers refuse: an entry out of order or not linked to the
+    /// head, an edit (but blanking a username), a delete before the anchor.
+    func testTheAuditTablesRefuseOutOfOrderInsertsEditsAndDeletes() throws {
+        let db = try makeDatabase()
+        let log = PostgresAuditLog(database: db, clock: ManualClock(), hasher: SoftwareSHA256(),
+                                   sealer: FakeCheckpointSealer(), checkpointInterval: 100)
+        let first = try log.append(AuditEvent(type: "test.one", outcome: .success, userID: UserID(rawValue: "u_1"),
+                                              username: "one"))
+        let insert = """
+            INSERT INTO audit_event (seq, time, type, outcome, details, prev_hash, hash)
+            VALUES ($1, 0, 'forged', 'success', '{}', $2, $3)
+            """
+        let refusals: [(String, String, [any SQLBindable])] = [
+            ("a gap in seq", insert, [Int64(3), first.hash, [UInt8](repeating: 1, count: 32)]),
+            ("a wrong link", insert, [Int64(2), [UInt8](repeating: 9, count: 32), [UInt8](repeating: 1, count: 32)]),
+            ("an edit", "UPDATE audit_event SET type = 'forged' WHERE seq = 1", []),
+            ("a delete", "DELETE FROM audit_event WHERE seq = 1", []),
+        ]
+        for (what, sql, binds) in refusals {
+            XCTAssertThrowsError(try db.withSession { try $0.execute(sql, binds) }, what) { error in
+                XCTAssertEqual((error as? PostgresStoreError)?.sqlState, "P0001", "\(what): \(error)")
+            }
+        }
+        XCTAssertEqual(try log.forgetUsername(of: UserID(rawValue: "u_1")), 1, "blanking a username stays allowed")
+        XCTAssertTrue(try log.verify().ok)
+    }
 }
+

@@ -4,7 +4,8 @@
 /// UPDATE`), so appends from any number of riegeld instances form one chain,
 /// numbered without gaps. Triggers keep the tables append-only: an entry is
 /// never changed (but for blanking its username) and deleted only behind the
-/// signed anchor; a checkpoint is only re-signed; the anchor only moves forward.
+/// signed anchor, and inserted only as the head's next seq linked to its hash;
+/// a checkpoint is only re-signed; the anchor only moves forward.
 enum PGAudit {
     static let migration = PostgresMigration(name: "pg-7-audit", sql: """
         CREATE TABLE audit_event (
@@ -74,6 +75,18 @@ enum PGAudit {
         $$;
         CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
             FOR EACH ROW EXECUTE FUNCTION audit_event_guard();
+
+        CREATE FUNCTION audit_event_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM audit_head
+                           WHERE id = 1 AND seq + 1 = NEW.seq AND hash = NEW.prev_hash) THEN
+                RAISE EXCEPTION 'audit_event is append-only: the next entry must have the next seq and link to the last hash';
+            END IF;
+            RETURN NEW;
+        END
+        $$;
+        CREATE TRIGGER audit_event_appends_in_order BEFORE INSERT ON audit_event
+            FOR EACH ROW EXECUTE FUNCTION audit_event_in_order();
 
         CREATE FUNCTION audit_checkpoint_guard() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
