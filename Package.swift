@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System-library shims.
@@ -80,6 +82,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "RiegelPostgres",
+            dependencies: [
+                "RiegelCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "RiegelSMS",
             dependencies: [
                 "RiegelCore",
@@ -119,7 +133,7 @@ let package = Package(
         .target(
             name: "RiegelDaemon",
             dependencies: [
-                "Varlink", "RiegelCore", "RiegelCrypto", "RiegelStore", "RiegelSMS",
+                "Varlink", "RiegelCore", "RiegelCrypto", "RiegelStore", "RiegelPostgres", "RiegelSMS",
                 "RiegelService", "RiegelRPC", "CSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,6 +187,7 @@ let package = Package(
             "RiegelSMS", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "RiegelStoreTests", dependencies: ["RiegelStore", "RiegelTesting"]),
+        .testTarget(name: "RiegelPostgresTests", dependencies: ["RiegelPostgres", "RiegelTesting"]),
         .testTarget(name: "RiegelServiceTests", dependencies: [
             "RiegelService", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
@@ -180,7 +195,7 @@ let package = Package(
             "RiegelRPC", "RiegelService", "Varlink", "RiegelTesting", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RiegelDaemonTests", dependencies: [
-            "RiegelDaemon", "RiegelRPC", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            "RiegelDaemon", "RiegelRPC", "RiegelPostgres", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ]

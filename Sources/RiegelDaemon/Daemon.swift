@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import RiegelCore
 import RiegelCrypto
+import RiegelPostgres
 import RiegelRPC
 import RiegelService
 import RiegelStore
@@ -57,18 +58,16 @@ public enum Daemon {
         // Startup checks, in order; each refuses to start on failure.
         let directory = try StateDirectory.prepare(at: config.daemon.stateDirectory)
         state.record(.init(name: "state_directory", ok: true, detail: directory.path))
-        let database = try RiegelDatabase.open(in: directory)
-        state.record(.init(name: "database", ok: true,
-                           detail: "\(directory.databasePath), \(try database.appliedMigrations().count) migrations"))
-        state.record(.init(name: "database_check", ok: true, detail: database.deferredCheck == nil
-                           ? "ok before start" : "running after start (clean stop before)"))
+        let stores = try openStores(config.storage, directory: directory, environment: environment, random: random)
+        state.record(.init(name: "database", ok: true, detail: stores.detail))
+        state.record(.init(name: "database_check", ok: true, detail: stores.checkDetail))
         let masterKeyLoader = MasterKeyLoader(environment: environment, stateDirectory: directory.path,
                                               allowDevelopmentKeyFile: config.daemon.allowMasterKeyFile,
                                               random: random)
         // A database with keys never gets a fresh development key: it could not open them.
-        let keysStored = try SQLiteKeyStore(database: database).load().masterKeyCheck != nil
+        let keysStored = try stores.keys.load().masterKeyCheck != nil
         let masterKey = try masterKeyLoader.load(mayCreate: !keysStored)
-        let keyRing = try KeyRing.open(masterKey: masterKey, store: SQLiteKeyStore(database: database),
+        let keyRing = try KeyRing.open(masterKey: masterKey, store: stores.keys,
                                        random: random, clock: clock)
         state.record(.init(name: "keys", ok: true,
                            detail: "\(keyRing.keyInfos().count) data keys, master key \(masterKey.id) from \(masterKey.origin)"))
@@ -80,7 +79,7 @@ public enum Daemon {
 
         let userDatabase = SystemUserDatabase()
         let authorizer = AuthorizerHolder(RoleAuthorizer(roles: config.roleTable, database: userDatabase, logger: logger))
-        let components = try UseCaseAssembly.make(config: config, database: database, keyRing: keyRing,
+        let components = try UseCaseAssembly.make(config: config, stores: stores, keyRing: keyRing,
                                                   clock: clock, random: random, environment: environment,
                                                   metrics: metrics, logger: logger)
         try await components.accounts.prepare()
@@ -101,7 +100,7 @@ public enum Daemon {
             }
         }
         let keys = KeyAdministration(
-            ring: keyRing, store: SQLiteKeyRewrapStore(database: database),
+            ring: keyRing, store: stores.keyRewrap,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), digester: KeyRingDigester(keyRing: keyRing),
             checkpoints: KeyRingCheckpointSealer(keyRing: keyRing), audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
             pause: config.keys.rewrapPause.duration, logger: logger, metrics: metrics)
@@ -120,13 +119,12 @@ public enum Daemon {
                 state.record(.init(name: "keys", ok: true,
                                    detail: "\(keyRing.keyInfos().count) data keys, master key \(result.newKeyID) from \(result.source)"))
             })
-        let databaseBackup = SQLiteDatabaseBackup(database: database, directory: directory, random: random)
-        let leftovers = databaseBackup.removeLeftovers()
+        let leftovers = (stores.backup as? SQLiteDatabaseBackup)?.removeLeftovers() ?? 0
         if leftovers > 0 {
             logger.notice("removed backup copies an interrupted Backup left in the state directory",
                           metadata: ["files": "\(leftovers)"])
         }
-        let backups = DatabaseBackupService(backup: databaseBackup, audit: components.audit)
+        let backups = DatabaseBackupService(backup: stores.backup, audit: components.audit)
         let methods = RiegelMethods(status: { state.status() }, accounts: components.accounts,
                                     sessions: components.sessions, devices: components.devices,
                                     access: components.access, sms: components.sms.challenges, clock: clock,
@@ -162,7 +160,7 @@ public enum Daemon {
         let services: [any Service] = [
             // First, so it stops last: it writes the denial counts still open after the server stopped.
             PermissionDeniedAuditService(auditor: denials),
-            DatabaseCheckService(database: database, state: state, notifier: notifier, logger: logger),
+            DatabaseCheckService(check: stores.deferredCheck, state: state, notifier: notifier, logger: logger),
             SessionLoaderService(sessions: components.sessions, state: state, pageSize: 1000, logger: logger),
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
@@ -198,7 +196,7 @@ public enum Daemon {
             await components.hashing.shutdown()
             try? await components.sms.httpClient?.shutdown()
             if config.daemon.eventLoops != 0 { try? await group.shutdownGracefully() }
-            try? database.close()
+            try? stores.close(false)
             throw error
         }
         await components.hashing.shutdown()
@@ -208,10 +206,28 @@ public enum Daemon {
         do { try components.auditLog.checkpoint() } catch {
             logger.error("audit checkpoint at stop failed", metadata: ["error": "\(error)"])
         }
-        // Every check passed and every service stopped: the record lets the
-        // next start check the unchanged file after serving instead of before.
-        do { try database.close(recordingCleanStop: true) } catch {
+        // Every check passed and every service stopped: SQLite's clean-stop
+        // record lets the next start check the unchanged file after serving.
+        do { try stores.close(true) } catch {
             logger.error("closing the database failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Opens the database of `[storage] backend` (migrating it) and its stores.
+    /// On PostgreSQL the password comes from its file or credential.
+    static func openStores(_ storage: StorageConfig, directory: StateDirectory, environment: [String: String],
+                           random: any RandomSource) throws -> StoreSet {
+        switch storage.backend {
+        case .sqlite:
+            return try .sqlite(try RiegelDatabase.open(in: directory), directory: directory, random: random)
+        case .postgresql:
+            let database = try PostgresDatabase.open(try storage.postgresSettings(environment: environment))
+            do {
+                return try .postgresql(database)
+            } catch {
+                database.close()
+                throw error
+            }
         }
     }
 

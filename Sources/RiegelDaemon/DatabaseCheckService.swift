@@ -1,24 +1,24 @@
 import Logging
-import RiegelStore
 import ServiceLifecycle
 
 /// Runs the database's integrity check beside requests when a clean-stop
-/// record let the start skip it (``RiegelDatabase/deferredCheck``), and stops
+/// record let the start skip it (SQLite's `RiegelDatabase.deferredCheck`), and stops
 /// riegeld if it fails: a damaged file is served only for the seconds the
 /// check takes (docs/reliability.md, "Start-up integrity check"). Records the
 /// result in the `database_check` check of `Status`.
 struct DatabaseCheckService: Service, CustomStringConvertible {
     var description: String { "DatabaseCheckService" }
-    let database: RiegelDatabase
+    /// The deferred check; nil: nothing to do.
+    let check: (@Sendable () async throws -> Void)?
     let state: DaemonState
     let notifier: SystemdNotifier
     let logger: Logger
 
     func run() async throws {
-        if database.deferredCheck != nil {
+        if let check {
             let started = ContinuousClock.now
             do {
-                try await database.runDeferredCheck()
+                try await check()
             } catch {
                 state.record(.init(name: "database_check", ok: false, detail: "\(error)"))
                 logger.critical("the database failed its integrity check while serving; stopping",

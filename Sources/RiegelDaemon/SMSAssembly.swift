@@ -5,7 +5,6 @@ import RiegelCore
 import RiegelCrypto
 import RiegelService
 import RiegelSMS
-import RiegelStore
 
 /// Assembles the SMS second factor from `[sms]`: the gateways of
 /// `[sms] gateways` behind one failover gateway, the dispatcher and the
@@ -18,7 +17,7 @@ struct SMSAssembly {
     let httpClient: HTTPClient?
 
     /// Builds everything; fails on unusable gateway settings (a missing credential, say).
-    static func make(config: SMSConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
+    static func make(config: SMSConfig, stores: StoreSet, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, audit: AuditRecorder, environment: [String: String],
                      metrics: RiegelMetrics = .off, logger: Logger) throws -> SMSAssembly {
         let needsHTTP = config.activeGateways.contains { if case .http = $0.kind { true } else { false } }
@@ -51,12 +50,12 @@ struct SMSAssembly {
             try? httpClient?.syncShutdown()
             throw StartupError(message: "[sms]: \(error)")
         }
-        let store = SQLiteSMSChallengeStore(database: database)
+        let store = stores.smsChallenges
         let sealer = KeyRingSealer(keyRing: keyRing, random: random)
         let dispatcher = SMSDispatcher(store: store, gateway: gateway, sealer: sealer, clock: clock, policy: policy,
                                        logger: logger)
         let challenges = SMSChallengeService(
-            store: store, counters: SQLiteSMSCounterStore(database: database), dispatcher: dispatcher, sealer: sealer,
+            store: store, counters: stores.smsCounters, dispatcher: dispatcher, sealer: sealer,
             digester: KeyRingDigester(keyRing: keyRing), random: random, clock: clock, policy: policy, audit: audit,
             logger: logger, metrics: metrics)
         return SMSAssembly(challenges: challenges, dispatcher: dispatcher, gateway: gateway, httpClient: httpClient)

@@ -3,26 +3,25 @@ import Logging
 import RiegelCore
 import RiegelCrypto
 import RiegelService
-import RiegelStore
 
 /// Assembles the use cases riegeld serves (accounts, sessions, devices,
 /// access, the audit trail, the password hashing pool and, through
-/// ``SMSAssembly``, the SMS factor) from the config over the SQLite stores and
-/// the key ring.
+/// ``SMSAssembly``, the SMS factor) from the config over the stores of the
+/// configured back end (``StoreSet``) and the key ring.
 struct UseCaseAssembly {
     let accounts: AccountService
     let sessions: SessionService
     let devices: DeviceService
     let access: AccessService
     let hashing: PasswordHashingPool
-    let auditLog: SQLiteAuditLog
+    let auditLog: any StoreSet.AuditStore
     let auditExporter: AuditExporter
     let checkpointSealer: KeyRingCheckpointSealer
     let audit: AuditRecorder
     let sms: SMSAssembly
 
     /// Builds everything; fails on an unreadable blocklist or bad parameters.
-    static func make(config: RiegelConfig, database: RiegelDatabase, keyRing: KeyRing, clock: any WallClock,
+    static func make(config: RiegelConfig, stores: StoreSet, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, environment: [String: String],
                      metrics: RiegelMetrics = .off, logger: Logger) throws -> UseCaseAssembly {
         let p = config.password
@@ -36,33 +35,32 @@ struct UseCaseAssembly {
             workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
             queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit), metrics: metrics)
         let checkpointSealer = KeyRingCheckpointSealer(keyRing: keyRing)
-        let auditLog = SQLiteAuditLog(database: database, clock: clock, hasher: SHA256AuditHasher(),
-                                      sealer: checkpointSealer, checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval)
+        let auditLog = stores.auditLog(clock, SHA256AuditHasher(), checkpointSealer, stores.checkpointInterval)
         let syslog = try syslogForwarder(config.audit, logger: logger)
         let audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SHA256AuditHasher(), logger: logger,
                                   forwarder: syslog, metrics: metrics)
         let sessions = SessionService(
-            sessions: SQLiteSessionStore(database: database), accounts: SQLiteAccountStore(database: database),
+            sessions: stores.sessions, accounts: stores.accounts,
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: config.session.policy,
-            audit: audit, metrics: metrics)
+            audit: audit, metrics: metrics, sharedStore: stores.shared)
         let policy = try accountPolicy(config)
-        let sms = try SMSAssembly.make(config: config.sms, database: database, keyRing: keyRing, clock: clock,
+        let sms = try SMSAssembly.make(config: config.sms, stores: stores, keyRing: keyRing, clock: clock,
                                        random: random, audit: audit, environment: environment, metrics: metrics,
                                        logger: logger)
         let devices = DeviceService(
-            devices: SQLiteDeviceStore(database: database), nonces: SQLiteDeviceNonceStore(database: database),
-            accounts: SQLiteAccountStore(database: database), throttles: SQLiteThrottleStore(database: database),
+            devices: stores.devices, nonces: stores.nonces,
+            accounts: stores.accounts, throttles: stores.throttles,
             sessions: sessions, verifier: P256SignatureVerifier(), tokens: SecureTokenGenerator(random: random),
             digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: config.device.policy,
             throttle: policy.throttle, audit: audit)
         // Second factors besides SMS: apps and recovery codes, behind the factor seam.
-        let factorStore = SQLiteFactorStore(database: database)
+        let factorStore = stores.factors
         let factorChallenges = FactorChallenges(store: factorStore, sms: sms.challenges, random: random, clock: clock,
                                                 audit: audit)
         let factors = FactorService([
-            SMSFactor(sms: sms.challenges, accounts: SQLiteAccountStore(database: database)),
+            SMSFactor(sms: sms.challenges, accounts: stores.accounts),
             TOTPFactor(store: factorStore, challenges: factorChallenges, sealer: KeyRingSealer(keyRing: keyRing, random: random),
                        mac: SwiftCryptoOneTimePasswordMAC(), random: random, clock: clock, audit: audit,
                        policy: config.factors.totpPolicy),
@@ -70,25 +68,25 @@ struct UseCaseAssembly {
                                random: random, clock: clock, audit: audit, count: config.factors.recoveryCodes),
         ], challenges: factorChallenges)
         let accounts = AccountService(
-            accounts: SQLiteAccountStore(database: database), directory: SQLiteAccountDirectory(database: database),
-            throttles: SQLiteThrottleStore(database: database),
-            resetTokens: SQLiteResetTokenStore(database: database),
-            activationCodes: SQLiteActivationCodeStore(database: database), sessions: sessions,
+            accounts: stores.accounts, directory: stores.directory,
+            throttles: stores.throttles,
+            resetTokens: stores.resetTokens,
+            activationCodes: stores.activationCodes, sessions: sessions,
             sms: sms.challenges, devices: devices,
-            transactions: SQLiteTransactionRunner(database: database), hashing: hashing,
+            transactions: stores.transactions, hashing: hashing,
             hashValidator: hasher,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), keyedDigester: KeyRingDigester(keyRing: keyRing),
             tokenDigester: SHA256TokenDigester(), tokens: SecureTokenGenerator(random: random), clock: clock,
             random: random, policy: policy, audit: audit, logger: logger, factors: factors,
             metrics: metrics)
-        let access = AccessService(sessions: sessions, accounts: SQLiteAccountStore(database: database),
+        let access = AccessService(sessions: sessions, accounts: stores.accounts,
                                    catalog: try config.resourceClassCatalog(), clock: clock, audit: audit)
         return UseCaseAssembly(accounts: accounts, sessions: sessions, devices: devices, access: access,
                                  hashing: hashing,
                                  auditLog: auditLog,
                                  auditExporter: AuditExporter(reader: auditLog, sealer: checkpointSealer,
                                                               hasher: SHA256AuditHasher(),
-                                                              checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval,
+                                                              checkpointInterval: stores.checkpointInterval,
                                                               audit: audit),
                                  checkpointSealer: checkpointSealer, audit: audit, sms: sms)
     }

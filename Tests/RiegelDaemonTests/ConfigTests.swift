@@ -152,7 +152,7 @@ private func repoFile(_ relative: String) -> String {
     @Test func unknownTopLevelKey() {
         let p = problems("# c\n\nfrobnicate = 1\n[session]\nidle_timeout = \"5m\"\n")
         #expect(p.map(\.description) == [
-            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, roles, session, password, throttle, device, factors, keys, audit, metrics, sms, resource_class",
+            "t.toml:3: frobnicate: unknown key; allowed in the top level: daemon, storage, roles, session, password, throttle, device, factors, keys, audit, metrics, sms, resource_class",
         ])
     }
 

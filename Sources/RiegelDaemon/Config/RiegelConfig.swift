@@ -12,6 +12,8 @@ import TOMLKit
 public struct RiegelConfig: Sendable, Equatable {
     /// `[daemon]`.
     public var daemon = DaemonConfig()
+    /// `[storage]`.
+    public var storage = StorageConfig()
     /// `[roles]`.
     public var roles = RolesConfig()
     /// `[session]`.
@@ -119,6 +121,7 @@ public struct RiegelConfig: Sendable, Equatable {
         var top = ConfigSection(path: [], table: root, context: context)
         var c = RiegelConfig()
         c.daemon = section("daemon", &top, root, context, DaemonConfig.read)
+        c.storage = section("storage", &top, root, context, StorageConfig.read)
         c.roles = section("roles", &top, root, context, RolesConfig.read)
         c.session = section("session", &top, root, context, SessionConfig.read)
         c.password = section("password", &top, root, context, PasswordConfig.read)

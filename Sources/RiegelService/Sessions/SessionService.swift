@@ -22,6 +22,10 @@ public final class SessionService: Sendable {
     let table = SessionTable()
     /// The lifetimes in force.
     public let policy: SessionPolicy
+    /// Whether other processes write sessions to the same store (riegeld
+    /// instances sharing PostgreSQL): then a session missing from the table is
+    /// looked up in the store at any time, not only while the table loads.
+    let sharedStore: Bool
 
     /// A session as a check found it.
     public struct Checked: Sendable {
@@ -38,7 +42,8 @@ public final class SessionService: Sendable {
     /// A service over the given ports; call ``load()`` before serving.
     public init(sessions: any SessionStore, accounts: any AccountStore, tokens: any TokenGenerator,
                 digester: any TokenDigester, clock: any WallClock, random: any RandomSource, policy: SessionPolicy,
-                audit: AuditRecorder, metrics: RiegelMetrics = .off) {
+                audit: AuditRecorder, metrics: RiegelMetrics = .off, sharedStore: Bool = false) {
+        self.sharedStore = sharedStore
         self.sessions = sessions
         self.accounts = accounts
         self.tokens = tokens
@@ -131,15 +136,15 @@ public final class SessionService: Sendable {
         return table.insertIfAbsent(r, username: name) && r.revokedAt == nil
     }
 
-    /// While loading: brings the session with this id into the table if stored.
+    /// While loading (or on a shared store): brings the session with this id into the table if stored.
     private func fetch(id: SessionID) throws {
-        guard table.isLoading, !table.holds(id: id), let r = try sessions.session(id: id) else { return }
+        guard table.isLoading || sharedStore, !table.holds(id: id), let r = try sessions.session(id: id) else { return }
         _ = try admit(r, now: clock.now())
     }
 
-    /// While loading: brings every unrevoked stored session of `userID` into the table.
+    /// While loading (or on a shared store): brings every unrevoked stored session of `userID` into the table.
     private func fetch(user userID: UserID) throws {
-        guard table.isLoading else { return }
+        guard table.isLoading || sharedStore else { return }
         let now = clock.now()
         for r in try sessions.sessions(of: userID) { _ = try admit(r, now: now) }
     }
@@ -186,9 +191,11 @@ public final class SessionService: Sendable {
     }
 
     /// The valid session for `token`, from memory only (no disk I/O: fit
-    /// for an event loop). Nil while the stored sessions are still loading
-    /// and the table does not hold the token yet: then ``check(token:touch:)``
-    /// decides, reading the store.
+    /// for an event loop). Nil when memory cannot decide: while the stored
+    /// sessions are still loading and the table does not hold the token yet,
+    /// and always on a shared store (PostgreSQL: another instance may have
+    /// revoked, renewed or issued it). Then ``check(token:touch:)`` decides,
+    /// reading the store.
     ///
     /// - Parameter touch: whether this check counts as user activity.
     /// - Throws: `InvalidToken` for a token never issued (or long gone),
@@ -217,17 +224,39 @@ public final class SessionService: Sendable {
         let judge = { (revoked: Bool, createdAt: Instant, lastActivityAt: Instant) in
             policy.endReason(revoked: revoked, createdAt: createdAt, lastActivityAt: lastActivityAt, now: now)
         }
-        var found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
-        if found == nil, table.isLoading {
+        var found: SessionTable.Lookup?
+        if sharedStore {
+            // Other instances write the same store and their revocations do not
+            // reach this table yet (pg_notify, issue 17): the stored row decides
+            // every check, so a session ended anywhere fails here at once.
             guard mayReadStore else { return nil }
-            // Not loaded yet (or never issued): the store decides, by the loader's rule.
             do {
                 if let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) {
-                    _ = try admit(r, now: now)
+                    if table.holds(id: r.id), let name = table.username(of: r.userID) {
+                        if r.revokedAt != nil { table.markRevoked([r.id]) } else { table.insert(r, username: name) }
+                    } else {
+                        _ = try admit(r, now: now)
+                    }
                     found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
                 }
+                // No row has this digest: never issued, long gone, or renewed on
+                // another instance: invalid, whatever the table still holds.
             } catch {
                 throw .storageUnavailable
+            }
+        } else {
+            found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+            if found == nil, table.isLoading {
+                guard mayReadStore else { return nil }
+                // Not loaded yet (or never issued): the store decides, by the loader's rule.
+                do {
+                    if let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) {
+                        _ = try admit(r, now: now)
+                        found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+                    }
+                } catch {
+                    throw .storageUnavailable
+                }
             }
         }
         switch found {

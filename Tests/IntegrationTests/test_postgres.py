@@ -1,0 +1,181 @@
+"""riegeld on the PostgreSQL back end (issue 17): a real PostgreSQL 15 started
+for these tests (scripts/pg-scratch), one riegeld or two sharing it, driven
+with the PyPI varlink client.
+
+What runs on PostgreSQL so far: accounts, sessions, devices, SMS and other
+factors, throttles, reset tokens, activation codes, wrapped keys and the
+audit chain; Backup and key re-wrap/retirement are SQLite-only and refused."""
+import threading
+
+import pytest
+import varlink
+
+from postgres_harness import ScratchPostgres
+from riegel_harness import Daemon, error_of
+
+STRONG = "Kl4vier-Sonate-Mond"
+WRONG = "Falsch-Geraten-0815"
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = ScratchPostgres()
+    yield server
+    server.stop()
+
+
+def on_postgres(root, postgres, database, name="a", extra=""):
+    """A riegeld of its own (state directory, socket) on `database`; the master
+    key file is shared, as instances of one deployment share the credential."""
+    instance_root = root / name
+    instance_root.mkdir()
+    d = Daemon(instance_root, extra_config=postgres.storage_config(database) + extra)
+    return d
+
+
+def stopped(d):
+    rc = d.stop()
+    d.notify.close()
+    assert rc == 0, d.log_text()
+
+
+def test_register_login_check_logout_and_verify_on_postgresql(root, postgres):
+    database = postgres.create_database()
+    d = on_postgres(root, postgres, database).start()
+    try:
+        with d.client().open("io.riegel.Auth") as a:
+            a.Register(username="paula", password=STRONG)
+            s = a.Login(username="paula", password=STRONG, client={"ip": "192.0.2.5", "user_agent": "it"})["session"]
+            info = a.CheckSession(token=s["token"])["info"]
+            assert info["username"] == "paula"
+            a.Logout(token=s["token"])
+            assert error_of(a.CheckSession, token=s["token"])[0] == "io.riegel.Auth.SessionExpired"
+        with d.client().open("io.riegel.Audit") as audit:
+            verdict = audit.Verify()
+            assert verdict["ok"] is True, verdict
+            assert verdict["entries"] >= 3  # register, login, logout
+        # The rows are in PostgreSQL, not in a SQLite file.
+        assert postgres.psql('SELECT count(*) FROM "user"', database) == "1"
+        assert not (d.state / "riegel.sqlite").exists()
+        # Digests at rest, never the token.
+        assert s["token"] not in postgres.psql("SELECT encode(token_digest, 'escape') FROM session", database)
+    finally:
+        stopped(d)
+
+
+def two_instances(root, postgres, extra=""):
+    """Two riegelds, A and B, on one new database."""
+    database = postgres.create_database()
+    a = on_postgres(root, postgres, database, "a", extra).start()
+    # B uses A's development master key: one deployment, one master key.
+    b = on_postgres(root, postgres, database, "b", extra)
+    b.state.mkdir(mode=0o700)
+    (b.state / "master.key").write_bytes((a.state / "master.key").read_bytes())
+    (b.state / "master.key").chmod(0o600)
+    try:
+        b.start()
+    except BaseException:
+        stopped(a)
+        raise
+    return database, a, b
+
+
+def test_a_session_ended_on_one_instance_fails_on_the_other_at_once(root, postgres):
+    database, a, b = two_instances(root, postgres)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="max", password=STRONG)
+            first, second = (auth_a.Login(username="max", password=STRONG,
+                                          client={"ip": "192.0.2.7", "user_agent": "it"})["session"]["token"]
+                             for _ in range(2))
+            # B holds both in memory now...
+            for token in (first, second):
+                assert auth_b.CheckSession(token=token)["info"]["username"] == "max"
+            # ...and a logout on A ends the first there too, with no wait.
+            auth_a.Logout(token=first)
+            assert error_of(auth_b.CheckSession, token=first) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            # The other way round: B ends every other session of the user; A refuses the first.
+            third = auth_b.Login(username="max", password=STRONG,
+                                 client={"ip": "192.0.2.7", "user_agent": "it"})["session"]["token"]
+            assert auth_b.LogoutOtherSessions(token=third)["ended"] == 1
+            assert error_of(auth_a.CheckSession, token=second) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            assert auth_a.CheckSession(token=third)["info"]["username"] == "max"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_two_instances_share_sessions_counters_and_one_audit_chain(root, postgres):
+    extra = "[throttle]\nfailures_before_delay = 1000\nlockout_failures = 40\n[password]\nhash_queue_limit = 400\n"
+    database, a, b = two_instances(root, postgres, extra)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="max", password=STRONG)
+            s = auth_a.Login(username="max", password=STRONG, client={"ip": "192.0.2.7", "user_agent": "it"})["session"]
+            # A token issued by A is accepted by B (a miss loads it from PostgreSQL).
+            assert auth_b.CheckSession(token=s["token"])["info"]["username"] == "max"
+
+        # 40 wrong passwords at once, over both instances: all 40 count, so the
+        # account (lockout at 40) is locked for the right password too.
+        barrier = threading.Barrier(40)
+        outcomes, lock = [], threading.Lock()
+
+        def guess(instance):
+            with instance.client() as client, client.open("io.riegel.Auth") as auth:
+                barrier.wait(30)
+                try:
+                    auth.Login(username="max", password=WRONG, client={"ip": "192.0.2.8", "user_agent": "it"})
+                    outcome = "ok"
+                except varlink.VarlinkError as e:
+                    outcome = e.error().rsplit(".", 1)[-1]
+            with lock:
+                outcomes.append(outcome)
+
+        threads = [threading.Thread(target=guess, args=((a, b)[i % 2],)) for i in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(180)
+        assert len(outcomes) == 40
+        assert "ok" not in outcomes
+        with b.client().open("io.riegel.Auth") as auth_b:
+            assert error_of(auth_b.Login, username="max", password=STRONG,
+                            client={"ip": "192.0.2.9", "user_agent": "it"})[0] == "io.riegel.Auth.AccountLocked"
+
+        # Both appended to one chain: it verifies from either instance, numbered without gaps.
+        for instance in (a, b):
+            with instance.client().open("io.riegel.Audit") as audit:
+                verdict = audit.Verify()
+                assert verdict["ok"] is True, verdict
+        seqs = postgres.psql("SELECT string_agg(seq::text, ',' ORDER BY seq) FROM audit_event", database).split(",")
+        assert [int(x) for x in seqs] == list(range(1, len(seqs) + 1))
+        assert postgres.psql("SELECT count(*) FROM audit_event WHERE type = 'login.failed' AND reason = 'wrong_password'",
+                             database) == "40"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_an_inline_password_is_refused_at_start(root, postgres):
+    d = Daemon(root, extra_config=postgres.storage_config("riegel", 'password = "hunter2"\n'))
+    d.start(wait_ready=False)
+    rc = d.proc.wait(60)
+    d.proc = None
+    d.logfile.close()
+    d.notify.close()
+    assert rc != 0
+    assert "never written in the config" in d.log_text()
+    assert "hunter2" not in d.log_text()
+
+
+def test_an_unreachable_server_refuses_start_with_a_clear_error(root):
+    extra = ('[storage]\nbackend = "postgresql"\nsocket = "/nonexistent/pg/.s.PGSQL.5432"\n'
+             'connect_timeout = "1s"\n')
+    d = Daemon(root, extra_config=extra)
+    d.start(wait_ready=False)
+    rc = d.proc.wait(60)
+    d.proc = None
+    d.logfile.close()
+    d.notify.close()
+    assert rc != 0
+    assert "unavailable" in d.log_text()

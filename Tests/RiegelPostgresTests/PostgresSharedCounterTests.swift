@@ -1,0 +1,54 @@
+import Foundation
+import RiegelCore
+@testable import RiegelPostgres
+import RiegelTesting
+import XCTest
+
+/// Counters shared by several riegeld instances stay exact: concurrent
+/// updates through two pools on one database lose nothing.
+final class PostgresSharedCounterTests: PostgresTestCase {
+    /// 40 wrong passwords at once, spread over two instances' pools, count 40.
+    func testFortyConcurrentFailuresOverTwoPoolsCountForty() throws {
+        let first = try makeDatabase()
+        let stores = [PostgresThrottleStore(database: first), PostgresThrottleStore(database: try reopen(first))]
+        let roomy = try ThrottlePolicy(delayThreshold: 1000, lockout: .init(threshold: 1000))
+        let t0 = Instant(secondsSinceEpoch: 1_767_225_600)
+        let failures = Counter()
+        DispatchQueue.concurrentPerform(iterations: 40) { i in
+            do {
+                try stores[i % 2].update(["account:max", "ip:192.0.2.1"]) { states in
+                    _ = states[0].recordFailure(now: t0.adding(seconds: Double(i)), policy: roomy)
+                    _ = states[1].recordFailure(now: t0.adding(seconds: Double(i)), policy: roomy)
+                }
+            } catch {
+                _ = failures.next()
+            }
+        }
+        XCTAssertEqual(failures.next(), 1, "no update may fail")
+        XCTAssertEqual(try stores[0].state(for: "account:max")?.failures.count, 40)
+        XCTAssertEqual(try stores[1].state(for: "ip:192.0.2.1")?.failures.count, 40)
+    }
+
+    /// A token consumed on one instance cannot be consumed on the other.
+    func testAResetTokenIsConsumedOnceAcrossTwoPools() throws {
+        let first = try makeDatabase()
+        let second = try reopen(first)
+        let user = UserID(rawValue: "u_max")
+        try PostgresAccountStore(database: first).create(AccountRecord(
+            id: user, username: try Username("max"), email: nil, emailIndex: nil,
+            passwordHash: SealedSecret(bytes: [1, 2, 3], keyID: KeyID(rawValue: 1)),
+            createdAt: Instant(secondsSinceEpoch: 1_767_225_600)))
+        let digest = [UInt8](repeating: 7, count: 32)
+        let now = Instant(secondsSinceEpoch: 1_767_225_700)
+        try PostgresResetTokenStore(database: first).create(digest: digest, userID: user, createdAt: now,
+                                                            expiresAt: now.adding(seconds: 600))
+        let stores = [PostgresResetTokenStore(database: first), PostgresResetTokenStore(database: second)]
+        let wins = Counter()
+        DispatchQueue.concurrentPerform(iterations: 10) { i in
+            if let user = try? stores[i % 2].consume(digest: digest, now: now), user != nil {
+                _ = wins.next()
+            }
+        }
+        XCTAssertEqual(wins.next(), 2, "exactly one consume may win")
+    }
+}
