@@ -137,6 +137,11 @@ public enum Daemon {
         let service = try RiegelRPCService.make(methods: methods, authorizer: { authorizer.get() },
                                                 denials: denials, logger: logger)
 
+        // The stores are synchronous (a GRDB write waits for its fsync, a
+        // PostgreSQL call for its answer): handler tasks and services run on
+        // threads that may wait, never on the cooperative pool (one thread per
+        // core, which every other task then waits behind).
+        let blockingWork = ThreadPoolTaskExecutor(threads: Self.blockingThreads, name: "riegel-io")
         let group = config.daemon.eventLoops == 0
             ? MultiThreadedEventLoopGroup.singleton
             : MultiThreadedEventLoopGroup(numberOfThreads: config.daemon.eventLoops)
@@ -147,7 +152,8 @@ public enum Daemon {
             idleTimeout: .nanoseconds(Int64(config.daemon.idleConnectionTimeout.seconds * 1e9)),
             writeStallTimeout: .nanoseconds(Int64(config.daemon.writeStallTimeout.seconds * 1e9)),
             maxPendingCalls: config.daemon.maxPendingCalls,
-            messageTimeout: .nanoseconds(Int64(config.daemon.messageTimeout.seconds * 1e9))
+            messageTimeout: .nanoseconds(Int64(config.daemon.messageTimeout.seconds * 1e9)),
+            handlerExecutor: blockingWork
         ), logger: logger)
         let listening = try await listen(server, passed: passed, config: config.daemon, logger: logger)
         state.record(.init(name: "socket", ok: true, detail: listening))
@@ -191,7 +197,7 @@ public enum Daemon {
 
         logger.notice("serving", metadata: ["socket": "\(listening)", "version": "\(RiegelVersion.current)"])
         do {
-            try await serviceGroup.run()
+            try await withTaskExecutorPreference(blockingWork) { try await serviceGroup.run() }
         } catch {
             await components.hashing.shutdown()
             try? await components.sms.httpClient?.shutdown()
@@ -230,6 +236,12 @@ public enum Daemon {
             }
         }
     }
+
+    /// Threads of the pool handler tasks and services run on (they may block
+    /// on the database): enough for a waiting SQLite writer, concurrent WAL
+    /// readers and PostgreSQL round trips, far below the default connection
+    /// limits, so a slow disk delays only the calls that touch it.
+    static let blockingThreads = 8
 
     /// Adopts the socket systemd passed (named `varlink`, else fd 3) or binds
     /// `socket_path`; returns a description for logs and `STATUS=`.

@@ -37,13 +37,18 @@ public final class VarlinkServer: Sendable {
         /// sender: slowloris) closes the connection; time while the server itself is not
         /// reading does not count. `nil` disables.
         public var messageTimeout: TimeAmount?
+        /// Where `async` and `streaming` handlers (and immediate ones that continue
+        /// in a task) run: a pool whose threads may block on synchronous I/O
+        /// (``ThreadPoolTaskExecutor``). `nil`: Swift's cooperative pool, which
+        /// must never block.
+        public var handlerExecutor: (any TaskExecutor)?
 
         /// Creates a configuration (defaults: 1 MiB, 1024 connections, no per-uid share,
         /// 60 s idle, 30 s write stall, 10 s shutdown grace, 64 pending calls, 10 s per message).
         public init(maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024, maxConnectionsPerUID: Int? = nil,
                     idleTimeout: TimeAmount? = .seconds(60), writeStallTimeout: TimeAmount? = .seconds(30),
                     shutdownGracePeriod: TimeAmount? = .seconds(10), maxPendingCalls: Int = 64,
-                    messageTimeout: TimeAmount? = .seconds(10)) {
+                    messageTimeout: TimeAmount? = .seconds(10), handlerExecutor: (any TaskExecutor)? = nil) {
             self.maxMessageSize = maxMessageSize
             self.maxConnections = maxConnections
             self.maxConnectionsPerUID = maxConnectionsPerUID
@@ -52,6 +57,7 @@ public final class VarlinkServer: Sendable {
             self.shutdownGracePeriod = shutdownGracePeriod
             self.maxPendingCalls = max(1, maxPendingCalls)
             self.messageTimeout = messageTimeout
+            self.handlerExecutor = handlerExecutor
         }
     }
 
@@ -194,7 +200,8 @@ public final class VarlinkServer: Sendable {
                 service: self.service, peer: peer, maxMessageSize: self.configuration.maxMessageSize,
                 maxPendingCalls: self.configuration.maxPendingCalls,
                 idleTimeout: self.configuration.idleTimeout, writeStallTimeout: self.configuration.writeStallTimeout,
-                messageTimeout: self.configuration.messageTimeout, logger: logger))
+                messageTimeout: self.configuration.messageTimeout,
+                handlerExecutor: self.configuration.handlerExecutor, logger: logger))
         }
     }
 

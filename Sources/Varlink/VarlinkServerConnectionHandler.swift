@@ -38,6 +38,8 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     static func maxPendingBytes(maxMessageSize: Int) -> Int { max(maxMessageSize, 64 * 1024) }
     /// Not writable for this long (the peer does not read its replies): the connection is closed.
     private let writeStallTimeout: TimeAmount?
+    /// Where handler tasks run (nil: the cooperative pool).
+    private let handlerExecutor: (any TaskExecutor)?
     private var idleCheck: Scheduled<Void>?
     /// Armed while the channel is not writable.
     private var stallCheck: Scheduled<Void>?
@@ -45,7 +47,8 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
     private var messageCheck: Scheduled<Void>?
 
     init(service: VarlinkService, peer: PeerCredentials, maxMessageSize: Int, maxPendingCalls: Int,
-         idleTimeout: TimeAmount?, writeStallTimeout: TimeAmount?, messageTimeout: TimeAmount?, logger: Logger) {
+         idleTimeout: TimeAmount?, writeStallTimeout: TimeAmount?, messageTimeout: TimeAmount?,
+         handlerExecutor: (any TaskExecutor)? = nil, logger: Logger) {
         self.service = service
         self.peer = peer
         self.messages = VarlinkFrameSplitter(maxMessageSize: maxMessageSize)
@@ -53,6 +56,7 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
                                             maxWaitingBytes: Self.maxPendingBytes(maxMessageSize: maxMessageSize),
                                             idleTimeout: idleTimeout, messageTimeout: messageTimeout, now: .now())
         self.writeStallTimeout = writeStallTimeout
+        self.handlerExecutor = handlerExecutor
         self.logger = logger
     }
 
@@ -308,13 +312,14 @@ final class VarlinkServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Runs a handler in a Task; the connection waits (buffering later calls) until it finishes.
+    /// Runs a handler in a Task (on ``handlerExecutor`` if set); the connection
+    /// waits (buffering later calls) until it finishes.
     private func startTask(call: VarlinkCall, context: ChannelHandlerContext,
                            _ operation: @escaping @Sendable () async throws -> [String: JSONValue]) {
         state.taskStarted()
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
-        Task {
+        Task(executorPreference: handlerExecutor) {
             let result: Result<[String: JSONValue], any Error>
             do { result = .success(try await operation()) } catch { result = .failure(error) }
             eventLoop.execute { handler.value.finishTask(result, call: call) }

@@ -5,6 +5,10 @@ import NIOCore
 import NIOPosix
 import Varlink
 
+/// The name of the thread running the caller (a synchronous function: async
+/// code may not read `Thread.current` itself).
+func currentThreadName() -> String { Thread.current.name ?? "" }
+
 /// A records list safe to use from handlers.
 final class Recorder: @unchecked Sendable {
     private let lock = NSLock()
@@ -37,6 +41,8 @@ final class ServerFixture: @unchecked Sendable {
         method Note(value: string) -> (noted: bool)
         method Later(tag: string, delay_ms: int, fail: ?bool) -> (tag: string)
         method LaterPlain(tag: string) -> (tag: string)
+        method ThreadName() -> (name: string)
+        method ThreadNameLater() -> (name: string)
 
         error Custom (reason: string)
         """
@@ -99,6 +105,8 @@ final class ServerFixture: @unchecked Sendable {
                     return ["tag": .string(tag + " from a task")]
                 }
             },
+            "ThreadName": .async { _ in ["name": .string(currentThreadName())] },
+            "ThreadNameLater": .immediate { _ in throw VarlinkContinueInTask { ["name": .string(currentThreadName())] } },
             "LaterPlain": .immediate { call in
                 let tag = call.parameters["tag"]?.string ?? ""
                 throw VarlinkContinueInTask { ["tag": .string(tag + " from a task")] }
