@@ -30,8 +30,8 @@ struct StoreSet: Sendable {
                              _ interval: Int) -> any AuditStore
     /// Entries between two scheduled audit checkpoints.
     let checkpointInterval: Int
-    /// Whether other riegeld instances may write the same database (a
-    /// session missing from memory is then looked up in the database).
+    /// Whether other riegeld instances may write the same database (the
+    /// stored row then decides every session check: `SessionService.sharedStore`).
     let shared: Bool
     /// What `Status` shows for the database check.
     let detail: String
@@ -84,6 +84,6 @@ struct StoreSet: Sendable {
             auditLog: { PostgresAuditLog(database: database, clock: $0, hasher: $1, sealer: $2, checkpointInterval: $3) },
             checkpointInterval: PostgresAuditLog.defaultCheckpointInterval, shared: true,
             detail: "postgresql \(database.settings), \(try database.appliedMigrations().count) migrations",
-            checkDetail: "not run: PostgreSQL checks its own pages", deferredCheck: nil, close: close)
+            checkDetail: "not run on PostgreSQL (the server's own page checksums and backups)", deferredCheck: nil, close: close)
     }
 }

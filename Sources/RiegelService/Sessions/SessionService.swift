@@ -4,7 +4,9 @@ import RiegelCore
 /// Opens, checks, lists and ends sessions: the session model every login path uses.
 ///
 /// Checks are served from an in-memory table keyed by the token's digest
-/// (no disk I/O, so they may run on an event loop). Creation and revocation
+/// (no disk I/O, so they may run on an event loop), except while the stored
+/// sessions load and on a shared store, where ``checkLoaded(token:touch:)``
+/// leaves the answer to ``check(token:touch:)``, which reads. Creation and revocation
 /// are written to the store before they return; activity times reach it in
 /// batches (``flush()``), so a crash can only make a session expire early.
 /// - Important: tokens are returned once and stored only as SHA-256 digests;
@@ -23,8 +25,10 @@ public final class SessionService: Sendable {
     /// The lifetimes in force.
     public let policy: SessionPolicy
     /// Whether other processes write sessions to the same store (riegeld
-    /// instances sharing PostgreSQL): then a session missing from the table is
-    /// looked up in the store at any time, not only while the table loads.
+    /// instances sharing PostgreSQL): then the stored row decides every check
+    /// (a revocation, renewal or new session of another instance is seen at
+    /// once) and a session missing from the table is looked up at any time,
+    /// not only while the table loads.
     let sharedStore: Bool
 
     /// A session as a check found it.
