@@ -1,8 +1,7 @@
-import RiegelCore
-
-/// The JSON of a factor challenge in `factor_challenge.challenge`: the same
-/// fields and names as the SQLite store writes (docs/at-rest-formats.md).
-struct StoredFactorChallenge: Codable {
+/// The JSON of a ``FactorChallenge`` in `factor_challenge.challenge`, one
+/// format for the SQLite and PostgreSQL stores (docs/at-rest-formats.md); its
+/// pending reset lives in the row's own columns.
+public struct StoredFactorChallenge: Codable, Sendable {
     var id: String
     var purpose: ChallengePurpose
     var kind: FactorKind
@@ -21,7 +20,8 @@ struct StoredFactorChallenge: Codable {
         case attemptsLeft = "attempts_left", credentialGeneration = "credential_generation"
     }
 
-    init(_ c: FactorChallenge) {
+    /// The stored form of `c` (without its pending reset).
+    public init(_ c: FactorChallenge) {
         id = c.id.rawValue
         purpose = c.purpose
         kind = c.kind
@@ -35,7 +35,8 @@ struct StoredFactorChallenge: Codable {
         credentialGeneration = c.credentialGeneration
     }
 
-    func challenge(pendingReset: PendingPasswordReset?) -> FactorChallenge {
+    /// The challenge again, with the pending reset read from the row.
+    public func challenge(pendingReset: PendingPasswordReset?) -> FactorChallenge {
         FactorChallenge(id: ChallengeID(rawValue: id), purpose: purpose, kind: kind, userID: UserID(rawValue: userID),
                         sessionID: sessionID.map(SessionID.init(rawValue:)), createdAt: Instant(secondsSinceEpoch: createdAt),
                         expiresAt: Instant(secondsSinceEpoch: expiresAt), attemptsLeft: attemptsLeft, state: state,
