@@ -24,16 +24,11 @@ struct UseCaseAssembly {
     static func make(config: RiegelConfig, stores: StoreSet, keyRing: KeyRing, clock: any WallClock,
                      random: any RandomSource, environment: [String: String],
                      metrics: RiegelMetrics = .off, logger: Logger) throws -> UseCaseAssembly {
-        let p = config.password
         // New hashes are argon2id; imported legacy hashes verify and upgrade on the next login.
-        let hasher = UpgradingPasswordHasher(
-            argon2: try Argon2idHasher(parameters: Argon2Parameters(
-                memoryKiB: UInt32(p.memoryKiB), iterations: UInt32(p.iterations), parallelism: UInt32(p.parallelism)),
-                random: random),
-            legacy: LegacyPasswordVerifier())
-        let hashing = PasswordHashingPool(hasher: hasher, configuration: .init(
-            workers: p.hashWorkers == 0 ? nil : p.hashWorkers,
-            queueLimit: p.hashQueueLimit == 0 ? nil : p.hashQueueLimit), metrics: metrics)
+        let hasher = UpgradingPasswordHasher(argon2: try Argon2idHasher(parameters: config.password.argon2Parameters,
+                                                                        random: random),
+                                             legacy: LegacyPasswordVerifier())
+        let hashing = PasswordHashingPool(hasher: hasher, configuration: config.password.hashingPool, metrics: metrics)
         let checkpointSealer = KeyRingCheckpointSealer(keyRing: keyRing)
         let auditLog = stores.auditLog(clock, SHA256AuditHasher(), checkpointSealer, stores.checkpointInterval)
         let syslog = try syslogForwarder(config.audit, logger: logger)
@@ -44,7 +39,7 @@ struct UseCaseAssembly {
             tokens: SecureTokenGenerator(random: random), digester: SHA256TokenDigester(), clock: clock, random: random,
             policy: config.session.policy,
             audit: audit, metrics: metrics, sharedStore: stores.shared)
-        let policy = try accountPolicy(config)
+        let policy = try config.password.accountPolicy(throttle: try config.throttle.loginThrottle)
         let sms = try SMSAssembly.make(config: config.sms, stores: stores, keyRing: keyRing, clock: clock,
                                        random: random, audit: audit, environment: environment, metrics: metrics,
                                        logger: logger)
@@ -98,26 +93,6 @@ struct UseCaseAssembly {
                                          procID: "\(ProcessInfo.processInfo.processIdentifier)")
         logger.info("audit events also go to syslog (RFC 5424, authpriv)", metadata: ["syslog_path": "\(path)"])
         return try SyslogAuditForwarder(path: path, formatter: formatter, logger: logger)
-    }
-
-    static func accountPolicy(_ config: RiegelConfig) throws -> AccountPolicy {
-        let p = config.password
-        var blocklist: Set<String> = []
-        if let path = p.blocklist {
-            let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw StartupError(message: "password blocklist \(path) cannot be read (\(error)); fix the path in [password] blocklist or remove the key")
-            }
-            for line in text.split(whereSeparator: \.isNewline) {
-                if let key = PasswordPolicy.blocklistKey(String(line)) { blocklist.insert(key) }
-            }
-        }
-        return AccountPolicy(
-            passwords: try PasswordPolicy(minimumLength: p.minLength, maximumLength: p.maxLength, blocklist: blocklist),
-            throttle: try config.throttle.loginThrottle, resetTokenLifetime: p.resetTokenLifetime.seconds,
-            activationCodeLifetime: p.activationCodeLifetime.seconds)
     }
 }
 

@@ -21,7 +21,7 @@ public final class PasswordHashingPool: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Dedicated hashing threads (the most hashes running at once).
         public var workers: Int
-        /// Calls that may wait for a worker (`[password] queue_limit`); more fail with `overloaded`.
+        /// Calls that may wait for a worker (`[password] hash_queue_limit`); more fail with `overloaded`.
         public var queueLimit: Int
         /// The `retry_after` an overloaded caller is told.
         public var retryAfterSeconds: Int

@@ -1,10 +1,13 @@
+import Foundation
 import RiegelCore
 import RiegelCrypto
 import RiegelService
 
 /// `[password]`: password rules and argon2id cost. The defaults are the
 /// policies' (``PasswordPolicy/standard``, `Argon2Parameters.default`,
-/// ``AccountPolicy``): one source.
+/// ``AccountPolicy``): one source. The section builds what its settings
+/// configure (``argon2Parameters``, ``hashingPool``, ``accountPolicy(throttle:)``),
+/// so a new `[password]` key reaches its use case from this file.
 public struct PasswordConfig: Sendable, Equatable {
     /// Shortest password accepted at registration and change.
     public var minLength = PasswordPolicy.standard.minimumLength
@@ -53,5 +56,39 @@ public struct PasswordConfig: Sendable, Equatable {
             s.report("memory_kib", "\(c.memoryKiB) is below 8 KiB per lane (parallelism \(c.parallelism)); raise it to at least \(8 * c.parallelism)")
         }
         return c
+    }
+
+    /// The argon2id cost of new hashes.
+    public var argon2Parameters: Argon2Parameters {
+        Argon2Parameters(memoryKiB: UInt32(memoryKiB), iterations: UInt32(iterations), parallelism: UInt32(parallelism))
+    }
+
+    /// The hashing pool's size and queue (0 in the config: the pool's own default).
+    public var hashingPool: PasswordHashingPool.Configuration {
+        .init(workers: hashWorkers == 0 ? nil : hashWorkers, queueLimit: hashQueueLimit == 0 ? nil : hashQueueLimit)
+    }
+
+    /// The account rules: these password rules (with the blocklist file read
+    /// now), reset-token and activation-code lifetimes, and `throttle` (from `[throttle]`).
+    ///
+    /// - Throws: ``StartupError`` naming the blocklist path when it cannot be
+    ///   read; the policy's error for lengths it refuses.
+    func accountPolicy(throttle: LoginThrottle) throws -> AccountPolicy {
+        var keys: Set<String> = []
+        if let path = blocklist {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw StartupError(message: "password blocklist \(path) cannot be read (\(error)); fix the path in [password] blocklist or remove the key")
+            }
+            for line in text.split(whereSeparator: \.isNewline) {
+                if let key = PasswordPolicy.blocklistKey(String(line)) { keys.insert(key) }
+            }
+        }
+        return AccountPolicy(
+            passwords: try PasswordPolicy(minimumLength: minLength, maximumLength: maxLength, blocklist: keys),
+            throttle: throttle, resetTokenLifetime: resetTokenLifetime.seconds,
+            activationCodeLifetime: activationCodeLifetime.seconds)
     }
 }
