@@ -139,9 +139,11 @@ public enum Daemon {
 
         // The stores are synchronous (a GRDB write waits for its fsync, a
         // PostgreSQL call for its answer): handler tasks and services run on
-        // threads that may wait, never on the cooperative pool (one thread per
-        // core, which every other task then waits behind).
-        let blockingWork = ThreadPoolTaskExecutor(threads: Self.blockingThreads, name: "riegel-io")
+        // threads that may wait, not on the cooperative pool (one thread per
+        // core, which every other task then waits behind). `blocking_threads = 0`
+        // keeps the cooperative pool (for comparison: Benchmarks/blocking_pool_bench.py).
+        let blockingWork = config.daemon.blockingThreads == 0
+            ? nil : ThreadPoolTaskExecutor(threads: config.daemon.blockingThreads, name: "riegel-io")
         let group = config.daemon.eventLoops == 0
             ? MultiThreadedEventLoopGroup.singleton
             : MultiThreadedEventLoopGroup(numberOfThreads: config.daemon.eventLoops)
@@ -236,12 +238,6 @@ public enum Daemon {
             }
         }
     }
-
-    /// Threads of the pool handler tasks and services run on (they may block
-    /// on the database): enough for a waiting SQLite writer, concurrent WAL
-    /// readers and PostgreSQL round trips, far below the default connection
-    /// limits, so a slow disk delays only the calls that touch it.
-    static let blockingThreads = 8
 
     /// Adopts the socket systemd passed (named `varlink`, else fd 3) or binds
     /// `socket_path`; returns a description for logs and `STATUS=`.

@@ -23,6 +23,7 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.daemon.stateDirectory == "/var/lib/riegel")
         #expect(c.daemon.socketPath == "/run/riegel/riegel.sock")
         #expect(c.daemon.eventLoops == 0)
+        #expect(c.daemon.blockingThreads == 8)
         #expect(c.roles.portal == [.group("riegel-portal")])
         #expect(c.roles.admin == [.uid(0), .group("riegel-admin")])
         #expect(c.roles.audit == [.uid(0), .group("riegel-audit")])
@@ -365,6 +366,14 @@ private func repoFile(_ relative: String) -> String {
             "t.toml:2: daemon.max_pending_calls: 0 is out of range; use an integer from 1 to 4096",
         ])
         #expect(problems("[daemon]\nmessage_timeout = \"0s\"\n").first?.line == 2)
+    }
+
+    @Test func blockingThreadsAreReadAndZeroMeansTheCooperativePool() throws {
+        #expect(try RiegelConfig.parse(text: "[daemon]\nblocking_threads = 0\n").daemon.blockingThreads == 0)
+        #expect(try RiegelConfig.parse(text: "[daemon]\nblocking_threads = 32\n").daemon.blockingThreads == 32)
+        #expect(problems("[daemon]\nblocking_threads = 257\n").map(\.description) == [
+            "t.toml:2: daemon.blocking_threads: 257 is out of range; use an integer from 0 to 256",
+        ])
     }
 
     @Test func eventLoopsAreReadAndOutOfRangeCountsAreReported() throws {

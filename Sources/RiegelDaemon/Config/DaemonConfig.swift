@@ -15,6 +15,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxConnectionsPerUID = 256
     /// Event-loop threads serving the socket (0: one per core).
     public var eventLoops = 0
+    /// Threads that run call handlers and services, which may wait on the
+    /// database (a SQLite fsync, a PostgreSQL round trip); 0: Swift's
+    /// cooperative pool (one thread per core), where a slow disk stalls every task.
+    /// Eight: enough for a waiting SQLite writer, concurrent WAL readers and
+    /// PostgreSQL round trips, so a slow disk delays only the calls that touch it.
+    public var blockingThreads = 8
     /// Largest varlink message (bytes, without the NUL) before the connection is closed.
     public var maxMessageSize = 1_048_576
     /// A connection with no call for this long is closed.
@@ -62,6 +68,7 @@ public struct DaemonConfig: Sendable, Equatable {
             s.report("max_connections_per_uid", "\(c.maxConnectionsPerUID) is more than max_connections (\(c.maxConnections)); make it at most that")
         }
         c.eventLoops = s.int("event_loops", c.eventLoops, in: 0...1024)
+        c.blockingThreads = s.int("blocking_threads", c.blockingThreads, in: 0...256)
         c.maxMessageSize = s.int("max_message_size", c.maxMessageSize, in: 1024...(64 << 20))
         c.idleConnectionTimeout = s.duration("idle_connection_timeout", c.idleConnectionTimeout)
         c.writeStallTimeout = s.duration("write_stall_timeout", c.writeStallTimeout)
