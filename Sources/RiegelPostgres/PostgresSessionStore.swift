@@ -44,33 +44,6 @@ public final class PostgresSessionStore: SessionStore {
         try select("WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id", [userID])
     }
 
-    public func allUnrevoked() throws -> [SessionRecord] {
-        try select("WHERE revoked_at IS NULL ORDER BY created_at, id", [])
-    }
-
-    /// Reads page by page in (created_at, id) order, so a million sessions
-    /// never sit in one result.
-    public func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws {
-        var last: (Double, String)?
-        while true {
-            let page: [SessionRecord]
-            if let last {
-                page = try select("""
-                    WHERE revoked_at IS NULL AND (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT 1000
-                    """, [last.0, last.1])
-            } else {
-                page = try select("WHERE revoked_at IS NULL ORDER BY created_at, id LIMIT 1000", [])
-            }
-            for record in page { try body(record) }
-            guard let tail = page.last, page.count == 1000 else { return }
-            last = (tail.createdAt.secondsSinceEpoch, tail.id.rawValue)
-        }
-    }
-
-    public func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
-        for record in try select("WHERE revoked_at >= $1 ORDER BY created_at, id", [since]) { try body(record) }
-    }
-
     public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
         try select("WHERE id > $1 ORDER BY id LIMIT $2", [cursor?.rawValue ?? "", limit])
     }

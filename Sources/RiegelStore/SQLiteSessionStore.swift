@@ -67,44 +67,12 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
-    /// Every unrevoked session, by creation time (then id).
-    public func allUnrevoked() throws -> [SessionRecord] {
-        try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(Self.columns) FROM session WHERE revoked_at IS NULL ORDER BY created_at, id
-                """)
-                .map(Self.record(from:))
-        }
-    }
-
-    public func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws {
-        try database.writer.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT \(Self.columns) FROM session WHERE revoked_at IS NULL ORDER BY created_at, id
-                """)
-            while let row = try rows.next() {
-                try body(try Self.record(from: row))
-            }
-        }
-    }
-
     public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
         try database.writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.columns) FROM session WHERE id > ? ORDER BY id LIMIT ?
                 """, arguments: [cursor?.rawValue ?? "", limit])
                 .map(Self.record(from:))
-        }
-    }
-
-    public func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
-        try database.writer.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT \(Self.columns) FROM session WHERE revoked_at >= ? ORDER BY created_at, id
-                """, arguments: [since.secondsSinceEpoch])
-            while let row = try rows.next() {
-                try body(try Self.record(from: row))
-            }
         }
     }
 

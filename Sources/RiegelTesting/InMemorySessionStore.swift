@@ -36,22 +36,11 @@ public final class InMemorySessionStore: SessionStore, Sendable {
         }
     }
 
-    public func allUnrevoked() throws -> [SessionRecord] {
-        data.tables.withLock { tables in Self.oldestFirst(tables.sessions.values.filter { $0.revokedAt == nil }) }
-    }
-
     public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
         data.tables.withLock { tables in
             Array(tables.sessions.values.filter { cursor == nil || $0.id.rawValue > cursor!.rawValue }
                 .sorted { $0.id.rawValue < $1.id.rawValue }.prefix(limit))
         }
-    }
-
-    public func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
-        let revoked = data.tables.withLock { tables in
-            Self.oldestFirst(tables.sessions.values.filter { ($0.revokedAt.map { $0 >= since }) ?? false })
-        }
-        for record in revoked { try body(record) }
     }
 
     public func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,

@@ -12,14 +12,6 @@ public protocol SessionStore: Sendable {
     func session(id: SessionID) throws -> SessionRecord?
     /// Every unrevoked session of `userID`, oldest first.
     func sessions(of userID: UserID) throws -> [SessionRecord]
-    /// Every unrevoked session (to load the in-memory table at start).
-    func allUnrevoked() throws -> [SessionRecord]
-    /// Every unrevoked session, one at a time (loading a million without
-    /// holding them all in an array first).
-    func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws
-    /// Every session revoked at or after `since`, one at a time (reloaded as
-    /// tombstones, so their tokens keep answering "revoked" after a restart).
-    func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws
     /// Up to `limit` sessions (revoked ones included) with ids after `cursor`
     /// (nil: from the first), in id order: a background load reads a million
     /// page by page, each page one short read. The next cursor is the last id.
@@ -42,11 +34,4 @@ public protocol SessionStore: Sendable {
     /// Deletes sessions revoked, or last active, before `cutoff`; returns how many.
     @discardableResult
     func deleteInactive(before cutoff: Instant) throws -> Int
-}
-
-extension SessionStore {
-    /// Default: iterates ``allUnrevoked()``; stores that can stream override it.
-    public func forEachUnrevoked(_ body: (SessionRecord) throws -> Void) throws {
-        for record in try allUnrevoked() { try body(record) }
-    }
 }
