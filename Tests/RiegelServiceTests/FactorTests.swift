@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import RiegelCore
 @testable import RiegelService
 import RiegelTesting
@@ -336,6 +337,43 @@ final class FactorTests: XCTestCase {
         XCTAssertEqual(sms.factor, .sms, "the user may step up by SMS instead")
         let plain = try await passwordSession(f, "paul")
         await expect(.secondFactorNotEnrolled) { _ = try await f.service.beginStepUp(token: plain.token, factor: .totp) }
+    }
+
+    // MARK: metrics
+
+    func testAppAndRecoveryCodeVerificationsAreCountedByFactorAndOutcome() async throws {
+        let m = TestMetrics()
+        let f = AccountServiceFixture(metrics: RiegelMetrics(factory: m))
+        let session = try await passwordSession(f)
+        let e = try await f.service.enrollFactor(token: session.token, password: strong, kind: .totp, label: "Phone")
+        let secret = try XCTUnwrap(e.secret)
+        let right = try code(f, secret)
+        XCTAssertThrowsError(try f.service.confirmFactor(token: session.token, factorID: e.factorID.rawValue,
+                                                         code: right == "000000" ? "111111" : "000000"))
+        let renewed = try f.service.confirmFactor(token: session.token, factorID: e.factorID.rawValue, code: right)
+        // A login challenge answered with the code just spent (a replay), then with the next step's.
+        let replayed = try await loginChallenge(f)
+        do {
+            _ = try await verify(f, replayed, right)
+            XCTFail("a TOTP code is accepted once")
+        } catch RiegelError.codeAlreadyUsed {}
+        f.clock.advance(seconds: 30)
+        _ = try await verify(f, try await loginChallenge(f), try code(f, secret))
+        let set = try await f.service.enrollFactor(token: renewed.token, password: strong, kind: .recoveryCode,
+                                                   label: nil)
+        let byCode = try await f.service.beginChallenge(id: try await loginChallenge(f).id.rawValue,
+                                                        kind: .recoveryCode, client: .init())
+        _ = try await verify(f, byCode, try XCTUnwrap(set.recoveryCodes?.first))
+
+        func count(_ factor: String, _ outcome: String) throws -> Int64 {
+            try m.expectCounter("riegel_second_factor_verifications_total",
+                                [("factor", factor), ("outcome", outcome)]).totalValue
+        }
+        XCTAssertEqual(try count("totp", "wrong_code"), 1, "the enrolment's wrong code")
+        XCTAssertEqual(try count("totp", "success"), 2, "the enrolment's code and the login's")
+        XCTAssertEqual(try count("totp", "already_used"), 1, "the replay")
+        XCTAssertEqual(try count("recovery_code", "success"), 1)
+        XCTAssertThrowsError(try count("sms", "success"), "no SMS code was verified")
     }
 
     // MARK: recovery codes

@@ -53,21 +53,22 @@ public struct FactorChallenges: Sendable {
             audit.record(.challengeFailed, .failure, user: first.userID, reason: "malformed_code", details: details)
             throw RiegelError.malformedCode(reason: reason)
         }
-        return try sms.budgeted(user: first.userID, details: details) { now -> BudgetedCheck<VerifiedChallenge> in
-            guard var challenge = try store.challenge(id: id) else { return .refused(.challengeExpired) }
+        return try sms.budgeted(kind, user: first.userID, details: details) { now -> BudgetedCheck<VerifiedChallenge> in
+            guard var challenge = try store.challenge(id: id) else { return .refused(.challengeExpired, outcome: .expired) }
             guard challenge.state(at: now) == .pending else {
+                let expired = challenge.state(at: now) == .expired
                 audit.record(.challengeFailed, .failure, user: challenge.userID,
-                             reason: challenge.state(at: now) == .expired ? "expired" : "already_used", details: details)
-                return .refused(.challengeExpired)
+                             reason: expired ? "expired" : "already_used", details: details)
+                return .refused(.challengeExpired, outcome: expired ? .expired : .alreadyUsed)
             }
             switch try match(challenge, now) {
             case .replayed:
                 audit.record(.challengeFailed, .failure, user: challenge.userID, reason: "replayed_code",
                              details: details)
-                return .refused(.codeAlreadyUsed)
+                return .refused(.codeAlreadyUsed, outcome: .alreadyUsed)
             case .matched:
                 _ = challenge.verify(codeMatches: true, now: now)
-                guard try store.updateChallenge(challenge) else { return .refused(.challengeExpired) }
+                guard try store.updateChallenge(challenge) else { return .refused(.challengeExpired, outcome: .expired) }
                 audit.record(.challengeVerified, .success, user: challenge.userID, reason: challenge.purpose.rawValue,
                              details: details)
                 return .accepted(VerifiedChallenge(challenge))

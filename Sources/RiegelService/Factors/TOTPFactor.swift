@@ -79,14 +79,14 @@ public struct TOTPFactor: SecondFactorMethod {
         if let reason = malformed(code) { throw RiegelError.malformedCode(reason: reason) }
         let secret = try open(factor)
         let details = ["factor_id": id.rawValue, "factor": "totp"]
-        try challenges.sms.budgeted(user: account.id, details: details) { now -> BudgetedCheck<Bool> in
+        try challenges.sms.budgeted(.totp, user: account.id, details: details) { now -> BudgetedCheck<Bool> in
             guard let step = TOTP.matchingStep(code, secret: secret, now: now, policy: policy, mac: mac) else {
                 audit.record(.challengeFailed, .failure, user: account.id, reason: "wrong_code", details: details)
                 let weight = policy.codesAccepted
                 return .wrong(.invalidCode(attemptsLeft: max(0, try challenges.sms.budgetLeft(of: account.id) - weight)),
                               weight: weight)
             }
-            guard try store.confirmTOTP(id: id, step: step, at: now) else { return .refused(.noPendingEnrolment) }
+            guard try store.confirmTOTP(id: id, step: step, at: now) else { return .refused(.noPendingEnrolment, outcome: .expired) }
             return .accepted(true)
         }
         return FactorInfo(id: id, kind: .totp, label: factor.label, createdAt: factor.createdAt, lastUsedAt: clock.now())

@@ -164,11 +164,11 @@ public final class RiegelMetrics: Sendable {
         hashOverloaded.increment()
     }
 
-    /// Counts a second-factor verification: `factor` is the kind (`sms`;
-    /// more kinds to come), `outcome` one of `success`, `wrong_code`,
-    /// `exhausted`, `expired`, `already_used`, `locked`.
-    public func secondFactor(factor: String, outcome: String) {
-        counter("riegel_second_factor_verifications_total", [("factor", factor), ("outcome", outcome)]).increment()
+    /// Counts a second-factor code verification of `factor` (challenges and
+    /// enrolment confirmations alike).
+    public func secondFactor(_ factor: FactorKind, _ outcome: SecondFactorOutcome) {
+        counter("riegel_second_factor_verifications_total",
+                [("factor", factor.rawValue), ("outcome", outcome.rawValue)]).increment()
     }
 
     /// Counts an SMS code verified for a number in `countryCode` (the

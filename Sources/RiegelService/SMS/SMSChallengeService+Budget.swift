@@ -9,8 +9,9 @@ enum BudgetedCheck<Value: Sendable>: Sendable {
     /// then this error.
     case wrong(RiegelError, weight: Int = 1)
     /// Refused without comparing a code that could count (a replay, a closed
-    /// challenge): this error, nothing counted.
-    case refused(RiegelError)
+    /// challenge): this error, nothing counted; `outcome` says why for the
+    /// metric (`expired` or `already_used`).
+    case refused(RiegelError, outcome: SecondFactorOutcome)
 }
 
 extension SMSChallengeService {
@@ -18,20 +19,27 @@ extension SMSChallengeService {
     /// code) under this service's lock and the account's wrong-code budget,
     /// the one SMS codes count against: while it is locked the answer is
     /// `TooManyAttempts` and `check` does not run; a `.wrong` outcome counts
-    /// (and may lock it, audited `second_factor.locked`).
-    func budgeted<Value: Sendable>(user: UserID, details: [String: String],
+    /// (and may lock it, audited `second_factor.locked`). Each outcome is
+    /// counted in `riegel_second_factor_verifications_total` for `factor`.
+    func budgeted<Value: Sendable>(_ factor: FactorKind, user: UserID, details: [String: String],
                                    _ check: (Instant) throws -> BudgetedCheck<Value>) throws -> Value {
         try lock.withLock { _ in
             let now = clock.now()
             var budget = try counters.budget(of: user) ?? SecondFactorBudget()
             if let error = budget.error(now: now) {
+                metrics.secondFactor(factor, .locked)
                 audit.record(.challengeRefused, .failure, user: user, reason: "second_factor_locked", details: details)
                 throw error
             }
             switch try check(now) {
-            case .accepted(let value): return value
-            case .refused(let error): throw error
+            case .accepted(let value):
+                metrics.secondFactor(factor, .success)
+                return value
+            case .refused(let error, let outcome):
+                metrics.secondFactor(factor, outcome)
+                throw error
             case .wrong(let error, let weight):
+                metrics.secondFactor(factor, error == .invalidCode(attemptsLeft: 0) ? .exhausted : .wrongCode)
                 try recordWrongCode(&budget, user: user, now: now, weight: weight)
                 throw error
             }

@@ -147,7 +147,7 @@ public final class SMSChallengeService: Sendable {
             let user = stored.challenge.userID
             var budget = try counters.budget(of: user) ?? SecondFactorBudget()
             if let error = budget.error(now: now) {
-                metrics.secondFactor(factor: "sms", outcome: "locked")
+                metrics.secondFactor(.sms, .locked)
                 audit.record(.challengeRefused, .failure, user: user, reason: "second_factor_locked",
                              details: ["challenge_id": id.rawValue])
                 throw error
@@ -158,7 +158,7 @@ public final class SMSChallengeService: Sendable {
             try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
             switch outcome {
             case .verified:
-                metrics.secondFactor(factor: "sms", outcome: "success")
+                metrics.secondFactor(.sms, .success)
                 if let phone = try? phone(of: stored.challenge) {
                     metrics.smsCodeVerified(countryCode: phone.countryCode)
                 }
@@ -168,13 +168,13 @@ public final class SMSChallengeService: Sendable {
             case .wrong, .exhausted:
                 // Only a code this call compared counts against the account (a
                 // challenge exhausted before refuses without comparing anything).
-                metrics.secondFactor(factor: "sms", outcome: outcome == .exhausted ? "exhausted" : "wrong_code")
+                metrics.secondFactor(.sms, outcome == .exhausted ? .exhausted : .wrongCode)
                 if wasPending { try recordWrongCode(&budget, user: user, now: now) }
                 audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code",
                              details: ["challenge_id": id.rawValue, "attempts_left": "\(stored.challenge.attemptsLeft)"])
                 throw outcome.error!
             case .expired, .alreadyUsed:
-                metrics.secondFactor(factor: "sms", outcome: outcome == .expired ? "expired" : "already_used")
+                metrics.secondFactor(.sms, outcome == .expired ? .expired : .alreadyUsed)
                 audit.record(.challengeFailed, .failure, user: user,
                              reason: outcome == .expired ? "expired" : "already_used",
                              details: ["challenge_id": id.rawValue])
