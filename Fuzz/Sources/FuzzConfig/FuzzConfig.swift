@@ -2,15 +2,21 @@ import RiegelDaemon
 
 /// Fuzzes the TOML config loader: TOMLKit's parse, then riegel's reading of
 /// every section into ``RiegelConfig`` with its problems (what
-/// `riegeld --check-config` prints). Input that is not UTF-8 is decoded with
+/// `riegeld --check-config` prints and what start-up refuses). Input that is not UTF-8 is decoded with
 /// replacement, as the loader reads files.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    let problems = RiegelConfig.check(text: text, fileName: "fuzz.toml")
-    let parsed = try? RiegelConfig.parse(text: text, fileName: "fuzz.toml")
-    // One verdict: a text with problems must not load, a text without must.
-    precondition((parsed == nil) == !problems.isEmpty, "check and parse disagree on \(text.debugDescription)")
+    // `check` and `parse` are the same analysis (`--check-config` and the
+    // start-up read cannot disagree), so one call per input covers both; a
+    // refused text must come with problems that say where.
+    do {
+        _ = try RiegelConfig.parse(text: text, fileName: "fuzz.toml")
+    } catch let error as ConfigError {
+        precondition(!error.problems.isEmpty, "a refused config without a problem: \(text.debugDescription)")
+    } catch {
+        preconditionFailure("parse threw \(error) rather than a ConfigError")
+    }
     return 0
 }
 
