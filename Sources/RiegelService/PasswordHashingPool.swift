@@ -25,13 +25,23 @@ public final class PasswordHashingPool: Sendable {
         public var queueLimit: Int
         /// The `retry_after` an overloaded caller is told.
         public var retryAfterSeconds: Int
+        /// How much nicer than the rest of the process each worker thread runs
+        /// (`[password] hash_nice`, 0 to 19): under a login storm the
+        /// scheduler then gives the event loops (CheckSession) the cores first,
+        /// and the hashes the time they leave. 0: the same priority.
+        public var workerNice: Int
+
+        /// The default ``workerNice``: 10 (measured in BENCHMARKS.md, "Login storm").
+        public static let defaultWorkerNice = 10
 
         /// A configuration; `workers` defaults to the online cores, `queueLimit` to 4 × `workers`.
-        public init(workers: Int? = nil, queueLimit: Int? = nil, retryAfterSeconds: Int = 1) {
+        public init(workers: Int? = nil, queueLimit: Int? = nil, retryAfterSeconds: Int = 1,
+                    workerNice: Int = defaultWorkerNice) {
             let workers = workers ?? PasswordHashingPool.onlineCoreCount
             self.workers = workers
             self.queueLimit = queueLimit ?? 4 * workers
             self.retryAfterSeconds = retryAfterSeconds
+            self.workerNice = workerNice
         }
     }
 

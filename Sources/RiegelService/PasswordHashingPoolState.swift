@@ -48,7 +48,9 @@ final class PasswordHashingPoolState: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         for index in 0..<configuration.workers {
-            threads.append(Self.spawn(name: "riegel-hash-\(index)") { [self] in workerLoop() })
+            threads.append(Self.spawn(name: "riegel-hash-\(index)", nice: configuration.workerNice) { [self] in
+                workerLoop()
+            })
             liveWorkers += 1
         }
     }
@@ -140,9 +142,10 @@ final class PasswordHashingPoolState: @unchecked Sendable {
         observer?(PasswordHashingPool.Load(running: running, queued: queue.count))
     }
 
-    /// A joinable pthread running `body` (not a Foundation `Thread`: those cannot be joined).
-    private static func spawn(name: String, _ body: @escaping () -> Void) -> pthread_t {
-        let context = Unmanaged.passRetained(ThreadContext(name: name, body: body)).toOpaque()
+    /// A joinable pthread running `body` (not a Foundation `Thread`: those
+    /// cannot be joined), `nice` steps below the priority of its creator.
+    private static func spawn(name: String, nice: Int, _ body: @escaping () -> Void) -> pthread_t {
+        let context = Unmanaged.passRetained(ThreadContext(name: name, nice: nice, body: body)).toOpaque()
         #if canImport(Glibc)
         var thread = pthread_t()
         let code = pthread_create(&thread, nil, { raw in
@@ -166,16 +169,29 @@ final class PasswordHashingPoolState: @unchecked Sendable {
 /// What a new worker thread runs, handed over through `pthread_create`'s argument.
 private final class ThreadContext {
     let name: String
+    let nice: Int
     let body: () -> Void
 
-    init(name: String, body: @escaping () -> Void) {
+    init(name: String, nice: Int, body: @escaping () -> Void) {
         self.name = name
+        self.nice = nice
         self.body = body
     }
 
     func enter() {
         // Foundation sets the OS thread name (what `top -H` shows); Linux allows 15 bytes.
         Thread.current.name = String(name.prefix(15))
+        if nice > 0 {
+            // On Linux the nice value is per thread, and `who` 0 is the calling
+            // thread. Raising it needs no privilege; riegeld.service allows the
+            // call (`SystemCallFilter=setpriority`). If it fails the worker
+            // keeps its creator's priority: slower checks under a storm, no harm.
+            errno = 0
+            let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            if errno == 0 {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, min(19, current + Int32(nice)))
+            }
+        }
         body()
     }
 }

@@ -184,6 +184,23 @@ def test_sandbox_holds(box):
     assert level <= 1.5, sec
 
 
+def test_hashing_threads_run_nicer_than_the_event_loops_under_the_units_syscall_filter(box):
+    """[password] hash_nice (10): each riegel-hash thread lowers its own priority,
+    which the unit's SystemCallFilter must let through (setpriority is in @resources)."""
+    pid = main_pid(box)
+    # Per thread: its name, then the nice field of its stat (field 19; the
+    # fields after the name's closing parenthesis start at field 3).
+    out = box.sh(f"for t in /proc/{pid}/task/*; do printf '%s ' \"$(cat $t/comm)\"; "
+                 "sed 's/.*) //' $t/stat | cut -d' ' -f17; done").stdout
+    nice = {}
+    for line in out.splitlines():
+        name, _, value = line.rpartition(" ")
+        nice.setdefault(value, []).append(name)
+    hashing = [n for names in nice.values() for n in names if n.startswith("riegel-hash")]
+    assert hashing and nice.get("10") and set(hashing) == set(nice["10"]), nice
+    assert any(n.startswith("NIO-ELT") for n in nice.get("0", [])), nice
+
+
 def test_roles_follow_real_users_and_groups(box):
     box.sh("useradd -M -G riegel-clients,riegel-portal portal1; useradd -M -G riegel-clients,riegel-admin admin1;"
            "useradd -M -G riegel-clients,riegel-audit audit1; useradd -M stranger1")

@@ -41,6 +41,7 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.sms.maxAttempts == 5 && c.sms.maxResends == 3)
         #expect(c.password.minLength == 8 && c.password.memoryKiB == 19_456)
         #expect(c.password.iterations == 2 && c.password.parallelism == 1 && c.password.blocklist == nil)
+        #expect(c.password.hashNice == 10 && c.password.hashingPool.workerNice == 10)
         #expect(c.throttle.failuresBeforeDelay == 5 && c.throttle.window.seconds == 900)
         #expect(c.throttle.maxDelay.seconds == 900 && c.throttle.lockoutFailures == 20)
         #expect(c.throttle.lockoutWindow.seconds == 3600 && c.throttle.lockoutDuration.seconds == 1800)
@@ -366,6 +367,13 @@ private func repoFile(_ relative: String) -> String {
             "t.toml:2: daemon.max_pending_calls: 0 is out of range; use an integer from 1 to 4096",
         ])
         #expect(problems("[daemon]\nmessage_timeout = \"0s\"\n").first?.line == 2)
+    }
+
+    @Test func hashNiceReachesThePoolAndStaysWithinNiceValues() throws {
+        #expect(try RiegelConfig.parse(text: "[password]\nhash_nice = 0\n").password.hashingPool.workerNice == 0)
+        #expect(problems("[password]\nhash_nice = 20\n").map(\.description) == [
+            "t.toml:2: password.hash_nice: 20 is out of range; use an integer from 0 to 19",
+        ])
     }
 
     @Test func blockingThreadsAreReadAndZeroMeansTheCooperativePool() throws {

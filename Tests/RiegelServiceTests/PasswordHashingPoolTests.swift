@@ -51,6 +51,32 @@ final class PasswordHashingPoolTests: XCTestCase {
         shutdownAndWait(pool)
     }
 
+    func testWorkersRunAsMuchNicerAsConfiguredAndNoNicerWithZero() async throws {
+        /// The nice value of the thread each hash ran on.
+        final class NiceRecordingHasher: PasswordHasher, @unchecked Sendable {
+            let seen = NSLock()
+            var nices: [Int32] = []
+            func hash(_ password: [UInt8]) throws -> String {
+                let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+                seen.withLock { nices.append(nice) }
+                return "fake"
+            }
+            func verify(_ password: [UInt8], against phc: String) throws -> Bool { true }
+            func needsRehash(_ phc: String) -> Bool { false }
+        }
+        let own = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        for (workerNice, expected) in [(3, min(19, own + 3)), (0, own)] {
+            let hasher = NiceRecordingHasher()
+            let pool = PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 4,
+                                                                                workerNice: workerNice))
+            for i in 0..<4 { _ = try await pool.hash("pw\(i)") }
+            XCTAssertEqual(hasher.seen.withLock { hasher.nices }, Array(repeating: expected, count: 4),
+                           "workerNice \(workerNice)")
+            await pool.shutdown()
+        }
+        XCTAssertEqual(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0), own, "only the workers got nicer")
+    }
+
     func testFullPoolRefusesTheNextCallAtOnceWithOverloaded() throws {
         let hasher = BlockingHasher()
         let watcher = LoadWatcher()
