@@ -6,7 +6,8 @@ public enum SecondFactorOutcome: String, Sendable, CaseIterable {
     /// A wrong code, with attempts left on the challenge.
     case wrongCode = "wrong_code"
     /// A wrong code that used the challenge's last attempt (or a code for a
-    /// challenge with none left).
+    /// challenge with none left; for an app's enrolment code, the last the
+    /// account's budget allowed).
     case exhausted
     /// The challenge (or enrolment) ran out of time.
     case expired
