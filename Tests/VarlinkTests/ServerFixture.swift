@@ -6,8 +6,14 @@ import NIOPosix
 import Varlink
 
 /// The name of the thread running the caller (a synchronous function: async
-/// code may not read `Thread.current` itself).
-func currentThreadName() -> String { Thread.current.name ?? "" }
+/// code may not read `Thread.current` itself), as the kernel holds it (what
+/// `ps -L` shows: `/proc/thread-self/comm`), not Foundation's
+/// `Thread.current.name`, which in some full-suite runs gave a Dispatch
+/// thread's name here.
+func currentThreadName() -> String {
+    let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+    return comm.trimmingCharacters(in: .newlines)
+}
 
 /// A records list safe to use from handlers.
 final class Recorder: @unchecked Sendable {
