@@ -4,6 +4,7 @@ import Testing
 @testable import RiegelDaemon
 import RiegelCore
 import RiegelRPC
+import RiegelService
 
 /// Problems of `text`, as `LINE: message` strings, for compact assertions.
 private func problems(_ text: String) -> [ConfigProblem] {
@@ -30,6 +31,8 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.session.absoluteTimeout.seconds == 43_200)
         #expect(c.session.activityFlushInterval.seconds == 5)
         #expect(c.session.maxPerUser == 50)
+        #expect(c.session.sharedCacheStaleness.seconds == 3)
+        #expect(c.session.policy == SessionPolicy())
         #expect(c.resourceClasses["standard"] == ResourceClassConfig(secondFactor: false))
         #expect(c.resourceClasses["health_document"] == ResourceClassConfig(secondFactor: true, secondFactorMaxAge: .minutes(10)))
         #expect(c.sms.gatewayOrder == ["outbox"])
@@ -165,7 +168,7 @@ private func repoFile(_ relative: String) -> String {
     @Test func unknownNestedKey() {
         let p = problems("[session]\nidle_timeout = \"5m\"\nidle_timout = \"5m\"\n")
         #expect(p.map(\.description) == [
-            "t.toml:3: session.idle_timout: unknown key; allowed in [session]: idle_timeout, absolute_timeout, activity_flush_interval, max_per_user",
+            "t.toml:3: session.idle_timout: unknown key; allowed in [session]: idle_timeout, absolute_timeout, activity_flush_interval, max_per_user, shared_cache_staleness",
         ])
     }
 
