@@ -23,8 +23,10 @@ struct SessionChangeFeedService: Service, CustomStringConvertible {
         }
     }
 
-    /// How often the feed reads at least: a third of the staleness bound, at most once a second.
+    /// How often the feed reads at least: a third of the staleness bound, at
+    /// most once a second and at least every 100 ms (a bound below that keeps
+    /// memory from ever being current: every check reads the database).
     static func pollInterval(staleness: Double) -> Duration {
-        .milliseconds(Int64(min(1.0, staleness / 3) * 1000))
+        .milliseconds(Int64(max(0.1, min(1.0, staleness / 3)) * 1000))
     }
 }
