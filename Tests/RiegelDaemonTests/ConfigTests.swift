@@ -50,6 +50,13 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.device.appKeyIdleLifetime.seconds == 180 * 86_400 && c.device.nonceLifetime.seconds == 120)
     }
 
+    /// `[session] shared_cache_staleness` reaches the session policy; a bad value is located.
+    @Test func sharedCacheStalenessIsReadIntoThePolicy() throws {
+        let c = try RiegelConfig.parse(text: "[session]\nshared_cache_staleness = \"0.5s\"\n", fileName: "t.toml")
+        #expect(c.session.policy.sharedCacheStaleness == 0.5)
+        #expect(problems("[session]\nshared_cache_staleness = \"0s\"\n").map(\.line) == [2])
+    }
+
     /// The default sections make the policies' defaults: one source each.
     @Test func defaultSectionsMakeTheDefaultPolicies() throws {
         let c = RiegelConfig()

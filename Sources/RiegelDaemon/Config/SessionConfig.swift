@@ -37,9 +37,6 @@ public struct SessionConfig: Sendable, Equatable {
         if c.activityFlushInterval >= c.idleTimeout {
             s.report("activity_flush_interval", "\(c.activityFlushInterval) must be shorter than idle_timeout (\(c.idleTimeout)), or a crash could keep an idle session alive")
         }
-        if c.sharedCacheStaleness >= c.idleTimeout {
-            s.report("shared_cache_staleness", "\(c.sharedCacheStaleness) must be shorter than idle_timeout (\(c.idleTimeout))")
-        }
         return c
     }
 }
