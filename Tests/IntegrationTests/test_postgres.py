@@ -126,6 +126,29 @@ def test_a_session_ended_on_one_instance_fails_on_the_other_within_a_second(root
         stopped(b)
 
 
+def test_a_session_ended_on_one_instance_fails_on_the_other_at_once(root, postgres):
+    """With shared_cache_staleness below the feed's 100 ms poll, memory is never
+    current: every check reads the row, and a session ended on one instance
+    fails on the other at once (the read-through mode, for deployments that
+    pay a database read per check for it)."""
+    database, a, b = two_instances(root, postgres, '[session]\nshared_cache_staleness = "0.01s"\n')
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="max", password=STRONG)
+            first, second = login(auth_a, "max"), login(auth_a, "max")
+            for token in (first, second):
+                assert auth_b.CheckSession(token=token)["info"]["username"] == "max"
+            auth_a.Logout(token=first)
+            assert error_of(auth_b.CheckSession, token=first) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            third = login(auth_b, "max")
+            assert auth_b.LogoutOtherSessions(token=third)["ended"] == 1
+            assert error_of(auth_a.CheckSession, token=second) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            assert auth_a.CheckSession(token=third)["info"]["username"] == "max"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
 def test_logout_admin_revoke_and_password_change_on_a_fail_on_b_within_a_second(root, postgres):
     database, a, b = two_instances(root, postgres)
     try:
