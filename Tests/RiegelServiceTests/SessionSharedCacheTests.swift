@@ -12,6 +12,12 @@ final class ObservedSessionStore: SessionStore, Sendable {
     let digestReads = Atomic<Int>(0)
     let failing = Atomic<Bool>(false)
     let afterRead = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Runs once after the next create or renew (the instance's own change coming back through the feed).
+    let afterWrite = Mutex<(@Sendable () -> Void)?>(nil)
+
+    private func wrote() {
+        if let hook = afterWrite.withLock({ h in defer { h = nil }; return h }) { hook() }
+    }
 
     init(_ inner: InMemorySessionStore) { self.inner = inner }
 
@@ -25,7 +31,10 @@ final class ObservedSessionStore: SessionStore, Sendable {
         return found
     }
 
-    func create(_ session: SessionRecord) throws { try inner.create(session) }
+    func create(_ session: SessionRecord) throws {
+        try inner.create(session)
+        wrote()
+    }
     func session(id: SessionID) throws -> SessionRecord? { try inner.session(id: id) }
     func sessions(of userID: UserID) throws -> [SessionRecord] { try inner.sessions(of: userID) }
     func allUnrevoked() throws -> [SessionRecord] { try inner.allUnrevoked() }
@@ -37,6 +46,7 @@ final class ObservedSessionStore: SessionStore, Sendable {
                secondFactorMethod: AuthenticationMethod?) throws {
         try inner.renew(id: id, tokenDigest: tokenDigest, assurance: assurance, secondFactorAt: secondFactorAt,
                         secondFactorMethod: secondFactorMethod)
+        wrote()
     }
     func revoke(id: SessionID, reason: String, at: Instant) throws -> Bool { try inner.revoke(id: id, reason: reason, at: at) }
     func revokeAll(of userID: UserID, keeping: SessionID?, reason: String, at: Instant) throws -> Int {
@@ -176,5 +186,30 @@ final class SessionSharedCacheTests: XCTestCase {
         f.clock.advance(seconds: 600)  // idle everywhere now
         b.sessionChangesCaughtUp(asOf: f.clock.now())
         XCTAssertThrowsError(try b.check(token: s.token)) { XCTAssertEqual($0 as? RiegelError, .sessionExpired(.idle)) }
+    }
+
+    /// This instance's own renewal or new session can come back through the
+    /// feed before the call returns (found by a two-instance test: elevate
+    /// crashed on the entry it had just renewed). The calls answer from what
+    /// they wrote, and the stored row decides the next check.
+    func testOwnChangesDroppedByTheFeedMidCallDoNotBreakTheCall() async throws {
+        let f = try await fixture()
+        let (b, store) = instanceB(f)
+        b.sessionChangesCaughtUp(asOf: f.clock.now())
+        let s = try await login(f)
+        let account = try XCTUnwrap(try f.accounts.account(id: s.info.userID))
+        store.afterWrite.withLock { hook in hook = { b.allSessionsMayHaveChanged() } }
+        let opened = try b.open(for: account, assurance: .password, method: .password, client: .init())
+        XCTAssertEqual(opened.info.username, "sam")
+        XCTAssertEqual(try b.check(token: opened.token).info.sessionID, opened.info.sessionID)
+        store.afterWrite.withLock { hook in hook = { b.sessionsChanged([opened.info.sessionID]) } }
+        let raised = try b.elevate(id: opened.info.sessionID, reason: "step_up", method: .totp)
+        XCTAssertEqual(raised.info.assurance, .secondFactor)
+        XCTAssertThrowsError(try b.check(token: opened.token)) { XCTAssertEqual($0 as? RiegelError, .invalidToken) }
+        XCTAssertEqual(try b.check(token: raised.token).info.assurance, .secondFactor)
+        store.afterWrite.withLock { hook in hook = { b.sessionsChanged([opened.info.sessionID]) } }
+        try b.demote(id: opened.info.sessionID)
+        b.sessionsChanged([opened.info.sessionID])
+        XCTAssertEqual(try b.check(token: raised.token).info.assurance, .password, "demoted in the store")
     }
 }

@@ -217,7 +217,9 @@ public final class SessionService: Sendable {
         table.insert(record, username: account.username.value)
         try enforceCap(of: account.id, username: account.username.value, now: now)
         reportLive()
-        return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
+        // On a shared store the change feed may already have dropped it again (a reset).
+        let entry = table.entry(id: record.id) ?? SessionTable.Entry(record, username: account.username.value)
+        return NewSession(token: token, info: SessionInfo(entry, policy: policy))
     }
 
     /// Ends the oldest live sessions of `userID` beyond `maxPerUser` (audited
@@ -352,8 +354,7 @@ public final class SessionService: Sendable {
     /// - Throws: `SessionExpired` if the session ended meanwhile.
     public func elevate(id: SessionID, reason: String, method: AuthenticationMethod = .sms) throws -> NewSession {
         let now = clock.now()
-        try fetch(id: id)
-        guard let entry = table.entry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
+        guard let entry = try heldEntry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
         if let ended = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
                                         lastActivityAt: entry.lastActivityAt, now: now) {
             throw RiegelError.sessionExpired(ended)
@@ -365,27 +366,44 @@ public final class SessionService: Sendable {
         table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now, secondFactorMethod: method)
         audit.record(.sessionElevated, .success, user: entry.userID, username: entry.username, reason: reason,
                      details: ["session_id": id.rawValue])
-        return NewSession(token: token, info: SessionInfo(table.entry(id: id)!, policy: policy))
+        // On a shared store this instance's own change may already have made the feed drop it.
+        var renewed = table.entry(id: id) ?? entry
+        (renewed.assurance, renewed.secondFactorAt, renewed.secondFactorMethod) = (.secondFactor, now, method)
+        return NewSession(token: token, info: SessionInfo(renewed, policy: policy))
     }
 
     /// Lowers a session to `password` (its user turned the second factor off):
     /// the elevation is gone, the token stays.
     public func demote(id: SessionID) throws {
-        try fetch(id: id)
-        guard let entry = table.entry(id: id), let stored = try sessions.session(id: id) else { return }
+        let held = try heldEntry(id: id)
+        // Not held: swept (gone) on a store of its own; on a shared store the
+        // change feed may just have dropped it, and the stored row decides.
+        guard held != nil || sharedStore, let stored = try sessions.session(id: id) else { return }
         try sessions.renew(id: id, tokenDigest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
                            secondFactorMethod: nil)
         table.renew(id: id, digest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
                     secondFactorMethod: nil)
-        audit.record(.sessionDemoted, .success, user: entry.userID, username: entry.username,
+        audit.record(.sessionDemoted, .success, user: stored.userID,
+                     username: held?.username ?? table.username(of: stored.userID),
                      details: ["session_id": id.rawValue])
+    }
+
+    /// The table's entry for `id`, fetched first where the table may lack it
+    /// (``fetch(id:)``). On a shared store the change feed can drop it again
+    /// between the fetch and the lookup (a change to it, perhaps this
+    /// instance's own): then it is fetched once more.
+    private func heldEntry(id: SessionID) throws -> SessionTable.Entry? {
+        try fetch(id: id)
+        if let entry = table.entry(id: id) { return entry }
+        guard sharedStore else { return nil }
+        try fetch(id: id)
+        return table.entry(id: id)
     }
 
     /// Whether the session `id` is live now (not revoked, not expired): a
     /// pending change a session started dies with it.
     public func isLive(id: SessionID) -> Bool {
-        do { try fetch(id: id) } catch { return false }
-        guard let entry = table.entry(id: id) else { return false }
+        guard let entry = try? heldEntry(id: id) else { return false }
         return policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
                                 lastActivityAt: entry.lastActivityAt, now: clock.now()) == nil
     }

@@ -37,6 +37,30 @@ final class SessionTable: Sendable {
         var secondFactorMethod: AuthenticationMethod?
         var lastActivityAt: Instant
         var revoked: Bool
+
+        /// The entry a stored session makes (what the table would hold of it).
+        init(_ r: SessionRecord, username: String) {
+            self.init(id: r.id, userID: r.userID, username: username, assurance: r.assurance, method: r.method,
+                      createdAt: r.createdAt, authenticatedAt: r.authenticatedAt, secondFactorAt: r.secondFactorAt,
+                      secondFactorMethod: r.secondFactorMethod, lastActivityAt: r.lastActivityAt,
+                      revoked: r.revokedAt != nil)
+        }
+
+        init(id: SessionID, userID: UserID, username: String, assurance: Assurance, method: AuthenticationMethod,
+             createdAt: Instant, authenticatedAt: Instant, secondFactorAt: Instant?,
+             secondFactorMethod: AuthenticationMethod?, lastActivityAt: Instant, revoked: Bool) {
+            self.id = id
+            self.userID = userID
+            self.username = username
+            self.assurance = assurance
+            self.method = method
+            self.createdAt = createdAt
+            self.authenticatedAt = authenticatedAt
+            self.secondFactorAt = secondFactorAt
+            self.secondFactorMethod = secondFactorMethod
+            self.lastActivityAt = lastActivityAt
+            self.revoked = revoked
+        }
     }
 
     /// What the table keeps per session.
