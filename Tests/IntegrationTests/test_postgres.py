@@ -15,6 +15,7 @@ import varlink
 
 from postgres_harness import ScratchPostgres
 from riegel_harness import Daemon, error_of
+from test_factors import code_at, settle
 
 STRONG = "Kl4vier-Sonate-Mond"
 WRONG = "Falsch-Geraten-0815"
@@ -178,6 +179,30 @@ def test_logout_admin_revoke_and_password_change_on_a_fail_on_b_within_a_second(
             assert auth_b.CheckSession(token=tokens["max"][1])["info"]["username"] == "max"
             assert auth_b.CheckSession(token=tokens["ida"][0])["info"]["username"] == "ida"
             assert max(taken) < 1.0, taken
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_renewals_on_a_enrolment_and_step_up_fail_the_old_token_on_b_within_a_second(root, postgres):
+    """Confirming an app and stepping up renew the token on A; B, which held
+    the old one in memory, refuses it within a second and accepts the new."""
+    database, a, b = two_instances(root, postgres)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="tara", password=STRONG)
+            first = login(auth_a, "tara")
+            assert auth_b.CheckSession(token=first)["info"]["username"] == "tara"
+            e = auth_a.EnrollFactor(token=first, password=STRONG, kind="totp", label="Phone")
+            settle()
+            second = auth_a.ConfirmFactor(token=first, factor_id=e["factor_id"],
+                                          code=code_at(e["secret"], -1))["session"]["token"]
+            assert fails_within(auth_b, first)[0] == "io.riegel.Auth.InvalidToken"
+            assert auth_b.CheckSession(token=second)["info"]["username"] == "tara"
+            c = auth_a.BeginStepUp(token=second, factor="totp")["challenge"]
+            third = auth_a.VerifyChallenge(challenge_id=c["challenge_id"], code=code_at(e["secret"]))["session"]["token"]
+            assert fails_within(auth_b, second)[0] == "io.riegel.Auth.InvalidToken"
+            assert auth_b.CheckSession(token=third)["info"]["username"] == "tara"
     finally:
         stopped(a)
         stopped(b)
