@@ -170,6 +170,12 @@ public enum Daemon {
             PermissionDeniedAuditService(auditor: denials),
             DatabaseCheckService(check: stores.deferredCheck, state: state, notifier: notifier, logger: logger),
             SessionLoaderService(sessions: components.sessions, state: state, pageSize: 1000, logger: logger),
+        ] + (stores.sessionChanges.map { make in
+            [SessionChangeFeedService(
+                feed: make(clock, SessionChangeFeedService.pollInterval(staleness: config.session.sharedCacheStaleness.seconds),
+                           logger),
+                sessions: components.sessions, logger: logger)]
+        } ?? []) + [
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
                                       flushInterval: config.session.activityFlushInterval.duration,

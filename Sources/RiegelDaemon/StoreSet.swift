@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RiegelCore
 import RiegelPostgres
 import RiegelStore
@@ -31,8 +32,12 @@ struct StoreSet: Sendable {
     /// Entries between two scheduled audit checkpoints.
     let checkpointInterval: Int
     /// Whether other riegeld instances may write the same database (the
-    /// stored row then decides every session check: `SessionService.sharedStore`).
+    /// session table is then a cache kept current by ``sessionChanges``:
+    /// `SessionService.sharedStore`).
     let shared: Bool
+    /// On a shared database: the feed of other instances' session changes,
+    /// read at least every `pollInterval`.
+    let sessionChanges: (@Sendable (_ clock: any WallClock, _ pollInterval: Duration, _ logger: Logger) -> any SessionChangeFeed)?
     /// What `Status` shows for the database check.
     let detail: String
     /// What `Status` shows for the integrity check at start (`database_check`).
@@ -62,7 +67,7 @@ struct StoreSet: Sendable {
             transactions: SQLiteTransactionRunner(database: database),
             backup: SQLiteDatabaseBackup(database: database, directory: directory, random: random),
             auditLog: { SQLiteAuditLog(database: database, clock: $0, hasher: $1, sealer: $2, checkpointInterval: $3) },
-            checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval, shared: false,
+            checkpointInterval: SQLiteAuditLog.defaultCheckpointInterval, shared: false, sessionChanges: nil,
             detail: "sqlite \(directory.databasePath), \(try database.appliedMigrations().count) migrations",
             checkDetail: checkDetail, deferredCheck: deferredCheck, close: close)
     }
@@ -83,6 +88,7 @@ struct StoreSet: Sendable {
             backup: PostgresDatabaseBackup(),
             auditLog: { PostgresAuditLog(database: database, clock: $0, hasher: $1, sealer: $2, checkpointInterval: $3) },
             checkpointInterval: PostgresAuditLog.defaultCheckpointInterval, shared: true,
+            sessionChanges: { PostgresSessionChangeFeed(database: database, clock: $0, pollInterval: $1, logger: $2) },
             detail: "postgresql \(database.settings), \(try database.appliedMigrations().count) migrations",
             checkDetail: "not run on PostgreSQL (the server's own page checksums and backups)", deferredCheck: nil, close: close)
     }

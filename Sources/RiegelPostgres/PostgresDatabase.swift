@@ -23,9 +23,13 @@ public final class PostgresDatabase: Sendable {
     private let executor: PostgresTaskExecutor
     private let runTask: Task<Void, Never>
     private let logger: Logger
-    private let leaseTimeout: Double
+    /// Seconds a call waits for a connection (`connect_timeout`).
+    let leaseTimeout: Double
     /// Where it connects (no password): for messages.
     public let settings: String
+    /// The connection settings (with the password): for dedicated connections only, never printed.
+    private let connection: PostgresSettings
+    private let tls: TLSConfiguration?
 
     /// The transaction open on this thread or task, if any.
     @TaskLocal static var current: PinnedTransaction?
@@ -53,6 +57,8 @@ public final class PostgresDatabase: Sendable {
         self.logger = logger
         self.leaseTimeout = settings.connectTimeout
         self.settings = settings.description
+        self.connection = settings
+        self.tls = tls
         self.runTask = Task(executorPreference: executor) { await client.run() }
     }
 
@@ -84,6 +90,31 @@ public final class PostgresDatabase: Sendable {
         }
         _ = done.wait(seconds: 10)
         try? group.syncShutdownGracefully()
+    }
+
+    /// A connection of its own, outside the pool, on the database's event
+    /// loop (the change feed's `LISTEN`); the caller closes it.
+    ///
+    /// - Throws: ``PostgresStoreError/unavailable(detail:)`` when the server cannot be reached.
+    func connectDedicated(id: Int) async throws -> PostgresConnection {
+        let configuration: PostgresConnection.Configuration
+        do {
+            switch connection.endpoint {
+            case .unixSocket(let path):
+                configuration = .init(unixSocketPath: path, username: connection.user, password: connection.password,
+                                      database: connection.database)
+            case .tcp(let host, let port, let useTLS):
+                configuration = .init(host: host, port: port, username: connection.user, password: connection.password,
+                                      database: connection.database,
+                                      tls: useTLS ? .require(try NIOSSLContext(configuration: tls ?? .makeClientConfiguration()))
+                                                  : .disable)
+            }
+            var withTimeout = configuration
+            withTimeout.options.connectTimeout = .milliseconds(Int64(connection.connectTimeout * 1000))
+            return try await PostgresConnection.connect(on: group.next(), configuration: withTimeout, id: id, logger: logger)
+        } catch {
+            throw PostgresStoreError.wrap(error)
+        }
     }
 
     /// The names of the applied migrations, oldest first.

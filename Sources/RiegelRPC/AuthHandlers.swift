@@ -86,9 +86,10 @@ enum AuthHandlers {
             // The hot path: in memory, on the event loop; the reply is written
             // straight into the outgoing buffer (no JSONValue tree). No disk I/O
             // here: in the seconds after start while the session table loads (a
-            // token it does not hold yet), and for every check on a shared store
-            // (PostgreSQL), the store is read in a task (VarlinkContinueInTask),
-            // never on this event loop.
+            // token it does not hold yet), and on a shared store (PostgreSQL)
+            // for a miss, a session idle in memory, or any token while the
+            // change feed is behind, the store is read in a task
+            // (VarlinkContinueInTask), never on this event loop.
             "CheckSession": .immediateWriting { call, reply in
                 let token = call.string("token")
                 let touch = call.optionalBool("touch") ?? true

@@ -46,5 +46,17 @@ class ScratchPostgres:
             f"{extra}"
         )
 
+    def halt(self):
+        """Stops the server (fast: connections are cut), keeping its data."""
+        cp = subprocess.run([str(SCRATCH), "halt", str(self.dir)], capture_output=True, text=True, timeout=120)
+        if cp.returncode != 0:
+            raise AssertionError(f"PostgreSQL did not stop: {cp.stdout}{cp.stderr}")
+
+    def resume(self):
+        """Starts a halted server again on the same socket and data."""
+        cp = subprocess.run([str(SCRATCH), "resume", str(self.dir)], capture_output=True, text=True, timeout=180)
+        if cp.returncode != 0:
+            raise AssertionError(f"PostgreSQL did not start again: {cp.stdout}{cp.stderr}")
+
     def stop(self):
         subprocess.run([str(SCRATCH), "stop", str(self.dir)], capture_output=True, timeout=120)

@@ -4,14 +4,18 @@ with the PyPI varlink client.
 
 What runs on PostgreSQL so far: accounts, sessions, devices, SMS and other
 factors, throttles, reset tokens, activation codes, wrapped keys and the
-audit chain; Backup and key re-wrap/retirement are SQLite-only and refused."""
+audit chain; Backup and key re-wrap/retirement are SQLite-only and refused.
+Each instance's session table is a cache of PostgreSQL that other instances'
+revocations reach through LISTEN/NOTIFY (pg-8-session-changes)."""
 import threading
+import time
 
 import pytest
 import varlink
 
 from postgres_harness import ScratchPostgres
 from riegel_harness import Daemon, error_of
+from test_factors import code_at, settle
 
 STRONG = "Kl4vier-Sonate-Mond"
 WRONG = "Falsch-Geraten-0815"
@@ -80,7 +84,25 @@ def two_instances(root, postgres, extra=""):
     return database, a, b
 
 
-def test_a_session_ended_on_one_instance_fails_on_the_other_at_once(root, postgres):
+def fails_within(auth, token, seconds=1.0):
+    """Checks `token` until it fails; returns (error, parameters, seconds taken).
+    Fails the test if it still answers after `seconds`."""
+    started = time.monotonic()
+    while True:
+        try:
+            auth.CheckSession(token=token, touch=False)
+        except varlink.VarlinkError as e:
+            return e.error(), e.parameters(), time.monotonic() - started
+        elapsed = time.monotonic() - started
+        assert elapsed < seconds, f"the token still answered after {elapsed:.2f} s"
+        time.sleep(0.01)
+
+
+def login(auth, username):
+    return auth.Login(username=username, password=STRONG, client={"ip": "192.0.2.7", "user_agent": "it"})["session"]["token"]
+
+
+def test_a_session_ended_on_one_instance_fails_on_the_other_within_a_second(root, postgres):
     database, a, b = two_instances(root, postgres)
     try:
         with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
@@ -91,15 +113,173 @@ def test_a_session_ended_on_one_instance_fails_on_the_other_at_once(root, postgr
             # B holds both in memory now...
             for token in (first, second):
                 assert auth_b.CheckSession(token=token)["info"]["username"] == "max"
-            # ...and a logout on A ends the first there too, with no wait.
+            # ...and a logout on A ends the first there too, within a second.
             auth_a.Logout(token=first)
-            assert error_of(auth_b.CheckSession, token=first) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            assert fails_within(auth_b, first)[:2] == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
             # The other way round: B ends every other session of the user; A refuses the first.
             third = auth_b.Login(username="max", password=STRONG,
                                  client={"ip": "192.0.2.7", "user_agent": "it"})["session"]["token"]
             assert auth_b.LogoutOtherSessions(token=third)["ended"] == 1
+            assert fails_within(auth_a, second)[:2] == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            assert auth_a.CheckSession(token=third)["info"]["username"] == "max"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_a_session_ended_on_one_instance_fails_on_the_other_at_once(root, postgres):
+    """With shared_cache_staleness below the feed's 100 ms poll, memory is never
+    current: every check reads the row, and a session ended on one instance
+    fails on the other at once (the read-through mode, for deployments that
+    pay a database read per check for it)."""
+    database, a, b = two_instances(root, postgres, '[session]\nshared_cache_staleness = "0.01s"\n')
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="max", password=STRONG)
+            first, second = login(auth_a, "max"), login(auth_a, "max")
+            for token in (first, second):
+                assert auth_b.CheckSession(token=token)["info"]["username"] == "max"
+            auth_a.Logout(token=first)
+            assert error_of(auth_b.CheckSession, token=first) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            third = login(auth_b, "max")
+            assert auth_b.LogoutOtherSessions(token=third)["ended"] == 1
             assert error_of(auth_a.CheckSession, token=second) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
             assert auth_a.CheckSession(token=third)["info"]["username"] == "max"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_logout_admin_revoke_and_password_change_on_a_fail_on_b_within_a_second(root, postgres):
+    database, a, b = two_instances(root, postgres)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b, \
+                a.client().open("io.riegel.Admin") as admin_a:
+            for name in ("max", "eva", "ida"):
+                auth_a.Register(username=name, password=STRONG)
+            tokens = {name: [login(auth_a, name) for _ in range(2)] for name in ("max", "eva", "ida")}
+            for pair in tokens.values():
+                for token in pair:  # B holds them all in memory
+                    assert auth_b.CheckSession(token=token)["info"]["username"]
+            taken = []
+            auth_a.Logout(token=tokens["max"][0])
+            error, params, seconds = fails_within(auth_b, tokens["max"][0])
+            assert (error, params) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            taken.append(seconds)
+            assert admin_a.RevokeSessions(username="eva")["ended"] == 2
+            for token in tokens["eva"]:
+                error, params, seconds = fails_within(auth_b, token)
+                assert (error, params) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+                taken.append(seconds)
+            auth_a.ChangePassword(token=tokens["ida"][0], current_password=STRONG, new_password=STRONG + "-2")
+            error, params, seconds = fails_within(auth_b, tokens["ida"][1])
+            assert (error, params) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+            taken.append(seconds)
+            # What was not ended still answers on B.
+            assert auth_b.CheckSession(token=tokens["max"][1])["info"]["username"] == "max"
+            assert auth_b.CheckSession(token=tokens["ida"][0])["info"]["username"] == "ida"
+            assert max(taken) < 1.0, taken
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_renewals_on_a_enrolment_and_step_up_fail_the_old_token_on_b_within_a_second(root, postgres):
+    """Confirming an app and stepping up renew the token on A; B, which held
+    the old one in memory, refuses it within a second and accepts the new."""
+    database, a, b = two_instances(root, postgres)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="tara", password=STRONG)
+            first = login(auth_a, "tara")
+            assert auth_b.CheckSession(token=first)["info"]["username"] == "tara"
+            e = auth_a.EnrollFactor(token=first, password=STRONG, kind="totp", label="Phone")
+            settle()
+            second = auth_a.ConfirmFactor(token=first, factor_id=e["factor_id"],
+                                          code=code_at(e["secret"], -1))["session"]["token"]
+            assert fails_within(auth_b, first)[0] == "io.riegel.Auth.InvalidToken"
+            assert auth_b.CheckSession(token=second)["info"]["username"] == "tara"
+            c = auth_a.BeginStepUp(token=second, factor="totp")["challenge"]
+            third = auth_a.VerifyChallenge(challenge_id=c["challenge_id"], code=code_at(e["secret"]))["session"]["token"]
+            assert fails_within(auth_b, second)[0] == "io.riegel.Auth.InvalidToken"
+            assert auth_b.CheckSession(token=third)["info"]["username"] == "tara"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def kill_listeners(postgres, database):
+    """Terminates every riegeld's change-feed connection (`pg_terminate_backend`); returns how many."""
+    return int(postgres.psql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND query LIKE '%pg_current_snapshot%'", database))
+
+
+def test_a_killed_listener_reconnects_and_catches_up(root, postgres):
+    database, a, b = two_instances(root, postgres)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="max", password=STRONG)
+            token = login(auth_a, "max")
+            assert auth_b.CheckSession(token=token)["info"]["username"] == "max"
+            assert kill_listeners(postgres, database) == 2  # A's and B's
+            auth_a.Logout(token=token)  # while B's listener is away
+            assert fails_within(auth_b, token, seconds=3.0)[:2] == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+        assert "session change feed: connection lost; reconnecting" in b.log_text()
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def test_postgresql_down_hits_answer_from_memory_then_fail_closed_and_recover(root, postgres):
+    """PostgreSQL stopped under two instances: B answers a token it holds from
+    memory (a hit reads nothing), then, past shared_cache_staleness, every
+    check fails with StorageUnavailable, as do writes; when PostgreSQL is back
+    both recover without a restart and nothing acknowledged is lost."""
+    database, a, b = two_instances(root, postgres, '[session]\nshared_cache_staleness = "4s"\n')
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a, b.client().open("io.riegel.Auth") as auth_b:
+            auth_a.Register(username="max", password=STRONG)
+            tokens = [login(auth_a, "max") for _ in range(2)]
+            for token in tokens:
+                assert auth_b.CheckSession(token=token)["info"]["username"] == "max"
+            postgres.halt()
+            halted = time.monotonic()
+            try:
+                # A hit: answered from memory with the server gone.
+                assert auth_b.CheckSession(token=tokens[0])["info"]["username"] == "max"
+                assert time.monotonic() - halted < 3.0, "the hit came too late to prove anything"
+                # A write fails at once with the typed error.
+                assert error_of(auth_a.Login, username="max", password=STRONG,
+                                client={"ip": "192.0.2.7", "user_agent": "it"})[0] == "io.riegel.Auth.StorageUnavailable"
+                error, _, _ = fails_within(auth_b, tokens[0], seconds=4.0 + 3.0)
+                assert error == "io.riegel.Auth.StorageUnavailable"
+                assert time.monotonic() - halted >= 3.0, "failed closed before the staleness bound"
+            finally:
+                postgres.resume()
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    assert auth_b.CheckSession(token=tokens[0])["info"]["username"] == "max"
+                    break
+                except varlink.VarlinkError as e:
+                    assert e.error() == "io.riegel.Auth.StorageUnavailable"
+                    assert time.monotonic() < deadline, "B did not recover"
+                    time.sleep(0.2)
+            # Nothing acknowledged was lost, and revocations flow again.
+            assert auth_a.CheckSession(token=tokens[1])["info"]["username"] == "max"
+            auth_a.Logout(token=tokens[1])
+            deadline = time.monotonic() + 10
+            while True:  # B's feed may still be reconnecting
+                try:
+                    auth_b.CheckSession(token=tokens[1], touch=False)
+                except varlink.VarlinkError as e:
+                    assert (e.error(), e.parameters()) == ("io.riegel.Auth.SessionExpired", {"reason": "revoked"})
+                    break
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert login(auth_b, "max")
+        assert a.proc.poll() is None and b.proc.poll() is None, "no restart"
     finally:
         stopped(a)
         stopped(b)

@@ -4,6 +4,7 @@ import Testing
 @testable import RiegelDaemon
 import RiegelCore
 import RiegelRPC
+import RiegelService
 
 /// Problems of `text`, as `LINE: message` strings, for compact assertions.
 private func problems(_ text: String) -> [ConfigProblem] {
@@ -31,6 +32,8 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.session.absoluteTimeout.seconds == 43_200)
         #expect(c.session.activityFlushInterval.seconds == 5)
         #expect(c.session.maxPerUser == 50)
+        #expect(c.session.sharedCacheStaleness.seconds == 3)
+        #expect(c.session.policy == SessionPolicy())
         #expect(c.resourceClasses["standard"] == ResourceClassConfig(secondFactor: false))
         #expect(c.resourceClasses["health_document"] == ResourceClassConfig(secondFactor: true, secondFactorMaxAge: .minutes(10)))
         #expect(c.sms.gatewayOrder == ["outbox"])
@@ -47,6 +50,13 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.throttle.lockoutWindow.seconds == 3600 && c.throttle.lockoutDuration.seconds == 1800)
         #expect(c.device.lifetime.seconds == 90 * 86_400 && c.device.maxPerUser == 10)
         #expect(c.device.appKeyIdleLifetime.seconds == 180 * 86_400 && c.device.nonceLifetime.seconds == 120)
+    }
+
+    /// `[session] shared_cache_staleness` reaches the session policy; a bad value is located.
+    @Test func sharedCacheStalenessIsReadIntoThePolicy() throws {
+        let c = try RiegelConfig.parse(text: "[session]\nshared_cache_staleness = \"0.5s\"\n", fileName: "t.toml")
+        #expect(c.session.policy.sharedCacheStaleness == 0.5)
+        #expect(problems("[session]\nshared_cache_staleness = \"0s\"\n").map(\.line) == [2])
     }
 
     /// The default sections make the policies' defaults: one source each.
@@ -167,7 +177,7 @@ private func repoFile(_ relative: String) -> String {
     @Test func unknownNestedKey() {
         let p = problems("[session]\nidle_timeout = \"5m\"\nidle_timout = \"5m\"\n")
         #expect(p.map(\.description) == [
-            "t.toml:3: session.idle_timout: unknown key; allowed in [session]: idle_timeout, absolute_timeout, activity_flush_interval, max_per_user",
+            "t.toml:3: session.idle_timout: unknown key; allowed in [session]: idle_timeout, absolute_timeout, activity_flush_interval, max_per_user, shared_cache_staleness",
         ])
     }
 

@@ -11,13 +11,17 @@ public struct SessionConfig: Sendable, Equatable {
     public var activityFlushInterval = ConfigDuration.seconds(5)
     /// Open sessions per user; opening one more ends the oldest.
     public var maxPerUser = SessionPolicy().maxPerUser
+    /// On PostgreSQL: how far behind other instances' revocations memory may
+    /// be and still answer checks (``SessionPolicy/sharedCacheStaleness``).
+    public var sharedCacheStaleness = ConfigDuration.seconds(SessionPolicy().sharedCacheStaleness)
 
     /// The defaults.
     public init() {}
 
     /// The policy these settings make.
     public var policy: SessionPolicy {
-        SessionPolicy(idleTimeout: idleTimeout.seconds, absoluteTimeout: absoluteTimeout.seconds, maxPerUser: maxPerUser)
+        SessionPolicy(idleTimeout: idleTimeout.seconds, absoluteTimeout: absoluteTimeout.seconds, maxPerUser: maxPerUser,
+                      sharedCacheStaleness: sharedCacheStaleness.seconds)
     }
 
     static func read(_ s: inout ConfigSection) -> SessionConfig {
@@ -26,6 +30,7 @@ public struct SessionConfig: Sendable, Equatable {
         c.absoluteTimeout = s.duration("absolute_timeout", c.absoluteTimeout)
         c.activityFlushInterval = s.duration("activity_flush_interval", c.activityFlushInterval)
         c.maxPerUser = s.int("max_per_user", c.maxPerUser, in: 1...10_000)
+        c.sharedCacheStaleness = s.duration("shared_cache_staleness", c.sharedCacheStaleness)
         if c.idleTimeout > c.absoluteTimeout {
             s.report("idle_timeout", "\(c.idleTimeout) is longer than absolute_timeout (\(c.absoluteTimeout)); make it shorter or equal")
         }

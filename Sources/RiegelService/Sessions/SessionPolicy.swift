@@ -8,12 +8,20 @@ public struct SessionPolicy: Sendable, Hashable {
     public var absoluteTimeout: Double
     /// Live sessions per user; opening one more ends the oldest.
     public var maxPerUser: Int
+    /// On a shared store (PostgreSQL): seconds since the change feed last
+    /// caught up within which a check is answered from memory; past it, every
+    /// check reads the stored row (and fails closed if it cannot). The most
+    /// a revocation on another instance can take to reach this one while
+    /// its feed is down.
+    public var sharedCacheStaleness: Double
 
-    /// Defaults: 15 minutes idle, 12 hours absolute, 50 per user.
-    public init(idleTimeout: Double = 900, absoluteTimeout: Double = 43_200, maxPerUser: Int = 50) {
+    /// Defaults: 15 minutes idle, 12 hours absolute, 50 per user, 3 seconds of shared-cache staleness.
+    public init(idleTimeout: Double = 900, absoluteTimeout: Double = 43_200, maxPerUser: Int = 50,
+                sharedCacheStaleness: Double = 3) {
         self.idleTimeout = idleTimeout
         self.absoluteTimeout = absoluteTimeout
         self.maxPerUser = maxPerUser
+        self.sharedCacheStaleness = sharedCacheStaleness
     }
 
     /// Why a session with these times is no longer valid at `now`, or nil if it is valid.

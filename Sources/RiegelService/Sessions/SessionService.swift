@@ -1,14 +1,23 @@
 import Logging
 import RiegelCore
+import Synchronization
 
 /// Opens, checks, lists and ends sessions: the session model every login path uses.
 ///
 /// Checks are served from an in-memory table keyed by the token's digest
 /// (no disk I/O, so they may run on an event loop), except while the stored
-/// sessions load and on a shared store, where ``checkLoaded(token:touch:)``
-/// leaves the answer to ``check(token:touch:)``, which reads. Creation and revocation
-/// are written to the store before they return; activity times reach it in
-/// batches (``flush()``), so a crash can only make a session expire early.
+/// sessions load, where ``checkLoaded(token:touch:)`` leaves a token the
+/// table does not hold yet to ``check(token:touch:)``, which reads. On a
+/// shared store (riegeld instances sharing PostgreSQL) the table is a cache
+/// kept current by a ``SessionChangeFeed`` (this service is its
+/// ``SessionChangeSink``): while the feed caught up within
+/// ``SessionPolicy/sharedCacheStaleness`` a hit is answered from memory and
+/// a miss (or a session idle here, perhaps active on another instance) is
+/// read; past that bound every check reads the stored row, and fails with
+/// `StorageUnavailable` when the store cannot be read. Creation and
+/// revocation are written to the store before they return; activity times
+/// reach it in batches (``flush()``), so a crash can only make a session
+/// expire early.
 /// - Important: tokens are returned once and stored only as SHA-256 digests;
 ///   expiry is computed from the times on every check, so a check never
 ///   answers a stale "valid" (security rule 6).
@@ -25,11 +34,15 @@ public final class SessionService: Sendable {
     /// The lifetimes in force.
     public let policy: SessionPolicy
     /// Whether other processes write sessions to the same store (riegeld
-    /// instances sharing PostgreSQL): then the stored row decides every check
-    /// (a revocation, renewal or new session of another instance is seen at
-    /// once) and a session missing from the table is looked up at any time,
-    /// not only while the table loads.
+    /// instances sharing PostgreSQL): then the table is a cache that a
+    /// ``SessionChangeFeed`` keeps current, a session missing from it is
+    /// looked up at any time (not only while the table loads), and while the
+    /// feed is behind by more than ``SessionPolicy/sharedCacheStaleness`` the
+    /// stored row decides every check.
     let sharedStore: Bool
+    /// When the change feed last caught up (nil: never): what changed in the
+    /// store before it is in the table.
+    let caughtUpAt = Mutex<Instant?>(nil)
 
     /// A session as a check found it.
     public struct Checked: Sendable {
@@ -103,10 +116,12 @@ public final class SessionService: Sendable {
     /// cursor (nil after the last page: the table is then complete) and how
     /// many live sessions it added.
     public func loadStoredPage(after cursor: SessionID?, limit: Int = 1000) throws -> (next: SessionID?, added: Int) {
+        let read = table.beginRead()
+        defer { table.endRead(read) }
         let page = try sessions.page(after: cursor, limit: limit)
         let now = clock.now()
         var added = 0
-        for record in page where try admit(record, now: now) { added += 1 }
+        for record in page where try admit(record, now: now, readAt: read) { added += 1 }
         reportLive()
         guard let last = page.last, page.count == limit else {
             table.finishLoading()
@@ -125,9 +140,10 @@ public final class SessionService: Sendable {
             && policy.endReason(revoked: false, createdAt: r.createdAt, lastActivityAt: r.lastActivityAt, now: now) == nil
     }
 
-    /// Adds a stored session the table does not hold, if it belongs there
-    /// and its account still exists; true if it added a live one.
-    private func admit(_ r: SessionRecord, now: Instant) throws -> Bool {
+    /// Adds a stored session the table does not hold, if it belongs there,
+    /// its account still exists and it did not change since the read at
+    /// `readAt` began; true if it added a live one.
+    private func admit(_ r: SessionRecord, now: Instant, readAt: UInt64) throws -> Bool {
         guard admits(r, now: now) else { return false }
         let name: String
         if let known = table.username(of: r.userID) {
@@ -137,20 +153,47 @@ public final class SessionService: Sendable {
         } else {
             return false  // the account is gone, and so are its sessions
         }
-        return table.insertIfAbsent(r, username: name) && r.revokedAt == nil
+        return table.insertIfAbsent(r, username: name, readAt: readAt) && r.revokedAt == nil
     }
 
-    /// While loading (or on a shared store): brings the session with this id into the table if stored.
+    /// Puts a stored session read at `readAt` into the table: replaces what
+    /// the table holds of it (the later activity time wins), or admits it.
+    private func absorb(_ r: SessionRecord, now: Instant, readAt: UInt64) throws {
+        if table.holds(id: r.id), let name = table.username(of: r.userID) {
+            table.insert(r, username: name, readAt: readAt)
+        } else {
+            _ = try admit(r, now: now, readAt: readAt)
+        }
+    }
+
+    /// Whether memory holds every change of the shared store up to
+    /// ``SessionPolicy/sharedCacheStaleness`` ago (always true on a store of
+    /// this process alone).
+    func cacheIsCurrent(at now: Instant) -> Bool {
+        guard sharedStore else { return true }
+        guard let at = caughtUpAt.withLock({ $0 }) else { return false }
+        return now.seconds(since: at) <= policy.sharedCacheStaleness
+    }
+
+    /// While loading, or on a shared store: brings the session with this id
+    /// into the table if stored (on a shared store whose feed is behind,
+    /// reads it again even if held).
     private func fetch(id: SessionID) throws {
-        guard table.isLoading || sharedStore, !table.holds(id: id), let r = try sessions.session(id: id) else { return }
-        _ = try admit(r, now: clock.now())
+        guard table.isLoading || sharedStore else { return }
+        if table.holds(id: id), !sharedStore || cacheIsCurrent(at: clock.now()) { return }
+        let read = table.beginRead()
+        defer { table.endRead(read) }
+        guard let r = try sessions.session(id: id) else { return }
+        try absorb(r, now: clock.now(), readAt: read)
     }
 
     /// While loading (or on a shared store): brings every unrevoked stored session of `userID` into the table.
     private func fetch(user userID: UserID) throws {
         guard table.isLoading || sharedStore else { return }
+        let read = table.beginRead()
+        defer { table.endRead(read) }
         let now = clock.now()
-        for r in try sessions.sessions(of: userID) { _ = try admit(r, now: now) }
+        for r in try sessions.sessions(of: userID) { _ = try admit(r, now: now, readAt: read) }
     }
 
     /// Opens a session for `account`, written through before it returns. If
@@ -174,7 +217,9 @@ public final class SessionService: Sendable {
         table.insert(record, username: account.username.value)
         try enforceCap(of: account.id, username: account.username.value, now: now)
         reportLive()
-        return NewSession(token: token, info: SessionInfo(table.entry(id: record.id)!, policy: policy))
+        // On a shared store the change feed may already have dropped it again (a reset).
+        let entry = table.entry(id: record.id) ?? SessionTable.Entry(record, username: account.username.value)
+        return NewSession(token: token, info: SessionInfo(entry, policy: policy))
     }
 
     /// Ends the oldest live sessions of `userID` beyond `maxPerUser` (audited
@@ -196,10 +241,12 @@ public final class SessionService: Sendable {
 
     /// The valid session for `token`, from memory only (no disk I/O: fit
     /// for an event loop). Nil when memory cannot decide: while the stored
-    /// sessions are still loading and the table does not hold the token yet,
-    /// and always on a shared store (PostgreSQL: another instance may have
-    /// revoked, renewed or issued it). Then ``check(token:touch:)`` decides,
-    /// reading the store.
+    /// sessions are still loading and the table does not hold the token yet;
+    /// on a shared store, for a token the table does not hold, a session that
+    /// looks idle here (another instance may have seen activity), and for
+    /// every token while the change feed is behind by more than
+    /// ``SessionPolicy/sharedCacheStaleness``. Then ``check(token:touch:)``
+    /// decides, reading the store.
     ///
     /// - Parameter touch: whether this check counts as user activity.
     /// - Throws: `InvalidToken` for a token never issued (or long gone),
@@ -208,9 +255,9 @@ public final class SessionService: Sendable {
         try check(token: token, touch: touch, mayReadStore: false)
     }
 
-    /// The valid session for `token`: from memory, and while the stored
-    /// sessions are still loading, from the store if the table does not hold
-    /// it yet (one indexed read; not for an event loop then).
+    /// The valid session for `token`: from memory, and from the store where
+    /// ``checkLoaded(token:touch:)`` cannot decide (one indexed read; not for
+    /// an event loop then).
     ///
     /// - Parameter touch: whether this check counts as user activity.
     /// - Throws: `InvalidToken` for a token never issued (or long gone),
@@ -230,23 +277,24 @@ public final class SessionService: Sendable {
         }
         var found: SessionTable.Lookup?
         if sharedStore {
-            // Other instances write the same store and their revocations do not
-            // reach this table yet (pg_notify, issue 17): the stored row decides
-            // every check, so a session ended anywhere fails here at once.
-            guard mayReadStore else { return nil }
-            do {
-                if let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) {
-                    if table.holds(id: r.id), let name = table.username(of: r.userID) {
-                        if r.revokedAt != nil { table.markRevoked([r.id]) } else { table.insert(r, username: name) }
-                    } else {
-                        _ = try admit(r, now: now)
-                    }
-                    found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+            if cacheIsCurrent(at: now) {
+                found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+                switch found {
+                case .valid?: break
+                case .ended(let reason)? where reason != .idle: break
+                default:
+                    // Not held (issued on another instance, or changed there and
+                    // forgotten here), or idle here but perhaps active elsewhere.
+                    guard mayReadStore else { return nil }
+                    let idleHere = found
+                    // No row: invalid, unless it ended idle here (then the sweep took the row).
+                    found = try readThrough(token: token, key: key, now: now, touch: touch, judge: judge) ?? idleHere
                 }
-                // No row has this digest: never issued, long gone, or renewed on
-                // another instance: invalid, whatever the table still holds.
-            } catch {
-                throw .storageUnavailable
+            } else {
+                // The feed is behind: another instance's revocation may not be
+                // here yet, so the stored row decides.
+                guard mayReadStore else { return nil }
+                found = try readThrough(token: token, key: key, now: now, touch: touch, judge: judge)
             }
         } else {
             found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
@@ -254,8 +302,10 @@ public final class SessionService: Sendable {
                 guard mayReadStore else { return nil }
                 // Not loaded yet (or never issued): the store decides, by the loader's rule.
                 do {
+                    let read = table.beginRead()
+                    defer { table.endRead(read) }
                     if let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) {
-                        _ = try admit(r, now: now)
+                        _ = try admit(r, now: now, readAt: read)
                         found = table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
                     }
                 } catch {
@@ -272,6 +322,28 @@ public final class SessionService: Sendable {
         }
     }
 
+    /// Reads the stored row of `token` into the table and looks it up again.
+    /// Nil when no row has this digest (never issued, long gone, or renewed
+    /// on another instance), whatever the table still holds. A row read
+    /// before the feed reported a change to it is read again.
+    private func readThrough(token: String, key: TokenDigestKey, now: Instant, touch: Bool,
+                             judge: (Bool, Instant, Instant) -> SessionEndReason?) throws(RiegelError) -> SessionTable.Lookup? {
+        do {
+            for _ in 0..<3 {
+                let read = table.beginRead()
+                defer { table.endRead(read) }
+                guard let r = try sessions.session(tokenDigest: digester.digest(ofToken: token)) else { return nil }
+                try absorb(r, now: now, readAt: read)
+                if table.changed(id: r.id, since: read) { continue }
+                return table.lookup(key, touchAt: touch ? now : nil, endReason: judge)
+            }
+        } catch {
+            throw .storageUnavailable
+        }
+        // Changed under three reads in a row: say so rather than guess.
+        throw .storageUnavailable
+    }
+
     /// Raises a live session to `second_factor`, proven now by a code of
     /// `method` (an SMS code by default; a TOTP or recovery code: step-up,
     /// phone or app enrolment; its second factor method becomes `method`,
@@ -282,8 +354,7 @@ public final class SessionService: Sendable {
     /// - Throws: `SessionExpired` if the session ended meanwhile.
     public func elevate(id: SessionID, reason: String, method: AuthenticationMethod = .sms) throws -> NewSession {
         let now = clock.now()
-        try fetch(id: id)
-        guard let entry = table.entry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
+        guard let entry = try heldEntry(id: id) else { throw RiegelError.sessionExpired(.unknown) }
         if let ended = policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
                                         lastActivityAt: entry.lastActivityAt, now: now) {
             throw RiegelError.sessionExpired(ended)
@@ -295,27 +366,44 @@ public final class SessionService: Sendable {
         table.renew(id: id, digest: digest, assurance: .secondFactor, secondFactorAt: now, secondFactorMethod: method)
         audit.record(.sessionElevated, .success, user: entry.userID, username: entry.username, reason: reason,
                      details: ["session_id": id.rawValue])
-        return NewSession(token: token, info: SessionInfo(table.entry(id: id)!, policy: policy))
+        // On a shared store this instance's own change may already have made the feed drop it.
+        var renewed = table.entry(id: id) ?? entry
+        (renewed.assurance, renewed.secondFactorAt, renewed.secondFactorMethod) = (.secondFactor, now, method)
+        return NewSession(token: token, info: SessionInfo(renewed, policy: policy))
     }
 
     /// Lowers a session to `password` (its user turned the second factor off):
     /// the elevation is gone, the token stays.
     public func demote(id: SessionID) throws {
-        try fetch(id: id)
-        guard let entry = table.entry(id: id), let stored = try sessions.session(id: id) else { return }
+        let held = try heldEntry(id: id)
+        // Not held: swept (gone) on a store of its own; on a shared store the
+        // change feed may just have dropped it, and the stored row decides.
+        guard held != nil || sharedStore, let stored = try sessions.session(id: id) else { return }
         try sessions.renew(id: id, tokenDigest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
                            secondFactorMethod: nil)
         table.renew(id: id, digest: stored.tokenDigest, assurance: .password, secondFactorAt: nil,
                     secondFactorMethod: nil)
-        audit.record(.sessionDemoted, .success, user: entry.userID, username: entry.username,
+        audit.record(.sessionDemoted, .success, user: stored.userID,
+                     username: held?.username ?? table.username(of: stored.userID),
                      details: ["session_id": id.rawValue])
+    }
+
+    /// The table's entry for `id`, fetched first where the table may lack it
+    /// (``fetch(id:)``). On a shared store the change feed can drop it again
+    /// between the fetch and the lookup (a change to it, perhaps this
+    /// instance's own): then it is fetched once more.
+    private func heldEntry(id: SessionID) throws -> SessionTable.Entry? {
+        try fetch(id: id)
+        if let entry = table.entry(id: id) { return entry }
+        guard sharedStore else { return nil }
+        try fetch(id: id)
+        return table.entry(id: id)
     }
 
     /// Whether the session `id` is live now (not revoked, not expired): a
     /// pending change a session started dies with it.
     public func isLive(id: SessionID) -> Bool {
-        do { try fetch(id: id) } catch { return false }
-        guard let entry = table.entry(id: id) else { return false }
+        guard let entry = try? heldEntry(id: id) else { return false }
         return policy.endReason(revoked: entry.revoked, createdAt: entry.createdAt,
                                 lastActivityAt: entry.lastActivityAt, now: clock.now()) == nil
     }

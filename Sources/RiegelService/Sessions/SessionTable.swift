@@ -17,6 +17,11 @@ import Synchronization
 /// as the background loader does. What changed meanwhile wins over what a
 /// page read before: a revocation of a session not yet held is remembered and
 /// applied when it arrives, and so is a new username.
+///
+/// On a shared store the table is a cache: other instances' changes arrive
+/// as ``forget(_:)`` (or ``forgetAll()``), and a row read before a change
+/// (``beginRead()``) is not put back after it: every insert of a read row
+/// names the read's epoch and is refused if its session changed since.
 final class SessionTable: Sendable {
     /// A session as callers see it.
     struct Entry: Sendable {
@@ -32,6 +37,30 @@ final class SessionTable: Sendable {
         var secondFactorMethod: AuthenticationMethod?
         var lastActivityAt: Instant
         var revoked: Bool
+
+        /// The entry a stored session makes (what the table would hold of it).
+        init(_ r: SessionRecord, username: String) {
+            self.init(id: r.id, userID: r.userID, username: username, assurance: r.assurance, method: r.method,
+                      createdAt: r.createdAt, authenticatedAt: r.authenticatedAt, secondFactorAt: r.secondFactorAt,
+                      secondFactorMethod: r.secondFactorMethod, lastActivityAt: r.lastActivityAt,
+                      revoked: r.revokedAt != nil)
+        }
+
+        init(id: SessionID, userID: UserID, username: String, assurance: Assurance, method: AuthenticationMethod,
+             createdAt: Instant, authenticatedAt: Instant, secondFactorAt: Instant?,
+             secondFactorMethod: AuthenticationMethod?, lastActivityAt: Instant, revoked: Bool) {
+            self.id = id
+            self.userID = userID
+            self.username = username
+            self.assurance = assurance
+            self.method = method
+            self.createdAt = createdAt
+            self.authenticatedAt = authenticatedAt
+            self.secondFactorAt = secondFactorAt
+            self.secondFactorMethod = secondFactorMethod
+            self.lastActivityAt = lastActivityAt
+            self.revoked = revoked
+        }
     }
 
     /// What the table keeps per session.
@@ -71,6 +100,26 @@ final class SessionTable: Sendable {
         var revokedWhileLoading: Set<SessionKey> = []
         /// While loading: usernames set before the table held the user.
         var namesWhileLoading: [UserID: String] = [:]
+        /// Counts ``forget(_:)`` and ``forgetAll()`` calls: a read notes it first.
+        var epoch: UInt64 = 0
+        /// The epoch at which each session was last forgotten (while reads older than it run).
+        var changedAt: [SessionKey: UInt64] = [:]
+        /// The epoch of the last ``forgetAll()``.
+        var clearedAt: UInt64 = 0
+        /// The epochs of reads under way (how many of each).
+        var reads: [UInt64: Int] = [:]
+
+        /// Whether the session `key` changed after a read at `epoch` began.
+        func changed(_ key: SessionKey, since epoch: UInt64?) -> Bool {
+            guard let epoch else { return false }
+            return clearedAt > epoch || (changedAt[key] ?? 0) > epoch
+        }
+
+        /// Drops change marks no read under way can be refused by.
+        mutating func pruneChanges() {
+            guard let oldest = reads.keys.min() else { changedAt = [:]; return }
+            changedAt = changedAt.filter { $0.value > oldest }
+        }
 
         mutating func user(_ id: UserID, _ username: String) -> UInt32 {
             if let i = userIndex[id] {
@@ -117,31 +166,45 @@ final class SessionTable: Sendable {
 
     private let state = Mutex(State())
 
-    /// Adds (or replaces) a session.
-    func insert(_ r: SessionRecord, username: String) {
+    /// Adds (or replaces) a session. A replaced session keeps the later of
+    /// the two activity times, and stays revoked if it was.
+    ///
+    /// - Parameter readAt: the epoch of the read that found `r` (``beginRead()``);
+    ///   if the session changed since, nothing is inserted.
+    func insert(_ r: SessionRecord, username: String, readAt: UInt64? = nil) {
         let digest = TokenDigestKey(r.tokenDigest)
         state.withLock { s in
             let key = s.key(of: r.id)
-            if let old = s.digestByKey[key] { s.slots[old] = nil }
+            guard !s.changed(key, since: readAt) else { return }
+            var lastActivity = r.lastActivityAt.secondsSinceEpoch
+            var revoked = r.revokedAt != nil
+            if let old = s.digestByKey[key], let slot = s.slots.removeValue(forKey: old) {
+                lastActivity = max(lastActivity, slot.lastActivityAt)
+                revoked = revoked || slot.revoked
+                if s.users[Int(slot.user)].sessions.remove(key) != nil { s.unrevoked -= 1 }
+            }
             let user = s.user(r.userID, username)
             s.slots[digest] = Slot(key: key, user: user, assurance: r.assurance, method: r.method,
-                                   secondFactorMethod: r.secondFactorMethod, revoked: r.revokedAt != nil, createdAt: r.createdAt.secondsSinceEpoch,
+                                   secondFactorMethod: r.secondFactorMethod, revoked: revoked, createdAt: r.createdAt.secondsSinceEpoch,
                                    authenticatedAt: r.authenticatedAt.secondsSinceEpoch,
                                    secondFactorAt: r.secondFactorAt?.secondsSinceEpoch ?? .nan,
-                                   lastActivityAt: r.lastActivityAt.secondsSinceEpoch)
+                                   lastActivityAt: lastActivity)
             s.digestByKey[key] = digest
-            if r.revokedAt == nil, s.users[Int(user)].sessions.insert(key).inserted { s.unrevoked += 1 }
+            if revoked { s.dirty[key] = nil }
+            if !revoked, s.users[Int(user)].sessions.insert(key).inserted { s.unrevoked += 1 }
         }
     }
 
     /// Adds a stored session unless the table already holds its id (what
     /// the table holds is newer than any page read before); a session revoked
-    /// or a user renamed meanwhile arrives revoked or renamed. Returns whether it was added.
+    /// or a user renamed meanwhile arrives revoked or renamed; one changed
+    /// since the read at `readAt` (``beginRead()``) is not added. Returns whether it was added.
     @discardableResult
-    func insertIfAbsent(_ r: SessionRecord, username: String) -> Bool {
+    func insertIfAbsent(_ r: SessionRecord, username: String, readAt: UInt64? = nil) -> Bool {
         let digest = TokenDigestKey(r.tokenDigest)
         return state.withLock { s in
-            guard s.digestByKey[s.existingKey(of: r.id)] == nil, s.slots[digest] == nil else { return false }
+            guard s.digestByKey[s.existingKey(of: r.id)] == nil, s.slots[digest] == nil,
+                  !s.changed(s.existingKey(of: r.id), since: readAt) else { return false }
             let key = s.key(of: r.id)
             let revoked = r.revokedAt != nil || s.revokedWhileLoading.contains(key)
             let user: UInt32
@@ -170,6 +233,56 @@ final class SessionTable: Sendable {
     /// Whether the table holds the session with this id.
     func holds(id: SessionID) -> Bool {
         state.withLock { s in s.digestByKey[s.existingKey(of: id)] != nil }
+    }
+
+    /// Notes that a read of the store begins: pass the epoch it returns to the
+    /// inserts of what it read, and to ``endRead(_:)`` when it is done.
+    func beginRead() -> UInt64 {
+        state.withLock { s in
+            s.reads[s.epoch, default: 0] += 1
+            return s.epoch
+        }
+    }
+
+    /// Notes that the read begun at `epoch` is done.
+    func endRead(_ epoch: UInt64) {
+        state.withLock { s in
+            if let n = s.reads[epoch], n > 1 { s.reads[epoch] = n - 1 } else { s.reads[epoch] = nil }
+            s.pruneChanges()
+        }
+    }
+
+    /// Whether the session `id` changed (``forget(_:)``, ``forgetAll()``) after the read at `epoch` began.
+    func changed(id: SessionID, since epoch: UInt64) -> Bool {
+        state.withLock { s in s.changed(s.existingKey(of: id), since: epoch) }
+    }
+
+    /// Drops these sessions (another instance changed them in the shared
+    /// store), unflushed activity included; a read begun before is not put back.
+    func forget(_ ids: some Sequence<SessionID>) {
+        state.withLock { s in
+            s.epoch += 1
+            for id in ids {
+                let k = s.existingKey(of: id)
+                if let d = s.digestByKey[k] { s.remove(d) }
+                if !s.reads.isEmpty { s.changedAt[k] = s.epoch }
+            }
+        }
+    }
+
+    /// Drops every session (changes may have been missed); reads begun before are not put back.
+    func forgetAll() {
+        state.withLock { s in
+            s.epoch += 1
+            s.clearedAt = s.epoch
+            s.slots = [:]
+            s.digestByKey = [:]
+            s.irregularIDs = [:]
+            s.dirty = [:]
+            s.unrevoked = 0
+            for i in s.users.indices { s.users[i].sessions = [] }
+            s.changedAt = [:]
+        }
     }
 
     /// Marks the table incomplete: stored sessions are being loaded.
