@@ -37,10 +37,6 @@ final class ObservedSessionStore: SessionStore, Sendable {
     }
     func session(id: SessionID) throws -> SessionRecord? { try inner.session(id: id) }
     func sessions(of userID: UserID) throws -> [SessionRecord] { try inner.sessions(of: userID) }
-    func allUnrevoked() throws -> [SessionRecord] { try inner.allUnrevoked() }
-    func forEachRevoked(since: Instant, _ body: (SessionRecord) throws -> Void) throws {
-        try inner.forEachRevoked(since: since, body)
-    }
     func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] { try inner.page(after: cursor, limit: limit) }
     func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,
                secondFactorMethod: AuthenticationMethod?) throws {
