@@ -46,12 +46,18 @@ public final class PostgresSessionChangeFeed: SessionChangeFeed {
             do {
                 let id = Self.connectionIDs.add(1, ordering: .relaxed).newValue
                 let connection = try await database.connectDedicated(id: id)
+                // Closed however `follow` ends: on cancellation it can also
+                // return (a `for await` over the wake-ups just stops), and a
+                // connection dropped unclosed traps in postgres-nio's debug
+                // builds (it did at a stop in CI).
+                var failure: (any Error)?
                 do {
                     try await follow(connection, sink) { delay = .milliseconds(100) }
                 } catch {
-                    try? await connection.close()
-                    throw error
+                    failure = error
                 }
+                try? await connection.close()
+                if let failure { throw failure }
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 logger.warning("session change feed: connection lost; reconnecting", metadata: [

@@ -150,6 +150,21 @@ def test_a_session_ended_on_one_instance_fails_on_the_other_at_once(root, postgr
         stopped(b)
 
 
+def test_riegeld_on_postgresql_stops_cleanly_whatever_the_change_feed_is_doing(root, postgres):
+    """A stop cancels the change feed mid-read or mid-wait; its LISTEN
+    connection is closed either way (a CI run once stopped with postgres-nio's
+    "PostgresConnection deinitialized before being closed" trap). Twelve
+    starts and stops with the feed polling every 100 ms, at varied moments."""
+    database = postgres.create_database()
+    d = on_postgres(root, postgres, database, "s", '[session]\nshared_cache_staleness = "0.01s"\n')
+    for i in range(12):
+        d.start()
+        time.sleep(0.03 * i)
+        rc = d.stop()
+        assert rc == 0 and "Assertion failed" not in d.log_text(), d.log_text()
+    d.notify.close()
+
+
 def test_logout_admin_revoke_and_password_change_on_a_fail_on_b_within_a_second(root, postgres):
     database, a, b = two_instances(root, postgres)
     try:

@@ -120,6 +120,34 @@ final class PostgresSessionChangeFeedTests: PostgresTestCase {
         XCTAssertEqual(sink.resetCount, 1, "a short gap is caught up, not started over")
     }
 
+    /// Cancelling the feed (riegeld stopping) closes its LISTEN connection,
+    /// however the cancellation reaches it: mid-read or while waiting. The
+    /// server then no longer lists the connection.
+    func testACancelledFeedClosesItsListenConnection() throws {
+        let a = try makeDatabase()
+        let b = try reopen(a)
+        // Every client connection to this database; the feed's is the only one
+        // that comes and goes here (the pools keep theirs).
+        func connections() throws -> Int64 {
+            try a.withSession { db in
+                try db.query("""
+                    SELECT count(*)::bigint AS n FROM pg_stat_activity
+                    WHERE datname = current_database() AND backend_type = 'client backend'
+                    """).first?.int("n", table: "pg_stat_activity") ?? -1
+            }
+        }
+        let before = try connections()
+        for round in 0..<10 {
+            let (_, task) = try startFeed(on: b, poll: .milliseconds(100))
+            Thread.sleep(forTimeInterval: 0.013 * Double(round))
+            task.cancel()
+            let ended = DispatchSemaphore(value: 0)
+            Task { _ = await task.result; ended.signal() }
+            XCTAssertEqual(ended.wait(timeout: .now() + 10), .success, "round \(round): the feed ended")
+            try waitUntil("round \(round): the feed's connection is gone") { try connections() == before }
+        }
+    }
+
     /// A change whose transaction took its `seq` first but commits last is
     /// not skipped by a read that already saw a later `seq`.
     func testAChangeCommittedOutOfSeqOrderIsDelivered() throws {
