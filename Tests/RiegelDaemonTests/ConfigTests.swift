@@ -328,6 +328,39 @@ private func repoFile(_ relative: String) -> String {
         #expect(problems(text).map(\.line) == [1])
     }
 
+    /// Each of these aborted the process in toml++'s `parse_value` (an
+    /// assertion that no array element starts with a value terminator).
+    @Test(arguments: [
+        ("a = [}]\n", 1),
+        ("x = 1\na = [ # c\n }]\n", 3),
+        ("a = [{},}]\n", 1),
+        ("a = { b = [}] }\n", 1),
+        ("a = [[}]]\n", 1),
+        ("a = [1 , }\n", 1),
+    ])
+    func aBraceWhereAnArrayElementIsExpectedIsRefusedWithItsLine(text: String, line: Int) {
+        let p = problems(text)
+        #expect(p.map(\.line) == [line])
+        #expect(p.first?.message == "t.toml:\(line): not valid TOML: '}' where an array element is expected"
+                || p.first?.message == "not valid TOML: '}' where an array element is expected")
+    }
+
+    /// Braces that toml++ reads itself stay its business (or are fine).
+    @Test func bracesAfterAnElementOrInsideStringsAreLeftToTheParser() throws {
+        #expect(!problems("[roles]\nportal = [\"uid:1\", \"}\"]\n").contains { $0.message.contains("where an array element") })
+        #expect(!problems("a = [1 }]\n").contains { $0.message.contains("where an array element is expected") })
+        #expect(!problems("a = [{ b = 1 }]\n").contains { $0.message.contains("where an array element is expected") })
+    }
+
+    @Test func theArrayBraceInputsTheFuzzerFoundAreRefusedNotAnAbort() throws {
+        for name in ["config-toml-assert-array-brace.toml", "config-toml-assert-array-brace-fuzzed.toml"] {
+            // Read as the loader reads a file the fuzzer made: not UTF-8 in places.
+            let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: repoFile("Fuzz/Findings/\(name)"))),
+                              as: UTF8.self)
+            #expect(problems(text).contains { $0.message.contains("where an array element is expected") }, "\(name)")
+        }
+    }
+
     /// Lines that start with `[` inside a value are no headers: TOMLKit reads them.
     @Test func bracketLinesInsideValuesAreNotTakenForHeaders() {
         let p = problems("x = [\n[+1],\n  [ {a = 1} ],\n]\ny = \"\"\"\n[~ text\n\"\"\"\n[session]\nidle_timeout = \"5m\"\n")

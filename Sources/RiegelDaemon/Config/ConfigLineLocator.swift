@@ -18,6 +18,10 @@ struct ConfigLineLocator: Sendable {
     /// process (docs/reliability.md, "Fuzzing"); the config reader refuses
     /// the file on this line before TOMLKit sees it.
     private(set) var headerWithoutKey: Int?
+    /// The first line with a `}` where an array element is expected (`[}]`,
+    /// `[1, }`), or nil: toml++ asserts that no value starts with a value
+    /// terminator there, so this too aborts the process unless refused first.
+    private(set) var braceWhereElementExpected: Int?
 
     init(text: String) {
         var header: [String] = []
@@ -32,6 +36,7 @@ struct ConfigLineLocator: Sendable {
             if chars.last == "\r" { chars.removeLast() }
             if state.multiline != nil || state.depth > 0 {
                 Self.scanValue(chars, from: 0, state: &state)
+                if braceWhereElementExpected == nil, state.braceWhereElementExpected { braceWhereElementExpected = number }
                 continue
             }
             var i = Self.skipSpace(chars, 0)
@@ -47,6 +52,7 @@ struct ConfigLineLocator: Sendable {
                 guard let key = Self.keyPath(chars, &i), i < chars.count, chars[i] == "=" else { continue }
                 record(header + key, line: number)
                 Self.scanValue(chars, from: i + 1, state: &state)
+                if braceWhereElementExpected == nil, state.braceWhereElementExpected { braceWhereElementExpected = number }
             }
         }
     }
@@ -71,6 +77,12 @@ struct ConfigLineLocator: Sendable {
     private struct ScanState {
         var depth = 0
         var multiline: [Unicode.Scalar]?
+        /// The open brackets of the value, innermost last (`[` or `{`).
+        var open: [Unicode.Scalar] = []
+        /// After `[` or an array's `,`: the next token is an element.
+        var expectingElement = false
+        /// A `}` came where an element was expected.
+        var braceWhereElementExpected = false
     }
 
     /// What toml++ accepts after `[` or `[[` and spaces: a bare key character
@@ -140,6 +152,7 @@ struct ConfigLineLocator: Sendable {
             if ch == "\"" || ch == "'" {
                 let triple = [ch, ch, ch]
                 if find(triple, in: c, from: i) == i {
+                    state.expectingElement = false
                     guard let end = find(triple, in: c, from: i + 3) else {
                         state.multiline = triple
                         return
@@ -153,10 +166,26 @@ struct ConfigLineLocator: Sendable {
                     i += 1
                 }
                 i += 1
+                state.expectingElement = false
                 continue
             }
-            if ch == "[" || ch == "{" { state.depth += 1 }
-            if ch == "]" || ch == "}" { state.depth = max(0, state.depth - 1) }
+            switch ch {
+            case " ", "\t":
+                break
+            case "[", "{":
+                state.depth += 1
+                state.open.append(ch)
+                state.expectingElement = ch == "["
+            case "]", "}":
+                if ch == "}", state.expectingElement, state.open.last == "[" { state.braceWhereElementExpected = true }
+                state.depth = max(0, state.depth - 1)
+                if !state.open.isEmpty { state.open.removeLast() }
+                state.expectingElement = false
+            case ",":
+                state.expectingElement = state.open.last == "["
+            default:
+                state.expectingElement = false
+            }
             i += 1
         }
     }

@@ -98,6 +98,11 @@ public struct RiegelConfig: Sendable, Equatable {
                 + "(a letter, digit, '_', '-' or a quote after '[' or '[[')")
             return (RiegelConfig(), context.problems)
         }
+        if let line = context.locator.braceWhereElementExpected {
+            // Refused here as well: toml++ asserts that no array element starts with '}'.
+            context.report(line: line, "not valid TOML: '}' where an array element is expected")
+            return (RiegelConfig(), context.problems)
+        }
         let root: [String: ConfigNode]
         do {
             guard case .table(let t) = ConfigNode(try TOMLTable(string: text)) else { return (RiegelConfig(), []) }
