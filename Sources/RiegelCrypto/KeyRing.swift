@@ -25,6 +25,7 @@ public final class KeyRing: KeyRotator, Sendable {
     private let random: any RandomSource
     private let clock: any WallClock
     private let keys: Mutex<Keys>
+    private let lastMissRefresh = Mutex<ContinuousClock.Instant?>(nil)
 
     private init(store: any WrappedKeyStore, random: any RandomSource, clock: any WallClock, keys: Keys) {
         self.store = store
@@ -109,9 +110,87 @@ public final class KeyRing: KeyRotator, Sendable {
         }
     }
 
-    /// The usable (active or decrypt-only) key with `id`, or nil if unknown or retired.
+    /// The usable (active or decrypt-only) key with `id`, or nil if unknown or
+    /// retired. An id newer than any this ring knows was made by another
+    /// riegeld on a shared store: the ring then ``refresh()``es, at most once
+    /// a second, before it answers nil.
     public func key(_ id: KeyID) -> DataKey? {
-        keys.withLock { $0.usable[id] }
+        let (found, newer) = keys.withLock { ($0.usable[id], id > $0.lastID) }
+        if let found { return found }
+        guard newer, refreshAfterMiss() else { return nil }
+        return keys.withLock { $0.usable[id] }
+    }
+
+    /// Refreshes unless a refresh after a miss ran in the last second; true if it refreshed.
+    private func refreshAfterMiss() -> Bool {
+        let now = ContinuousClock.now
+        let due = lastMissRefresh.withLock { last in
+            if let previous = last, previous.duration(to: now) < .seconds(1) { return false }
+            last = now
+            return true
+        }
+        return due && (try? refresh()) != nil
+    }
+
+    /// Adopts what another riegeld on the same (shared) store changed: keys
+    /// it made (unwrapped under this ring's master key), demotions and
+    /// retirements. States only move forward (active → decrypt-only →
+    /// retired) and a purpose's active key only to a newer one, so a
+    /// snapshot older than this ring's own rotation changes nothing.
+    ///
+    /// - Returns: whether anything changed.
+    /// - Throws: ``KeyRingError/unwrapFailed(_:)`` or
+    ///   ``KeyRingError/masterKeyMismatch(stored:loaded:)`` for a new key this
+    ///   ring's master key cannot open (another instance rotated the master
+    ///   key: restart this one with the new key); store errors as thrown.
+    ///   Nothing changes then.
+    @discardableResult
+    public func refresh() throws -> Bool {
+        let snapshot = try store.load()
+        return try keys.withLock { keys in
+            var next = keys
+            var changed = false
+            for record in snapshot.keys {
+                let known = next.infos[record.id]
+                guard known == nil || Self.rank(record.state) > Self.rank(known!.state) else { continue }
+                changed = true
+                next.lastID = max(next.lastID, record.id)
+                next.infos[record.id] = DataKeyInfo(id: record.id, purpose: record.purpose, state: record.state,
+                                                    createdAt: record.createdAt,
+                                                    masterKeyID: known?.masterKeyID ?? record.masterKeyID)
+                if record.state == .retired {
+                    next.usable[record.id] = nil
+                    continue
+                }
+                if next.usable[record.id] != nil {
+                    next.usable[record.id]?.state = record.state
+                } else {
+                    guard record.masterKeyID == next.master.id else {
+                        throw KeyRingError.masterKeyMismatch(stored: record.masterKeyID, loaded: next.master.id)
+                    }
+                    guard let material = KeyWrap.unwrap(record.wrapped, id: record.id, purpose: record.purpose,
+                                                        master: next.master) else {
+                        throw KeyRingError.unwrapFailed(record.id)
+                    }
+                    next.usable[record.id] = DataKey(id: record.id, purpose: record.purpose, state: record.state,
+                                                     createdAt: record.createdAt, material: material)
+                }
+                if record.state == .active, record.id > (next.active[record.purpose] ?? KeyID(rawValue: 0)) {
+                    next.active[record.purpose] = record.id
+                }
+            }
+            keys = next
+            return changed
+        }
+    }
+
+    /// A state's place in a key's life; a key never moves back.
+    private static func rank(_ state: KeyState) -> Int {
+        switch state {
+        case .active: 0
+        case .decryptOnly: 1
+        case .retired: 2
+        }
     }
 
     /// The usable keys of `purpose`, active first, then newest first.

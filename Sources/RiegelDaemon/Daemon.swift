@@ -103,7 +103,8 @@ public enum Daemon {
             ring: keyRing, store: stores.keyRewrap,
             sealer: KeyRingSealer(keyRing: keyRing, random: random), digester: KeyRingDigester(keyRing: keyRing),
             checkpoints: KeyRingCheckpointSealer(keyRing: keyRing), audit: components.audit, clock: clock, batchSize: config.keys.rewrapBatchSize,
-            pause: config.keys.rewrapPause.duration, logger: logger, metrics: metrics)
+            pause: config.keys.rewrapPause.duration,
+            retireGrace: stores.shared ? KeyRingRefreshService.retireGrace : .zero, logger: logger, metrics: metrics)
         let resumed = try await keys.resumeInterrupted()
         let running = try await keys.rewraps().filter { $0.state == .running }.map(\.purpose.rawValue)
         state.record(.init(name: "key_rewrap", ok: true,
@@ -165,17 +166,20 @@ public enum Daemon {
 
         // Trapped now, before READY=1 can go out (see ReloadService).
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        let services: [any Service] = [
+        // In order: they stop in reverse.
+        var services: [any Service] = [
             // First, so it stops last: it writes the denial counts still open after the server stopped.
             PermissionDeniedAuditService(auditor: denials),
             DatabaseCheckService(check: stores.deferredCheck, state: state, notifier: notifier, logger: logger),
             SessionLoaderService(sessions: components.sessions, state: state, pageSize: 1000, logger: logger),
-        ] + (stores.sessionChanges.map { make in
-            [SessionChangeFeedService(
-                feed: make(clock, SessionChangeFeedService.pollInterval(staleness: config.session.sharedCacheStaleness.seconds),
-                           logger),
-                sessions: components.sessions, logger: logger)]
-        } ?? []) + [
+        ]
+        if let makeFeed = stores.sessionChanges {
+            services.append(SessionChangeFeedService(
+                feed: makeFeed(clock, SessionChangeFeedService.pollInterval(staleness: config.session.sharedCacheStaleness.seconds),
+                               logger),
+                sessions: components.sessions, logger: logger))
+        }
+        services += [
             SessionMaintenanceService(sessions: components.sessions, devices: components.devices,
                                       accounts: components.accounts,
                                       flushInterval: config.session.activityFlushInterval.duration,
@@ -188,8 +192,13 @@ public enum Daemon {
                                        audit: components.audit)
                              }),
             KeyRewrapService(keys: keys, schedule: config.keys.schedule, clock: clock, poll: .seconds(1), logger: logger),
-            RPCServerService(server: server),
-        ] + (metricsServer.map { [MetricsServerService(server: $0)] } ?? []) + [
+        ]
+        if stores.shared {
+            services.append(KeyRingRefreshService(ring: keyRing, logger: logger))
+        }
+        services.append(RPCServerService(server: server))
+        if let metricsServer { services.append(MetricsServerService(server: metricsServer)) }
+        services += [
             WatchdogService(environment: environment, notifier: notifier, logger: logger,
                             healthy: { await eventLoopsAnswer(group) }),
             ReloadService(hangups: hangups, configPath: configPath, running: config, authorizer: authorizer, access: components.access,

@@ -172,6 +172,16 @@ public final class PostgresDatabase: Sendable {
         }
     }
 
+    /// Runs `body` as one transaction (as ``transaction(_:)``) on a thread of
+    /// its own: for the async ports' writes that must be atomic.
+    func offThreadTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.blockingQueue.async {
+                continuation.resume(with: Result { try self.transaction(body) })
+            }
+        }
+    }
+
     private static let blockingQueue = DispatchQueue(label: "riegel.postgres.blocking", attributes: .concurrent)
 
     /// Leases a connection, blocking up to the connect timeout.

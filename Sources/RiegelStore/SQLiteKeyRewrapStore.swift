@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RiegelCore
+import Synchronization
 
 /// The ``KeyRewrapStore`` on SQLite: counts key references across the
 /// tables, reads and rewrites the long-lived values of a purpose in short
@@ -12,6 +13,7 @@ import RiegelCore
 ///   requests keep their latency during a re-wrap.
 public final class SQLiteKeyRewrapStore: KeyRewrapStore {
     private let database: RiegelDatabase
+    private let running = Mutex<Set<KeyPurpose>>([])
 
     /// A store on `database`.
     public init(database: RiegelDatabase) {
@@ -238,6 +240,14 @@ public final class SQLiteKeyRewrapStore: KeyRewrapStore {
                          state: state, processed: row["processed"], total: row["total"],
                          startedAt: Instant(secondsSinceEpoch: row["started_at"]),
                          updatedAt: Instant(secondsSinceEpoch: row["updated_at"]), problem: row["problem"])
+    }
+
+    /// One process owns the file: a purpose's job runs in one task at a time.
+    public func exclusively(_ purpose: KeyPurpose, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+        guard running.withLock({ $0.insert(purpose).inserted }) else { return false }
+        defer { running.withLock { _ = $0.remove(purpose) } }
+        try await body()
+        return true
     }
 
     public func retire(_ id: KeyID, now: Instant) async throws -> Bool {

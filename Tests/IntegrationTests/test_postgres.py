@@ -3,8 +3,9 @@ for these tests (scripts/pg-scratch), one riegeld or two sharing it, driven
 with the PyPI varlink client.
 
 What runs on PostgreSQL so far: accounts, sessions, devices, SMS and other
-factors, throttles, reset tokens, activation codes, wrapped keys and the
-audit chain; Backup and key re-wrap/retirement are SQLite-only and refused.
+factors, throttles, reset tokens, activation codes, wrapped keys with their
+rotation, re-wrap and retirement, and the audit chain; Backup is SQLite-only
+and refused.
 Each instance's session table is a cache of PostgreSQL that other instances'
 revocations reach through LISTEN/NOTIFY (pg-8-session-changes)."""
 import threading
@@ -346,6 +347,86 @@ def test_two_instances_share_sessions_counters_and_one_audit_chain(root, postgre
         assert [int(x) for x in seqs] == list(range(1, len(seqs) + 1))
         assert postgres.psql("SELECT count(*) FROM audit_event WHERE type = 'login.failed' AND reason = 'wrong_password'",
                              database) == "40"
+    finally:
+        stopped(a)
+        stopped(b)
+
+
+def keys_of(instance):
+    with instance.client().open("io.riegel.Admin") as adm:
+        return adm.ListKeys()["keys"]
+
+
+def eventually(predicate, seconds=4.0, what=""):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.05)
+
+
+def test_keys_rotated_and_retired_through_one_instance_reach_the_other(root, postgres):
+    """Key rotation, re-wrap and retirement on PostgreSQL, with a second
+    instance that must adopt the new keys (its ring refreshes every 2 s, and at
+    once for a value under a key it does not know) and never lose a value."""
+    database, a, b = two_instances(root, postgres)
+    try:
+        with a.client().open("io.riegel.Auth") as auth_a:
+            for i in range(4):
+                auth_a.Register(username=f"kim{i}", password=STRONG, email=f"kim{i}@example.org")
+        before = {k["purpose"]: k["key_id"] for k in keys_of(a) if k["state"] == "active"}
+        with a.client().open("io.riegel.Admin") as adm:
+            for purpose in ("password", "pii", "otp", "audit"):
+                last = list(adm.RotateKey(purpose=purpose, _more=True))[-1]
+                assert last["progress"]["state"] == "finished", last
+        after = {k["purpose"]: k["key_id"] for k in keys_of(a) if k["state"] == "active"}
+        assert all(after[p] != before[p] for p in before), (before, after)
+        listed = {k["key_id"]: k for k in keys_of(a)}
+        assert all(listed[before[p]]["in_use"] == 0 for p in before), "the re-wrap moved every row off the old keys"
+        assert postgres.psql('SELECT string_agg(DISTINCT password_key_id::text, \',\') FROM "user"', database) \
+            == after["password"].removeprefix("key-")
+
+        # B's ring refreshes every 2 s: within that, B seals new data under A's new keys.
+        new_key = after["password"].removeprefix("key-")
+        registered = []
+
+        def b_seals_under_the_new_key():
+            with b.client().open("io.riegel.Auth") as auth_b:
+                name = f"late{len(registered)}"
+                auth_b.Register(username=name, password=STRONG, email=f"{name}@example.org")
+                registered.append(name)
+            return postgres.psql('SELECT password_key_id FROM "user" ORDER BY created_at DESC, id LIMIT 1',
+                                 database) == new_key
+        eventually(b_seals_under_the_new_key, what="B seals under A's new password key")
+        assert {k["purpose"]: k["key_id"] for k in keys_of(b) if k["state"] == "active"} == after
+        with b.client().open("io.riegel.Auth") as auth_b:
+            for i in range(4):
+                auth_b.Login(username=f"kim{i}", password=STRONG, client={"ip": "192.0.2.7", "user_agent": "it"})
+                assert auth_b.RecoverUsername(email=f"KIM{i}@Example.org")["usernames"] == [f"kim{i}"]
+        if len(registered) > 1:
+            # B registered some under the old keys before it refreshed: the
+            # old keys stay in use until a new re-wrap moves those rows.
+            listed = {k["key_id"]: k for k in keys_of(a)}
+            assert listed[before["password"]]["in_use"] == len(registered) - 1
+            with a.client().open("io.riegel.Admin") as adm:
+                list(adm.RotateKey(purpose="password", _more=True))
+                list(adm.RotateKey(purpose="pii", _more=True))
+
+        # Retired through A (RetireKey waits out the grace after the rotation), dropped by B.
+        with a.client().open("io.riegel.Admin") as adm:
+            for purpose, old in before.items():
+                adm.RetireKey(key_id=old)
+        for instance in (a, b):
+            eventually(lambda: all(k["state"] == "retired" for k in keys_of(instance) if k["key_id"] in before.values()),
+                       what="the old keys are retired on both")
+        assert postgres.psql("SELECT count(*) FROM key WHERE state = 'retired' AND length(wrapped) = 0", database) == "4"
+        for instance in (a, b):
+            with instance.client().open("io.riegel.Auth") as auth:
+                for name in [f"kim{i}" for i in range(4)] + registered:
+                    auth.Login(username=name, password=STRONG, client={"ip": "192.0.2.8", "user_agent": "it"})
+                    assert auth.RecoverUsername(email=f"{name}@example.org")["usernames"] == [name]
+            with instance.client().open("io.riegel.Audit") as audit:
+                verdict = audit.Verify()
+                assert verdict["ok"] is True, verdict
     finally:
         stopped(a)
         stopped(b)

@@ -90,4 +90,13 @@ final class PostgresStoreConformanceTests: PostgresTestCase {
                          devices: PostgresDeviceStore(database: db))
         }
     }
+
+    func testKeyRewrapStorePassesTheConformanceSuite() async throws {
+        let db = try makeDatabase()
+        try await KeyRewrapStoreConformance.run {
+            let db = try self.erase(db)
+            return .init(rewrap: PostgresKeyRewrapStore(database: db), accounts: PostgresAccountStore(database: db),
+                         activationCodes: PostgresActivationCodeStore(database: db), keys: PostgresKeyStore(database: db))
+        }
+    }
 }

@@ -120,6 +120,7 @@ struct NoKeys: KeyRotator {
     func rotate(_ purpose: KeyPurpose) throws -> KeyID { throw Refused() }
     func keyInfos() -> [DataKeyInfo] { [] }
     func forgetRetired(_ id: KeyID) {}
+    func refresh() throws -> Bool { false }
 }
 
 /// A re-wrap store with nothing stored.
@@ -130,6 +131,10 @@ struct NoRewraps: KeyRewrapStore {
     func replace(_ replacements: [RewrappedSecret], progress: KeyRewrap) async throws -> KeyRewrap { progress }
     func rewraps() async throws -> [KeyRewrap] { [] }
     func save(_ rewrap: KeyRewrap) async throws {}
+    func exclusively(_ purpose: KeyPurpose, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+        try await body()
+        return true
+    }
     func retire(_ id: KeyID, now: Instant) async throws -> Bool { throw KeyRewrapStoreError.unknownKey(id) }
 }
 

@@ -24,6 +24,20 @@ final class SQLiteKeyStoreTests: XCTestCase {
         try WrappedKeyStoreConformance.run { InMemoryWrappedKeyStore() }
     }
 
+    /// The re-wrap store on the same file as the stores it counts (no fake:
+    /// key usage is counted by the stores' own queries).
+    func testSQLiteKeyRewrapStorePassesTheConformanceSuite() async throws {
+        var temps: [TemporaryDirectory] = []
+        defer { temps.forEach { $0.remove() } }
+        try await KeyRewrapStoreConformance.run {
+            let temp = try TemporaryDirectory()
+            temps.append(temp)
+            let db = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
+            return .init(rewrap: SQLiteKeyRewrapStore(database: db), accounts: SQLiteAccountStore(database: db),
+                         activationCodes: SQLiteActivationCodeStore(database: db), keys: SQLiteKeyStore(database: db))
+        }
+    }
+
     func testKeysSurviveReopeningTheFile() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }

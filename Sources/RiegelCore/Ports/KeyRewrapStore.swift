@@ -23,10 +23,16 @@ public protocol KeyRewrapStore: Sendable {
     func rewraps() async throws -> [KeyRewrap]
     /// Saves `rewrap` as its purpose's latest.
     func save(_ rewrap: KeyRewrap) async throws
+    /// Runs `body` unless another holder (on a shared store: another riegeld
+    /// instance) runs `purpose`'s re-wrap now; returns whether it ran. The
+    /// claim ends when `body` returns or the holder dies, so a job left by a
+    /// crashed instance is resumed by another.
+    func exclusively(_ purpose: KeyPurpose, _ body: @Sendable () async throws -> Void) async throws -> Bool
     /// Retires key `id` if no row references it (checked in the same
     /// transaction): its state becomes `retired` and its wrapped material is
-    /// erased from the file and, if no reader held it open, from the
-    /// write-ahead log: returns whether the log was emptied too.
+    /// erased from the stored row. Returns whether the store also emptied
+    /// its write-ahead log of the old row (SQLite: if no reader held it open;
+    /// PostgreSQL: never promised, see `PostgresKeyRewrapStore`).
     /// - Throws: ``KeyRewrapStoreError``.
     func retire(_ id: KeyID, now: Instant) async throws -> Bool
 }

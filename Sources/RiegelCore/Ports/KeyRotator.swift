@@ -9,4 +9,8 @@ public protocol KeyRotator: Sendable {
     /// Forgets the material of `id` after the store retired it; later opens
     /// and digest checks under it fail as for an unknown key.
     func forgetRetired(_ id: KeyID)
+    /// Adopts the key changes another riegeld made on a shared store; returns
+    /// whether anything changed.
+    @discardableResult
+    func refresh() throws -> Bool
 }

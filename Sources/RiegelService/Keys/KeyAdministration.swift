@@ -27,13 +27,18 @@ public final class KeyAdministration: Sendable {
     public let batchSize: Int
     /// The pause between two batches.
     public let pause: Duration
+    /// How long after its successor was made a key may be retired: zero on
+    /// one instance; on a shared store, long enough for every other
+    /// instance's ring to have adopted the rotation, so that none still
+    /// seals under the key (``retire(_:)`` waits out the rest).
+    public let retireGrace: Duration
     private let rotating = Mutex<Set<KeyPurpose>>([])
 
     /// Binds the use cases; `sealer`, `digester` and `checkpoints` re-seal
     /// under the active keys.
     public init(ring: any KeyRotator, store: any KeyRewrapStore, sealer: any SecretSealer, digester: any KeyedDigester,
-                checkpoints: any CheckpointSealer, audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, logger: Logger,
-                metrics: RiegelMetrics = .off) {
+                checkpoints: any CheckpointSealer, audit: AuditRecorder, clock: any WallClock, batchSize: Int, pause: Duration, retireGrace: Duration = .zero,
+                logger: Logger, metrics: RiegelMetrics = .off) {
         self.ring = ring
         self.store = store
         rewrapper = KeyRewrapper(sealer: sealer, digester: digester, checkpoints: checkpoints)
@@ -41,12 +46,14 @@ public final class KeyAdministration: Sendable {
         self.clock = clock
         self.batchSize = max(1, batchSize)
         self.pause = pause
+        self.retireGrace = retireGrace
         self.logger = logger
         self.metrics = metrics
     }
 
     /// Every key with the rows that use it, and the latest re-wrap of each purpose.
     public func list() async throws -> (keys: [KeyListing], rewraps: [KeyRewrap]) {
+        try ring.refresh()
         let usage = try await store.usage(now: clock.now())
         let keys = ring.keyInfos().map { KeyListing(info: $0, inUse: usage[$0.id] ?? 0) }
         return (keys, try await store.rewraps())
@@ -75,6 +82,7 @@ public final class KeyAdministration: Sendable {
         if try await rewrap(of: purpose)?.state == .running {
             throw RiegelError.rotationInProgress(purpose: purpose)
         }
+        try ring.refresh()  // another instance's rotation first, so the new id is free
         let previous = activeKey(purpose)
         let id = try ring.rotate(purpose)
         let now = clock.now()
@@ -87,11 +95,25 @@ public final class KeyAdministration: Sendable {
         return job
     }
 
+    /// Sleeps until ``retireGrace`` has passed since the first key of
+    /// `info`'s purpose made after it (its successor) was created; at most
+    /// ``retireGrace`` whatever the clocks of the hosts say.
+    private func waitOutRetireGrace(after info: DataKeyInfo) async throws {
+        guard retireGrace > .zero,
+              let successor = ring.keyInfos().filter({ $0.purpose == info.purpose && $0.id > info.id })
+                  .map(\.createdAt).min() else { return }
+        let grace = Double(retireGrace.components.seconds) + Double(retireGrace.components.attoseconds) / 1e18
+        let remaining = min(grace, grace - (clock.now().secondsSinceEpoch - successor.secondsSinceEpoch))
+        if remaining > 0 { try await Task.sleep(for: .seconds(remaining)) }
+    }
+
     /// Retires key `id`: refused for an unknown or active key and while rows use it.
     /// - Throws: ``RiegelError/noSuchKey``, ``RiegelError/keyActive``, ``RiegelError/keyInUse(inUse:)``.
     public func retire(_ id: KeyID) async throws {
+        try ring.refresh()
         guard let info = ring.keyInfos().first(where: { $0.id == id }) else { throw RiegelError.noSuchKey }
         guard info.state != .retired else { return }
+        try await waitOutRetireGrace(after: info)
         let logErased: Bool
         do {
             logErased = try await store.retire(id, now: clock.now())
@@ -105,7 +127,7 @@ public final class KeyAdministration: Sendable {
         ring.forgetRetired(id)
         audit.record(.keyRetired, .success, details: ["purpose": info.purpose.rawValue, "key_id": id.description])
         if !logErased {
-            logger.warning("key retired, but readers kept the write-ahead log from being emptied; it is emptied at the next checkpoint",
+            logger.warning("key retired, but the database's write-ahead log may still hold its wrapped material until it is recycled",
                            metadata: ["key_id": "\(id)"])
         }
     }
@@ -137,11 +159,18 @@ public final class KeyAdministration: Sendable {
         return started
     }
 
-    /// Runs every running job to its end (finished or failed).
+    /// Runs every running job to its end (finished or failed), each only
+    /// while this instance holds its purpose's claim (on a shared store,
+    /// another riegeld may be running it).
     public func runPending() async throws {
         for job in try await store.rewraps() where job.state == .running {
             try Task.checkCancellation()
-            try await run(job)
+            _ = try await store.exclusively(job.purpose) {
+                // Read again under the claim: its holder until now may have finished it.
+                guard let current = try await self.store.rewraps().first(where: { $0.purpose == job.purpose }),
+                      current.state == .running else { return }
+                try await self.run(current)
+            }
         }
     }
 
@@ -169,6 +198,15 @@ public final class KeyAdministration: Sendable {
         defer {
             metrics.keyRewrap(purpose: job.purpose, processed: job.processed, total: job.total,
                               running: job.state == .running && !Task.isCancelled)
+        }
+        // A job made through another instance of a shared store names a key
+        // this ring may not have adopted yet; sealing under an older one would
+        // never empty the job.
+        if (activeKey(job.purpose)?.rawValue ?? 0) < job.keyID.rawValue { try ring.refresh() }
+        guard (activeKey(job.purpose)?.rawValue ?? 0) >= job.keyID.rawValue else {
+            logger.error("re-wrap waits: its key is not in this riegeld's key ring",
+                         metadata: ["purpose": "\(job.purpose.rawValue)", "key_id": "\(job.keyID)"])
+            return
         }
         while true {
             metrics.keyRewrap(purpose: job.purpose, processed: job.processed, total: job.total, running: true)
