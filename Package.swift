@@ -159,7 +159,9 @@ let package = Package(
         .executableTarget(
             name: "riegelctl",
             dependencies: [
-                "Varlink", "RiegelCore", "RiegelCrypto",
+                // RiegelDaemon for `storage copy`, which reads the config and
+                // opens both back ends itself; every other command is a varlink client.
+                "Varlink", "RiegelCore", "RiegelCrypto", "RiegelDaemon",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -11,7 +11,8 @@ struct RiegelCtl: AsyncParsableCommand {
         Exit status: 0 success, 1 the daemon answered with an error, 69 riegeld could not be reached.
         """,
         subcommands: [StatusCommand.self, CallCommand.self, UsersCommand.self, AuditCommand.self, PasswordsCommand.self,
-                      SMSCommand.self, KeysCommand.self, FactorsCommand.self, BackupCommand.self]
+                      SMSCommand.self, KeysCommand.self, FactorsCommand.self, BackupCommand.self,
+                      StorageCommand.self]
     )
 }
 

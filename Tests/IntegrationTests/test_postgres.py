@@ -8,6 +8,8 @@ rotation, re-wrap and retirement, and the audit chain; Backup is SQLite-only
 and refused.
 Each instance's session table is a cache of PostgreSQL that other instances'
 revocations reach through LISTEN/NOTIFY (pg-8-session-changes)."""
+import json
+import subprocess
 import threading
 import time
 
@@ -15,8 +17,9 @@ import pytest
 import varlink
 
 from postgres_harness import ScratchPostgres
-from riegel_harness import Daemon, error_of
+from riegel_harness import RIEGELCTL, Daemon, error_of
 from test_factors import code_at, settle
+from test_sms import enrol, login_with_code
 
 STRONG = "Kl4vier-Sonate-Mond"
 WRONG = "Falsch-Geraten-0815"
@@ -430,6 +433,77 @@ def test_keys_rotated_and_retired_through_one_instance_reach_the_other(root, pos
     finally:
         stopped(a)
         stopped(b)
+
+
+def test_riegelctl_storage_copy_moves_a_sqlite_store_to_postgresql_and_riegeld_goes_on_there(root, postgres):
+    """`riegelctl storage copy --from sqlite:DIR --to postgresql:CONFIG`: every
+    user logs in on PostgreSQL afterwards, a session issued on SQLite still
+    answers, the keys (a rotated one too) and the audit chain came along, and a
+    second copy into the now filled database is refused without a change."""
+    (root / "old").mkdir()
+    old = Daemon(root / "old").start()
+    try:
+        with old.client().open("io.riegel.Auth") as a:
+            for i in range(5):
+                a.Register(username=f"mover{i}", password=STRONG, email=f"mover{i}@example.org")
+            token = login(a, "mover0")
+            # A user with SMS as second factor: challenges and queued messages (an identity column) come along.
+            enrol(a, old, name="texter")
+            login_with_code(a, old, name="texter")
+        with old.client().open("io.riegel.Admin") as adm:
+            list(adm.RotateKey(purpose="pii", _more=True))
+            keys_before = sorted((k["key_id"], k["purpose"], k["state"]) for k in adm.ListKeys()["keys"])
+        with old.client().open("io.riegel.Audit") as audit:
+            entries = audit.Verify()["entries"]
+    finally:
+        stopped(old)
+
+    database = postgres.create_database()
+    new = on_postgres(root, postgres, database, "new")
+    new.write_config()
+    ctl = [str(RIEGELCTL), "storage", "copy", "--from", f"sqlite:{old.state}", "--to", f"postgresql:{new.config}"]
+    copied = subprocess.run(ctl + ["--json"], capture_output=True, text=True, timeout=120)
+    assert copied.returncode == 0, copied.stderr
+    report = json.loads(copied.stdout)
+    assert report["rows"]["user"] == 6 and report["rows"]["session"] == 2, report
+    assert report["rows"]["sms_outbox"] >= 2 and report["rows"]["sms_challenge"] >= 2, report
+    assert report["audit_entries"] == entries, report
+    assert postgres.psql('SELECT count(*) FROM "user"', database) == "6"
+
+    # The master key is not in the database: riegeld on PostgreSQL starts with the same one.
+    new.state.mkdir(mode=0o700)
+    (new.state / "master.key").write_bytes((old.state / "master.key").read_bytes())
+    (new.state / "master.key").chmod(0o600)
+    new.start()
+    try:
+        with new.client().open("io.riegel.Auth") as a:
+            assert a.CheckSession(token=token, touch=False)["info"]["username"] == "mover0"
+            for i in range(5):
+                login(a, f"mover{i}")
+                assert a.RecoverUsername(email=f"mover{i}@example.org")["usernames"] == [f"mover{i}"]
+            login_with_code(a, new, name="texter")  # the phone, sealed on SQLite, opens on PostgreSQL
+        with new.client().open("io.riegel.Admin") as adm:
+            assert sorted((k["key_id"], k["purpose"], k["state"]) for k in adm.ListKeys()["keys"]) == keys_before
+        with new.client().open("io.riegel.Audit") as audit:
+            verdict = audit.Verify()
+            assert verdict["ok"] is True and verdict["entries"] > entries, verdict
+
+        # Into a database that holds data: refused, and nothing changes.
+        users = postgres.psql('SELECT count(*) FROM "user"', database)
+        again = subprocess.run(ctl, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 1 and "not empty" in again.stderr and "nothing was copied" in again.stderr, again
+        assert postgres.psql('SELECT count(*) FROM "user"', database) == users
+    finally:
+        stopped(new)
+
+    # Bad input: a clear message and exit status, nothing read or written.
+    for args, message in (([f"sqlite:{root}/nowhere", f"postgresql:{new.config}"], "no riegel.sqlite"),
+                          ([f"{old.state}", f"postgresql:{new.config}"], "--from must be sqlite:PATH"),
+                          ([f"sqlite:{old.state}", f"{old.config}"], "--to must be postgresql:CONFIG"),
+                          ([f"sqlite:{old.state}", f"postgresql:{old.config}"], 'backend must be "postgresql"')):
+        bad = subprocess.run([str(RIEGELCTL), "storage", "copy", "--from", args[0], "--to", args[1]],
+                             capture_output=True, text=True, timeout=60)
+        assert bad.returncode != 0 and message in bad.stderr, (args, bad.stderr)
 
 
 def test_an_inline_password_is_refused_at_start(root, postgres):
