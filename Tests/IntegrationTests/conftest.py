@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from riegel_harness import SECRETS, Daemon, RIEGELD, UnprivilegedPython, make_root, remove_root  # noqa: E402
+from riegel_harness import (SECRETS, Daemon, RIEGELD, UnprivilegedPython, make_root, remove_root,  # noqa: E402
+                            stop_scratch_postgres)
 
 SECRETS_SCAN = "test_zz_secrets_scan.py"
 
@@ -19,6 +20,7 @@ def pytest_sessionstart(session):
 
 def pytest_sessionfinish(session, exitstatus):
     SECRETS.discard()
+    stop_scratch_postgres()
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -25,6 +25,30 @@ RIEGELD = BIN_DIR / "riegeld"
 RIEGELCTL = BIN_DIR / "riegelctl"
 
 
+# Which back end test daemons use: "sqlite" (the default), or "postgresql"
+# for the subset scripts/test runs on a scratch PostgreSQL server too.
+STORAGE = os.environ.get("RIEGEL_TEST_STORAGE", "sqlite")
+if STORAGE not in ("sqlite", "postgresql"):
+    raise RuntimeError(f"RIEGEL_TEST_STORAGE must be sqlite or postgresql, not {STORAGE!r}")
+_SCRATCH_POSTGRES = None
+
+
+def scratch_postgres():
+    """The run's PostgreSQL server for RIEGEL_TEST_STORAGE=postgresql, started on first use."""
+    global _SCRATCH_POSTGRES
+    if _SCRATCH_POSTGRES is None:
+        from postgres_harness import ScratchPostgres
+        _SCRATCH_POSTGRES = ScratchPostgres()
+    return _SCRATCH_POSTGRES
+
+
+def stop_scratch_postgres():
+    global _SCRATCH_POSTGRES
+    if _SCRATCH_POSTGRES is not None:
+        _SCRATCH_POSTGRES.stop()
+        _SCRATCH_POSTGRES = None
+
+
 def config_text(state: Path, sock: Path, extra: str = "", roles: str | None = None) -> str:
     """A config for a test daemon: everything local, the current uid in every role."""
     me = os.getuid()
@@ -115,7 +139,15 @@ class Daemon:
     def write_config(self, extra: str | None = None):
         if extra is not None:
             self.extra_config = extra
-        self.config.write_text(config_text(self.state, self.sock, self.extra_config, self.roles))
+        text = config_text(self.state, self.sock, self.extra_config, self.roles)
+        if STORAGE == "postgresql" and "[storage]" not in self.extra_config:
+            # The suite on PostgreSQL (RIEGEL_TEST_STORAGE=postgresql): a
+            # database of this daemon's own on the run's scratch server, kept
+            # across restarts.
+            if getattr(self, "pg_database", None) is None:
+                self.pg_database = scratch_postgres().create_database()
+            text += scratch_postgres().storage_config(self.pg_database)
+        self.config.write_text(text)
 
     @property
     def address(self) -> str:

@@ -361,9 +361,16 @@ def keys_of(instance):
 
 
 def eventually(predicate, seconds=4.0, what=""):
+    """Polls `predicate` until it holds; one that raises AssertionError has not held yet."""
     deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+    while True:
+        try:
+            if predicate():
+                return
+            problem = "false"
+        except AssertionError as e:
+            problem = str(e)
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what} ({problem})"
         time.sleep(0.05)
 
 
@@ -504,6 +511,26 @@ def test_riegelctl_storage_copy_moves_a_sqlite_store_to_postgresql_and_riegeld_g
         bad = subprocess.run([str(RIEGELCTL), "storage", "copy", "--from", args[0], "--to", args[1]],
                              capture_output=True, text=True, timeout=60)
         assert bad.returncode != 0 and message in bad.stderr, (args, bad.stderr)
+
+
+def test_the_change_feeds_last_catch_up_is_a_metric_that_stalls_while_the_server_is_down(root, postgres):
+    from test_metrics import free_port, scrape, value
+    port = free_port()
+    d = on_postgres(root, postgres, postgres.create_database(), extra=f'[metrics]\nlisten = "127.0.0.1:{port}"\n').start()
+    try:
+        name = "riegel_session_changes_caught_up_timestamp_seconds"
+        eventually(lambda: time.time() - value(scrape(port), name) < 2.0, what="the feed catches up every second")
+        postgres.halt()
+        try:
+            time.sleep(3.0)
+            lag = time.time() - value(scrape(port), name)
+            assert lag >= 2.5, f"the feed cannot have caught up with the server down, yet lags only {lag:.2f} s"
+        finally:
+            postgres.resume()
+        eventually(lambda: time.time() - value(scrape(port), name) < 2.0, seconds=30.0,
+                   what="the feed catches up again once the server is back")
+    finally:
+        stopped(d)
 
 
 def test_an_inline_password_is_refused_at_start(root, postgres):

@@ -188,6 +188,15 @@ public final class RiegelMetrics: Sendable {
         auditVerifyTime.record(time.secondsSinceEpoch)
     }
 
+    /// When this instance's session change feed last caught up with the
+    /// other instances' changes
+    /// (`riegel_session_changes_caught_up_timestamp_seconds`; made at the
+    /// first catch-up, so only shared stores show it).
+    public func sessionChangesCaughtUp(at time: Instant) {
+        guard enabled else { return }
+        gauge("riegel_session_changes_caught_up_timestamp_seconds", []).record(time.secondsSinceEpoch)
+    }
+
     /// Records a re-wrap job's progress (rows moved and rows to move, and
     /// whether it runs) for `purpose`.
     func keyRewrap(purpose: KeyPurpose, processed: Int, total: Int, running: Bool) {

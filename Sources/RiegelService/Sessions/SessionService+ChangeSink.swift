@@ -17,9 +17,12 @@ extension SessionService: SessionChangeSink {
     }
 
     public func sessionChangesCaughtUp(asOf: Instant) {
-        caughtUpAt.withLock { at in
-            if at.map({ asOf > $0 }) ?? true { at = asOf }
+        let moved = caughtUpAt.withLock { at in
+            guard at.map({ asOf > $0 }) ?? true else { return false }
+            at = asOf
+            return true
         }
+        if moved { metrics.sessionChangesCaughtUp(at: asOf) }
     }
 
     /// When the change feed last caught up (nil: never, or not a shared store).
