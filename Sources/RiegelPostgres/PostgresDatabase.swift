@@ -29,12 +29,21 @@ public final class PostgresDatabase: Sendable {
     public let settings: String
     /// The connection settings (with the password): for dedicated connections only, never printed.
     private let connection: PostgresSettings
-    private let tls: TLSConfiguration?
+    private let tls: TLSConfiguration
+
+    /// TLS that verifies the server's certificate and host name against the
+    /// system CA store, or only against the CA certificates in `caFile`.
+    static func clientTLS(caFile: String?) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile { configuration.trustRoots = .file(caFile) }
+        return configuration
+    }
 
     /// The transaction open on this thread or task, if any.
     @TaskLocal static var current: PinnedTransaction?
 
     private init(settings: PostgresSettings, tls: TLSConfiguration?) {
+        let tls = tls ?? Self.clientTLS(caFile: settings.caFile)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configuration: PostgresClient.Configuration
         switch settings.endpoint {
@@ -44,7 +53,7 @@ public final class PostgresDatabase: Sendable {
         case .tcp(let host, let port, let useTLS):
             configuration = .init(host: host, port: port, username: settings.user, password: settings.password,
                                   database: settings.database,
-                                  tls: useTLS ? .require(tls ?? .makeClientConfiguration()) : .disable)
+                                  tls: useTLS ? .require(tls) : .disable)
         }
         configuration.options.maximumConnections = max(1, settings.maximumConnections)
         configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeout * 1000))
@@ -66,18 +75,40 @@ public final class PostgresDatabase: Sendable {
     /// the migrations this build has and the database lacks.
     ///
     /// - Parameter tls: the TLS configuration for a TCP endpoint with TLS
-    ///   (default: the system CA store, the host name verified).
+    ///   (default: the system CA store, or `settings.caFile`; the host name verified).
     /// - Throws: ``PostgresStoreError`` (``PostgresStoreError/unavailable(detail:)``
     ///   when the server cannot be reached; ``PostgresStoreError/newerSchema(unknownMigrations:)``).
     public static func open(_ settings: PostgresSettings, tls: TLSConfiguration? = nil) throws -> PostgresDatabase {
         let database = PostgresDatabase(settings: settings, tls: tls)
         do {
             try PostgresMigrator.migrate(database)
+        } catch PostgresStoreError.unavailable(let detail) {
+            // The pool retries quietly until its deadline; one connection of
+            // its own says why (a TLS certificate not trusted, say).
+            let cause = database.directConnectionFailure()
+            database.close()
+            throw PostgresStoreError.unavailable(detail: detail + (cause.map { "; connecting directly: \($0)" } ?? ""))
         } catch {
             database.close()
             throw error
         }
         return database
+    }
+
+    /// Why one direct connection fails (nil: it worked, or gave no answer in time).
+    private func directConnectionFailure() -> String? {
+        let result = BlockingResult<String?>()
+        Task {
+            do {
+                let connection = try await connectDedicated(id: 1)
+                try? await connection.close()
+                result.finish(.success(nil))
+            } catch {
+                result.finish(.success(String(describing: error)))
+            }
+        }
+        guard case .success(let cause)? = result.wait(seconds: leaseTimeout + 1) else { return nil }
+        return cause
     }
 
     /// Closes the pool and its event loop. Using the database afterwards fails.
@@ -106,7 +137,7 @@ public final class PostgresDatabase: Sendable {
             case .tcp(let host, let port, let useTLS):
                 configuration = .init(host: host, port: port, username: connection.user, password: connection.password,
                                       database: connection.database,
-                                      tls: useTLS ? .require(try NIOSSLContext(configuration: tls ?? .makeClientConfiguration()))
+                                      tls: useTLS ? .require(try NIOSSLContext(configuration: tls))
                                                   : .disable)
             }
             var withTimeout = configuration

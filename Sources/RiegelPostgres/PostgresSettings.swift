@@ -19,17 +19,21 @@ public struct PostgresSettings: Sendable {
     public var maximumConnections: Int
     /// Seconds a call waits for a connection before it fails with a storage-unavailable error.
     public var connectTimeout: Double
+    /// Over TCP with TLS: a PEM file of the CA certificates the server's
+    /// certificate must chain to, instead of the system CA store (a private CA).
+    public var caFile: String?
 
     /// Settings with the pool defaults (``defaultMaximumConnections``, ``defaultConnectTimeout``).
     public init(endpoint: Endpoint, database: String, user: String, password: String?,
                 maximumConnections: Int = PostgresSettings.defaultMaximumConnections,
-                connectTimeout: Double = PostgresSettings.defaultConnectTimeout) {
+                connectTimeout: Double = PostgresSettings.defaultConnectTimeout, caFile: String? = nil) {
         self.endpoint = endpoint
         self.database = database
         self.user = user
         self.password = password
         self.maximumConnections = maximumConnections
         self.connectTimeout = connectTimeout
+        self.caFile = caFile
     }
 
     /// The pool size when `[storage] max_connections` is not set.

@@ -32,7 +32,9 @@ public enum PostgresStoreError: Error, Sendable, Equatable {
             }
             return PostgresStoreError.statementFailed(sqlState: state, detail: message)
         }
-        return PostgresStoreError.unavailable(detail: psql.code.description)
+        // The underlying error says why a connection failed (refused, TLS
+        // certificate not trusted, ...); it carries no bound value.
+        return PostgresStoreError.unavailable(detail: psql.code.description + (psql.underlying.map { ": \($0)" } ?? ""))
     }
 
     /// The SQLSTATE of a refused statement.

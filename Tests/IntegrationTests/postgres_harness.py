@@ -3,6 +3,7 @@ Unix socket only, in a temporary directory; as root the server runs as nobody.
 A server that cannot start fails the test that needs it, never skips it."""
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import uuid
@@ -16,15 +17,23 @@ SCRATCH = REPO / "scripts" / "pg-scratch"
 class ScratchPostgres:
     """One started server; `create_database()` gives each test its own database."""
 
-    def __init__(self):
+    def __init__(self, port: int = 5432, options: str = "", prepare=None):
+        """`options`: extra server options (RIEGEL_PG_OPTIONS; `{dir}` stands
+        for the server's directory); `prepare(dir)` runs after the directory
+        is made and before the server starts (certificates for ssl=on, say)."""
         self.dir = Path(tempfile.mkdtemp(prefix="riegel-it-pg-"))
-        cp = subprocess.run([str(SCRATCH), "start", str(self.dir)], capture_output=True, text=True, timeout=180)
+        self.port = port
+        self.env = env = dict(os.environ, RIEGEL_PG_OPTIONS=f"-c port={port} " + options.replace("{dir}", str(self.dir)))
+        if prepare is not None:
+            prepare(self.dir)
+        cp = subprocess.run([str(SCRATCH), "start", str(self.dir)], capture_output=True, text=True, timeout=180,
+                            env=env)
         if cp.returncode != 0:
             raise AssertionError(f"PostgreSQL did not start (scripts/pg-scratch): {cp.stdout}{cp.stderr}")
-        self.socket = self.dir / ".s.PGSQL.5432"
+        self.socket = self.dir / f".s.PGSQL.{port}"
 
     def psql(self, sql: str, database: str = "postgres") -> str:
-        cp = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", str(self.dir),
+        cp = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", str(self.dir), "-p", str(self.port),
                              "-U", "riegel", "-d", database, "-c", sql], capture_output=True, text=True, timeout=60)
         if cp.returncode != 0:
             raise AssertionError(f"psql failed on {sql!r}: {cp.stderr}")
@@ -54,7 +63,8 @@ class ScratchPostgres:
 
     def resume(self):
         """Starts a halted server again on the same socket and data."""
-        cp = subprocess.run([str(SCRATCH), "resume", str(self.dir)], capture_output=True, text=True, timeout=180)
+        cp = subprocess.run([str(SCRATCH), "resume", str(self.dir)], capture_output=True, text=True, timeout=180,
+                            env=self.env)
         if cp.returncode != 0:
             raise AssertionError(f"PostgreSQL did not start again: {cp.stdout}{cp.stderr}")
 

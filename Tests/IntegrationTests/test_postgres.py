@@ -9,6 +9,7 @@ and refused.
 Each instance's session table is a cache of PostgreSQL that other instances'
 revocations reach through LISTEN/NOTIFY (pg-8-session-changes)."""
 import json
+import os
 import subprocess
 import threading
 import time
@@ -556,3 +557,74 @@ def test_an_unreachable_server_refuses_start_with_a_clear_error(root):
     d.notify.close()
     assert rc != 0
     assert "unavailable" in d.log_text()
+
+
+def make_certificates(directory, names=("ca", "other-ca")):
+    """A CA and a server certificate it signs (for 127.0.0.1 and localhost), and a
+    second, unrelated CA; the server's key is the server user's, mode 0600."""
+    import pwd
+    certs = directory / "certs"
+    certs.mkdir()
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=certs)
+    for ca in names:
+        run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-subj", f"/CN=riegel test {ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
+        "-keyout", "server.key", "-out", "server.csr")
+    (certs / "san.ext").write_text("subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+        "-extfile", "san.ext", "-out", "server.pem")
+    (certs / "server.key").chmod(0o600)
+    if os.getuid() == 0:  # the scratch server runs as nobody
+        nobody = pwd.getpwnam("nobody")
+        for path in (certs, certs / "server.key", certs / "server.pem"):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    return certs
+
+
+def test_over_tcp_riegeld_requires_tls_and_verifies_the_server_against_its_ca(root):
+    """A server with TLS on 127.0.0.1: riegeld connects with `tls_ca_file` naming
+    the CA that signed the server's certificate, and its connections are TLS; it
+    refuses to start against the system CA store or another CA, saying why."""
+    from test_metrics import free_port
+    port = free_port()
+    server = ScratchPostgres(port=port, prepare=make_certificates,
+                             options="-c listen_addresses=127.0.0.1 -c ssl=on "
+                                     "-c ssl_cert_file={dir}/certs/server.pem -c ssl_key_file={dir}/certs/server.key")
+    try:
+        database = server.create_database()
+        ca = root / "ca.pem"
+        ca.write_bytes((server.dir / "certs" / "ca.pem").read_bytes())
+        other = root / "other-ca.pem"
+        other.write_bytes((server.dir / "certs" / "other-ca.pem").read_bytes())
+
+        def tcp(name, extra):
+            (root / name).mkdir()
+            return Daemon(root / name, extra_config=(
+                "[storage]\nbackend = \"postgresql\"\nhost = \"127.0.0.1\"\n"
+                f"port = {port}\ndatabase = \"{database}\"\nuser = \"riegel\"\n{extra}"))
+
+        d = tcp("good", f'tls_ca_file = "{ca}"\n').start()
+        try:
+            with d.client().open("io.riegel.Auth") as a:
+                a.Register(username="tls", password=STRONG)
+                login(a, "tls")
+            ssl = server.psql("SELECT string_agg(DISTINCT s.ssl::text, ',') FROM pg_stat_ssl s "
+                              "JOIN pg_stat_activity a USING (pid) WHERE a.client_addr IS NOT NULL")
+            assert ssl == "true", f"riegeld's TCP connections must all be TLS, pg_stat_ssl says {ssl!r}"
+        finally:
+            stopped(d)
+
+        for name, extra in (("system-store", ""), ("other-ca", f'tls_ca_file = "{other}"\n')):
+            bad = tcp(name, extra)
+            bad.start(wait_ready=False)
+            rc = bad.proc.wait(60)
+            bad.proc = None
+            bad.notify.close()
+            log = bad.log_text()
+            assert rc != 0, f"{name}: riegeld started against a server it cannot verify"
+            assert "certificate" in log.lower(), f"{name}: the refusal must say the certificate failed: {log}"
+    finally:
+        server.stop()

@@ -10,7 +10,8 @@ extension StorageConfig {
             ? .unixSocket(path: socket) : .tcp(host: host, port: port, tls: tls)
         return PostgresSettings(endpoint: endpoint, database: database, user: user,
                                 password: try readPassword(environment: environment),
-                                maximumConnections: maxConnections, connectTimeout: connectTimeout.seconds)
+                                maximumConnections: maxConnections, connectTimeout: connectTimeout.seconds,
+                                caFile: tlsCAFile.isEmpty ? nil : tlsCAFile)
     }
 
     private func readPassword(environment: [String: String]) throws -> String? {

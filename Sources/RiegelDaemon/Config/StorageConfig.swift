@@ -31,6 +31,9 @@ public struct StorageConfig: Sendable, Equatable {
     public var port = 5432
     /// `tls`: over TCP, require TLS and verify the server against the system CA store.
     public var tls = true
+    /// `tls_ca_file`: a PEM file of the CAs to verify the server against
+    /// instead of the system store (a private CA); empty: the system store.
+    public var tlsCAFile = ""
     /// `database`.
     public var database = "riegel"
     /// `user`.
@@ -61,6 +64,8 @@ public struct StorageConfig: Sendable, Equatable {
         c.host = s.string("host", c.host)
         c.port = s.int("port", c.port, in: 1...65535)
         c.tls = s.bool("tls", c.tls)
+        c.tlsCAFile = s.string("tls_ca_file", c.tlsCAFile)
+        if !c.tlsCAFile.isEmpty, !c.tlsCAFile.hasPrefix("/") { s.report("tls_ca_file", "must be an absolute path") }
         c.database = s.nonEmptyString("database", c.database)
         c.user = s.nonEmptyString("user", c.user)
         if s.has("password") {
