@@ -158,6 +158,7 @@ public final class PostgresDatabase: Sendable {
 
     /// Runs `body` on the current transaction's connection, or on a
     /// connection leased for the call (each statement then commits on its own).
+    @discardableResult
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         if let pinned = Self.current, pinned.database === self { return try body(pinned.session) }
         let lease = try lease()
@@ -168,6 +169,7 @@ public final class PostgresDatabase: Sendable {
     /// Runs `body` as one transaction: committed when it returns, rolled back
     /// when it throws. Inside another transaction of this database, a
     /// savepoint of it. Store calls made by `body` use the same connection.
+    @discardableResult
     func transaction<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         if let pinned = Self.current, pinned.database === self {
             return try pinned.savepoint(body)
@@ -195,6 +197,7 @@ public final class PostgresDatabase: Sendable {
 
     /// Runs `body` (on a leased connection, as ``withSession(_:)``) on a
     /// thread of its own: for the async ports, whose callers must not block.
+    @discardableResult
     func offThread<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Self.blockingQueue.async {

@@ -37,8 +37,10 @@ def scratch_postgres():
     """The run's PostgreSQL server for RIEGEL_TEST_STORAGE=postgresql, started on first use."""
     global _SCRATCH_POSTGRES
     if _SCRATCH_POSTGRES is None:
+        import atexit
         from postgres_harness import ScratchPostgres
         _SCRATCH_POSTGRES = ScratchPostgres()
+        atexit.register(stop_scratch_postgres)  # benchmarks, which have no pytest session end
     return _SCRATCH_POSTGRES
 
 
