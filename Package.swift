@@ -209,6 +209,13 @@ let package = Package(
         .testTarget(name: "RiegelRPCTests", dependencies: [
             "RiegelRPC", "RiegelService", "Varlink", "RiegelTesting", .product(name: "Logging", package: "swift-log"),
         ]),
+        // RiegelRPC only for the IDL text the daemon serves (the drift test).
+        .testTarget(name: "RiegelClientTests", dependencies: [
+            "RiegelClient", "RiegelRPC", "Varlink",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RiegelDaemonTests", dependencies: [
             "RiegelDaemon", "RiegelRPC", "RiegelPostgres", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
