@@ -54,7 +54,7 @@ final class RiegeldProcess {
         let configURL = directory.appendingPathComponent("riegel.toml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
         logURL = directory.appendingPathComponent("riegeld.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
 
         process = Process()
