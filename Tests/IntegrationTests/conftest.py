@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from riegel_harness import (SECRETS, Daemon, RIEGELD, UnprivilegedPython, make_root, remove_root,  # noqa: E402
-                            stop_scratch_postgres)
+                            STORAGE, stop_scratch_postgres)
 
 SECRETS_SCAN = "test_zz_secrets_scan.py"
 
@@ -24,8 +24,20 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The secrets scan searches what every other test left: it runs last."""
+    """The secrets scan searches what every other test left: it runs last.
+    On PostgreSQL (RIEGEL_TEST_STORAGE=postgresql) the tests marked
+    `sqlite_file`, which read or edit riegel.sqlite itself, are deselected and
+    named: they run in the SQLite run, and their PostgreSQL counterparts are
+    in test_postgres.py and RiegelPostgresTests (docs/reliability.md)."""
     items.sort(key=lambda item: item.nodeid.split("::")[0].endswith(SECRETS_SCAN))
+    if STORAGE == "postgresql":
+        kept = [i for i in items if i.get_closest_marker("sqlite_file") is None]
+        dropped = [i for i in items if i.get_closest_marker("sqlite_file") is not None]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+            print(f"\nRIEGEL_TEST_STORAGE=postgresql: {len(dropped)} tests of riegel.sqlite itself deselected: "
+                  + ", ".join(i.name for i in dropped))
 
 
 @pytest.hookimpl(tryfirst=True)

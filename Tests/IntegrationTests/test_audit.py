@@ -139,6 +139,7 @@ def _verify_tampered(d, db):
         assert d.stop() == 0
 
 
+@pytest.mark.sqlite_file
 def test_edited_entry_is_detected(root):
     d = Daemon(root).start()
     with d.client().open("io.riegel.Auth") as a:
@@ -180,6 +181,7 @@ def _canonical(row) -> bytes:
     return out
 
 
+@pytest.mark.sqlite_file
 def test_deleted_checkpoints_and_a_rehashed_chain_are_detected(root):
     """Issue 11 item 4: with write access to the file, an attacker drops the
     triggers, deletes every checkpoint, edits an entry and recomputes the

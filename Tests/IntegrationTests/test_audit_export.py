@@ -164,6 +164,7 @@ def test_an_export_since_a_time_starts_with_a_signed_start(daemon, tmp_path):
     _assert_bad_at(daemon, _write(tmp_path / "cut.jsonl", cut), key, first["seq"], "a removed first entry")
 
 
+@pytest.mark.sqlite_file
 def test_a_tampered_database_is_never_signed_into_an_export(root, tmp_path):
     d = Daemon(root).start()
     _activity(d, users=3, failures=1)
@@ -187,6 +188,7 @@ def test_a_tampered_database_is_never_signed_into_an_export(root, tmp_path):
         d.stop()
 
 
+@pytest.mark.sqlite_file
 def test_retention_prunes_behind_a_signed_anchor_and_the_trail_still_verifies(root, tmp_path):
     d = Daemon(root, extra_config='[audit]\nretention = "3s"\nprune_batch_size = 60\n').start()
     with d.client().open("io.riegel.Auth") as a:

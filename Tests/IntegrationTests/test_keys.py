@@ -2,6 +2,7 @@
 RotateKey (streamed re-wrap progress), RetireKey, through the PyPI varlink
 client and riegelctl against a real riegeld; a kill -9 in the middle of a
 re-wrap; the daemon's own scheduled rotation."""
+import pytest
 import json
 import os
 import signal
@@ -126,6 +127,7 @@ def test_password_otp_and_audit_rotations_finish_and_everything_still_verifies(d
         assert verified["ok"] is True and verified["entries"] > 4, verified
 
 
+@pytest.mark.sqlite_file
 def test_retire_refuses_unknown_active_and_used_keys_then_erases_the_key(root):
     d = Daemon(root, extra_config=SLOW).start()
     try:
@@ -199,6 +201,7 @@ def test_kill_9_during_a_rewrap_resumes_after_restart_and_loses_nothing(root):
     assert d.stop() == 0, d.log_text()
 
 
+@pytest.mark.sqlite_file
 def test_key_operations_are_audited_with_the_admins_uid_and_no_key_material(daemon):
     register_users(daemon, 2)
     old = active(daemon, "password")["key_id"]

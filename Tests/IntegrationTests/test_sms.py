@@ -241,6 +241,7 @@ def test_admin_reset_of_the_second_factor(sms):
         assert "session" in a.Login(username="sofia", password=STRONG)
 
 
+@pytest.mark.sqlite_file
 def test_database_holds_no_code_and_no_phone_number(sms):
     with auth(sms) as a:
         enrol(a, sms)
@@ -255,6 +256,7 @@ def test_database_holds_no_code_and_no_phone_number(sms):
         "sent messages keep no payload"
 
 
+@pytest.mark.sqlite_file
 def test_a_code_queued_before_a_crash_is_sent_after_restart(root):
     mark = root / "gateway-started"
     d = sms_daemon(root, '[sms]\ngateways = ["slow"]\nsend_deadline = "60s"\n'

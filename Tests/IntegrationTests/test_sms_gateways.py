@@ -302,6 +302,7 @@ def test_a_gateway_that_hangs_times_out_and_the_code_lands_in_the_outbox(riegeld
     assert_log_keeps_secrets(d, code, phone)
 
 
+@pytest.mark.sqlite_file
 def test_when_no_gateway_takes_the_code_register_answers_sms_unavailable_and_creates_nothing(riegeld, closed_port):
     phone = "+4915112340005"
     d = riegeld(sms_config(["down"], send_deadline="2s") + http_gateway("down", closed_port))

@@ -4,6 +4,7 @@ varlink client and `riegelctl users list` against a real riegeld (issue 12).
 A list must never carry an e-mail address, a phone number (not even in
 part), a password or its hash, or any token: every test checks the raw
 bytes of what came back."""
+import pytest
 import base64
 import json
 import re
@@ -78,6 +79,7 @@ def list_all(admin, **filters) -> tuple[list[dict], list[str]]:
             return accounts, raw
 
 
+@pytest.mark.sqlite_file
 def test_pages_filters_and_no_secrets_over_varlink(daemon):
     secrets = populate(daemon)
     with daemon.client().open("io.riegel.Admin") as admin, daemon.client().open("io.riegel.Auth") as a:
@@ -143,6 +145,7 @@ def test_bad_input_is_a_typed_invalid_filter(daemon):
         assert len(admin.ListAccounts(limit=1000)["accounts"]) == 2
 
 
+@pytest.mark.sqlite_file
 def test_riegelctl_prints_an_aligned_table_and_json_lines(daemon):
     secrets = populate(daemon)
     table = daemon.ctl("users", "list")
