@@ -92,7 +92,7 @@ extension Portal {
             let known = ["idle", "absolute", "revoked", "logout", "unknown"]
             let key = "logged_out_" + (known.contains(reason) ? reason : "unknown")
             return web.page("logged_out", ["reason": known.contains(reason) ? reason : "unknown",
-                                           "why": web.text(key, ["minutes": "\(max(1, self.config.idleTimeout / 60))"])])
+                                           "why": web.text(key, ["duration": web.idleDuration])])
         }
 
         // The open page's poll: touch=false, so it does not count as activity

@@ -104,6 +104,13 @@ final class Web {
         portal.locales.text(language, key, arguments)
     }
 
+    /// riegel's idle timeout as words: "15 minutes", or "5 seconds" below a minute.
+    var idleDuration: String {
+        let seconds = portal.config.idleTimeout
+        return seconds % 60 == 0 ? text("duration_minutes", ["n": "\(seconds / 60)"])
+            : text("duration_seconds", ["n": "\(seconds)"])
+    }
+
     func flash(_ key: String, _ arguments: [String: String] = [:]) {
         state.flash.append(text(key, arguments))
     }
@@ -151,8 +158,7 @@ final class Web {
         if let session {
             all["user"] = session.username
             all["poll"] = portal.config.pollInterval
-            all["idle_minutes"] = max(1, portal.config.idleTimeout / 60)
-            all["idle_seconds"] = portal.config.idleTimeout
+            all["idle_duration"] = idleDuration
         }
         let html = portal.templates.render(all, withTemplate: template) ?? "template \(template) missing"
         var headers = HTTPFields()
