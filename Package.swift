@@ -13,6 +13,9 @@ let package = Package(
         .executable(name: "riegeld", targets: ["riegeld"]),
         .executable(name: "riegelctl", targets: ["riegelctl"]),
         .library(name: "Varlink", targets: ["Varlink"]),
+        // The typed client of riegeld's three interfaces, for portal back ends
+        // (Examples/portal depends on it by path: it must not pull in the daemon).
+        .library(name: "RiegelClient", targets: ["RiegelClient"]),
         // For Fuzz/ (a package of its own, so a normal build never compiles the
         // fuzz targets): each target links only the modules it fuzzes.
         .library(name: "RiegelCore", targets: ["RiegelCore"]),
@@ -59,6 +62,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The typed async client of io.riegel.Auth, Admin and Audit over Varlink.
+        // Depends on Varlink only: no store, crypto or daemon code.
+        .target(
+            name: "RiegelClient",
+            dependencies: [
+                "Varlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
 
@@ -193,6 +208,13 @@ let package = Package(
         ]),
         .testTarget(name: "RiegelRPCTests", dependencies: [
             "RiegelRPC", "RiegelService", "Varlink", "RiegelTesting", .product(name: "Logging", package: "swift-log"),
+        ]),
+        // RiegelRPC only for the IDL text the daemon serves (the drift test).
+        .testTarget(name: "RiegelClientTests", dependencies: [
+            "RiegelClient", "RiegelRPC", "Varlink",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RiegelDaemonTests", dependencies: [
             "RiegelDaemon", "RiegelRPC", "RiegelPostgres", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -31,6 +31,10 @@ public final class VarlinkClient: Sendable {
         return VarlinkClient(channel: channel)
     }
 
+    /// Whether the connection is still open: false once either side closed it
+    /// (a server closes connections idle past its timeout).
+    public var isActive: Bool { channel.isActive }
+
     /// Calls a method and returns the reply parameters; an error reply throws ``VarlinkError``.
     public func call(_ qualifiedMethod: String, parameters: [String: JSONValue] = [:]) async throws -> [String: JSONValue] {
         let promise = channel.eventLoop.makePromise(of: [String: JSONValue].self)
