@@ -177,13 +177,25 @@ def fill(driver, **fields):
                 time.sleep(0.3)
 
 
-def navigating(driver, action):
-    """Runs `action` (a click that loads a page) and waits until the old page is gone."""
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+def navigating(driver, action, timeout: float = 15):
+    """Runs `action` (a click that loads a page) and waits until the old page
+    is gone. Chromium answers a node of a document being replaced either as
+    stale or with "does not belong to the document": both mean gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     old = driver.find_element("tag name", "html")
     action()
-    WebDriverWait(driver, 15).until(ec.staleness_of(old))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e) or "no such element" in str(e):
+                return
+            raise
+        time.sleep(0.05)
+    raise AssertionError(f"no new page within {timeout} s, still at {driver.current_url}")
 
 
 def click(driver, element_id: str, navigate: bool = True):

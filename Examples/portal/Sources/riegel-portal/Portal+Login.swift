@@ -104,7 +104,7 @@ extension Portal {
                 return web.json(["active": true, "idle_expires_at": info.idleExpiresAt])
             } catch let error as RiegelClientError {
                 var reason = "unknown"
-                if case .sessionExpired(let why) = error { reason = "\(why)" }
+                if case .sessionExpired(let why) = error { reason = why.rawValue }
                 return web.json(["active": false, "reason": reason])
             }
         }

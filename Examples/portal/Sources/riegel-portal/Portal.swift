@@ -64,7 +64,9 @@ final class Portal: Sendable {
             response = web.page("error", ["message": web.text("error_csrf")], status: .forbidden)
         } catch let error as RiegelClientError {
             logger.warning("riegel answered an unexpected error", metadata: ["error": "\(Self.errorName(error))"])
-            response = web.page("error", ["message": message(for: error, web)], status: .internalServerError)
+            var status = HTTPResponse.Status.internalServerError
+            if case .connectionFailed = error { status = .serviceUnavailable }
+            response = web.page("error", ["message": message(for: error, web)], status: status)
         } catch let error as HTTPError {
             response = web.page("error", ["message": web.text("error_request")], status: error.status)
         } catch {
@@ -97,7 +99,7 @@ final class Portal: Sendable {
 
     /// Where a browser goes whose session riegel no longer knows.
     func endedLocation(_ error: RiegelClientError) -> String {
-        if case .sessionExpired(let reason) = error { return "/logged-out?reason=\(reason)" }
+        if case .sessionExpired(let reason) = error { return "/logged-out?reason=\(Self.escape(reason.rawValue))" }
         return "/login"
     }
 
