@@ -650,6 +650,17 @@ def test_forms_need_the_csrf_token_and_pages_carry_security_headers(browsers, sh
     assert cookie(j, SESSION_COOKIE)["value"] not in j.current_url
     stack.secrets.add(cookie(j, SESSION_COOKIE)["value"])
 
+    # Chromium keeps Secure (__Host-) cookies from http://127.0.0.1 too, so
+    # development needs no switch that turns the flag off.
+    k = stack.browser()
+    k.get(stack.portal.url.replace("localhost", "127.0.0.1") + "/login")
+    on_page(k, "login")
+    fill(k, username_input=user["username"], password_input=user["password"])
+    click(k, "login-submit")
+    on_page(k, "home")
+    assert_cookie_flags(cookie(k, SESSION_COOKIE))
+    stack.secrets.add(cookie(k, SESSION_COOKIE)["value"])
+
 
 def test_zz_the_portal_log_holds_no_token_or_password(stack):
     """Runs after the others of this module: every session and device token,
