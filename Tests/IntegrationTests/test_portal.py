@@ -527,12 +527,33 @@ def test_my_data_turns_the_second_factor_off_and_on(browsers, shot):
     stack = browsers
     user = stack.user("greta")
     g = stack.browser()
-    login_with_sms(g, stack, user, remember=False)
+    login_with_sms(g, stack, user, remember=True)
+    click(g, "logout")
+    login(g, stack, user)
+    on_page(g, "home")  # the remembered browser: no code
     g.get(stack.portal.url + "/security")
     assert by_id(g, "second-factor-state").get_attribute("data-on") == "true"
+    # A session proven only by a remembered browser may not turn the second
+    # factor off: the portal asks for a fresh code first (StepUpRequired).
     fill(g, second_factor_off_password=user["password"])
     click(g, "second-factor-off")
+    assert on_page(g, "code").get_attribute("data-purpose") == "step_up"
+    shot(g, "turning-off-needs-a-fresh-code")
+    enter_code(g, stack.last_code(user["phone"]))
     on_page(g, "security")
+    fill(g, second_factor_off_password=user["password"])
+    click(g, "second-factor-off")
+    # Turning it off revokes every remembered browser, and so the session
+    # this one opened: the portal says so and asks for a new login.
+    on_page(g, "login")
+    assert "log in again" in g.find_element("css selector", "body").text
+    assert cookie(g, DEVICE_COOKIE) is None and cookie(g, SESSION_COOKIE) is None
+    shot(g, "second-factor-off-login-again")
+    sms_before = stack.sms_count()
+    login(g, stack, user)
+    on_page(g, "home")
+    assert stack.sms_count() == sms_before, "no second factor: no code"
+    g.get(stack.portal.url + "/security")
     assert by_id(g, "second-factor-state").get_attribute("data-on") == "false"
     shot(g, "second-factor-off")
 

@@ -59,6 +59,14 @@ extension Portal {
                     try await self.riegel.auth.disableSecondFactor(token: $0, password: web.secret("password"))
                 }
                 web.flash("second_factor_off")
+                // Every remembered browser was revoked with it, and with it a
+                // session that one of them opened (this one, perhaps).
+                web.clearDevice()
+                if let token = web.sessionToken, (try? await self.riegel.auth.checkSession(token: token)) == nil {
+                    web.clearSession()
+                    web.flash("second_factor_off_login_again")
+                    return web.redirect("/login")
+                }
                 return web.redirect("/security")
             } catch RiegelClientError.stepUpRequired {
                 // A fresh code first (a remembered browser alone may not turn it off).
