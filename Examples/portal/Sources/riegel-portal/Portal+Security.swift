@@ -118,7 +118,6 @@ extension Portal {
             }
             web.clearSession()
             web.clearDevice()
-            web.session = nil
             return web.page("account_closed", [:])
         }
     }
