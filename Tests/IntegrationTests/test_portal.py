@@ -255,6 +255,8 @@ def test_new_browser_gets_the_sms_code_a_remembered_one_does_not_and_a_second_pr
     login(a, stack, user)
     page = on_page(a, "code")
     assert page.get_attribute("data-purpose") == "login"
+    browser_state = cookie(a, "__Host-portal")
+    assert_cookie_flags(browser_state)
     assert "**" in by_id(a, "code-hint").text, "the masked number is shown"
     shot(a, "new-browser-asks-for-the-sms-code")
     enter_code(a, stack.last_code(user["phone"]), remember=True)
@@ -262,6 +264,8 @@ def test_new_browser_gets_the_sms_code_a_remembered_one_does_not_and_a_second_pr
     assert by_id(a, "username").text == user["username"]
     shot(a, "logged-in-and-remembered")
 
+    assert cookie(a, "__Host-portal")["value"] != browser_state["value"], \
+        "a login moves the browser state (and its CSRF token) to a new id"
     session, device = cookie(a, SESSION_COOKIE), cookie(a, DEVICE_COOKIE)
     assert session and device, "session and device cookies are set"
     assert_cookie_flags(session)

@@ -74,6 +74,19 @@ actor BrowserStates {
         states[id] = state
     }
 
+    /// Moves a state to a new id with a new CSRF token (at login: an id or
+    /// token that someone planted or saw before stops working).
+    func rotate(_ id: String, _ state: BrowserState) -> String {
+        states[id] = nil
+        var moved = BrowserState(csrfToken: Random.token(), lastSeen: Date())
+        moved.pending = state.pending
+        moved.resetToken = state.resetToken
+        moved.flash = state.flash
+        let newID = Random.token()
+        states[newID] = moved
+        return newID
+    }
+
     private func evict(now: Date) {
         states = states.filter { now.timeIntervalSince($0.value.lastSeen) < idleLimit }
         if states.count >= capacity {

@@ -26,7 +26,7 @@ extension Portal {
                 // A remembered browser's token is rotated on every use: keep the successor.
                 if let successor = reply.deviceToken { web.setDevice(successor) }
                 if let session = reply.session {
-                    web.setSession(session.token)
+                    web.setSession(session.token, login: true)
                     web.state.pending = nil
                     return web.redirect(next)
                 }
@@ -138,7 +138,7 @@ extension Portal {
                 deviceLabel: remember ? web.deviceLabel : nil, client: web.clientInfo)
             if let device = reply.deviceToken { web.setDevice(device) }
             guard let session = reply.session else { throw Redirect(location: "/login") }
-            web.setSession(session.token)
+            web.setSession(session.token, login: true)
             web.state.pending = nil
             return web.redirect(pending.returnTo)
         case .register:

@@ -73,8 +73,15 @@ final class Portal: Sendable {
             logger.error("request failed", metadata: ["error": "\(type(of: error))"])
             response = web.page("error", ["message": web.text("error_unavailable")], status: .serviceUnavailable)
         }
-        await states.save(web.browserID, web.state)
-        return response
+        guard web.loggedIn else {
+            await states.save(web.browserID, web.state)
+            return response
+        }
+        // A login: the browser's state (and CSRF token) moves to a fresh id.
+        var rotated = response
+        let newID = await states.rotate(web.browserID, web.state)
+        rotated.setCookie(Web.cookie(CookieName.browser, newID, maxAge: nil))
+        return rotated
     }
 
     // MARK: sessions

@@ -117,8 +117,12 @@ final class Web {
 
     // MARK: cookies
 
-    func setSession(_ token: String) {
+    /// Set when a login opened a session: the browser state then moves to a new id.
+    private(set) var loggedIn = false
+
+    func setSession(_ token: String, login: Bool = false) {
         sessionToken = token
+        loggedIn = loggedIn || login
         outgoingCookies.append(Self.cookie(CookieName.session, token, maxAge: nil))
     }
 
