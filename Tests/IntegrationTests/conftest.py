@@ -23,6 +23,14 @@ def pytest_sessionfinish(session, exitstatus):
     stop_scratch_postgres()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Says where test_portal.py saved its screenshots (not committed)."""
+    import portal_harness
+    folder = portal_harness.screenshots_made()
+    if folder is not None:
+        terminalreporter.write_line(f"portal screenshots: {folder}")
+
+
 def pytest_collection_modifyitems(session, config, items):
     """The secrets scan searches what every other test left: it runs last.
     On PostgreSQL (RIEGEL_TEST_STORAGE=postgresql) the tests marked
