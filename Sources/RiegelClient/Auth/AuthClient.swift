@@ -152,7 +152,9 @@ public struct AuthClient: Sendable {
 
     /// Turns the second factor off and removes every factor: the phone, the
     /// authenticator apps and the recovery codes (password and a fresh second
-    /// factor needed, see above); every trusted device is revoked.
+    /// factor needed, see above); every trusted device is revoked, the user's
+    /// other sessions end, and this one drops to password, or ends if a trusted
+    /// device opened it.
     ///
     /// - Parameters:
     ///   - token: the session's token (from ``NewSession``)
@@ -213,7 +215,8 @@ public struct AuthClient: Sendable {
     /// Removes one factor (password and a fresh second factor needed, as for
     /// DisableSecondFactor). Removing the last phone or app turns the second
     /// factor off: the recovery codes go too, every trusted device is revoked,
-    /// the user's other sessions end and this one drops to password.
+    /// the user's other sessions end and this one drops to password, or ends if
+    /// a trusted device opened it.
     ///
     /// - Parameters:
     ///   - token: the session asking
