@@ -30,16 +30,7 @@ public enum AccountDirectoryConformance {
 
     /// Runs every rule, each against fresh stores from `makeStores`.
     public static func run(_ makeStores: () throws -> Subject) async throws {
-        for check in checks {
-            let subject = try makeStores()
-            do {
-                try await check.body(subject)
-            } catch let failure as ConformanceFailure {
-                throw ConformanceFailure("AccountDirectory.\(check.name): \(failure.message)")
-            } catch {
-                throw ConformanceFailure("AccountDirectory.\(check.name): unexpected error \(error)")
-            }
-        }
+        try await StoreConformance.run("AccountDirectory", checks, makeStores)
     }
 
     typealias C = StoreConformance

@@ -37,16 +37,7 @@ public enum KeyRewrapStoreConformance {
 
     /// Runs every rule, each against fresh stores from `makeStores`.
     public static func run(_ makeStores: () throws -> Subject) async throws {
-        for check in checks {
-            let subject = try makeStores()
-            do {
-                try await check.body(subject)
-            } catch let failure as ConformanceFailure {
-                throw ConformanceFailure("KeyRewrapStore.\(check.name): \(failure.message)")
-            } catch {
-                throw ConformanceFailure("KeyRewrapStore.\(check.name): unexpected error \(error)")
-            }
-        }
+        try await StoreConformance.run("KeyRewrapStore", checks, makeStores)
     }
 
     private static let expect = StoreConformance.expect

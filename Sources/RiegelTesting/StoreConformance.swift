@@ -26,6 +26,22 @@ enum StoreConformance {
         }
     }
 
+    /// Runs each async rule against a fresh subject from `make`; a failure
+    /// names the suite and the rule.
+    static func run<Subject>(_ suite: String, _ checks: [(name: String, body: @Sendable (Subject) async throws -> Void)],
+                             _ make: () throws -> Subject) async throws {
+        for check in checks {
+            let subject = try make()
+            do {
+                try await check.body(subject)
+            } catch let failure as ConformanceFailure {
+                throw ConformanceFailure("\(suite).\(check.name): \(failure.message)")
+            } catch {
+                throw ConformanceFailure("\(suite).\(check.name): unexpected error \(error)")
+            }
+        }
+    }
+
     /// `count` deterministic bytes derived from `seed` (stands in for digests and ciphertexts).
     static func bytes(_ seed: UInt8, count: Int = 32) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: Int(seed) &* 31 &+ $0 &* 7 &+ 1) }
