@@ -119,6 +119,18 @@ final class SessionSharedCacheTests: XCTestCase {
         XCTAssertEqual(try b.check(token: s.token).info.sessionID, s.info.sessionID)
     }
 
+    func testALateCatchUpReportNeverMovesTheTimeBack() async throws {
+        let f = try await fixture()
+        let (b, _) = instanceB(f)
+        XCTAssertNil(b.changesCaughtUpAt)
+        let later = f.clock.now()
+        b.sessionChangesCaughtUp(asOf: later)
+        b.sessionChangesCaughtUp(asOf: later.adding(seconds: -2))
+        XCTAssertEqual(b.changesCaughtUpAt, later, "an older catch-up reported after a newer one is ignored")
+        b.sessionChangesCaughtUp(asOf: later.adding(seconds: 1))
+        XCTAssertEqual(b.changesCaughtUpAt, later.adding(seconds: 1))
+    }
+
     func testAReportedChangeIsReadAgainAndARevocationElsewhereFailsHere() async throws {
         let f = try await fixture()
         let (b, _) = instanceB(f)

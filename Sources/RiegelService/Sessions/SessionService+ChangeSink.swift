@@ -17,14 +17,23 @@ extension SessionService: SessionChangeSink {
     }
 
     public func sessionChangesCaughtUp(asOf: Instant) {
-        let moved = caughtUpAt.withLock { at in
-            guard at.map({ asOf > $0 }) ?? true else { return false }
-            at = asOf
-            return true
+        let desired = asOf.secondsSinceEpoch.bitPattern
+        var current = caughtUpBits.load(ordering: .relaxed)
+        // Only forward: a catch-up reported late never moves the time back.
+        while current == 0 || asOf.secondsSinceEpoch > Double(bitPattern: current) {
+            let (exchanged, original) = caughtUpBits.compareExchange(expected: current, desired: desired,
+                                                                      ordering: .acquiringAndReleasing)
+            if exchanged {
+                metrics.sessionChangesCaughtUp(at: asOf)
+                return
+            }
+            current = original
         }
-        if moved { metrics.sessionChangesCaughtUp(at: asOf) }
     }
 
     /// When the change feed last caught up (nil: never, or not a shared store).
-    public var changesCaughtUpAt: Instant? { caughtUpAt.withLock { $0 } }
+    public var changesCaughtUpAt: Instant? {
+        let bits = caughtUpBits.load(ordering: .acquiring)
+        return bits == 0 ? nil : Instant(secondsSinceEpoch: Double(bitPattern: bits))
+    }
 }

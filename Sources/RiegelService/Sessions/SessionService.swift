@@ -40,9 +40,11 @@ public final class SessionService: Sendable {
     /// feed is behind by more than ``SessionPolicy/sharedCacheStaleness`` the
     /// stored row decides every check.
     let sharedStore: Bool
-    /// When the change feed last caught up (nil: never): what changed in the
-    /// store before it is in the table.
-    let caughtUpAt = Mutex<Instant?>(nil)
+    /// When the change feed last caught up, as the bit pattern of its
+    /// seconds since the epoch (0: never): what changed in the store before it
+    /// is in the table. An atomic, not a lock: every check on a shared store
+    /// reads it, on the event loop.
+    let caughtUpBits = Atomic<UInt64>(0)
 
     /// A session as a check found it.
     public struct Checked: Sendable {
@@ -171,7 +173,7 @@ public final class SessionService: Sendable {
     /// this process alone).
     func cacheIsCurrent(at now: Instant) -> Bool {
         guard sharedStore else { return true }
-        guard let at = caughtUpAt.withLock({ $0 }) else { return false }
+        guard let at = changesCaughtUpAt else { return false }
         return now.seconds(since: at) <= policy.sharedCacheStaleness
     }
 
