@@ -61,12 +61,12 @@ public struct PostgresStoreImport: Sendable {
                     }
                     for column in typed where column.identity {
                         try db.execute("""
-                            SELECT setval(pg_get_serial_sequence($1, $2), max_id) FROM (SELECT max(\(quoted(column.name))) AS max_id FROM \(quoted(table))) m
+                            SELECT setval(pg_get_serial_sequence($1, $2), max_id) FROM (SELECT max(\(Self.quoted(column.name))) AS max_id FROM \(Self.quoted(table))) m
                             WHERE max_id IS NOT NULL
-                            """, [quoted(table), column.name])
+                            """, [Self.quoted(table), column.name])
                     }
                     let expected = try snapshot.count(table)
-                    let stored = Int(try db.query("SELECT count(*) AS n FROM \(quoted(table))").first?.int("n", table: table) ?? -1)
+                    let stored = Int(try db.query("SELECT count(*) AS n FROM \(Self.quoted(table))").first?.int("n", table: table) ?? -1)
                     guard copied == expected, stored == expected else {
                         throw StoreImportError.countMismatch(table: table, source: expected, copied: stored)
                     }
@@ -233,7 +233,6 @@ public struct PostgresStoreImport: Sendable {
     }
 
     private static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-    private func quoted(_ name: String) -> String { Self.quoted(name) }
 }
 
 /// A bound NULL (its type comes from the statement's cast).
