@@ -27,12 +27,19 @@ public final class ThreadPoolTaskExecutor: TaskExecutor, @unchecked Sendable {
         self.threadCount = max(1, threads)
         for i in 0..<threadCount {
             let threadName = "\(name)-\(i)"
+            // Named from inside (a new thread keeps its creator's name), and only
+            // once `start()` has returned: Foundation's `name` setter does
+            // nothing until `start()` has stored the thread's handle, so a
+            // thread that ran first kept the cooperative pool's name (a CI run
+            // saw it).
+            let started = DispatchSemaphore(value: 0)
             let thread = Thread { [self] in
-                // Set from inside: a new thread otherwise keeps its creator's name.
+                started.wait()
                 Thread.current.name = threadName
                 self.work()
             }
             thread.start()
+            started.signal()
         }
     }
 
