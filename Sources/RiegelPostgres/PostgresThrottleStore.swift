@@ -3,10 +3,14 @@ import RiegelCore
 /// The ``ThrottleStore`` on PostgreSQL: table `throttle` of `pg-3-throttle`.
 ///
 /// ``update(_:_:)`` is atomic across riegeld instances: in one transaction it
-/// takes a transaction-scoped advisory lock per key (in sorted order, so two
-/// updates never wait on each other in a circle; a key that has no row yet
-/// is locked too), then reads, lets the body change the states and writes
-/// them. N parallel wrong passwords on any number of instances count N.
+/// locks each key (in sorted order, so two updates never wait on each other
+/// in a circle), reads, lets the body change the states and writes them. N
+/// parallel wrong passwords on any number of instances count N. A key with a
+/// row is locked and read in one statement (`SELECT … FOR UPDATE`, which
+/// waits for a concurrent updater and then reads what it committed); a key
+/// without one by a transaction-scoped advisory lock on the key, after which
+/// the read repeats: whoever creates a key's row holds that lock until it
+/// commits, so a second creator finds the row, and locks it, on its re-read.
 public final class PostgresThrottleStore: ThrottleStore {
     private let database: PostgresDatabase
 
@@ -34,13 +38,11 @@ public final class PostgresThrottleStore: ThrottleStore {
 
     public func update<T>(_ keys: [String], _ body: (inout [ThrottleState]) throws -> T) throws -> T {
         try database.transaction { session in
+            var stored: [String: ThrottleState] = [:]
             for key in Set(keys).sorted() {
-                try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7411))", [key])
+                stored[key] = try Self.lockedState(of: key, session)
             }
-            let before = try keys.map { key in
-                try session.query("SELECT state FROM throttle WHERE key = $1", [key]).first
-                    .map { try Self.decode(try $0.text("state", table: "throttle"), key: key) } ?? ThrottleState()
-            }
+            let before = keys.map { stored[$0] ?? ThrottleState() }
             var states = before
             let result = try body(&states)
             precondition(states.count == keys.count, "ThrottleStore.update: the body changed the number of states")
@@ -49,6 +51,17 @@ public final class PostgresThrottleStore: ThrottleStore {
             }
             return result
         }
+    }
+
+    /// The stored state of `key` (nil: no row), locked until the transaction
+    /// ends: by its row, or when there is none by the advisory lock on the key.
+    private static func lockedState(of key: String, _ session: PostgresSession) throws -> ThrottleState? {
+        let lockRow = "SELECT state FROM throttle WHERE key = $1 FOR UPDATE"
+        if let row = try session.query(lockRow, [key]).first {
+            return try decode(try row.text("state", table: "throttle"), key: key)
+        }
+        try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7411))", [key])
+        return try session.query(lockRow, [key]).first.map { try decode(try $0.text("state", table: "throttle"), key: key) }
     }
 
     public func remove(_ key: String) throws {

@@ -29,6 +29,47 @@ final class PostgresSharedCounterTests: PostgresTestCase {
         XCTAssertEqual(try stores[1].state(for: "ip:192.0.2.1")?.failures.count, 40)
     }
 
+    /// Updates of a key that has no row yet race to create it: 16 threads
+    /// released at once on fresh keys count 16, and after the row is removed
+    /// (housekeeping) the next 16 count 16 again. (A key with a row is locked
+    /// by the row, one without by an advisory lock and a second read.)
+    func testUpdatesRacingToCreateAKeysRowCountEveryOne() throws {
+        let first = try makeDatabase()
+        let stores = [PostgresThrottleStore(database: first), PostgresThrottleStore(database: try reopen(first))]
+        let roomy = try ThrottlePolicy(delayThreshold: 1000, lockout: .init(threshold: 1000))
+        let t0 = Instant(secondsSinceEpoch: 1_767_225_600)
+        for round in 0..<2 {
+            let keys = ["account:new", "ip:198.51.100.7"]
+            let failures = Counter()
+            let go = DispatchSemaphore(value: 0)
+            let group = DispatchGroup()
+            for i in 0..<16 {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    go.wait()
+                    do {
+                        try stores[i % 2].update(keys) { states in
+                            for k in states.indices {
+                                _ = states[k].recordFailure(now: t0.adding(seconds: Double(i)), policy: roomy)
+                            }
+                        }
+                    } catch {
+                        _ = failures.next()
+                    }
+                }.start()
+            }
+            for _ in 0..<16 { go.signal() }
+            group.wait()
+            XCTAssertEqual(failures.next(), 1, "no update may fail (round \(round))")
+            for key in keys {
+                XCTAssertEqual(try stores[0].state(for: key)?.failures.count, 16, "\(key), round \(round)")
+                try stores[1].remove(key)
+                XCTAssertNil(try stores[0].state(for: key))
+            }
+        }
+    }
+
     /// A token consumed on one instance cannot be consumed on the other.
     func testAResetTokenIsConsumedOnceAcrossTwoPools() throws {
         let first = try makeDatabase()
