@@ -17,18 +17,23 @@ public final class PostgresSessionStore: SessionStore {
         last_activity_at, client_ip, user_agent, revoked_at, revoke_reason, device_id, second_factor_method
         """
 
-    /// Adds the session and sets the account's last login, in one transaction.
+    /// Adds the session and sets the account's last login, in one statement
+    /// (atomic on its own; no savepoint inside a caller's transaction: the
+    /// store turns no statement error into an answer, so a failure fails the
+    /// caller's whole transaction, as it should).
     public func create(_ session: SessionRecord) throws {
-        try database.transaction { db in
+        try database.withSession { db in
             try db.execute("""
-                INSERT INTO session (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                WITH added AS (
+                    INSERT INTO session (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                )
+                UPDATE "user" SET last_login_at = $6 WHERE id = $2
                 """, [
                     session.id, session.userID, session.tokenDigest, session.assurance.rawValue, session.method.rawValue,
                     session.createdAt, session.authenticatedAt, session.secondFactorAt, session.lastActivityAt,
                     session.clientIP, session.userAgent, session.revokedAt, session.revokeReason,
                     session.deviceID?.rawValue, session.secondFactorMethod?.rawValue,
                 ])
-            try db.execute("UPDATE \"user\" SET last_login_at = $1 WHERE id = $2", [session.createdAt, session.userID])
         }
     }
 
