@@ -48,11 +48,20 @@ public final class PostgresAuditLog: AuditLog, AuditReader, AuditMaintenance {
             let head = try Self.lockHead(db)
             let entry = AuditChain.entry(for: event, seq: head.seq + 1, time: clock.now(), previous: head.hash,
                                          using: hasher)
-            try db.execute("INSERT INTO audit_event (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            // The entry and the head's move in one statement (one round trip
+            // less per append). The head update reads the inserted row, so
+            // the insert, and its in-order trigger, run first and see the old
+            // head; a CTE nothing reads would run after the update.
+            try db.execute("""
+                WITH appended AS (
+                    INSERT INTO audit_event (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                    RETURNING seq, hash
+                )
+                UPDATE audit_head SET seq = appended.seq, hash = appended.hash FROM appended WHERE audit_head.id = 1
+                """,
                            [entry.seq, entry.time, event.type, event.outcome.rawValue, event.userID, event.username,
                             event.reason, event.peerUID.map { Int64($0) }, event.peerPID.map { Int64($0) },
                             event.clientIP, event.userAgent, details, entry.previousHash, entry.hash])
-            try db.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [entry.seq, entry.hash])
             if AuditChain.isScheduledCheckpoint(seq: entry.seq, interval: checkpointInterval) {
                 try Self.insert(sealer.checkpoint(seq: entry.seq, hash: entry.hash), db)
             }
