@@ -12,8 +12,14 @@ In alternating slices (so all see the same load):
 Ratios per slice to the anchor slice before it; medians over the rounds. The
 database is a scratch PostgreSQL 15 on a Unix socket (scripts/pg-scratch).
 
+With --split, the two cores play two hosts, as in the deployment of
+docs/operations.md (the server on its own host, the portal on its own):
+CPU 0 is riegeld's host (riegeld, and the anchor with one thread), CPU 1 runs
+the PostgreSQL server and the clients. Slices: anchor, one riegeld on
+PostgreSQL, one on SQLite (no "two": two instances would share CPU 0).
+
 Usage (repo root, after `swift build -c release --product riegeld`):
-    RIEGEL_BIN_DIR=.build/release .venv/bin/python Benchmarks/pg_login_bench.py [--rounds 4]
+    RIEGEL_BIN_DIR=.build/release .venv/bin/python Benchmarks/pg_login_bench.py [--rounds 4] [--split]
 """
 from __future__ import annotations
 
@@ -46,6 +52,68 @@ def postgres_cpu() -> float:
     return total
 
 
+RIEGELD_CPU, OTHER_CPU = {0}, {1}
+
+
+def pin_process(pid: int, cpus: set[int]) -> None:
+    """Every thread of `pid` onto `cpus` (threads made later inherit it from their creator)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except OSError:
+            pass
+
+
+def pin_postgres(cpus: set[int]) -> None:
+    """The PostgreSQL server's processes onto `cpus` (new backends fork from the postmaster)."""
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        pin_process(int(pid), cpus)
+            except OSError:
+                continue
+
+
+def pinned_anchor(seconds: float) -> dict:
+    """The argon2 anchor with one thread on riegeld's CPU (the calling thread's
+    mask is what new threads inherit; it is put back after)."""
+    os.sched_setaffinity(0, RIEGELD_CPU)
+    try:
+        return lb.anchor("system", 1, seconds)
+    finally:
+        os.sched_setaffinity(0, OTHER_CPU)
+
+
+def split(args, a: Daemon, b: Daemon, sqlite: Daemon, users) -> None:
+    """The --split rounds: riegeld and the anchor on CPU 0, server and clients on CPU 1
+    (B, idle, is another host too)."""
+    pin_postgres(OTHER_CPU)
+    pin_process(b.proc.pid, OTHER_CPU)
+    pin_process(a.proc.pid, RIEGELD_CPU)
+    pin_process(sqlite.proc.pid, RIEGELD_CPU)
+    os.sched_setaffinity(0, OTHER_CPU)  # the clients fork from here
+    pg, lite, pg_ms = [], [], []
+    for i in range(args.rounds):
+        an = pinned_anchor(args.slice_seconds)
+        cpu0 = postgres_cpu()
+        one = lb.drive(a, "Login", users, args.clients, 1, args.slice_seconds)
+        pg_ms.append(1000 * (postgres_cpu() - cpu0) / max(1, one["ok"]))
+        an2 = pinned_anchor(args.slice_seconds)
+        sq = lb.drive(sqlite, "Login", users, args.clients, 1, args.slice_seconds)
+        pg.append(one["rate"] / an["rate"])
+        lite.append(sq["rate"] / an2["rate"])
+        print(f"round {i + 1}: anchor {an['rate']:.1f}/s, PostgreSQL {one['rate']:.1f}/s ({pg[-1]:.2f}x, riegeld "
+              f"{one['daemon_cpu_ms_per_ok']:.1f} ms CPU/login, server {pg_ms[-1]:.1f} ms, p99 {one['p99_ms']:.0f} ms) | "
+              f"anchor {an2['rate']:.1f}/s, SQLite {sq['rate']:.1f}/s ({lite[-1]:.2f}x, riegeld "
+              f"{sq['daemon_cpu_ms_per_ok']:.1f} ms CPU/login) | outcomes {one['outcomes']} {sq['outcomes']}", flush=True)
+    print(f"\nsplit, median ratio to the one-core anchor: PostgreSQL {statistics.median(pg):.2f}x "
+          f"(range {min(pg):.2f}-{max(pg):.2f}), SQLite {statistics.median(lite):.2f}x "
+          f"(range {min(lite):.2f}-{max(lite):.2f}); server CPU per login {statistics.median(pg_ms):.1f} ms; "
+          f"load after {os.getloadavg()}")
+
+
 def instance(database: str, name: str, master: bytes | None) -> Daemon:
     d = Daemon(make_root(), extra_config=scratch_postgres().storage_config(database) + lb.THROTTLE)
     if master is not None:  # one deployment, one master key
@@ -76,6 +144,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--slice-seconds", type=float, default=3)
     ap.add_argument("--clients", type=int, default=6)
+    ap.add_argument("--split", action="store_true",
+                    help="CPU 0 for riegeld and the anchor, CPU 1 for the server and the clients")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     print(f"# pg_login_bench {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC cores={cores} load={os.getloadavg()}",
@@ -88,6 +158,12 @@ def main() -> int:
         lb.register(a, users)
         sqlite = Daemon(make_root(), extra_config=lb.THROTTLE + '[storage]\nbackend = "sqlite"\n').start()
         lb.register(sqlite, users)
+        if args.split:
+            split(args, a, b, sqlite, users)
+            sqlite.stop()
+            sqlite.notify.close()
+            remove_root(sqlite.root)
+            return 0
         rows, lite, pg_ms = [], [], []
         for i in range(args.rounds):
             an = lb.anchor("system", cores, args.slice_seconds)
