@@ -1,3 +1,4 @@
+import Dispatch
 import Metrics
 import Varlink
 
@@ -8,54 +9,66 @@ extension VarlinkMethodHandler {
     /// Parsing, validation and the role check before it are not counted. An
     /// immediate call that continues in a task (``VarlinkContinueInTask``) is
     /// timed to the task's end.
+    ///
+    /// Read in plain monotonic nanoseconds and handed over as such: CheckSession
+    /// answers in about a microsecond on the event loop, and `ContinuousClock`
+    /// with `Duration` (type metadata, 128-bit conversions) cost it a measurable
+    /// share (BENCHMARKS.md, "Metrics cost").
     func timed(_ timer: Timer) -> VarlinkMethodHandler {
         switch self {
         case .immediate(let body):
             return .immediate { call in
-                let start = ContinuousClock.now
+                let start = Self.nanoseconds()
                 do {
                     let result = try body(call)
-                    timer.record(duration: start.duration(to: .now))
+                    Self.record(since: start, into: timer)
                     return result
                 } catch let continuation as VarlinkContinueInTask {
                     throw Self.timed(continuation, from: start, into: timer)
                 } catch {
-                    timer.record(duration: start.duration(to: .now))
+                    Self.record(since: start, into: timer)
                     throw error
                 }
             }
         case .immediateWriting(let body):
             return .immediateWriting { call, writer in
-                let start = ContinuousClock.now
+                let start = Self.nanoseconds()
                 do {
                     try body(call, &writer)
-                    timer.record(duration: start.duration(to: .now))
+                    Self.record(since: start, into: timer)
                 } catch let continuation as VarlinkContinueInTask {
                     throw Self.timed(continuation, from: start, into: timer)
                 } catch {
-                    timer.record(duration: start.duration(to: .now))
+                    Self.record(since: start, into: timer)
                     throw error
                 }
             }
         case .async(let body):
             return .async { call in
-                let start = ContinuousClock.now
-                defer { timer.record(duration: start.duration(to: .now)) }
+                let start = Self.nanoseconds()
+                defer { Self.record(since: start, into: timer) }
                 return try await body(call)
             }
         case .streaming(let requiresMore, let body):
             return .streaming(requiresMore: requiresMore) { call, sink in
-                let start = ContinuousClock.now
-                defer { timer.record(duration: start.duration(to: .now)) }
+                let start = Self.nanoseconds()
+                defer { Self.record(since: start, into: timer) }
                 return try await body(call, sink)
             }
         }
     }
 
-    private static func timed(_ continuation: VarlinkContinueInTask, from start: ContinuousClock.Instant,
+    private static func nanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private static func record(since start: UInt64, into timer: Timer) {
+        let now = nanoseconds()
+        timer.recordNanoseconds(Int64(truncatingIfNeeded: now &- start))
+    }
+
+    private static func timed(_ continuation: VarlinkContinueInTask, from start: UInt64,
                               into timer: Timer) -> VarlinkContinueInTask {
         VarlinkContinueInTask {
-            defer { timer.record(duration: start.duration(to: .now)) }
+            defer { Self.record(since: start, into: timer) }
             return try await continuation.operation()
         }
     }
