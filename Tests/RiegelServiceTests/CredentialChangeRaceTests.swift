@@ -59,6 +59,28 @@ final class CredentialChangeRaceTests: XCTestCase {
         _ = try await f.service.login(username: "ziel", password: new, client: .init()).session
     }
 
+    /// The throttle learns of a right password in the session's transaction;
+    /// a login whose session is then refused (the password changed while it
+    /// was hashed) must still forget the account's failures, as a right
+    /// password always did: it is written on its own after the refusal.
+    func testARightPasswordRefusedForAChangeMeanwhileStillForgetsTheAccountsFailures() async throws {
+        let f = AccountServiceFixture()
+        _ = try await f.service.register(username: "ziel", password: strong, email: nil, phone: nil, client: .init())
+        let owner = try await f.service.login(username: "ziel", password: strong, client: .init()).session
+        for _ in 0..<2 {
+            await expect(.invalidCredentials) {
+                _ = try await f.service.login(username: "ziel", password: "Falsch-Raten-123", client: .init())
+            }
+        }
+        XCTAssertEqual(try f.throttles.state(for: "account:ziel")?.failures.count, 2)
+        let (login, release) = await heldLogin(f, "ziel", password: strong)
+        XCTAssertEqual(try f.throttles.state(for: "account:ziel")?.failures.count, 3, "the login in flight is reserved")
+        try await f.service.changePassword(token: owner.token, current: strong, new: new)
+        release()
+        await expect(.invalidCredentials) { _ = try await login.value }
+        XCTAssertEqual(try f.throttles.state(for: "account:ziel")?.failures, [])
+    }
+
     /// The rehash of a login in flight must not write the old password back
     /// over a new one set meanwhile.
     func testRehashOfALoginInFlightDoesNotUndoAPasswordReset() async throws {

@@ -41,20 +41,27 @@ extension AccountService {
         let clientKey = client.ip.map { "ip:" + $0 }
         // Checked and counted as a failure in one step, before the hash: N
         // guesses in flight are N failures (docs/flows/login-throttle.md).
+        // The account is read in the same transaction: one connection and
+        // commit for both on PostgreSQL, and a failed read leaves nothing counted.
         let ticket: ThrottleGate.Ticket
-        switch try gate.reserve(key: accountKey, clientKey: clientKey, now: now) {
+        let account: AccountRecord?
+        let admission = try transactions.inTransaction { () throws -> (ThrottleGate.Admission, AccountRecord?) in
+            let admission = try gate.reserve(key: accountKey, clientKey: clientKey, now: now)
+            guard case .admitted = admission else { return (admission, nil) }
+            return (admission, try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) })
+        }
+        switch admission.0 {
         case .refused(let decision):
             audit.record(.loginFailed, .failure, username: username?.value, reason: "throttled", client: client)
             try refuseIfThrottled(decision)
             throw RiegelError.tooManyAttempts(retryAfterSeconds: 1)
         case .admitted(let admitted):
             ticket = admitted
+            account = admission.1
         }
 
-        let account: AccountRecord?
         let phc: String?
         do {
-            account = try username.flatMap { try accounts.account(usernameKey: $0.canonicalKey) }
             // The same steps for an unknown user (a decoy or the dummy hash), no
             // sooner than the verification floor (AccountService+PasswordCheck).
             phc = try await checkLoginPassword(password, of: account, unknownName: accountKey)
@@ -80,42 +87,61 @@ extension AccountService {
                          reason: "account_locked", client: client)
             throw RiegelError.accountLocked(until: until)
         }
-        try gate.succeeded(ticket)
-        if hashing.needsRehash(phc) {
-            // Only over the hash this login verified: a new password set meanwhile stays.
-            if try accounts.rehashPassword(id: account.id, try await sealedHash(of: password, for: account.id),
-                                           ifGeneration: account.credentialGeneration) {
-                audit.record(.passwordRehashed, .success, user: account.id, username: account.username.value)
+        // The password is proven: the throttle forgets the account's failures
+        // whatever follows. Where a session opens, that is written in the
+        // session's transaction (one commit less on PostgreSQL); where it
+        // could not be, or did not commit, it is written on its own.
+        var settled = false
+        do {
+            if hashing.needsRehash(phc) {
+                // Only over the hash this login verified: a new password set meanwhile stays.
+                if try accounts.rehashPassword(id: account.id, try await sealedHash(of: password, for: account.id),
+                                               ifGeneration: account.credentialGeneration) {
+                    audit.record(.passwordRehashed, .success, user: account.id, username: account.username.value)
+                }
             }
-        }
-        if account.secondFactorEnabled, let deviceToken,
-           case .trusted(let deviceID, let next) = try devices.redeem(token: deviceToken, for: account.id, client: client) {
+            if account.secondFactorEnabled, let deviceToken,
+               case .trusted(let deviceID, let next) = try devices.redeem(token: deviceToken, for: account.id,
+                                                                          client: client) {
+                let session = try openSessionIfUnchanged(account, client: client) {
+                    try gate.succeeded(ticket)
+                    let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
+                                                    client: client, deviceID: deviceID)
+                    audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
+                                 reason: "trusted_device", client: client,
+                                 details: ["session_id": session.info.sessionID.rawValue,
+                                           "device_id": deviceID.rawValue])
+                    return session
+                }
+                settled = true
+                return .session(session, deviceToken: next)
+            }
+            if account.secondFactorEnabled {
+                try gate.succeeded(ticket)
+                settled = true
+                let challenge = try await startSecondFactorChallenge(FactorChallengeRequest(
+                    purpose: .login, account: account, language: client.language,
+                    credentialGeneration: account.credentialGeneration))
+                audit.record(.loginChallenged, .success, user: account.id, username: account.username.value,
+                             reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
+                return .challenge(challenge)
+            }
+            // One commit for the re-check, the throttle's success, the session,
+            // the last-login time and the audit entry.
             let session = try openSessionIfUnchanged(account, client: client) {
-                let session = try sessions.open(for: account, assurance: .secondFactor, method: .trustedDevice,
-                                                client: client, deviceID: deviceID)
+                try gate.succeeded(ticket)
+                let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
                 audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
-                             reason: "trusted_device", client: client,
-                             details: ["session_id": session.info.sessionID.rawValue, "device_id": deviceID.rawValue])
+                             reason: "password", client: client,
+                             details: ["session_id": session.info.sessionID.rawValue])
                 return session
             }
-            return .session(session, deviceToken: next)
+            settled = true
+            return .session(session)
+        } catch {
+            if !settled { try? gate.succeeded(ticket) }
+            throw error
         }
-        if account.secondFactorEnabled {
-            let challenge = try await startSecondFactorChallenge(FactorChallengeRequest(
-                purpose: .login, account: account, language: client.language,
-                credentialGeneration: account.credentialGeneration))
-            audit.record(.loginChallenged, .success, user: account.id, username: account.username.value,
-                         reason: "password", client: client, details: ["challenge_id": challenge.id.rawValue])
-            return .challenge(challenge)
-        }
-        // One commit for the re-check, the session, the last-login time and the audit entry.
-        let session = try openSessionIfUnchanged(account, client: client) {
-            let session = try sessions.open(for: account, assurance: .password, method: .password, client: client)
-            audit.record(.loginSucceeded, .success, user: account.id, username: account.username.value,
-                         reason: "password", client: client, details: ["session_id": session.info.sessionID.rawValue])
-            return session
-        }
-        return .session(session)
     }
 
     /// Opens a session with `open` in one transaction that first re-reads the
