@@ -181,6 +181,18 @@ public final class PostgresDatabase: Sendable {
         return try Self.$current.withValue(pinned) { try pinned.run(body) }
     }
 
+    /// Runs `body` as one transaction, or inside another transaction of this
+    /// database as a part of it, without a savepoint: for a write that no
+    /// caller survives (its failure fails the enclosing transaction too,
+    /// and nothing catches it to go on), where a savepoint's two round trips
+    /// would buy nothing. `body` must throw before its first write or not at
+    /// all, short of a statement error (which aborts the transaction).
+    @discardableResult
+    func transactionOrPart<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        if let pinned = Self.current, pinned.database === self { return try body(pinned.session) }
+        return try transaction(body)
+    }
+
     /// Runs `body` in a read-only transaction on one snapshot (`REPEATABLE
     /// READ`), so a long read (verifying the audit chain) sees one state;
     /// inside another transaction, in that one.

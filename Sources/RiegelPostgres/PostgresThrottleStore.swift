@@ -36,8 +36,11 @@ public final class PostgresThrottleStore: ThrottleStore {
         try database.withSession { session in try session.execute(Self.upsert, [key, text]) }
     }
 
+    /// Inside a caller's transaction, part of it (no savepoint): the login
+    /// flow fails as a whole when its throttle update fails, and nothing is
+    /// written before the body has returned and every state is encoded.
     public func update<T>(_ keys: [String], _ body: (inout [ThrottleState]) throws -> T) throws -> T {
-        try database.transaction { session in
+        try database.transactionOrPart { session in
             var stored: [String: ThrottleState] = [:]
             for key in Set(keys).sorted() {
                 stored[key] = try Self.lockedState(of: key, session)
@@ -46,8 +49,9 @@ public final class PostgresThrottleStore: ThrottleStore {
             var states = before
             let result = try body(&states)
             precondition(states.count == keys.count, "ThrottleStore.update: the body changed the number of states")
-            for (index, key) in keys.enumerated() where states[index] != before[index] {
-                try session.execute(Self.upsert, [key, try Self.encode(states[index])])
+            let changed = try keys.indices.filter { states[$0] != before[$0] }.map { (keys[$0], try Self.encode(states[$0])) }
+            for (key, text) in changed {
+                try session.execute(Self.upsert, [key, text])
             }
             return result
         }
