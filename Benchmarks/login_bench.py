@@ -228,7 +228,12 @@ def _wait_start(start):
 
 def _call_loop(address, method, users, seconds, ready, start, out, idx):
     """One connection; once every client is connected, calls `method` for `seconds`;
-    records (t_done, latency, outcome)."""
+    records (t_done, latency, outcome).
+
+    `method` is "GetInfo", "Login", or a flow of several calls: a callable
+    flow(user, idx) -> step, called once per connection in the client process;
+    step(conn) then runs one iteration on io.riegel.Auth and returns None when it
+    succeeded, else the name of its outcome (sms_flow_bench.py)."""
     recs = []
     iface_name = "org.varlink.service" if method == "GetInfo" else AUTH
     conn = client = None
@@ -240,6 +245,14 @@ def _call_loop(address, method, users, seconds, ready, start, out, idx):
         ready.put(idx)
         return
     user = users[idx % len(users)] if users else None
+    if callable(method):
+        step = method(user, idx)
+    elif method == "GetInfo":
+        def step(c):
+            c.GetInfo()
+    else:
+        def step(c):
+            c.Login(username=user, password=PASSWORD)
     ready.put(idx)
     end_at = _wait_start(start) + seconds
     while True:
@@ -247,11 +260,7 @@ def _call_loop(address, method, users, seconds, ready, start, out, idx):
         if t0 >= end_at:
             break
         try:
-            if method == "GetInfo":
-                conn.GetInfo()
-            else:
-                conn.Login(username=user, password=PASSWORD)
-            outcome = "ok"
+            outcome = step(conn) or "ok"
         except varlink.VarlinkError as e:
             outcome = e.error()
         except Exception as e:  # noqa: BLE001  (connection trouble: record it, reconnect)
@@ -289,11 +298,11 @@ def _client_process(address, method, users, threads, first_idx, seconds, ready, 
     q.put({"recs": [r for i in sorted(out) for r in out[i]], "cpu": cpu})
 
 
-def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: float,
+def drive(d: Daemon, method, users, procs: int, threads: int, seconds: float,
           sample_rss: bool = False) -> dict:
-    """procs x threads connections calling `method` for `seconds`, starting together once all
-    are connected (a busy machine can take seconds to fork and fetch the IDL); counts what
-    completes in the window."""
+    """procs x threads connections calling `method` ("GetInfo", "Login" or a flow, see
+    _call_loop) for `seconds`, starting together once all are connected (a busy machine can
+    take seconds to fork and fetch the IDL); counts what completes in the window."""
     ctx = mp.get_context("fork")
     q, ready, start = ctx.Queue(), ctx.Queue(), ctx.Value("d", 0.0)
     ps = [ctx.Process(target=_client_process,
@@ -326,7 +335,8 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
     for r in recs:
         outcomes[r[2]] = outcomes.get(r[2], 0) + 1
     ok_lat = sorted(r[1] for r in recs if r[2] == "ok")
-    return {"method": method, "connections": procs * threads, "seconds": seconds,
+    return {"method": method if isinstance(method, str) else getattr(method, "__name__", type(method).__name__),
+            "connections": procs * threads, "seconds": seconds,
             "outcomes": outcomes, "ok": len(ok_lat), "rate": len(ok_lat) / seconds,
             "calls_per_s": len(recs) / seconds,
             "p50_ms": 1000 * pct(ok_lat, 50), "p99_ms": 1000 * pct(ok_lat, 99),
