@@ -51,6 +51,7 @@ import multiprocessing as mp
 import os
 import platform
 import random
+import re
 import resource
 import shlex
 import signal
@@ -198,6 +199,22 @@ def proc_counters(pid: int) -> tuple[float, float, int]:
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK, int(fields[7])
 
 
+def thread_cpu(pid: int) -> dict:
+    """CPU seconds (user + system) per kind of thread of a process, by name without its
+    number (riegeld: riegel-hash, riegel-io, NIO-ELT-..., the main thread)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = re.sub(r"[-#\d]+$", "", f.read().strip()) or "?"
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
 def start_daemon(tag: str) -> Daemon:
     d = Daemon(make_root(), extra_config=THROTTLE).start()
     d.tag = tag
@@ -319,6 +336,7 @@ def drive(d: Daemon, method, users, procs: int, threads: int, seconds: float,
         time.sleep(0.001)
     pid = d.proc.pid
     u0, s0, f0 = proc_counters(pid)
+    t0 = thread_cpu(pid)
     rss_max = 0
     while time.time() < end_at:
         if sample_rss:
@@ -326,6 +344,7 @@ def drive(d: Daemon, method, users, procs: int, threads: int, seconds: float,
             rss_max = max(rss_max, st["VmRSS"])
         time.sleep(0.02 if sample_rss else 0.1)
     u1, s1, f1 = proc_counters(pid)
+    t1 = thread_cpu(pid)
     cpu0, cpu1 = u0 + s0, u1 + s1
     results = [q.get(timeout=120) for _ in ps]
     for p in ps:
@@ -345,6 +364,8 @@ def drive(d: Daemon, method, users, procs: int, threads: int, seconds: float,
             "daemon_cpu_ms_per_ok": 1000 * (cpu1 - cpu0) / max(len(ok_lat), 1),
             "daemon_sys_ms_per_ok": 1000 * (s1 - s0) / max(len(ok_lat), 1),
             "daemon_minflt_per_ok": (f1 - f0) / max(len(ok_lat), 1),
+            "daemon_thread_cpu_ms_per_ok": {k: 1000 * (v - t0.get(k, 0.0)) / max(len(ok_lat), 1)
+                                            for k, v in t1.items() if v > t0.get(k, 0.0)},
             "rss_max_kb": rss_max}
 
 
