@@ -51,6 +51,7 @@ import multiprocessing as mp
 import os
 import platform
 import random
+import re
 import resource
 import shlex
 import signal
@@ -198,6 +199,22 @@ def proc_counters(pid: int) -> tuple[float, float, int]:
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK, int(fields[7])
 
 
+def thread_cpu(pid: int) -> dict:
+    """CPU seconds (user + system) per kind of thread of a process, by name without its
+    number (riegeld: riegel-hash, riegel-io, NIO-ELT-..., the main thread)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = re.sub(r"[-#\d]+$", "", f.read().strip()) or "?"
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
 def start_daemon(tag: str) -> Daemon:
     d = Daemon(make_root(), extra_config=THROTTLE).start()
     d.tag = tag
@@ -228,7 +245,12 @@ def _wait_start(start):
 
 def _call_loop(address, method, users, seconds, ready, start, out, idx):
     """One connection; once every client is connected, calls `method` for `seconds`;
-    records (t_done, latency, outcome)."""
+    records (t_done, latency, outcome).
+
+    `method` is "GetInfo", "Login", or a flow of several calls: a callable
+    flow(user, idx) -> step, called once per connection in the client process;
+    step(conn) then runs one iteration on io.riegel.Auth and returns None when it
+    succeeded, else the name of its outcome (sms_flow_bench.py)."""
     recs = []
     iface_name = "org.varlink.service" if method == "GetInfo" else AUTH
     conn = client = None
@@ -240,6 +262,14 @@ def _call_loop(address, method, users, seconds, ready, start, out, idx):
         ready.put(idx)
         return
     user = users[idx % len(users)] if users else None
+    if callable(method):
+        step = method(user, idx)
+    elif method == "GetInfo":
+        def step(c):
+            c.GetInfo()
+    else:
+        def step(c):
+            c.Login(username=user, password=PASSWORD)
     ready.put(idx)
     end_at = _wait_start(start) + seconds
     while True:
@@ -247,11 +277,7 @@ def _call_loop(address, method, users, seconds, ready, start, out, idx):
         if t0 >= end_at:
             break
         try:
-            if method == "GetInfo":
-                conn.GetInfo()
-            else:
-                conn.Login(username=user, password=PASSWORD)
-            outcome = "ok"
+            outcome = step(conn) or "ok"
         except varlink.VarlinkError as e:
             outcome = e.error()
         except Exception as e:  # noqa: BLE001  (connection trouble: record it, reconnect)
@@ -289,11 +315,11 @@ def _client_process(address, method, users, threads, first_idx, seconds, ready, 
     q.put({"recs": [r for i in sorted(out) for r in out[i]], "cpu": cpu})
 
 
-def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: float,
+def drive(d: Daemon, method, users, procs: int, threads: int, seconds: float,
           sample_rss: bool = False) -> dict:
-    """procs x threads connections calling `method` for `seconds`, starting together once all
-    are connected (a busy machine can take seconds to fork and fetch the IDL); counts what
-    completes in the window."""
+    """procs x threads connections calling `method` ("GetInfo", "Login" or a flow, see
+    _call_loop) for `seconds`, starting together once all are connected (a busy machine can
+    take seconds to fork and fetch the IDL); counts what completes in the window."""
     ctx = mp.get_context("fork")
     q, ready, start = ctx.Queue(), ctx.Queue(), ctx.Value("d", 0.0)
     ps = [ctx.Process(target=_client_process,
@@ -310,6 +336,7 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
         time.sleep(0.001)
     pid = d.proc.pid
     u0, s0, f0 = proc_counters(pid)
+    t0 = thread_cpu(pid)
     rss_max = 0
     while time.time() < end_at:
         if sample_rss:
@@ -317,6 +344,7 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
             rss_max = max(rss_max, st["VmRSS"])
         time.sleep(0.02 if sample_rss else 0.1)
     u1, s1, f1 = proc_counters(pid)
+    t1 = thread_cpu(pid)
     cpu0, cpu1 = u0 + s0, u1 + s1
     results = [q.get(timeout=120) for _ in ps]
     for p in ps:
@@ -326,7 +354,8 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
     for r in recs:
         outcomes[r[2]] = outcomes.get(r[2], 0) + 1
     ok_lat = sorted(r[1] for r in recs if r[2] == "ok")
-    return {"method": method, "connections": procs * threads, "seconds": seconds,
+    return {"method": method if isinstance(method, str) else getattr(method, "__name__", type(method).__name__),
+            "connections": procs * threads, "seconds": seconds,
             "outcomes": outcomes, "ok": len(ok_lat), "rate": len(ok_lat) / seconds,
             "calls_per_s": len(recs) / seconds,
             "p50_ms": 1000 * pct(ok_lat, 50), "p99_ms": 1000 * pct(ok_lat, 99),
@@ -335,6 +364,8 @@ def drive(d: Daemon, method: str, users, procs: int, threads: int, seconds: floa
             "daemon_cpu_ms_per_ok": 1000 * (cpu1 - cpu0) / max(len(ok_lat), 1),
             "daemon_sys_ms_per_ok": 1000 * (s1 - s0) / max(len(ok_lat), 1),
             "daemon_minflt_per_ok": (f1 - f0) / max(len(ok_lat), 1),
+            "daemon_thread_cpu_ms_per_ok": {k: 1000 * (v - t0.get(k, 0.0)) / max(len(ok_lat), 1)
+                                            for k, v in t1.items() if v > t0.get(k, 0.0)},
             "rss_max_kb": rss_max}
 
 
