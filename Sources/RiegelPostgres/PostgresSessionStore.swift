@@ -49,6 +49,18 @@ public final class PostgresSessionStore: SessionStore {
         try select("WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id", [userID])
     }
 
+    public func liveSessions(of userID: UserID, createdAfter: Instant, activeAfter: Instant,
+                             beyondNewest keeping: Int) throws -> [SessionID] {
+        try database.withSession { db in
+            try db.query("""
+                SELECT id FROM session
+                WHERE user_id = $1 AND revoked_at IS NULL AND created_at > $2 AND last_activity_at > $3
+                ORDER BY created_at DESC, id DESC OFFSET $4
+                """, [userID, createdAfter, activeAfter, max(0, keeping)])
+                .map { SessionID(rawValue: try $0.text("id", table: "session")) }
+        }.reversed()
+    }
+
     public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
         try select("WHERE id > $1 ORDER BY id LIMIT $2", [cursor?.rawValue ?? "", limit])
     }

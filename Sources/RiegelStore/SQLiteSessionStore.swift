@@ -67,6 +67,17 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
+    public func liveSessions(of userID: UserID, createdAfter: Instant, activeAfter: Instant,
+                             beyondNewest keeping: Int) throws -> [SessionID] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT id FROM session
+                WHERE user_id = ? AND revoked_at IS NULL AND created_at > ? AND last_activity_at > ?
+                ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?
+                """, arguments: [userID.rawValue, createdAfter.secondsSinceEpoch, activeAfter.secondsSinceEpoch, max(0, keeping)])
+        }.reversed().map(SessionID.init(rawValue:))
+    }
+
     public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
         try database.writer.read { db in
             try Self.records(db, "SELECT \(Self.columns) FROM session WHERE id > ? ORDER BY id LIMIT ?",

@@ -36,6 +36,12 @@ public final class InMemorySessionStore: SessionStore, Sendable {
         }
     }
 
+    public func liveSessions(of userID: UserID, createdAfter: Instant, activeAfter: Instant,
+                             beyondNewest keeping: Int) throws -> [SessionID] {
+        let live = try sessions(of: userID).filter { $0.createdAt > createdAfter && $0.lastActivityAt > activeAfter }
+        return live.prefix(max(0, live.count - max(0, keeping))).map(\.id)
+    }
+
     public func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] {
         data.tables.withLock { tables in
             Array(tables.sessions.values.filter { cursor == nil || $0.id.rawValue > cursor!.rawValue }

@@ -12,6 +12,7 @@ public enum SessionStoreConformance {
         ("creatingASessionRecordsTheLogin", creatingASessionRecordsTheLogin),
         ("duplicateIDOrDigestIsRefused", duplicateIDOrDigestIsRefused),
         ("sessionsOfUserAreUnrevokedOldestFirst", sessionsOfUserAreUnrevokedOldestFirst),
+        ("liveSessionsBeyondTheNewestAreTheOldestLiveOnes", liveSessionsBeyondTheNewestAreTheOldestLiveOnes),
         ("renewReplacesDigestAndAssurance", renewReplacesDigestAndAssurance),
         ("revokeEndsOnceAndKeepsTheRecord", revokeEndsOnceAndKeepsTheRecord),
         ("pagesListEverySessionOnceInIDOrder", pagesListEverySessionOnceInIDOrder),
@@ -135,6 +136,36 @@ public enum SessionStoreConformance {
         try C.expect(listed == ids([session(2), session(3), session(1)]),
                      "sessions(of:) must list the user's unrevoked sessions, oldest first; got \(listed)")
         try C.expect(try store.sessions(of: C.userID(9)).isEmpty, "an unknown user has no sessions")
+    }
+
+    static func liveSessionsBeyondTheNewestAreTheOldestLiveOnes(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1, 2)
+        // Live after created 20 and active 25: 3 (created 30), 5 (40), 6 (50, active 60), 7 (70).
+        try store.create(session(1, createdAt: 10, lastActivity: 100))  // created too long ago
+        try store.create(session(2, createdAt: 22, lastActivity: 24))   // idle
+        try store.create(session(3, createdAt: 30))
+        try store.create(session(4, createdAt: 35, revokedAt: C.at(36)))
+        try store.create(session(5, createdAt: 40))
+        try store.create(session(6, createdAt: 50, lastActivity: 60))
+        try store.create(session(7, createdAt: 70))
+        try store.create(session(8, user: 2, createdAt: 31))
+        func beyond(_ keeping: Int) throws -> [String] {
+            try store.liveSessions(of: C.userID(1), createdAfter: C.at(20), activeAfter: C.at(25), beyondNewest: keeping)
+                .map(\.rawValue)
+        }
+        let two = try beyond(2), none = try beyond(0)
+        try C.expect(two == [C.sessionID(3), C.sessionID(5)].map(\.rawValue),
+                     "beyond the newest 2 live: the 2 oldest live ones, oldest first; got \(two)")
+        try C.expect(none == [3, 5, 6, 7].map { C.sessionID($0).rawValue }, "keeping 0: every live session; got \(none)")
+        try C.expect(try beyond(4).isEmpty && beyond(9).isEmpty, "at or below the cap: none")
+        // The bounds are exclusive, as a session created or last active exactly
+        // one timeout ago has ended (SessionPolicy.endReason).
+        try C.expect(try store.liveSessions(of: C.userID(1), createdAfter: C.at(30), activeAfter: C.at(0),
+                                            beyondNewest: 0).map(\.rawValue).first == C.sessionID(5).rawValue,
+                     "a session created exactly at createdAfter is not live")
+        try C.expect(try store.liveSessions(of: C.userID(9), createdAfter: C.at(0), activeAfter: C.at(0),
+                                            beyondNewest: 0).isEmpty, "an unknown user has none")
     }
 
     static func renewReplacesDigestAndAssurance(_ subject: Subject) throws {

@@ -10,6 +10,8 @@ import XCTest
 final class ObservedSessionStore: SessionStore, Sendable {
     let inner: InMemorySessionStore
     let digestReads = Atomic<Int>(0)
+    /// Reads of every session of a user (`sessions(of:)`).
+    let userReads = Atomic<Int>(0)
     let failing = Atomic<Bool>(false)
     let afterRead = Mutex<(@Sendable () -> Void)?>(nil)
     /// Runs once after the next create or renew (the instance's own change coming back through the feed).
@@ -36,7 +38,14 @@ final class ObservedSessionStore: SessionStore, Sendable {
         wrote()
     }
     func session(id: SessionID) throws -> SessionRecord? { try inner.session(id: id) }
-    func sessions(of userID: UserID) throws -> [SessionRecord] { try inner.sessions(of: userID) }
+    func sessions(of userID: UserID) throws -> [SessionRecord] {
+        userReads.add(1, ordering: .relaxed)
+        return try inner.sessions(of: userID)
+    }
+    func liveSessions(of userID: UserID, createdAfter: Instant, activeAfter: Instant,
+                      beyondNewest keeping: Int) throws -> [SessionID] {
+        try inner.liveSessions(of: userID, createdAfter: createdAfter, activeAfter: activeAfter, beyondNewest: keeping)
+    }
     func page(after cursor: SessionID?, limit: Int) throws -> [SessionRecord] { try inner.page(after: cursor, limit: limit) }
     func renew(id: SessionID, tokenDigest: [UInt8], assurance: Assurance, secondFactorAt: Instant?,
                secondFactorMethod: AuthenticationMethod?) throws {
@@ -95,6 +104,34 @@ final class SessionSharedCacheTests: XCTestCase {
         // Even with the store down, a hit within the bound is answered.
         store.failing.store(true, ordering: .relaxed)
         XCTAssertEqual(try b.check(token: s.token).info.sessionID, s.info.sessionID)
+    }
+
+    /// The cap counts every instance's sessions, as the store has them: B's
+    /// logins end the oldest of sessions A opened, which B's table never held,
+    /// and B reads no session rows to do it.
+    func testTheCapCountsTheSessionsOfEveryInstanceInTheStore() async throws {
+        let f = AccountServiceFixture(sessionPolicy: SessionPolicy(maxPerUser: 3))
+        _ = try await f.service.register(username: "sam", password: password, email: nil, phone: nil, client: .init())
+        let (b, store) = instanceB(f)
+        let account = try XCTUnwrap(try f.accounts.account(usernameKey: "sam"))
+        var opened: [NewSession] = []
+        for _ in 0..<2 { opened.append(try await login(f)); f.clock.advance(seconds: 1) }  // on A
+        for _ in 0..<2 {  // on B
+            opened.append(try b.open(for: account, assurance: .password, method: .password, client: .init()))
+            f.clock.advance(seconds: 1)
+        }
+        let stored = try opened.map { try store.inner.session(id: $0.info.sessionID)?.revokeReason }
+        XCTAssertEqual(stored, ["session_cap", nil, nil, nil], "the oldest, opened on A, ends")
+        XCTAssertEqual(store.digestReads.load(ordering: .relaxed), 0)
+        XCTAssertEqual(store.userReads.load(ordering: .relaxed), 0, "no login loads the user's sessions")
+        func revocations() throws -> [String?] {
+            try f.auditLog.query(AuditFilter(types: ["session.revoked"]), limit: nil).entries.map(\.event.reason)
+        }
+        XCTAssertEqual(try revocations(), ["session_cap"])
+        // An idle session does not count: after 15 minutes only B's next login is live.
+        f.clock.advance(seconds: 16 * 60)
+        _ = try b.open(for: account, assurance: .password, method: .password, client: .init())
+        XCTAssertEqual(try revocations().count, 1, "idle sessions are not ended by the cap")
     }
 
     func testBeforeTheFirstCatchUpAndPastTheBoundEveryCheckReadsAndFailsClosed() async throws {

@@ -12,6 +12,12 @@ public protocol SessionStore: Sendable {
     func session(id: SessionID) throws -> SessionRecord?
     /// Every unrevoked session of `userID`, oldest first.
     func sessions(of userID: UserID) throws -> [SessionRecord]
+    /// The ids of `userID`'s live sessions beyond the newest `keeping`, oldest
+    /// first: those a cap of `keeping` ends. Live: unrevoked, created after
+    /// `createdAfter` and last active after `activeAfter` (as stored). One
+    /// short read whatever the user holds, for a cap on a shared store.
+    func liveSessions(of userID: UserID, createdAfter: Instant, activeAfter: Instant,
+                      beyondNewest keeping: Int) throws -> [SessionID]
     /// Up to `limit` sessions (revoked ones included) with ids after `cursor`
     /// (nil: from the first), in id order: a background load reads a million
     /// page by page, each page one short read. The next cursor is the last id.

@@ -214,10 +214,19 @@ public final class SessionService: Sendable {
             secondFactorAt: assurance == .secondFactor ? now : nil,
             secondFactorMethod: assurance == .secondFactor ? method : nil, lastActivityAt: now,
             clientIP: client.ip, userAgent: client.userAgent, deviceID: deviceID)
-        try fetch(user: account.id)
-        try sessions.create(record)
-        table.insert(record, username: account.username.value)
-        try enforceCap(of: account.id, username: account.username.value, now: now)
+        if sharedStore {
+            // Every instance's sessions are in the store, so the cap is counted
+            // there: one short read, not the user's sessions loaded into this
+            // table on every login (at the cap, 50 rows a login).
+            try sessions.create(record)
+            table.insert(record, username: account.username.value)
+            try enforceCapInStore(of: account.id, username: account.username.value, now: now)
+        } else {
+            try fetch(user: account.id)
+            try sessions.create(record)
+            table.insert(record, username: account.username.value)
+            try enforceCap(of: account.id, username: account.username.value, now: now)
+        }
         reportLive()
         // On a shared store the change feed may already have dropped it again (a reset).
         let entry = table.entry(id: record.id) ?? SessionTable.Entry(record, username: account.username.value)
@@ -233,12 +242,27 @@ public final class SessionService: Sendable {
         let live = table.entries(of: userID)
             .filter { policy.endReason(revoked: $0.revoked, createdAt: $0.createdAt, lastActivityAt: $0.lastActivityAt, now: now) == nil }
         for oldest in live.prefix(max(0, live.count - policy.maxPerUser)) {
-            try sessions.revoke(id: oldest.id, reason: "session_cap", at: now)
-            table.markRevoked([oldest.id])
-            audit.record(.sessionRevoked, .success, user: userID, username: username,
-                         reason: "session_cap", details: ["session_id": oldest.id.rawValue])
+            try endForCap(oldest.id, of: userID, username: username, now: now)
         }
         return max(0, live.count - policy.maxPerUser)
+    }
+
+    /// ``enforceCap(of:username:now:)`` on a shared store: the live sessions
+    /// beyond the newest `maxPerUser`, as the store has them (last activity
+    /// as flushed, which lags this table by at most the flush interval).
+    private func enforceCapInStore(of userID: UserID, username: String, now: Instant) throws {
+        let beyond = try sessions.liveSessions(of: userID, createdAfter: now.adding(seconds: -policy.absoluteTimeout),
+                                               activeAfter: now.adding(seconds: -policy.idleTimeout),
+                                               beyondNewest: policy.maxPerUser)
+        for id in beyond { try endForCap(id, of: userID, username: username, now: now) }
+    }
+
+    private func endForCap(_ id: SessionID, of userID: UserID, username: String, now: Instant) throws {
+        // Already ended by another instance meanwhile: not this cap's doing.
+        guard try sessions.revoke(id: id, reason: "session_cap", at: now) else { return }
+        table.markRevoked([id])
+        audit.record(.sessionRevoked, .success, user: userID, username: username,
+                     reason: "session_cap", details: ["session_id": id.rawValue])
     }
 
     /// The valid session for `token`, from memory only (no disk I/O: fit
