@@ -228,11 +228,16 @@ def test_renewals_on_a_enrolment_and_step_up_fail_the_old_token_on_b_within_a_se
         stopped(b)
 
 
-def kill_listeners(postgres, database):
-    """Terminates every riegeld's change-feed connection (`pg_terminate_backend`); returns how many."""
-    return int(postgres.psql(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid() AND query LIKE '%pg_current_snapshot%'", database))
+def kill_listeners(postgres, database, expected=2):
+    """Terminates every riegeld's change-feed connection (`pg_terminate_backend`) once `expected`
+    of them are up (a feed's connection shows its LISTEN or catch-up query; on a loaded machine
+    an instance's first catch-up may come a little after its first answer); returns how many."""
+    feeds = ("FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+             "AND (query LIKE '%pg_current_snapshot%' OR query LIKE 'LISTEN%')")
+    deadline = time.monotonic() + 10
+    while int(postgres.psql(f"SELECT count(*) {feeds}", database)) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return int(postgres.psql(f"SELECT count(pg_terminate_backend(pid)) {feeds}", database))
 
 
 def test_a_killed_listener_reconnects_and_catches_up(root, postgres):
