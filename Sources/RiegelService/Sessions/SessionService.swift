@@ -258,9 +258,10 @@ public final class SessionService: Sendable {
     }
 
     private func endForCap(_ id: SessionID, of userID: UserID, username: String, now: Instant) throws {
-        // Already ended by another instance meanwhile: not this cap's doing.
-        guard try sessions.revoke(id: id, reason: "session_cap", at: now) else { return }
+        let ended = try sessions.revoke(id: id, reason: "session_cap", at: now)
         table.markRevoked([id])
+        // Ended meanwhile by a logout or another instance: not this cap's doing.
+        guard ended else { return }
         audit.record(.sessionRevoked, .success, user: userID, username: username,
                      reason: "session_cap", details: ["session_id": id.rawValue])
     }
