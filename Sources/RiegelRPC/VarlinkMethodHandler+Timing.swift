@@ -1,4 +1,8 @@
-import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Metrics
 import Varlink
 
@@ -58,7 +62,13 @@ extension VarlinkMethodHandler {
         }
     }
 
-    private static func nanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    /// `CLOCK_MONOTONIC` read directly (the vDSO: no system call), not through
+    /// `DispatchTime`, whose conversions cost as much again.
+    private static func nanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+    }
 
     private static func record(since start: UInt64, into timer: Timer) {
         let now = nanoseconds()
