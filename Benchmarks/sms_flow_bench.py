@@ -25,9 +25,12 @@ alone runs flows and plain logins in turn (what a user waits with no queue).
 Every non-ok outcome is counted and printed: a run with any is not a
 measurement (exit status 1).
 
-The SMS send windows (per phone, user, country and overall) grow by one entry
-per flow during the run; `--prefill N` starts the overall and country windows
-with N sends, as on a daemon that has sent that many codes within cap_window.
+The SMS send windows (per phone, user, country and overall) count one more
+send per flow during the run; `--prefill N` starts the overall and country
+windows with N sends, as on a daemon that has sent that many codes within
+cap_window. The prefill is written in the windows' old format (one entry per
+send), which riegeld builds before and after `v14-sms-send-buckets` both read;
+a build with the bucket format rewrites the row at its first send.
 
 The daemon's SMS send caps are raised (per phone and per user to 1 000 000,
 per country and overall to 100 000 000 per `cap_window`, the enrolment caps
@@ -174,16 +177,20 @@ def prefill_windows(d: Daemon, n: int):
 
 
 def send_windows(d: Daemon) -> dict:
-    """Entries of the largest SMS send windows (read-only, while riegeld runs)."""
+    """The largest SMS send windows per kind (read-only, while riegeld runs): sends counted and
+    entries stored (one per send in the old format, one per bucket in the bucket format)."""
     db = sqlite3.connect(f"file:{d.state / 'riegel.sqlite'}?mode=ro", uri=True)
     try:
         rows = db.execute("SELECT key, sends FROM sms_send_window").fetchall()
     finally:
         db.close()
-    sizes = {k.split(":")[0] if ":" in k else k: 0 for k, _ in rows}
+    sizes: dict = {}
     for k, v in rows:
         kind = k.split(":")[0] if ":" in k else k
-        sizes[kind] = max(sizes[kind], len(json.loads(v)["sends"]))
+        w = json.loads(v)
+        sends, entries = (len(w["sends"]),) * 2 if "sends" in w else (sum(c for _, c in w["buckets"]), len(w["buckets"]))
+        old = sizes.get(kind, {"sends": 0, "entries": 0})
+        sizes[kind] = {"sends": max(old["sends"], sends), "entries": max(old["entries"], entries)}
     return sizes
 
 
@@ -358,7 +365,7 @@ def report(R: dict) -> str:
     if got < 0.8 * R["cores"]:
         L.append(f"- **disturbed**: in at least one slice the anchor got only {got:.2f} of {R['cores']} cores")
     if "windows" in R:
-        L.append(f"- SMS send windows at the end (largest per kind, entries): {R['windows']}; outbox "
+        L.append(f"- SMS send windows at the end (largest per kind, sends counted and entries stored): {R['windows']}; outbox "
                  f"{R['outbox_lines']} lines")
     L.append(f"- non-ok outcomes: {bad if bad else 'none'}")
     st = R["stop"]

@@ -1,7 +1,8 @@
 import RiegelCore
 
 /// The ``SMSCounterStore`` on PostgreSQL: tables `sms_send_window` and
-/// `sms_budget` of `pg-5-sms` (JSON text, as in SQLite).
+/// `sms_budget` of `pg-5-sms` (JSON text, as in SQLite; a send window is
+/// ``SMSSendWindow``'s bucket format).
 public final class PostgresSMSCounterStore: SMSCounterStore {
     private let database: PostgresDatabase
 
@@ -13,22 +14,57 @@ public final class PostgresSMSCounterStore: SMSCounterStore {
     public func sendWindow(_ key: String) throws -> SMSSendWindow? {
         try database.withSession { db in
             try db.query("SELECT sends FROM sms_send_window WHERE key = $1", [key]).first.map {
-                try JSONColumn.decode(SMSSendWindow.self, try $0.text("sends", table: "sms_send_window"),
-                                      table: "sms_send_window")
+                try Self.decode(try $0.text("sends", table: "sms_send_window"))
             }
         }
     }
 
-    public func saveSendWindows(_ windows: [String: SMSSendWindow], now: Instant) throws {
-        let encoded = try windows.sorted { $0.key < $1.key }.map { ($0.key, try JSONColumn.encode($0.value)) }
-        try database.transaction { db in
-            for (key, text) in encoded {
-                try db.execute("""
-                    INSERT INTO sms_send_window (key, sends, updated_at) VALUES ($1, $2, $3)
-                    ON CONFLICT (key) DO UPDATE SET sends = excluded.sends, updated_at = excluded.updated_at
-                    """, [key, text, now])
+    /// Atomic across riegeld instances, as ``PostgresThrottleStore/update(_:_:)``:
+    /// in one transaction (a savepoint inside another) each key is locked in
+    /// sorted order, by its row (`SELECT … FOR UPDATE`) or, without one, by a
+    /// transaction-scoped advisory lock on the key and a second read; then the
+    /// body runs and the changed windows are written. Two instances checking a
+    /// cap at once therefore see each other's sends: the cap holds across them.
+    public func updateSendWindows<T>(_ keys: [String], now: Instant,
+                                     _ body: (inout [SMSSendWindow?]) throws -> T) throws -> T {
+        try database.transaction { session in
+            var stored: [String: SMSSendWindow] = [:]
+            for key in Set(keys).sorted() {
+                stored[key] = try Self.lockedWindow(of: key, session)
             }
+            let before = keys.map { stored[$0] }
+            var windows = before
+            let result = try body(&windows)
+            precondition(windows.count == keys.count, "updateSendWindows: the body changed the number of windows")
+            let changed = try keys.indices.filter { windows[$0] != before[$0] }
+                .map { index in (keys[index], try windows[index].map { try JSONColumn.encode($0) }) }
+            for (key, text) in changed {
+                if let text {
+                    try session.execute("""
+                        INSERT INTO sms_send_window (key, sends, updated_at) VALUES ($1, $2, $3)
+                        ON CONFLICT (key) DO UPDATE SET sends = excluded.sends, updated_at = excluded.updated_at
+                        """, [key, text, now])
+                } else {
+                    try session.execute("DELETE FROM sms_send_window WHERE key = $1", [key])
+                }
+            }
+            return result
         }
+    }
+
+    /// The stored window of `key` (nil: no row), locked until the transaction
+    /// ends: by its row, or when there is none by the advisory lock on the key.
+    private static func lockedWindow(of key: String, _ session: PostgresSession) throws -> SMSSendWindow? {
+        let lockRow = "SELECT sends FROM sms_send_window WHERE key = $1 FOR UPDATE"
+        if let row = try session.query(lockRow, [key]).first {
+            return try decode(try row.text("sends", table: "sms_send_window"))
+        }
+        try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7412))", [key])
+        return try session.query(lockRow, [key]).first.map { try decode(try $0.text("sends", table: "sms_send_window")) }
+    }
+
+    private static func decode(_ text: String) throws -> SMSSendWindow {
+        try JSONColumn.decode(SMSSendWindow.self, text, table: "sms_send_window")
     }
 
     public func budget(of userID: UserID) throws -> SecondFactorBudget? {

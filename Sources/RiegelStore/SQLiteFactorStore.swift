@@ -143,9 +143,10 @@ public final class SQLiteFactorStore: FactorStore {
 
     public func challenge(id: ChallengeID) throws -> FactorChallenge? {
         let row = try database.writer.read { db in
-            try Row.fetchOne(db, sql: """
+            // Cached: every VerifyChallenge looks here first, an SMS one twice (TOTP, recovery code).
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT challenge, reset_digest, reset_hash, reset_key_id FROM factor_challenge WHERE id = ?
-                """, arguments: [id.rawValue])
+                """), arguments: [id.rawValue])
         }
         guard let row else { return nil }
         let stored = try StoreColumns.decodeJSON(StoredFactorChallenge.self, row["challenge"],

@@ -5,6 +5,9 @@ import RiegelCore
 /// The ``SMSChallengeStore`` on SQLite: tables `sms_challenge` and
 /// `sms_outbox` of migration `v6-sms`.
 ///
+/// Statements are compiled once per connection (`cachedStatement`): the
+/// SMS flow runs several per send and per verification.
+///
 /// - Important: stores only what it is handed: the challenge's JSON (sealed
 ///   phone, code digest), the sealed message payload and the sealed pending
 ///   password. A sent or given-up message loses its payload in the same
@@ -21,11 +24,11 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
         let json = try StoreColumns.json(stored.challenge)
         return try database.write { db in
             let reset = stored.pendingReset
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO sms_challenge (id, user_id, challenge, state, expires_at, language,
                                            reset_digest, reset_hash, reset_key_id, credential_generation)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """).execute(arguments: [
                     stored.challenge.id.rawValue, stored.challenge.userID.rawValue, json,
                     stored.challenge.state.rawValue, stored.challenge.expiresAt.secondsSinceEpoch, stored.language,
                     reset.map { Data($0.tokenDigest) }, reset.map { Data($0.passwordHash.bytes) },
@@ -39,18 +42,18 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     public func enqueueNotice(_ message: QueuedSMS, verifiedAt: Instant) throws -> Int64 {
         try database.write { db in
             let id = try Self.insert(message, db)
-            try db.execute(sql: "UPDATE sms_outbox SET verified_at = ? WHERE id = ?",
-                           arguments: [verifiedAt.secondsSinceEpoch, id])
+            try db.cachedStatement(sql: "UPDATE sms_outbox SET verified_at = ? WHERE id = ?").execute(
+                arguments: [verifiedAt.secondsSinceEpoch, id])
             return id
         }
     }
 
     public func challenge(id: ChallengeID) throws -> StoredChallenge? {
         let row = try database.writer.read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT challenge, language, reset_digest, reset_hash, reset_key_id, credential_generation
                 FROM sms_challenge WHERE id = ?
-                """, arguments: [id.rawValue])
+                """), arguments: [id.rawValue])
         }
         guard let row else { return nil }
         let challenge = try StoreColumns.decodeJSON(SMSChallenge.self, row["challenge"], table: "sms_challenge",
@@ -73,8 +76,8 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
         try database.write { db in
             try Self.save(challenge, json: json, db)
             if let verifiedAt {
-                try db.execute(sql: "UPDATE sms_outbox SET verified_at = ? WHERE challenge_id = ?",
-                               arguments: [verifiedAt.secondsSinceEpoch, challenge.id.rawValue])
+                try db.cachedStatement(sql: "UPDATE sms_outbox SET verified_at = ? WHERE challenge_id = ?").execute(
+                    arguments: [verifiedAt.secondsSinceEpoch, challenge.id.rawValue])
             }
         }
     }
@@ -83,31 +86,31 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
         let json = try StoreColumns.json(challenge)
         return try database.write { db in
             try Self.save(challenge, json: json, db)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE sms_outbox SET payload = NULL, payload_key_id = NULL
                 WHERE challenge_id = ? AND sent_at IS NULL
-                """, arguments: [challenge.id.rawValue])
+                """).execute(arguments: [challenge.id.rawValue])
             return try Self.insert(message, db)
         }
     }
 
     public func discard(id: ChallengeID) throws {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM sms_outbox WHERE challenge_id = ?", arguments: [id.rawValue])
-            try db.execute(sql: "DELETE FROM sms_challenge WHERE id = ?", arguments: [id.rawValue])
+            try db.cachedStatement(sql: "DELETE FROM sms_outbox WHERE challenge_id = ?").execute(arguments: [id.rawValue])
+            try db.cachedStatement(sql: "DELETE FROM sms_challenge WHERE id = ?").execute(arguments: [id.rawValue])
         }
     }
 
     @discardableResult
     public func endPending(of userID: UserID) throws -> Int {
         try database.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE sms_outbox SET payload = NULL, payload_key_id = NULL
                 WHERE sent_at IS NULL AND challenge_id IN
                     (SELECT id FROM sms_challenge WHERE user_id = ? AND state = 'pending')
-                """, arguments: [userID.rawValue])
-            try db.execute(sql: "DELETE FROM sms_challenge WHERE user_id = ? AND state = 'pending'",
-                           arguments: [userID.rawValue])
+                """).execute(arguments: [userID.rawValue])
+            try db.cachedStatement(sql: "DELETE FROM sms_challenge WHERE user_id = ? AND state = 'pending'").execute(
+                arguments: [userID.rawValue])
             return db.changesCount
         }
     }
@@ -115,16 +118,16 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     @discardableResult
     public func purge(now: Instant, statsBefore: Instant) throws -> Int {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM sms_challenge WHERE state != 'pending' OR expires_at <= ?",
-                           arguments: [now.secondsSinceEpoch])
+            try db.cachedStatement(sql: "DELETE FROM sms_challenge WHERE state != 'pending' OR expires_at <= ?").execute(
+                arguments: [now.secondsSinceEpoch])
             var removed = db.changesCount
             // Codes of dead challenges are not worth sending: wipe what is left.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE sms_outbox SET payload = NULL, payload_key_id = NULL
                 WHERE payload IS NOT NULL AND expires_at <= ?
-                """, arguments: [now.secondsSinceEpoch])
-            try db.execute(sql: "DELETE FROM sms_outbox WHERE created_at < ?",
-                           arguments: [statsBefore.secondsSinceEpoch])
+                """).execute(arguments: [now.secondsSinceEpoch])
+            try db.cachedStatement(sql: "DELETE FROM sms_outbox WHERE created_at < ?").execute(
+                arguments: [statsBefore.secondsSinceEpoch])
             removed += db.changesCount
             return removed
         }
@@ -139,46 +142,46 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
 
     public func message(id: Int64) throws -> QueuedSMS? {
         try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sms_outbox WHERE id = ?", arguments: [id]).map(Self.message(from:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sms_outbox WHERE id = ?"), arguments: [id]).map(Self.message(from:))
         }
     }
 
     public func dueMessages(now: Instant, limit: Int) throws -> [QueuedSMS] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM sms_outbox
                 WHERE payload IS NOT NULL AND sent_at IS NULL AND next_attempt_at <= ? AND expires_at > ?
                 ORDER BY next_attempt_at, id LIMIT ?
-                """, arguments: [now.secondsSinceEpoch, now.secondsSinceEpoch, limit]).map(Self.message(from:))
+                """), arguments: [now.secondsSinceEpoch, now.secondsSinceEpoch, limit]).map(Self.message(from:))
         }
     }
 
     public func markSent(id: Int64, at: Instant, gateway: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE sms_outbox SET sent_at = ?, gateway = ?, attempts = attempts + 1,
                                       payload = NULL, payload_key_id = NULL
                 WHERE id = ?
-                """, arguments: [at.secondsSinceEpoch, gateway, id])
+                """).execute(arguments: [at.secondsSinceEpoch, gateway, id])
         }
     }
 
     public func markFailed(id: Int64, attempts: Int, nextAttemptAt: Instant?) throws {
         try database.write { db in
             if let nextAttemptAt {
-                try db.execute(sql: "UPDATE sms_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
-                               arguments: [attempts, nextAttemptAt.secondsSinceEpoch, id])
+                try db.cachedStatement(sql: "UPDATE sms_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?").execute(
+                    arguments: [attempts, nextAttemptAt.secondsSinceEpoch, id])
             } else {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE sms_outbox SET attempts = ?, payload = NULL, payload_key_id = NULL WHERE id = ?
-                    """, arguments: [attempts, id])
+                    """).execute(arguments: [attempts, id])
             }
         }
     }
 
     public func stats(since: Instant) throws -> [SMSCountryStats] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT country_code,
                        count(sent_at) AS sent,
                        count(*) - count(sent_at) AS unsent,
@@ -187,7 +190,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
                                            THEN challenge_id END) AS verified
                 FROM sms_outbox WHERE created_at >= ?
                 GROUP BY country_code ORDER BY sent DESC, country_code
-                """, arguments: [since.secondsSinceEpoch]).map { row in
+                """), arguments: [since.secondsSinceEpoch]).map { row in
                 SMSCountryStats(countryCode: row["country_code"], sent: row["sent"], unsent: row["unsent"],
                                 challenges: row["challenges"], verified: row["verified"])
             }
@@ -197,17 +200,17 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     // MARK: rows
 
     private static func save(_ challenge: SMSChallenge, json: String, _ db: Database) throws {
-        try db.execute(sql: "UPDATE sms_challenge SET challenge = ?, state = ?, expires_at = ? WHERE id = ?",
-                       arguments: [json, challenge.state.rawValue, challenge.expiresAt.secondsSinceEpoch,
-                                   challenge.id.rawValue])
+        try db.cachedStatement(sql: "UPDATE sms_challenge SET challenge = ?, state = ?, expires_at = ? WHERE id = ?")
+            .execute(arguments: [json, challenge.state.rawValue, challenge.expiresAt.secondsSinceEpoch,
+                                 challenge.id.rawValue])
     }
 
     private static func insert(_ m: QueuedSMS, _ db: Database) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO sms_outbox (challenge_id, purpose, country_code, payload, payload_key_id, created_at,
                                     expires_at, attempts, next_attempt_at, sent_at, gateway)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 m.challengeID.rawValue, m.purpose.rawValue, m.countryCode, m.payload.map { Data($0.bytes) },
                 m.payload.map { Int64($0.keyID.rawValue) }, m.createdAt.secondsSinceEpoch,
                 m.expiresAt.secondsSinceEpoch, m.attempts, m.nextAttemptAt.secondsSinceEpoch,

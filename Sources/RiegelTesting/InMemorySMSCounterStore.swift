@@ -1,3 +1,4 @@
+import Foundation
 import RiegelCore
 import Synchronization
 
@@ -17,10 +18,30 @@ public final class InMemorySMSCounterStore: SMSCounterStore {
         tables.withLock { $0.windows[key]?.window }
     }
 
-    public func saveSendWindows(_ windows: [String: SMSSendWindow], now: Instant) throws {
-        tables.withLock { t in
-            for (key, window) in windows { t.windows[key] = (window, now) }
+    /// Under the store's lock, so concurrent updates serialize.
+    public func updateSendWindows<T>(_ keys: [String], now: Instant,
+                                     _ body: (inout [SMSSendWindow?]) throws -> T) throws -> T {
+        try tables.withLock { t in
+            let before = keys.map { t.windows[$0]?.window }
+            var windows = before
+            let result = try body(&windows)
+            precondition(windows.count == keys.count, "updateSendWindows: the body changed the number of windows")
+            for (index, key) in keys.enumerated() where windows[index] != before[index] {
+                t.windows[key] = windows[index].map { ($0, now) }
+            }
+            return result
         }
+    }
+
+    /// The window under `key` as the JSON a real store keeps (for the conformance suite).
+    public func storedJSON(_ key: String) throws -> String? {
+        try tables.withLock { $0.windows[key] }.map { String(decoding: try JSONEncoder().encode($0.window), as: UTF8.self) }
+    }
+
+    /// Stores the window that `text` (JSON, either format) decodes to under `key`.
+    public func storeJSON(_ text: String, for key: String, now: Instant = Instant(secondsSinceEpoch: 0)) throws {
+        let window = try JSONDecoder().decode(SMSSendWindow.self, from: Data(text.utf8))
+        tables.withLock { $0.windows[key] = (window, now) }
     }
 
     public func budget(of userID: UserID) throws -> SecondFactorBudget? {

@@ -33,8 +33,10 @@ final class SMSSendCapsTests: XCTestCase {
             send(caps)
             clock.advance(seconds: 60)
         }
-        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 3600 - 180))
-        XCTAssertEqual(check(caps).error, .tooManyAttempts(retryAfterSeconds: 3420))
+        // The first send's bucket (the minute from t0) leaves the window at
+        // t0 + 3600 + 60: one bucket after the exact time, never before it.
+        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 3660 - 180))
+        XCTAssertEqual(check(caps).error, .tooManyAttempts(retryAfterSeconds: 3480))
         // A different number (new phone window) of the same user is fine.
         phone = SMSSendWindow()
         XCTAssertEqual(check(caps), .allowed)
@@ -45,7 +47,7 @@ final class SMSSendCapsTests: XCTestCase {
         send(caps)
         send(caps)
         phone = SMSSendWindow()
-        XCTAssertEqual(check(caps), .capped(.user, retryAfter: 3600))
+        XCTAssertEqual(check(caps), .capped(.user, retryAfter: 3660))
     }
 
     func testCapPerCountryCode() throws {
@@ -56,7 +58,7 @@ final class SMSSendCapsTests: XCTestCase {
         send(caps)
         user = SMSSendWindow()
         phone = SMSSendWindow()
-        XCTAssertEqual(check(caps), .capped(.country, retryAfter: 3600))
+        XCTAssertEqual(check(caps), .capped(.country, retryAfter: 3660))
     }
 
     func testGlobalCap() throws {
@@ -64,7 +66,7 @@ final class SMSSendCapsTests: XCTestCase {
         send(caps)
         send(caps)
         (phone, user, country) = (SMSSendWindow(), SMSSendWindow(), SMSSendWindow())
-        XCTAssertEqual(check(caps), .capped(.global, retryAfter: 3600))
+        XCTAssertEqual(check(caps), .capped(.global, retryAfter: 3660))
     }
 
     func testCapsSlideWithTheWindow() throws {
@@ -72,8 +74,12 @@ final class SMSSendCapsTests: XCTestCase {
         send(caps)
         clock.advance(seconds: 1000)
         send(caps)
-        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 2600))
+        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 2660))
         clock.advance(seconds: 2600)
+        // The first send is an hour old, but its bucket (t0 … t0 + 60) is
+        // counted until the whole of it has left the window.
+        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 60))
+        clock.advance(seconds: 60)
         XCTAssertEqual(check(caps), .allowed)
     }
 
@@ -82,20 +88,24 @@ final class SMSSendCapsTests: XCTestCase {
         send(caps)
         clock.advance(seconds: 100)
         send(caps)
-        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 3600))
+        XCTAssertEqual(check(caps), .capped(.phone, retryAfter: 3620))
         XCTAssertEqual(caps.check(phone: SMSSendWindow(), user: user, country: country, global: global, now: clock.now()),
-                       .capped(.user, retryAfter: 3500))
+                       .capped(.user, retryAfter: 3560))
     }
 
     func testWindowsStayBoundedAndCodable() throws {
         let caps = try SMSSendCaps(perPhone: 3)
-        for _ in 1...50 {
+        for _ in 1...5000 {
             send(caps)
             clock.advance(seconds: 1)
         }
-        XCTAssertEqual(phone.sends.count, 3)
-        XCTAssertEqual(global.sends.count, 50)
+        // Sends at t0 … t0 + 4999, now t0 + 5000: the 3599 of the last hour
+        // (from t0 + 1401) and the 21 of the oldest bucket still counted
+        // (t0 + 1380 … t0 + 1400).
+        XCTAssertEqual(global.count(now: clock.now(), window: caps.window), 3599 + 21)
+        XCTAssertLessThanOrEqual(global.buckets.count, SMSSendWindow.bucketsPerWindow + 1)
         XCTAssertEqual(try JSONDecoder().decode(SMSSendWindow.self, from: JSONEncoder().encode(phone)), phone)
+        XCTAssertEqual(try JSONDecoder().decode(SMSSendWindow.self, from: JSONEncoder().encode(global)), global)
     }
 
     func testDefaults() {
@@ -109,13 +119,16 @@ final class SMSSendCapsTests: XCTestCase {
         let caps = try SMSSendCaps(perPhone: 2, perUser: 2, perCountry: 2, global: 2)
         let first = clock.now()
         caps.record(phone: &phone, user: &user, country: &country, global: &global, now: first)
-        clock.advance(seconds: 5)
+        clock.advance(seconds: 65)
         caps.record(phone: &phone, user: &user, country: &country, global: &global, now: clock.now())
         XCTAssertNotEqual(caps.check(phone: phone, user: user, country: country, global: global, now: clock.now()), .allowed)
-        caps.forget(phone: &phone, user: &user, country: &country, global: &global, sendAt: clock.now())
+        caps.forget(phone: &phone, user: &user, country: &country, global: &global, sendAt: clock.now(), now: clock.now())
         XCTAssertEqual(caps.check(phone: phone, user: user, country: country, global: global, now: clock.now()), .allowed)
-        XCTAssertEqual(phone.sends, [first], "the earlier send stays")
-        caps.forget(phone: &phone, user: &user, country: &country, global: &global, sendAt: first.adding(seconds: 1))
-        XCTAssertEqual(global.sends, [first], "forgetting a time with no send changes nothing")
+        let k0 = SMSSendWindow.index(of: first, width: 60)
+        XCTAssertEqual(phone.buckets, [.init(index: k0, count: 1)], "the earlier send stays")
+        caps.forget(phone: &phone, user: &user, country: &country, global: &global, sendAt: first.adding(seconds: 130),
+                    now: clock.now())
+        XCTAssertEqual(global.buckets, [.init(index: k0, count: 1)],
+                       "forgetting a time after every recorded send changes nothing")
     }
 }

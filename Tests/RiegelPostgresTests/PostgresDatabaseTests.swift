@@ -21,6 +21,43 @@ final class PostgresDatabaseTests: PostgresTestCase {
         XCTAssertEqual(try again.appliedMigrations(), PostgresMigrations.all.map(\.name))
     }
 
+    /// `pg-9-sms-send-buckets` turns send windows of one entry per send into
+    /// bucket counts of 60 s, each send in the bucket that holds it. (Its
+    /// statement, run again on rows written in the old format after the
+    /// template was migrated.)
+    func testSendBucketsMigrationConvertsOldWindowsWithoutFreeingAnySendEarly() throws {
+        let db = try makeDatabase()
+        let times = [1.5, 59.999, 60, 61, 3000.25].map { t0.secondsSinceEpoch + $0 }
+        let sends = #"{"sends":["# + times.map { #"{"secondsSinceEpoch":\#($0)}"# }.joined(separator: ",") + "]}"
+        var window = SMSSendWindow()
+        window.record(now: t0, window: 3600)
+        let current = try JSONColumn.encode(window)
+        try db.withSession { session in
+            try session.execute("INSERT INTO sms_send_window (key, sends, updated_at) VALUES ('global', $1, 5)", [sends])
+            try session.execute(#"INSERT INTO sms_send_window (key, sends, updated_at) VALUES ('user:u_1', '{"sends":[]}', 6)"#)
+            try session.execute("INSERT INTO sms_send_window (key, sends, updated_at) VALUES ('country:49', $1, 7)", [current])
+            for statement in PostgresMigrator.statements(PGSMSSendBuckets.migration.sql) {
+                try session.execute(statement)
+            }
+        }
+        let store = PostgresSMSCounterStore(database: db)
+        let global = try XCTUnwrap(try store.sendWindow("global"))
+        let k0 = Int64(t0.secondsSinceEpoch / 60)
+        XCTAssertEqual(global.bucketWidth, 60)
+        XCTAssertEqual(global.buckets, [.init(index: k0, count: 2), .init(index: k0 + 1, count: 2),
+                                        .init(index: k0 + 50, count: 1)])
+        for (i, t) in times.enumerated() {
+            XCTAssertGreaterThanOrEqual(global.count(now: Instant(secondsSinceEpoch: t + 3600 - 0.001), window: 3600),
+                                        times.count - i, "the send at \(t) still counts just before it is an hour old")
+        }
+        XCTAssertEqual(try store.sendWindow("user:u_1")?.buckets, [], "an empty window stays empty")
+        XCTAssertEqual(try store.sendWindow("country:49"), window, "a row in the new format is left alone")
+        let texts = try db.withSession { session in
+            try session.query("SELECT sends FROM sms_send_window").map { try $0.text("sends", table: "sms_send_window") }
+        }
+        XCTAssertFalse(texts.contains { $0.contains("secondsSinceEpoch") }, "\(texts)")
+    }
+
     func testADatabaseWithAnUnknownMigrationIsRefused() throws {
         let db = try makeDatabase()
         try db.withSession {

@@ -70,6 +70,46 @@ final class PostgresSharedCounterTests: PostgresTestCase {
         }
     }
 
+    /// SMS sends at once over two instances' pools against a cap: exactly
+    /// the cap goes through (each take checks and records in one locked
+    /// update), on a key that had no row yet and on one that had.
+    func testSMSSendCapsHoldAcrossTwoPools() throws {
+        let first = try makeDatabase()
+        let stores = [PostgresSMSCounterStore(database: first), PostgresSMSCounterStore(database: try reopen(first))]
+        let t0 = Instant(secondsSinceEpoch: 1_767_225_600)
+        for (round, cap) in [(0, 15), (1, 30)] {
+            let allowed = Counter()
+            let failures = Counter()
+            let go = DispatchSemaphore(value: 0)
+            let group = DispatchGroup()
+            for i in 0..<40 {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    go.wait()
+                    do {
+                        let now = t0.adding(seconds: Double(round * 100 + i))
+                        let took = try stores[i % 2].updateSendWindows(["global", "country:49"], now: now) { windows in
+                            let current = windows.map { $0 ?? SMSSendWindow() }
+                            guard current.allSatisfy({ $0.retryAfter(now: now, cap: cap, window: 3600) == nil })
+                            else { return false }
+                            windows = current.map { var w = $0; w.record(now: now, window: 3600); return w }
+                            return true
+                        }
+                        if took { _ = allowed.next() }
+                    } catch {
+                        _ = failures.next()
+                    }
+                }.start()
+            }
+            for _ in 0..<40 { go.signal() }
+            group.wait()
+            XCTAssertEqual(failures.next(), 1, "no update may fail (round \(round))")
+            XCTAssertEqual(allowed.next() - 1, 15, "round \(round): the 15 slots left under the cap, no more")
+            XCTAssertEqual(try stores[0].sendWindow("global")?.count(now: t0.adding(seconds: 200), window: 3600), cap)
+        }
+    }
+
     /// A token consumed on one instance cannot be consumed on the other.
     func testAResetTokenIsConsumedOnceAcrossTwoPools() throws {
         let first = try makeDatabase()

@@ -65,7 +65,19 @@ final class PostgresStoreConformanceTests: PostgresTestCase {
         let db = try makeDatabase()
         try SMSCounterStoreConformance.run {
             let db = try erase(db)
-            return .init(store: PostgresSMSCounterStore(database: db), accounts: PostgresAccountStore(database: db))
+            return .init(store: PostgresSMSCounterStore(database: db), accounts: PostgresAccountStore(database: db),
+                         storedWindow: { key in
+                             try db.withSession {
+                                 try $0.query("SELECT sends FROM sms_send_window WHERE key = $1", [key]).first
+                                     .map { try $0.text("sends", table: "sms_send_window") }
+                             }
+                         },
+                         storeWindowText: { key, text in
+                             try db.withSession {
+                                 _ = try $0.execute("INSERT INTO sms_send_window (key, sends, updated_at) VALUES ($1, $2, 0)",
+                                                    [key, text])
+                             }
+                         })
         }
     }
 

@@ -87,6 +87,8 @@ struct AccountServiceFixture {
     let gateway: InMemorySMSGateway
     let challengeStore = InMemorySMSChallengeStore()
     let counters = InMemorySMSCounterStore()
+    /// The SMS service's digester (blind indexes of numbers: `pii`), for key rotations.
+    let smsDigester = FakeKeyedDigester()
     let sms: SMSChallengeService
     let deviceStore: InMemoryDeviceStore
     let deviceNonces = InMemoryDeviceNonceStore()
@@ -117,7 +119,7 @@ struct AccountServiceFixture {
                                        clock: clock, policy: smsPolicy, logger: logs.logger,
                                        sleep: { clock.advance(seconds: $0) })
         sms = SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
-                                  sealer: TransparentSecretSealer(), digester: FakeKeyedDigester(), random: random,
+                                  sealer: TransparentSecretSealer(), digester: smsDigester, random: random,
                                   clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger, metrics: metrics)
         deviceStore = InMemoryDeviceStore(data: data)
         devices = DeviceService(devices: deviceStore, nonces: deviceNonces, accounts: accounts, throttles: throttles,

@@ -287,12 +287,12 @@ final class SecondFactorTests: XCTestCase {
             _ = try await f.service.login(username: "sofia", password: strong, client: .init())
             XCTFail("the fourth login send to one number within the hour went out")
         } catch RiegelError.tooManyAttempts(let wait) {
-            XCTAssertEqual(wait, 3600)
+            XCTAssertEqual(wait, 3660, "the hour, and the rest of the sends' one-minute bucket")
         }
         XCTAssertEqual(f.gateway.delivered.count, 4)
         let capped = try f.auditLog.query(AuditFilter(types: ["sms.capped"]), limit: nil).entries.map(\.event)
         XCTAssertEqual(capped.map(\.reason), ["phone"])
-        f.clock.advance(seconds: 3600)
+        f.clock.advance(seconds: 3660)
         _ = try await f.service.login(username: "sofia", password: strong, client: .init())
     }
 
@@ -311,10 +311,28 @@ final class SecondFactorTests: XCTestCase {
         let (_, challenge) = try await f.service.register(username: "sofia", password: strong, email: nil, phone: phone,
                                                           client: .init())
         XCTAssertNotNil(challenge, "an outage must not leave the caps used up")
-        await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
+        // The successful send came after the failed ones' backoff (3 s of the
+        // manual clock): an hour and the rest of its one-minute bucket.
+        await expect(.tooManyAttempts(retryAfterSeconds: 3657)) {
             _ = try await f.service.register(username: "max", password: self.strong, email: nil, phone: self.phone,
                                              client: .init())
         }
+    }
+
+    /// A rotation of the `pii` key changes a number's blind index, so its
+    /// window's key: the sends counted under the old index still count.
+    func testThePerNumberCapSurvivesARotationOfTheBlindIndexKey() async throws {
+        let caps = try SMSSendCaps(perPhone: 2, perUser: 100)
+        let f = AccountServiceFixture(smsPolicy: AccountServiceFixture.smsPolicy(caps: caps))
+        try await enrolled(f)
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())
+        f.smsDigester.rotate(.pii)
+        _ = try await f.service.login(username: "sofia", password: strong, client: .init())
+        await expect(.tooManyAttempts(retryAfterSeconds: 3660)) {
+            _ = try await f.service.login(username: "sofia", password: self.strong, client: .init())
+        }
+        let capped = try f.auditLog.query(AuditFilter(types: ["sms.capped"]), limit: nil).entries.map(\.event)
+        XCTAssertEqual(capped.map(\.reason), ["phone"])
     }
 
     func testResendsCountAgainstTheCapsToo() async throws {
@@ -323,7 +341,7 @@ final class SecondFactorTests: XCTestCase {
         try await enrolled(f)
         let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
         f.clock.advance(seconds: 30)
-        await expect(.tooManyAttempts(retryAfterSeconds: 3570)) { _ = try await f.service.resendChallenge(id: c.id.rawValue) }
+        await expect(.tooManyAttempts(retryAfterSeconds: 3630)) { _ = try await f.service.resendChallenge(id: c.id.rawValue) }
     }
 
     // MARK: enrolment later, change and disable

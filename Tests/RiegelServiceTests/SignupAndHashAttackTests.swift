@@ -32,7 +32,8 @@ final class SignupAndHashAttackTests: XCTestCase {
             _ = try await f.service.register(username: "flood\(i)", password: strong, email: nil, phone: phone(i),
                                              client: .init(ip: "198.51.100.\(i)"))
         }
-        await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
+        // An hour and the rest of the sends' one-minute bucket (the clock stands still).
+        await expect(.tooManyAttempts(retryAfterSeconds: 3660)) {
             _ = try await f.service.register(username: "flood3", password: self.strong, email: nil, phone: self.phone(3),
                                              client: .init(ip: "198.51.100.3"))
         }
@@ -53,7 +54,7 @@ final class SignupAndHashAttackTests: XCTestCase {
             _ = try await f.service.register(username: "pump\(i)", password: strong, email: nil, phone: phone(i),
                                              client: .init(ip: ip))
         }
-        await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
+        await expect(.tooManyAttempts(retryAfterSeconds: 3660)) {
             _ = try await f.service.register(username: "pump2", password: self.strong, email: nil, phone: self.phone(2),
                                              client: .init(ip: "2001:db8::3"))
         }
@@ -63,12 +64,12 @@ final class SignupAndHashAttackTests: XCTestCase {
         for i in 3...4 {
             _ = try await f.service.register(username: "pump\(i)", password: strong, email: nil, phone: phone(i), client: .init())
         }
-        await expect(.tooManyAttempts(retryAfterSeconds: 3600)) {
+        await expect(.tooManyAttempts(retryAfterSeconds: 3660)) {
             _ = try await f.service.register(username: "pump5", password: self.strong, email: nil, phone: self.phone(5),
                                              client: .init())
         }
         XCTAssertEqual(try capped(f).map(\.reason), ["client", "client"])
-        f.clock.advance(seconds: 3600)
+        f.clock.advance(seconds: 3660)
         _ = try await f.service.register(username: "pump5", password: strong, email: nil, phone: phone(5), client: .init())
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RiegelCore
 @testable import RiegelStore
 import XCTest
 
@@ -47,13 +48,15 @@ final class RiegelDatabaseTests: XCTestCase {
         let db = try openFresh()
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors"])
+                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors",
+                                                     "v14-sms-send-buckets"])
         try db.close()
         let again = try openFresh()
         defer { try? again.close() }
         XCTAssertEqual(try again.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors"])
+                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors",
+                                                     "v14-sms-send-buckets"])
         let format = try again.writer.read { try Data.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'format'") }
         XCTAssertEqual(format.map { String(decoding: $0, as: UTF8.self) }, "riegel")
     }
@@ -63,7 +66,8 @@ final class RiegelDatabaseTests: XCTestCase {
         XCTAssertNil(db.path)
         XCTAssertEqual(try db.appliedMigrations(), ["v1-keys", "v2-accounts", "v3-sessions", "v4-throttle", "v5-audit", "v6-sms", "v7-devices", "v8-credential-generation",
                                                      "v9-credential-provenance", "v10-key-rewrap",
-                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors"])
+                                                     "v11-account-listing", "v12-audit-signatures", "v13-factors",
+                                                     "v14-sms-send-buckets"])
     }
 
     func testCredentialProvenanceMigrationFillsHowExistingSessionsProvedTheSecondFactor() throws {
@@ -129,6 +133,41 @@ final class RiegelDatabaseTests: XCTestCase {
         XCTAssertThrowsError(try db.writer.write {
             try $0.execute(sql: "UPDATE session SET method = 'carrier_pigeon' WHERE id = 's_1'")
         }, "the CHECK still refuses other methods")
+    }
+
+    /// Send windows stored one entry per send become bucket counts of 60 s
+    /// (issue 18), each send in the bucket that holds it; other rows stay.
+    func testSendBucketsMigrationConvertsOldWindowsWithoutFreeingAnySendEarly() throws {
+        let path = temp.path + "/riegel.sqlite"
+        let old = try RiegelDatabase.open(path: path, migrations: Array(MigrationRegistry.all.prefix(13)))
+        let t0 = 1_767_225_600.0  // a whole minute
+        let times = [t0 + 1.5, t0 + 59.999, t0 + 60, t0 + 61, t0 + 3000.25]
+        let sends = #"{"sends":["# + times.map { #"{"secondsSinceEpoch":\#($0)}"# }.joined(separator: ",") + "]}"
+        try old.writer.write { db in
+            try db.execute(sql: "INSERT INTO sms_send_window (key, sends, updated_at) VALUES ('global', ?, 5)",
+                           arguments: [sends])
+            try db.execute(sql: #"INSERT INTO sms_send_window (key, sends, updated_at) VALUES ('user:u_1', '{"sends":[]}', 6)"#)
+        }
+        try old.close()
+        let db = try RiegelDatabase.open(path: path)
+        defer { try? db.close() }
+        let rows = try db.writer.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, sends, updated_at FROM sms_send_window")
+                .map { ($0["key"] as String, ($0["sends"] as String, $0["updated_at"] as Double)) })
+        }
+        let global = try JSONDecoder().decode(SMSSendWindow.self, from: Data(rows["global"]!.0.utf8))
+        let k0 = Int64(t0 / 60)
+        XCTAssertEqual(global.bucketWidth, 60)
+        XCTAssertEqual(global.buckets, [.init(index: k0, count: 2), .init(index: k0 + 1, count: 2),
+                                        .init(index: k0 + 50, count: 1)])
+        for (i, t) in times.enumerated() {
+            XCTAssertGreaterThanOrEqual(global.count(now: Instant(secondsSinceEpoch: t + 3600 - 0.001), window: 3600),
+                                        times.count - i, "the send at \(t) still counts just before it is an hour old")
+        }
+        XCTAssertEqual(rows["global"]!.1, 5, "updated_at stays")
+        XCTAssertEqual(try JSONDecoder().decode(SMSSendWindow.self, from: Data(rows["user:u_1"]!.0.utf8)).buckets, [],
+                       "an empty window stays empty")
+        XCTAssertFalse(rows.values.contains { $0.0.contains("secondsSinceEpoch") })
     }
 
     func testDatabaseMigratedByANewerVersionIsRefused() throws {

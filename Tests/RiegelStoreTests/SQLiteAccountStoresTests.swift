@@ -345,13 +345,36 @@ final class SQLiteSMSStoresTests: XCTestCase {
         }
     }
 
+    /// On SQLite in memory and on disk (a pool: concurrent updates from
+    /// several threads really contend), and the fake.
     func testSMSCounterStoresPassTheConformanceSuite() throws {
-        try SMSCounterStoreConformance.run {
-            let db = try RiegelDatabase.inMemory()
-            return .init(store: SQLiteSMSCounterStore(database: db), accounts: SQLiteAccountStore(database: db))
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        var made = 0
+        for onDisk in [false, true] {
+            try SMSCounterStoreConformance.run {
+                made += 1
+                let db = onDisk ? try RiegelDatabase.open(path: temp.path + "/riegel-\(made).sqlite")
+                    : try RiegelDatabase.inMemory()
+                return .init(store: SQLiteSMSCounterStore(database: db), accounts: SQLiteAccountStore(database: db),
+                             storedWindow: { key in
+                                 try db.writer.read {
+                                     try String.fetchOne($0, sql: "SELECT sends FROM sms_send_window WHERE key = ?",
+                                                         arguments: [key])
+                                 }
+                             },
+                             storeWindowText: { key, text in
+                                 try db.writer.write {
+                                     try $0.execute(sql: "INSERT INTO sms_send_window (key, sends, updated_at) VALUES (?, ?, 0)",
+                                                    arguments: [key, text])
+                                 }
+                             })
+            }
         }
         try SMSCounterStoreConformance.run {
-            .init(store: InMemorySMSCounterStore(), accounts: InMemoryAccountStore(data: InMemoryStoreData()))
+            let store = InMemorySMSCounterStore()
+            return .init(store: store, accounts: InMemoryAccountStore(data: InMemoryStoreData()),
+                         storedWindow: { try store.storedJSON($0) }, storeWindowText: { try store.storeJSON($1, for: $0) })
         }
     }
 

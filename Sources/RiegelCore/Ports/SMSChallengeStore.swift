@@ -51,8 +51,17 @@ public protocol SMSChallengeStore: Sendable {
 public protocol SMSCounterStore: Sendable {
     /// The send window stored under `key` (e.g. `"user:u_..."`).
     func sendWindow(_ key: String) throws -> SMSSendWindow?
-    /// Saves several send windows in one transaction.
-    func saveSendWindows(_ windows: [String: SMSSendWindow], now: Instant) throws
+    /// Reads the send windows under `keys` (nil where none is stored), lets
+    /// `body` change them, and stores those it changed (`updated_at` =
+    /// `now`; a window set to nil is removed), as one atomic step: no other
+    /// update of these keys, by any call or process (riegeld instances
+    /// sharing a PostgreSQL database), falls between the read and the write.
+    /// A cap checked in `body` therefore holds across instances. If `body`
+    /// throws, nothing is stored.
+    ///
+    /// - Important: `body` is synchronous and must not call the store (nor
+    ///   write anything else: audit after it returns).
+    func updateSendWindows<T>(_ keys: [String], now: Instant, _ body: (inout [SMSSendWindow?]) throws -> T) throws -> T
     /// The account's wrong-code budget.
     func budget(of userID: UserID) throws -> SecondFactorBudget?
     /// Saves the account's wrong-code budget.

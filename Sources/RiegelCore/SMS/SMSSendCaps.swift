@@ -13,9 +13,15 @@
 ///   address;
 /// - 10 per account, whatever the budget.
 ///
+/// Each window is counted in buckets of `window / 60` (``SMSSendWindow``):
+/// a cap is never exceeded within any `window` seconds, and a slot frees at
+/// most one bucket (a minute of the default hour) after the exact time.
+///
 /// - Important: check before **every** send (first send and resends), and
-///   record after each send on all windows of its budget. Key the phone
-///   window by the number's blind index, never the number. A refusal is audited.
+///   record after each send on all windows of its budget, in one atomic
+///   read-modify-write of the store (``SMSCounterStore/updateSendWindows(_:now:_:)``).
+///   Key the phone window by the number's blind index, never the number. A
+///   refusal is audited.
 public struct SMSSendCaps: Sendable, Hashable {
     /// Login-budget sends per phone number within ``window``.
     public let perPhone: Int
@@ -33,7 +39,7 @@ public struct SMSSendCaps: Sendable, Hashable {
     public let enrolmentGlobal: Int
     /// Sign-ups with a phone per client address within ``window``.
     public let enrolmentPerClient: Int
-    /// The sliding window in seconds (default 3600).
+    /// The sliding window in seconds (default 3600), counted in 60 buckets.
     public let window: Double
 
     /// Creates caps.
@@ -104,17 +110,17 @@ public struct SMSSendCaps: Sendable, Hashable {
         return worst
     }
 
-    /// Records one send from `budget` at `now` on every window given.
-    public func record(_ budget: SMSSendBudget, windows: inout [SMSCapKind: SMSSendWindow], now: Instant) {
+    /// Records one send at `now` on every window given (those of the send's budget).
+    public func record(windows: inout [SMSCapKind: SMSSendWindow], now: Instant) {
         for kind in Array(windows.keys) {
-            windows[kind]!.record(now: now, cap: cap(kind, budget: budget), window: window)
+            windows[kind]!.record(now: now, window: window)
         }
     }
 
     /// Takes back the send recorded at `time` on every window given (see
-    /// ``SMSSendWindow/forget(sendAt:)``).
-    public func forget(windows: inout [SMSCapKind: SMSSendWindow], sendAt time: Instant) {
-        for kind in Array(windows.keys) { windows[kind]!.forget(sendAt: time) }
+    /// ``SMSSendWindow/forget(sendAt:now:window:)``).
+    public func forget(windows: inout [SMSCapKind: SMSSendWindow], sendAt time: Instant, now: Instant) {
+        for kind in Array(windows.keys) { windows[kind]!.forget(sendAt: time, now: now, window: window) }
     }
 
     /// ``check(_:windows:now:)`` for the login budget's four windows.
@@ -127,12 +133,12 @@ public struct SMSSendCaps: Sendable, Hashable {
     /// Takes back the send recorded at `time` on the four windows.
     public func forget(
         phone: inout SMSSendWindow, user: inout SMSSendWindow, country: inout SMSSendWindow,
-        global: inout SMSSendWindow, sendAt time: Instant
+        global: inout SMSSendWindow, sendAt time: Instant, now: Instant
     ) {
-        phone.forget(sendAt: time)
-        user.forget(sendAt: time)
-        country.forget(sendAt: time)
-        global.forget(sendAt: time)
+        phone.forget(sendAt: time, now: now, window: window)
+        user.forget(sendAt: time, now: now, window: window)
+        country.forget(sendAt: time, now: now, window: window)
+        global.forget(sendAt: time, now: now, window: window)
     }
 
     /// Records one login-budget send at `now` on the four windows.
@@ -140,9 +146,9 @@ public struct SMSSendCaps: Sendable, Hashable {
         phone: inout SMSSendWindow, user: inout SMSSendWindow, country: inout SMSSendWindow,
         global: inout SMSSendWindow, now: Instant
     ) {
-        phone.record(now: now, cap: perPhone, window: window)
-        user.record(now: now, cap: perUser, window: window)
-        country.record(now: now, cap: perCountry, window: window)
-        global.record(now: now, cap: self.global, window: window)
+        phone.record(now: now, window: window)
+        user.record(now: now, window: window)
+        country.record(now: now, window: window)
+        global.record(now: now, window: window)
     }
 }

@@ -2,6 +2,6 @@
 enum PostgresMigrations {
     static let all: [PostgresMigration] = [
         PGAccounts.migration, PGSessions.migration, PGThrottle.migration, PGKeys.migration, PGSMS.migration,
-        PGFactors.migration, PGAudit.migration, PGSessionChanges.migration,
+        PGFactors.migration, PGAudit.migration, PGSessionChanges.migration, PGSMSSendBuckets.migration,
     ]
 }

@@ -13,7 +13,9 @@ import Synchronization
 ///   store holds their keyed digests (`otp` key, bound to the challenge id).
 ///   Phone numbers are sealed (`pii` key) and reach logs and the audit trail
 ///   only masked. Verifications, caps and budgets are read-modify-written
-///   under one lock, so two concurrent right answers cannot both use a code.
+///   under one lock, so two concurrent right answers cannot both use a code;
+///   the caps' send windows besides in one atomic update of the store, so
+///   they hold across riegeld instances sharing a database.
 public final class SMSChallengeService: Sendable {
     let store: any SMSChallengeStore
     let counters: any SMSCounterStore
@@ -294,58 +296,72 @@ public final class SMSChallengeService: Sendable {
         (budget == .login ? "" : "enrol:") + "phone:" + Hex.encode(index.bytes)
     }
 
-    /// The current windows under `keys`. A phone without a window under its
-    /// index of the active `pii` key takes the one under its index of an older
-    /// key: a key rotation must not restart the per-number caps (the next save
-    /// moves it to the active key's index).
-    private func windows(_ keys: [SMSCapKind: String], budget: SMSSendBudget, phone: PhoneNumber) throws
-        -> [SMSCapKind: SMSSendWindow] {
-        var out: [SMSCapKind: SMSSendWindow] = [:]
-        for (kind, key) in keys { out[kind] = try counters.sendWindow(key) }
-        if out[.phone] == nil {
-            for older in digester.allDigests(phone.lookupKey, purpose: .pii).dropFirst() {
-                if let window = try counters.sendWindow(Self.phoneCapKey(budget, older)) {
-                    out[.phone] = window
-                    break
+    /// Runs `body` on the windows under `keys` (an empty one where none is
+    /// stored) as one atomic read-modify-write of the counter store
+    /// (``SMSCounterStore/updateSendWindows(_:now:_:)``: across riegeld
+    /// instances too), storing the windows it changed.
+    ///
+    /// A phone without a window under its index of the active `pii` key takes
+    /// the one under its index of an older key: a key rotation must not
+    /// restart the per-number caps (the write moves it to the active key's
+    /// index). The older keys' windows are only read when the active one has
+    /// none: then the update runs a second time with them.
+    private func updateWindows<T>(_ keys: [SMSCapKind: String], budget: SMSSendBudget, phone: PhoneNumber, now: Instant,
+                                  _ body: (inout [SMSCapKind: SMSSendWindow]) -> T) throws -> T {
+        let kinds = SMSCapKind.allCases.filter { keys[$0] != nil }
+        let older = digester.allDigests(phone.lookupKey, purpose: .pii).dropFirst()
+            .map { Self.phoneCapKey(budget, $0) }
+        var withOlder = false
+        while true {
+            let storeKeys = kinds.map { keys[$0]! } + (withOlder ? older : [])
+            let result: T? = try counters.updateSendWindows(storeKeys, now: now) { stored in
+                var w: [SMSCapKind: SMSSendWindow] = [:]
+                for (i, kind) in kinds.enumerated() { w[kind] = stored[i] }
+                if w[.phone] == nil, keys[.phone] != nil, !older.isEmpty {
+                    guard withOlder else { return nil }
+                    w[.phone] = stored[kinds.count...].lazy.compactMap { $0 }.first
                 }
+                for kind in kinds where w[kind] == nil { w[kind] = SMSSendWindow() }
+                let before = w
+                let result = body(&w)
+                for (i, kind) in kinds.enumerated() where w[kind] != before[kind] { stored[i] = w[kind] }
+                return result
             }
+            if let result { return result }
+            withOlder = true
         }
-        for kind in keys.keys where out[kind] == nil { out[kind] = SMSSendWindow() }
-        return out
-    }
-
-    /// Saves `windows` under `keys`.
-    private func save(_ windows: [SMSCapKind: SMSSendWindow], keys: [SMSCapKind: String], now: Instant) throws {
-        var byKey: [String: SMSSendWindow] = [:]
-        for (kind, window) in windows { byKey[keys[kind]!] = window }
-        try counters.saveSendWindows(byKey, now: now)
     }
 
     /// Takes back a send recorded at `sentAt` (under ``lock``).
     private func releaseSendSlot(user: UserID, phone: PhoneNumber, purpose: ChallengePurpose, client: String?,
                                  sentAt: Instant) throws {
-        let keys = capKeys(SMSSendBudget(purpose), user: user, phone: phone, client: client)
-        var w = try windows(keys, budget: SMSSendBudget(purpose), phone: phone)
-        policy.caps.forget(windows: &w, sendAt: sentAt)
-        try save(w, keys: keys, now: clock.now())
+        let budget = SMSSendBudget(purpose)
+        let keys = capKeys(budget, user: user, phone: phone, client: client)
+        let now = clock.now()
+        try updateWindows(keys, budget: budget, phone: phone, now: now) { w in
+            policy.caps.forget(windows: &w, sendAt: sentAt, now: now)
+        }
     }
 
-    /// Checks the caps of the send's budget and records the send on them
-    /// (under ``lock``). A refusal is audited as `sms.capped` with the cap
+    /// Checks the caps of the send's budget and records the send on them, in
+    /// one atomic update of the windows (under ``lock``; across instances by
+    /// the store). A refusal is audited as `sms.capped` with the cap
     /// (`reason`) and the budget (`details.budget`).
     private func takeSendSlot(user: UserID, username: String?, phone: PhoneNumber, purpose: ChallengePurpose,
                               client: String?, now: Instant) throws {
         let budget = SMSSendBudget(purpose)
         let keys = capKeys(budget, user: user, phone: phone, client: client)
-        var w = try windows(keys, budget: budget, phone: phone)
-        if case .capped(let kind, let retryAfter) = policy.caps.check(budget, windows: w, now: now) {
+        let decision = try updateWindows(keys, budget: budget, phone: phone, now: now) { w in
+            let decision = policy.caps.check(budget, windows: w, now: now)
+            if decision == .allowed { policy.caps.record(windows: &w, now: now) }
+            return decision
+        }
+        if case .capped(let kind, let retryAfter) = decision {
             audit.record(.smsCapped, .failure, user: user, username: username, reason: kind.rawValue,
                          details: ["purpose": purpose.rawValue, "budget": budget.rawValue,
                                    "country_code": phone.countryCode, "retry_after": "\(retryAfter)"])
             throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
         }
-        policy.caps.record(budget, windows: &w, now: now)
-        try save(w, keys: keys, now: now)
     }
 
     /// The outbox row for `code`, its text rendered and sealed.

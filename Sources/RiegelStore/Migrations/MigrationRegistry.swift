@@ -17,6 +17,7 @@ enum MigrationRegistry {
         V11AccountListing.self,
         V12AuditSignatures.self,
         V13Factors.self,
+        V14SMSSendBuckets.self,
     ]
 
     /// A migrator that knows every migration in ``all``.
