@@ -86,6 +86,52 @@ public final class PostgresSMSCounterStore: SMSCounterStore {
         }
     }
 
+    /// Atomic across riegeld instances: in one transaction (a savepoint inside
+    /// another) the account's budget is locked by its row (`SELECT … FOR
+    /// UPDATE`) or, without one, by a transaction-scoped advisory lock on the
+    /// account and a second read; the lock is held until the commit. Stores on
+    /// the same database called by `body` use this transaction's connection
+    /// (``PostgresDatabase/current``), so their reads (read committed, after
+    /// the lock) see the previous holder's commit and their writes commit with
+    /// the budget: every second-factor check of one account is serialised
+    /// across instances.
+    ///
+    /// Lock order: an `sms_budget` row (or its advisory key) is taken before
+    /// any challenge or factor row of the account, by every caller.
+    public func updateBudget<T>(of userID: UserID, _ body: (inout SecondFactorBudget?) throws -> T) throws -> T {
+        try database.transaction { session in
+            let before = try Self.lockedBudget(of: userID, session)
+            var budget = before
+            let result = try body(&budget)
+            if budget != before {
+                if let budget {
+                    try session.execute("""
+                        INSERT INTO sms_budget (user_id, budget) VALUES ($1, $2)
+                        ON CONFLICT (user_id) DO UPDATE SET budget = excluded.budget
+                        """, [userID, try JSONColumn.encode(budget)])
+                } else {
+                    try session.execute("DELETE FROM sms_budget WHERE user_id = $1", [userID])
+                }
+            }
+            return result
+        }
+    }
+
+    /// The stored budget of `userID` (nil: no row), locked until the
+    /// transaction ends: by its row, or when there is none by the advisory
+    /// lock on the account (key space 7413; 7412 is the send windows').
+    private static func lockedBudget(of userID: UserID, _ session: PostgresSession) throws -> SecondFactorBudget? {
+        let lockRow = "SELECT budget FROM sms_budget WHERE user_id = $1 FOR UPDATE"
+        var rows = try session.query(lockRow, [userID])
+        if rows.isEmpty {
+            try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7413))", [userID])
+            rows = try session.query(lockRow, [userID])
+        }
+        return try rows.first.map {
+            try JSONColumn.decode(SecondFactorBudget.self, try $0.text("budget", table: "sms_budget"), table: "sms_budget")
+        }
+    }
+
     @discardableResult
     public func purgeSendWindows(before: Instant) throws -> Int {
         try database.withSession { db in try db.execute("DELETE FROM sms_send_window WHERE updated_at < $1", [before]) }

@@ -117,6 +117,15 @@ public final class RiegelDatabase: Sendable {
         }
     }
 
+    /// Runs a read that may also be made inside a ``write(_:)`` of this
+    /// database: a store called from the body of another store's atomic
+    /// update (`SMSCounterStore.updateBudget`). In memory (one connection) it
+    /// reads on that connection; on disk (a pool) from a reader, which sees
+    /// everything committed before the write lock was taken.
+    func reentrantRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.unsafeReentrantRead(body)
+    }
+
     /// Runs `body` in a write transaction that is committed when it returns;
     /// inside a ``SQLiteTransactionRunner`` scope, in a savepoint of the
     /// scope's transaction instead, so the writes of several stores commit

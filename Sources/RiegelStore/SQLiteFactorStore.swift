@@ -31,14 +31,14 @@ public final class SQLiteFactorStore: FactorStore {
     }
 
     public func factor(id: FactorID) throws -> FactorRecord? {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM factor WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.record(from:))
         }
     }
 
     public func factors(of userID: UserID) throws -> [FactorRecord] {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM factor WHERE user_id = ? ORDER BY created_at, id",
                              arguments: [userID.rawValue]).map(Self.record(from:))
         }
@@ -117,7 +117,7 @@ public final class SQLiteFactorStore: FactorStore {
     }
 
     public func recoveryCodesLeft(of userID: UserID) throws -> Int {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM recovery_code WHERE user_id = ? AND used_at IS NULL",
                              arguments: [userID.rawValue]) ?? 0
         }
@@ -142,7 +142,7 @@ public final class SQLiteFactorStore: FactorStore {
     }
 
     public func challenge(id: ChallengeID) throws -> FactorChallenge? {
-        let row = try database.writer.read { db in
+        let row = try database.reentrantRead { db in
             // Cached: every VerifyChallenge looks here first, an SMS one twice (TOTP, recovery code).
             try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT challenge, reset_digest, reset_hash, reset_key_id FROM factor_challenge WHERE id = ?

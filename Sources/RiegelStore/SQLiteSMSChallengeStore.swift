@@ -49,7 +49,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func challenge(id: ChallengeID) throws -> StoredChallenge? {
-        let row = try database.writer.read { db in
+        let row = try database.reentrantRead { db in
             try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT challenge, language, reset_digest, reset_hash, reset_key_id, credential_generation
                 FROM sms_challenge WHERE id = ?
@@ -134,20 +134,20 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func pendingCount(now: Instant) throws -> Int {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM sms_challenge WHERE state = 'pending' AND expires_at > ?",
                              arguments: [now.secondsSinceEpoch]) ?? 0
         }
     }
 
     public func message(id: Int64) throws -> QueuedSMS? {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sms_outbox WHERE id = ?"), arguments: [id]).map(Self.message(from:))
         }
     }
 
     public func dueMessages(now: Instant, limit: Int) throws -> [QueuedSMS] {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM sms_outbox
                 WHERE payload IS NOT NULL AND sent_at IS NULL AND next_attempt_at <= ? AND expires_at > ?
@@ -180,7 +180,7 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
     }
 
     public func stats(since: Instant) throws -> [SMSCountryStats] {
-        try database.writer.read { db in
+        try database.reentrantRead { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT country_code,
                        count(sent_at) AS sent,

@@ -72,6 +72,32 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
         }
     }
 
+    /// One write transaction (`BEGIN IMMEDIATE`: the database's write lock is
+    /// held from the read to the commit, so every check of every account is
+    /// serialised), or a savepoint of the enclosing one. Other stores on this
+    /// database called by `body` write in the same transaction (the write is
+    /// reentrant on the writer's queue).
+    public func updateBudget<T>(of userID: UserID, _ body: (inout SecondFactorBudget?) throws -> T) throws -> T {
+        try database.write { db in
+            let before = try String.fetchOne(db.cachedStatement(sql: "SELECT budget FROM sms_budget WHERE user_id = ?"),
+                                             arguments: [userID.rawValue])
+                .map { try StoreColumns.decodeJSON(SecondFactorBudget.self, $0, table: "sms_budget", row: userID.rawValue) }
+            var budget = before
+            let result = try body(&budget)
+            if budget != before {
+                if let budget {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO sms_budget (user_id, budget) VALUES (?, ?)
+                        ON CONFLICT (user_id) DO UPDATE SET budget = excluded.budget
+                        """).execute(arguments: [userID.rawValue, try StoreColumns.json(budget)])
+                } else {
+                    try db.cachedStatement(sql: "DELETE FROM sms_budget WHERE user_id = ?").execute(arguments: [userID.rawValue])
+                }
+            }
+            return result
+        }
+    }
+
     @discardableResult
     public func purgeSendWindows(before: Instant) throws -> Int {
         try database.write { db in

@@ -52,6 +52,18 @@ public final class InMemorySMSCounterStore: SMSCounterStore {
         tables.withLock { $0.budgets[userID] = budget }
     }
 
+    /// Under the store's lock (held while `body` runs, so concurrent updates
+    /// serialise; `body` may call other in-memory stores, not this one).
+    /// Writes `body` makes to other in-memory stores are not undone if it throws.
+    public func updateBudget<T>(of userID: UserID, _ body: (inout SecondFactorBudget?) throws -> T) throws -> T {
+        try tables.withLock { t in
+            var budget = t.budgets[userID]
+            let result = try body(&budget)
+            t.budgets[userID] = budget
+            return result
+        }
+    }
+
     @discardableResult
     public func purgeSendWindows(before: Instant) throws -> Int {
         tables.withLock { t in

@@ -16,11 +16,16 @@ public enum SMSCounterStoreConformance {
         public var storedWindow: @Sendable (String) throws -> String?
         /// Writes a send window's row as `text`.
         public var storeWindowText: @Sendable (_ key: String, _ text: String) throws -> Void
+        /// The SMS challenge store on the same database (or the fake beside
+        /// the fake counter store), for the verification rules.
+        public var challenges: any SMSChallengeStore
 
         /// Pairs `store` with `accounts` (one database or one ``InMemoryStoreData``) and raw row access.
         public init(store: any SMSCounterStore, accounts: any AccountStore,
                     storedWindow: @escaping @Sendable (String) throws -> String?,
-                    storeWindowText: @escaping @Sendable (String, String) throws -> Void) {
+                    storeWindowText: @escaping @Sendable (String, String) throws -> Void,
+                    challenges: any SMSChallengeStore) {
+            self.challenges = challenges
             self.store = store
             self.accounts = accounts
             self.storedWindow = storedWindow
@@ -38,6 +43,10 @@ public enum SMSCounterStoreConformance {
         ("storedStateStaysBoundedWithTenThousandSends", storedStateStaysBoundedWithTenThousandSends),
         ("rowsOfTheOldFormatLoadAndAreRewrittenInTheNewOne", rowsOfTheOldFormatLoadAndAreRewrittenInTheNewOne),
         ("budgetsLoadBackPerAccount", budgetsLoadBackPerAccount),
+        ("budgetUpdateStoresWhatItChangedAndNothingOnThrow", budgetUpdateStoresWhatItChangedAndNothingOnThrow),
+        ("concurrentBudgetUpdatesCountEveryFailure", concurrentBudgetUpdatesCountEveryFailure),
+        ("concurrentRightAnswersVerifyAChallengeOnce", concurrentRightAnswersVerifyAChallengeOnce),
+        ("concurrentWrongAnswersCountEveryAttemptAndFailure", concurrentWrongAnswersCountEveryAttemptAndFailure),
     ]
 
     /// Runs every rule, each against a fresh store from `makeStore`.
@@ -196,5 +205,146 @@ public enum SMSCounterStoreConformance {
         try C.expect(try s.store.budget(of: b.id) == nil, "budgets are per account")
         try s.store.saveBudget(SecondFactorBudget(), of: a.id)
         try C.expect(try s.store.budget(of: a.id) == SecondFactorBudget(), "a save replaces the budget")
+    }
+
+    // MARK: budgets and verification (issue 17)
+
+    /// A budget that never locks in these rules: every failure stays counted.
+    static let roomyBudget: SecondFactorBudgetPolicy = {
+        do { return try SecondFactorBudgetPolicy(threshold: 10_000) } catch { preconditionFailure("\(error)") }
+    }()
+
+    static func budgetUpdateStoresWhatItChangedAndNothingOnThrow(_ s: Subject) throws {
+        let a = try C.account(1)
+        try s.accounts.create(a)
+        let seen = try s.store.updateBudget(of: a.id) { budget -> SecondFactorBudget? in
+            let seen = budget
+            var b = SecondFactorBudget()
+            b.recordFailure(now: C.at(1), policy: roomyBudget)
+            budget = b
+            return seen
+        }
+        try C.expect(seen == nil, "an account without a budget is read as nil")
+        try C.expect(try s.store.budget(of: a.id)?.failures == [C.at(1)], "the changed budget is stored")
+        struct Refused: Error {}
+        do {
+            try s.store.updateBudget(of: a.id) { budget in
+                budget = SecondFactorBudget()
+                throw Refused()
+            }
+            throw ConformanceFailure("updateBudget must rethrow the body's error")
+        } catch is Refused {}
+        try C.expect(try s.store.budget(of: a.id)?.failures == [C.at(1)], "a body that throws stores nothing")
+    }
+
+    /// N concurrent wrong codes of one account count N failures (the lost
+    /// update of a read-then-save would count fewer).
+    static func concurrentBudgetUpdatesCountEveryFailure(_ s: Subject) throws {
+        let a = try C.account(1)
+        try s.accounts.create(a)
+        let errors = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 40) { i in
+            do {
+                try s.store.updateBudget(of: a.id) { budget in
+                    var b = budget ?? SecondFactorBudget()
+                    b.recordFailure(now: C.at(Double(i) / 100), policy: roomyBudget)
+                    budget = b
+                }
+            } catch {
+                errors.withLock { $0 += 1 }
+            }
+        }
+        try C.expect(errors.withLock { $0 } == 0, "no update may fail")
+        let counted = try s.store.budget(of: a.id)?.failures.count
+        try C.expect(counted == 40, "40 concurrent failures must count 40, not \(counted ?? 0)")
+    }
+
+    /// One verification as the service runs it: inside the account's budget
+    /// update, re-read the challenge, decide, save it; a wrong code compared
+    /// on a pending challenge counts against the budget.
+    public static func verifyOnce(_ s: Subject, _ id: ChallengeID, user: UserID, right: Bool,
+                           now: Instant) throws -> ChallengeVerifyOutcome? {
+        try s.store.updateBudget(of: user) { budget in
+            guard var stored = try s.challenges.challenge(id: id) else { return nil }
+            let wasPending = stored.challenge.state(at: now) == .pending
+            let outcome = stored.challenge.verify(codeMatches: right, now: now)
+            try s.challenges.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
+            if wasPending, outcome != .verified {
+                var b = budget ?? SecondFactorBudget()
+                b.recordFailure(now: now, policy: roomyBudget)
+                budget = b
+            }
+            return outcome
+        }
+    }
+
+    /// The time `seconds` after ``storedChallenge(_:user:attempts:)`` starts its challenge.
+    public static func afterStart(_ seconds: Double) -> Instant { C.at(seconds) }
+
+    /// Stores a pending SMS challenge of `user` allowing `attempts` wrong codes; returns its id.
+    public static func storedChallenge(_ s: Subject, user: UserID, attempts: Int) throws -> ChallengeID {
+        let policy = try SMSChallengePolicy(maxAttempts: attempts)
+        let id = ChallengeID(rawValue: "c_" + String(repeating: "7", count: 32))
+        let c = SMSChallenge.start(id: id, purpose: .login, userID: user, sessionID: nil,
+                                   sealedPhone: SealedSecret(bytes: C.bytes(1, count: 40), keyID: KeyID(rawValue: 2)),
+                                   codeDigest: KeyedDigest(bytes: C.bytes(51), keyID: KeyID(rawValue: 4)),
+                                   policy: policy, now: C.at(0))
+        _ = try s.challenges.create(StoredChallenge(challenge: c), message: QueuedSMS(
+            challengeID: id, purpose: .login, countryCode: "49",
+            payload: SealedSecret(bytes: C.bytes(7, count: 60), keyID: KeyID(rawValue: 4)),
+            createdAt: C.at(0), expiresAt: c.expiresAt))
+        return id
+    }
+
+    /// Many concurrent right answers to one challenge: exactly one verifies,
+    /// the others find it used (one code, one session).
+    static func concurrentRightAnswersVerifyAChallengeOnce(_ s: Subject) throws {
+        let a = try C.account(1)
+        try s.accounts.create(a)
+        let id = try storedChallenge(s, user: a.id, attempts: 5)
+        let outcomes = Mutex([ChallengeVerifyOutcome?]())
+        let errors = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 24) { i in
+            do {
+                let o = try verifyOnce(s, id, user: a.id, right: true, now: C.at(1 + Double(i) / 100))
+                outcomes.withLock { $0.append(o) }
+            } catch {
+                errors.withLock { $0 += 1 }
+            }
+        }
+        try C.expect(errors.withLock { $0 } == 0, "no verification may fail")
+        let verified = outcomes.withLock { $0.filter { $0 == .verified }.count }
+        try C.expect(verified == 1, "exactly one of 24 concurrent right answers may verify, not \(verified)")
+        try C.expect(outcomes.withLock { $0.filter { $0 == .alreadyUsed }.count } == 23, "the others find it used")
+        try C.expect(try s.challenges.challenge(id: id)?.challenge.state == .verified, "the challenge is stored verified")
+    }
+
+    /// Many concurrent wrong answers: the challenge's attempts and the
+    /// account's budget count every compared one.
+    static func concurrentWrongAnswersCountEveryAttemptAndFailure(_ s: Subject) throws {
+        let a = try C.account(1)
+        try s.accounts.create(a)
+        let attempts = 30
+        let id = try storedChallenge(s, user: a.id, attempts: attempts)
+        let compared = Mutex(0)
+        let errors = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 40) { i in
+            do {
+                switch try verifyOnce(s, id, user: a.id, right: false, now: C.at(1 + Double(i) / 100)) {
+                case .wrong?, .exhausted?: compared.withLock { $0 += 1 }
+                default: break
+                }
+            } catch {
+                errors.withLock { $0 += 1 }
+            }
+        }
+        try C.expect(errors.withLock { $0 } == 0, "no verification may fail")
+        let stored = try s.challenges.challenge(id: id)?.challenge
+        try C.expect(stored?.attemptsLeft == 0 && stored?.state == .failed,
+                     "\(attempts) attempts must be used up by 40 wrong answers, \(stored?.attemptsLeft ?? -1) left")
+        let failures = try s.store.budget(of: a.id)?.failures.count
+        try C.expect(failures == attempts,
+                     "the budget must count each of the \(attempts) compared wrong codes, not \(failures ?? 0)")
+        try C.expect(compared.withLock { $0 } == 40, "every wrong answer is refused as one")
     }
 }

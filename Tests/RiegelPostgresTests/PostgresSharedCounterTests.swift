@@ -132,4 +132,82 @@ final class PostgresSharedCounterTests: PostgresTestCase {
         }
         XCTAssertEqual(wins.next(), 2, "exactly one consume may win")
     }
+
+    /// Two instances' stores of the SMS verification (budget + challenge) on one database.
+    private func twoSMSInstances() throws -> [SMSCounterStoreConformance.Subject] {
+        let first = try makeDatabase()
+        return try [first, try reopen(first)].map { db in
+            SMSCounterStoreConformance.Subject(
+                store: PostgresSMSCounterStore(database: db), accounts: PostgresAccountStore(database: db),
+                storedWindow: { _ in nil }, storeWindowText: { _, _ in },
+                challenges: PostgresSMSChallengeStore(database: db))
+        }
+    }
+
+    private func makeAccount(_ subject: SMSCounterStoreConformance.Subject) throws -> UserID {
+        let user = UserID(rawValue: "u_max")
+        try subject.accounts.create(AccountRecord(
+            id: user, username: try Username("max"), email: nil, emailIndex: nil,
+            passwordHash: SealedSecret(bytes: [1, 2, 3], keyID: KeyID(rawValue: 1)),
+            createdAt: Instant(secondsSinceEpoch: 1_767_225_600)))
+        return user
+    }
+
+    /// Runs `body(i)` on `n` threads released at once; returns how many threw.
+    private func race(_ n: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> Int {
+        let failures = Counter()
+        let go = DispatchSemaphore(value: 0)
+        let group = DispatchGroup()
+        for i in 0..<n {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                go.wait()
+                do { try body(i) } catch { _ = failures.next() }
+            }.start()
+        }
+        for _ in 0..<n { go.signal() }
+        group.wait()
+        return failures.next() - 1
+    }
+
+    /// One right SMS code sent to both instances at once (issue 17): exactly
+    /// one verification wins, the others find the challenge used.
+    func testARightSMSCodeVerifiesOnceAcrossTwoPools() throws {
+        let instances = try twoSMSInstances()
+        let user = try makeAccount(instances[0])
+        let id = try SMSCounterStoreConformance.storedChallenge(instances[0], user: user, attempts: 5)
+        let now = SMSCounterStoreConformance.afterStart(60)
+        let verified = Counter()
+        let used = Counter()
+        let failed = race(20) { i in
+            switch try SMSCounterStoreConformance.verifyOnce(instances[i % 2], id, user: user, right: true, now: now) {
+            case .verified?: _ = verified.next()
+            case .alreadyUsed?: _ = used.next()
+            default: break
+            }
+        }
+        XCTAssertEqual(failed, 0, "no verification may fail")
+        XCTAssertEqual(verified.next() - 1, 1, "exactly one of 20 right answers over two instances may verify")
+        XCTAssertEqual(used.next() - 1, 19, "the others find the challenge used")
+    }
+
+    /// Wrong SMS codes spread over two instances: the challenge's attempts
+    /// and the account's budget (no row yet: the advisory lock) count each.
+    func testWrongSMSCodesOverTwoPoolsCountEveryOne() throws {
+        let instances = try twoSMSInstances()
+        let user = try makeAccount(instances[0])
+        let attempts = 24
+        let id = try SMSCounterStoreConformance.storedChallenge(instances[0], user: user, attempts: attempts)
+        let now = SMSCounterStoreConformance.afterStart(60)
+        let failed = race(32) { i in
+            _ = try SMSCounterStoreConformance.verifyOnce(instances[i % 2], id, user: user, right: false, now: now)
+        }
+        XCTAssertEqual(failed, 0, "no verification may fail")
+        let stored = try instances[1].challenges.challenge(id: id)?.challenge
+        XCTAssertEqual(stored?.attemptsLeft, 0)
+        XCTAssertEqual(stored?.state, .failed)
+        XCTAssertEqual(try instances[1].store.budget(of: user)?.failures.count, attempts,
+                       "the budget counts each of the \(attempts) compared wrong codes")
+    }
 }

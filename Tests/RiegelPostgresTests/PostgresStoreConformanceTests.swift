@@ -77,7 +77,8 @@ final class PostgresStoreConformanceTests: PostgresTestCase {
                                  _ = try $0.execute("INSERT INTO sms_send_window (key, sends, updated_at) VALUES ($1, $2, 0)",
                                                     [key, text])
                              }
-                         })
+                         },
+                         challenges: PostgresSMSChallengeStore(database: db))
         }
     }
 

@@ -368,13 +368,15 @@ final class SQLiteSMSStoresTests: XCTestCase {
                                      try $0.execute(sql: "INSERT INTO sms_send_window (key, sends, updated_at) VALUES (?, ?, 0)",
                                                     arguments: [key, text])
                                  }
-                             })
+                             },
+                             challenges: SQLiteSMSChallengeStore(database: db))
             }
         }
         try SMSCounterStoreConformance.run {
             let store = InMemorySMSCounterStore()
             return .init(store: store, accounts: InMemoryAccountStore(data: InMemoryStoreData()),
-                         storedWindow: { try store.storedJSON($0) }, storeWindowText: { try store.storeJSON($1, for: $0) })
+                         storedWindow: { try store.storedJSON($0) }, storeWindowText: { try store.storeJSON($1, for: $0) },
+                         challenges: InMemorySMSChallengeStore())
         }
     }
 

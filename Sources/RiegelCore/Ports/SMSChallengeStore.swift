@@ -66,6 +66,22 @@ public protocol SMSCounterStore: Sendable {
     func budget(of userID: UserID) throws -> SecondFactorBudget?
     /// Saves the account's wrong-code budget.
     func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws
+    /// Reads the account's wrong-code budget (nil: none stored), lets `body`
+    /// change it, and stores it if changed (nil removes it), as one atomic
+    /// step: the budget is locked from the read to the commit, so no other
+    /// `updateBudget` of this account, by any call or process (riegeld
+    /// instances sharing a PostgreSQL database), runs meanwhile. Every
+    /// second-factor check of the account runs in `body`, so they are
+    /// serialised per account across instances (issue 17).
+    ///
+    /// `body` may call *other* stores on the same database (the SMS challenge
+    /// store, the factor store): their reads see everything committed before
+    /// the lock was taken and their writes join this transaction (commit or
+    /// roll back with it). If `body` throws, nothing is stored by this call.
+    ///
+    /// - Important: `body` is synchronous and must not call this store (nor
+    ///   audit: do that after it returns, for the outcome that committed).
+    func updateBudget<T>(of userID: UserID, _ body: (inout SecondFactorBudget?) throws -> T) throws -> T
     /// Removes send windows untouched since `before`.
     @discardableResult
     func purgeSendWindows(before: Instant) throws -> Int

@@ -53,31 +53,48 @@ public struct FactorChallenges: Sendable {
             audit.record(.challengeFailed, .failure, user: first.userID, reason: "malformed_code", details: details)
             throw RiegelError.malformedCode(reason: reason)
         }
-        return try sms.budgeted(kind, user: first.userID, details: details) { now -> BudgetedCheck<VerifiedChallenge> in
-            guard var challenge = try store.challenge(id: id) else { return .refused(.challengeExpired, outcome: .expired) }
-            guard challenge.state(at: now) == .pending else {
-                let expired = challenge.state(at: now) == .expired
-                audit.record(.challengeFailed, .failure, user: challenge.userID,
-                             reason: expired ? "expired" : "already_used", details: details)
-                return .refused(.challengeExpired, outcome: expired ? .expired : .alreadyUsed)
-            }
-            switch try match(challenge, now) {
-            case .replayed:
-                audit.record(.challengeFailed, .failure, user: challenge.userID, reason: "replayed_code",
-                             details: details)
-                return .refused(.codeAlreadyUsed, outcome: .alreadyUsed)
-            case .matched:
-                _ = challenge.verify(codeMatches: true, now: now)
-                guard try store.updateChallenge(challenge) else { return .refused(.challengeExpired, outcome: .expired) }
-                audit.record(.challengeVerified, .success, user: challenge.userID, reason: challenge.purpose.rawValue,
-                             details: details)
-                return .accepted(VerifiedChallenge(challenge))
-            case .noMatch(let weight):
-                let outcome = challenge.verify(codeMatches: false, now: now)
-                _ = try store.updateChallenge(challenge)
-                audit.record(.challengeFailed, .failure, user: challenge.userID, reason: "wrong_code",
-                             details: details.merging(["attempts_left": "\(challenge.attemptsLeft)"]) { a, _ in a })
-                return .wrong(outcome.error ?? .invalidCode(attemptsLeft: 0), weight: weight)
+        // Audited once the budget's transaction committed (``SMSChallengeService/afterCommit(_:_:)``).
+        var audits: [@Sendable () -> Void] = []
+        return try sms.afterCommit(&audits) { audits in
+            try sms.budgeted(kind, user: first.userID, details: details) { now, _ -> BudgetedCheck<VerifiedChallenge> in
+                guard var challenge = try store.challenge(id: id) else {
+                    return .refused(.challengeExpired, outcome: .expired)
+                }
+                let user = challenge.userID
+                guard challenge.state(at: now) == .pending else {
+                    let expired = challenge.state(at: now) == .expired
+                    audits.append { [audit] in
+                        audit.record(.challengeFailed, .failure, user: user,
+                                     reason: expired ? "expired" : "already_used", details: details)
+                    }
+                    return .refused(.challengeExpired, outcome: expired ? .expired : .alreadyUsed)
+                }
+                switch try match(challenge, now) {
+                case .replayed:
+                    audits.append { [audit] in
+                        audit.record(.challengeFailed, .failure, user: user, reason: "replayed_code", details: details)
+                    }
+                    return .refused(.codeAlreadyUsed, outcome: .alreadyUsed)
+                case .matched:
+                    _ = challenge.verify(codeMatches: true, now: now)
+                    guard try store.updateChallenge(challenge) else {
+                        return .refused(.challengeExpired, outcome: .expired)
+                    }
+                    let purpose = challenge.purpose.rawValue
+                    audits.append { [audit] in
+                        audit.record(.challengeVerified, .success, user: user, reason: purpose, details: details)
+                    }
+                    return .accepted(VerifiedChallenge(challenge))
+                case .noMatch(let weight):
+                    let outcome = challenge.verify(codeMatches: false, now: now)
+                    _ = try store.updateChallenge(challenge)
+                    let left = ["attempts_left": "\(challenge.attemptsLeft)"]
+                    audits.append { [audit] in
+                        audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code",
+                                     details: details.merging(left) { a, _ in a })
+                    }
+                    return .wrong(outcome.error ?? .invalidCode(attemptsLeft: 0), weight: weight)
+                }
             }
         }
     }

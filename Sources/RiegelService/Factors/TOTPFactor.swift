@@ -79,15 +79,21 @@ public struct TOTPFactor: SecondFactorMethod {
         if let reason = malformed(code) { throw RiegelError.malformedCode(reason: reason) }
         let secret = try open(factor)
         let details = ["factor_id": id.rawValue, "factor": "totp"]
-        try challenges.sms.budgeted(.totp, user: account.id, details: details) { now -> BudgetedCheck<Bool> in
+        var audits: [@Sendable () -> Void] = []
+        try challenges.sms.afterCommit(&audits) { audits in
+            try challenges.sms.budgeted(.totp, user: account.id, details: details) { now, left -> BudgetedCheck<Bool> in
             guard let step = TOTP.matchingStep(code, secret: secret, now: now, policy: policy, mac: mac) else {
-                audit.record(.challengeFailed, .failure, user: account.id, reason: "wrong_code", details: details)
+                let user = account.id
+                audits.append { [audit] in
+                    audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code", details: details)
+                }
                 let weight = policy.codesAccepted
-                return .wrong(.invalidCode(attemptsLeft: max(0, try challenges.sms.budgetLeft(of: account.id) - weight)),
+                return .wrong(.invalidCode(attemptsLeft: max(0, left - weight)),
                               weight: weight)
             }
             guard try store.confirmTOTP(id: id, step: step, at: now) else { return .refused(.noPendingEnrolment, outcome: .expired) }
             return .accepted(true)
+            }
         }
         return FactorInfo(id: id, kind: .totp, label: factor.label, createdAt: factor.createdAt, lastUsedAt: clock.now())
     }

@@ -13,9 +13,11 @@ import Synchronization
 ///   store holds their keyed digests (`otp` key, bound to the challenge id).
 ///   Phone numbers are sealed (`pii` key) and reach logs and the audit trail
 ///   only masked. Verifications, caps and budgets are read-modify-written
-///   under one lock, so two concurrent right answers cannot both use a code;
-///   the caps' send windows besides in one atomic update of the store, so
-///   they hold across riegeld instances sharing a database.
+///   under one lock, and besides in one atomic update of the store, so they
+///   hold across riegeld instances sharing a database: a verification runs
+///   inside the account's budget update (``SMSCounterStore/updateBudget(of:_:)``),
+///   so two concurrent right answers cannot both use a code and every wrong
+///   one counts; the caps' send windows in ``SMSCounterStore/updateSendWindows(_:now:_:)``.
 public final class SMSChallengeService: Sendable {
     let store: any SMSChallengeStore
     let counters: any SMSCounterStore
@@ -143,45 +145,71 @@ public final class SMSChallengeService: Sendable {
     ///   an unknown, expired, used or failed challenge.
     public func verify(id rawID: String, code: String) throws -> StoredChallenge {
         let id = ChallengeID(rawValue: rawID)
-        return try lock.withLock { _ in
-            let now = clock.now()
-            guard var stored = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
-            let user = stored.challenge.userID
-            var budget = try counters.budget(of: user) ?? SecondFactorBudget()
-            if let error = budget.error(now: now) {
-                metrics.secondFactor(.sms, .locked)
-                audit.record(.challengeRefused, .failure, user: user, reason: "second_factor_locked",
-                             details: ["challenge_id": id.rawValue])
-                throw error
-            }
-            let wasPending = stored.challenge.state(at: now) == .pending
-            let matches = stored.challenge.codeMatches(code, digester: digester)
-            let outcome = stored.challenge.verify(codeMatches: matches, now: now)
-            try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
-            switch outcome {
-            case .verified:
-                metrics.secondFactor(.sms, .success)
-                if let phone = try? phone(of: stored.challenge) {
-                    metrics.smsCodeVerified(countryCode: phone.countryCode)
-                }
-                audit.record(.challengeVerified, .success, user: user, reason: stored.challenge.purpose.rawValue,
-                             details: ["challenge_id": id.rawValue])
-                return stored
-            case .wrong, .exhausted:
+        // The owner of a challenge never changes: this read only finds whose
+        // budget to lock; the decision re-reads the challenge under that lock.
+        guard let first = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
+        let user = first.challenge.userID
+        var now = clock.now()
+        // One atomic read-decide-write of the budget and the challenge, across
+        // riegeld instances (``SMSCounterStore/updateBudget(of:_:)``): two right
+        // answers cannot both verify, and every wrong one is counted.
+        let decision: SMSVerification = try lock.withLock { _ -> SMSVerification in
+            now = clock.now()
+            return try counters.updateBudget(of: user) { storedBudget -> SMSVerification in
+                var budget = storedBudget ?? SecondFactorBudget()
+                if let error = budget.error(now: now) { return .locked(error) }
+                guard var stored = try store.challenge(id: id) else { return .gone }
+                let wasPending = stored.challenge.state(at: now) == .pending
+                let matches = stored.challenge.codeMatches(code, digester: digester)
+                let outcome = stored.challenge.verify(codeMatches: matches, now: now)
+                try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
+                var lockedUntil: Instant?
                 // Only a code this call compared counts against the account (a
                 // challenge exhausted before refuses without comparing anything).
-                metrics.secondFactor(.sms, outcome == .exhausted ? .exhausted : .wrongCode)
-                if wasPending { try recordWrongCode(&budget, user: user, now: now) }
-                audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code",
-                             details: ["challenge_id": id.rawValue, "attempts_left": "\(stored.challenge.attemptsLeft)"])
-                throw outcome.error!
-            case .expired, .alreadyUsed:
-                metrics.secondFactor(.sms, outcome == .expired ? .expired : .alreadyUsed)
-                audit.record(.challengeFailed, .failure, user: user,
-                             reason: outcome == .expired ? "expired" : "already_used",
-                             details: ["challenge_id": id.rawValue])
-                throw outcome.error!
+                var wrong = outcome == .exhausted
+                if case .wrong = outcome { wrong = true }
+                if wrong, wasPending {
+                    lockedUntil = countWrongCode(&budget, now: now)
+                    storedBudget = budget
+                }
+                return .decided(outcome, stored, lockedUntil: lockedUntil)
             }
+        }
+        // Committed: now the side effects, for the outcome that was stored.
+        let stored: StoredChallenge
+        let outcome: ChallengeVerifyOutcome
+        switch decision {
+        case .gone:
+            throw RiegelError.challengeExpired
+        case .locked(let error):
+            metrics.secondFactor(.sms, .locked)
+            audit.record(.challengeRefused, .failure, user: user, reason: "second_factor_locked",
+                         details: ["challenge_id": id.rawValue])
+            throw error
+        case .decided(let o, let s, let lockedUntil):
+            (outcome, stored) = (o, s)
+            auditLock(lockedUntil, user: user)
+        }
+        switch outcome {
+        case .verified:
+            metrics.secondFactor(.sms, .success)
+            if let phone = try? phone(of: stored.challenge) {
+                metrics.smsCodeVerified(countryCode: phone.countryCode)
+            }
+            audit.record(.challengeVerified, .success, user: user, reason: stored.challenge.purpose.rawValue,
+                         details: ["challenge_id": id.rawValue])
+            return stored
+        case .wrong, .exhausted:
+            metrics.secondFactor(.sms, outcome == .exhausted ? .exhausted : .wrongCode)
+            audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code",
+                         details: ["challenge_id": id.rawValue, "attempts_left": "\(stored.challenge.attemptsLeft)"])
+            throw outcome.error!
+        case .expired, .alreadyUsed:
+            metrics.secondFactor(.sms, outcome == .expired ? .expired : .alreadyUsed)
+            audit.record(.challengeFailed, .failure, user: user,
+                         reason: outcome == .expired ? "expired" : "already_used",
+                         details: ["challenge_id": id.rawValue])
+            throw outcome.error!
         }
     }
 
@@ -261,7 +289,8 @@ public final class SMSChallengeService: Sendable {
 
     /// An admin unlock of the account's wrong-code budget.
     public func unlockBudget(of user: UserID) throws {
-        try lock.withLock { _ in try counters.saveBudget(SecondFactorBudget(), of: user) }
+        // Through the budget's lock, like every other write of it.
+        try lock.withLock { _ in try counters.updateBudget(of: user) { $0 = SecondFactorBudget() } }
     }
 
     // MARK: steps
@@ -389,16 +418,21 @@ public final class SMSChallengeService: Sendable {
         throw RiegelError.smsUnavailable
     }
 
-    func recordWrongCode(_ budget: inout SecondFactorBudget, user: UserID, now: Instant, weight: Int = 1) throws {
+    /// Counts `weight` wrong codes on `budget`; returns when it locked, if it
+    /// did (pure: the caller stores the budget, then audits the lock).
+    func countWrongCode(_ budget: inout SecondFactorBudget, now: Instant, weight: Int = 1) -> Instant? {
         var locked: Instant?
         for _ in 0..<max(1, weight) {
             locked = budget.recordFailure(now: now, policy: policy.budget) ?? locked
         }
-        if let until = locked {
-            audit.record(.secondFactorLocked, .failure, user: user, reason: "too_many_wrong_codes",
-                         details: ["until": RFC3339.format(until)])
-        }
-        try counters.saveBudget(budget, of: user)
+        return locked
+    }
+
+    /// Audits that the account's budget locked until `until` (after the commit).
+    func auditLock(_ until: Instant?, user: UserID) {
+        guard let until else { return }
+        audit.record(.secondFactorLocked, .failure, user: user, reason: "too_many_wrong_codes",
+                     details: ["until": RFC3339.format(until)])
     }
 
     static func accountAAD(_ user: UserID) -> [UInt8] { Array(("phone:" + user.rawValue).utf8) }
@@ -426,4 +460,14 @@ public final class SMSChallengeService: Sendable {
         case .notMobile: return "not_mobile"
         }
     }
+}
+
+/// What a verification decided under the budget's lock (applied, audited after the commit).
+enum SMSVerification: Sendable {
+    /// The account's budget is locked: nothing compared, nothing stored.
+    case locked(RiegelError)
+    /// The challenge went between the first read and the lock.
+    case gone
+    /// The stored outcome, the challenge as stored, and when the budget locked (if this call locked it).
+    case decided(ChallengeVerifyOutcome, StoredChallenge, lockedUntil: Instant?)
 }
