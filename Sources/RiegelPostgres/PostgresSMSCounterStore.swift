@@ -53,14 +53,10 @@ public final class PostgresSMSCounterStore: SMSCounterStore {
     }
 
     /// The stored window of `key` (nil: no row), locked until the transaction
-    /// ends: by its row, or when there is none by the advisory lock on the key.
+    /// ends (``PostgresSession/lockedRow(_:key:space:)``, key space 7412).
     private static func lockedWindow(of key: String, _ session: PostgresSession) throws -> SMSSendWindow? {
-        let lockRow = "SELECT sends FROM sms_send_window WHERE key = $1 FOR UPDATE"
-        if let row = try session.query(lockRow, [key]).first {
-            return try decode(try row.text("sends", table: "sms_send_window"))
-        }
-        try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7412))", [key])
-        return try session.query(lockRow, [key]).first.map { try decode(try $0.text("sends", table: "sms_send_window")) }
+        try session.lockedRow("SELECT sends FROM sms_send_window WHERE key = $1 FOR UPDATE", key: key, space: 7412)
+            .map { try decode(try $0.text("sends", table: "sms_send_window")) }
     }
 
     private static func decode(_ text: String) throws -> SMSSendWindow {
@@ -118,18 +114,11 @@ public final class PostgresSMSCounterStore: SMSCounterStore {
     }
 
     /// The stored budget of `userID` (nil: no row), locked until the
-    /// transaction ends: by its row, or when there is none by the advisory
-    /// lock on the account (key space 7413; 7412 is the send windows').
+    /// transaction ends (``PostgresSession/lockedRow(_:key:space:)``, key
+    /// space 7413; 7412 is the send windows').
     private static func lockedBudget(of userID: UserID, _ session: PostgresSession) throws -> SecondFactorBudget? {
-        let lockRow = "SELECT budget FROM sms_budget WHERE user_id = $1 FOR UPDATE"
-        var rows = try session.query(lockRow, [userID])
-        if rows.isEmpty {
-            try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7413))", [userID])
-            rows = try session.query(lockRow, [userID])
-        }
-        return try rows.first.map {
-            try JSONColumn.decode(SecondFactorBudget.self, try $0.text("budget", table: "sms_budget"), table: "sms_budget")
-        }
+        try session.lockedRow("SELECT budget FROM sms_budget WHERE user_id = $1 FOR UPDATE", key: userID, space: 7413)
+            .map { try JSONColumn.decode(SecondFactorBudget.self, try $0.text("budget", table: "sms_budget"), table: "sms_budget") }
     }
 
     @discardableResult

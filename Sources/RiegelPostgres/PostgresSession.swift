@@ -22,6 +22,19 @@ struct PostgresSession: Sendable {
         return result.metadata.rows ?? result.rows.count
     }
 
+    /// The row `select` finds for `key` (`$1`; the statement ends in `FOR
+    /// UPDATE`), locked until the transaction ends; nil when there is none,
+    /// and then the key is locked instead: by a transaction-scoped advisory
+    /// lock on it in `space`, after which the read repeats (whoever creates
+    /// the row holds that lock until it commits, so a second creator finds
+    /// the row, and locks it, on its re-read). One round trip when the row
+    /// exists. For read-modify-writes atomic across instances.
+    func lockedRow(_ select: String, key: any SQLBindable, space: Int) throws -> PostgresRow? {
+        if let row = try query(select, [key]).first { return row }
+        try execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", [key, space])
+        return try query(select, [key]).first
+    }
+
     private func run(_ sql: String, _ binds: [any SQLBindable]) throws -> PostgresQueryResult {
         var bindings = PostgresBindings(capacity: binds.count)
         for bind in binds { bind.sqlValue.append(to: &bindings) }

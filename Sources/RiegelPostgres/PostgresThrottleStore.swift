@@ -58,14 +58,10 @@ public final class PostgresThrottleStore: ThrottleStore {
     }
 
     /// The stored state of `key` (nil: no row), locked until the transaction
-    /// ends: by its row, or when there is none by the advisory lock on the key.
+    /// ends (``PostgresSession/lockedRow(_:key:space:)``, key space 7411).
     private static func lockedState(of key: String, _ session: PostgresSession) throws -> ThrottleState? {
-        let lockRow = "SELECT state FROM throttle WHERE key = $1 FOR UPDATE"
-        if let row = try session.query(lockRow, [key]).first {
-            return try decode(try row.text("state", table: "throttle"), key: key)
-        }
-        try session.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7411))", [key])
-        return try session.query(lockRow, [key]).first.map { try decode(try $0.text("state", table: "throttle"), key: key) }
+        try session.lockedRow("SELECT state FROM throttle WHERE key = $1 FOR UPDATE", key: key, space: 7411)
+            .map { try decode(try $0.text("state", table: "throttle"), key: key) }
     }
 
     public func remove(_ key: String) throws {
