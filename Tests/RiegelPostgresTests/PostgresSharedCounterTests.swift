@@ -40,28 +40,14 @@ final class PostgresSharedCounterTests: PostgresTestCase {
         let t0 = Instant(secondsSinceEpoch: 1_767_225_600)
         for round in 0..<2 {
             let keys = ["account:new", "ip:198.51.100.7"]
-            let failures = Counter()
-            let go = DispatchSemaphore(value: 0)
-            let group = DispatchGroup()
-            for i in 0..<16 {
-                group.enter()
-                Thread {
-                    defer { group.leave() }
-                    go.wait()
-                    do {
-                        try stores[i % 2].update(keys) { states in
-                            for k in states.indices {
-                                _ = states[k].recordFailure(now: t0.adding(seconds: Double(i)), policy: roomy)
-                            }
-                        }
-                    } catch {
-                        _ = failures.next()
+            let failed = race(16) { i in
+                try stores[i % 2].update(keys) { states in
+                    for k in states.indices {
+                        _ = states[k].recordFailure(now: t0.adding(seconds: Double(i)), policy: roomy)
                     }
-                }.start()
+                }
             }
-            for _ in 0..<16 { go.signal() }
-            group.wait()
-            XCTAssertEqual(failures.next(), 1, "no update may fail (round \(round))")
+            XCTAssertEqual(failed, 0, "no update may fail (round \(round))")
             for key in keys {
                 XCTAssertEqual(try stores[0].state(for: key)?.failures.count, 16, "\(key), round \(round)")
                 try stores[1].remove(key)
@@ -79,32 +65,18 @@ final class PostgresSharedCounterTests: PostgresTestCase {
         let t0 = Instant(secondsSinceEpoch: 1_767_225_600)
         for (round, cap) in [(0, 15), (1, 30)] {
             let allowed = Counter()
-            let failures = Counter()
-            let go = DispatchSemaphore(value: 0)
-            let group = DispatchGroup()
-            for i in 0..<40 {
-                group.enter()
-                Thread {
-                    defer { group.leave() }
-                    go.wait()
-                    do {
-                        let now = t0.adding(seconds: Double(round * 100 + i))
-                        let took = try stores[i % 2].updateSendWindows(["global", "country:49"], now: now) { windows in
-                            let current = windows.map { $0 ?? SMSSendWindow() }
-                            guard current.allSatisfy({ $0.retryAfter(now: now, cap: cap, window: 3600) == nil })
-                            else { return false }
-                            windows = current.map { var w = $0; w.record(now: now, window: 3600); return w }
-                            return true
-                        }
-                        if took { _ = allowed.next() }
-                    } catch {
-                        _ = failures.next()
-                    }
-                }.start()
+            let failed = race(40) { i in
+                let now = t0.adding(seconds: Double(round * 100 + i))
+                let took = try stores[i % 2].updateSendWindows(["global", "country:49"], now: now) { windows in
+                    let current = windows.map { $0 ?? SMSSendWindow() }
+                    guard current.allSatisfy({ $0.retryAfter(now: now, cap: cap, window: 3600) == nil })
+                    else { return false }
+                    windows = current.map { var w = $0; w.record(now: now, window: 3600); return w }
+                    return true
+                }
+                if took { _ = allowed.next() }
             }
-            for _ in 0..<40 { go.signal() }
-            group.wait()
-            XCTAssertEqual(failures.next(), 1, "no update may fail (round \(round))")
+            XCTAssertEqual(failed, 0, "no update may fail (round \(round))")
             XCTAssertEqual(allowed.next() - 1, 15, "round \(round): the 15 slots left under the cap, no more")
             XCTAssertEqual(try stores[0].sendWindow("global")?.count(now: t0.adding(seconds: 200), window: 3600), cap)
         }
