@@ -53,9 +53,8 @@ public struct FactorChallenges: Sendable {
             audit.record(.challengeFailed, .failure, user: first.userID, reason: "malformed_code", details: details)
             throw RiegelError.malformedCode(reason: reason)
         }
-        // Audited once the budget's transaction committed (``SMSChallengeService/afterCommit(_:_:)``).
-        var audits: [@Sendable () -> Void] = []
-        return try sms.afterCommit(&audits) { audits in
+        // Audited once the budget's transaction committed (``SMSChallengeService/afterCommit(_:)``).
+        return try sms.afterCommit { audits in
             try sms.budgeted(kind, user: first.userID, details: details) { now, _ -> BudgetedCheck<VerifiedChallenge> in
                 guard var challenge = try store.challenge(id: id) else {
                     return .refused(.challengeExpired, outcome: .expired)

@@ -79,20 +79,21 @@ public struct TOTPFactor: SecondFactorMethod {
         if let reason = malformed(code) { throw RiegelError.malformedCode(reason: reason) }
         let secret = try open(factor)
         let details = ["factor_id": id.rawValue, "factor": "totp"]
-        var audits: [@Sendable () -> Void] = []
-        try challenges.sms.afterCommit(&audits) { audits in
+        // Audited once the budget's transaction committed (``SMSChallengeService/afterCommit(_:)``).
+        try challenges.sms.afterCommit { audits in
             try challenges.sms.budgeted(.totp, user: account.id, details: details) { now, left -> BudgetedCheck<Bool> in
-            guard let step = TOTP.matchingStep(code, secret: secret, now: now, policy: policy, mac: mac) else {
-                let user = account.id
-                audits.append { [audit] in
-                    audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code", details: details)
+                guard let step = TOTP.matchingStep(code, secret: secret, now: now, policy: policy, mac: mac) else {
+                    let user = account.id
+                    audits.append { [audit] in
+                        audit.record(.challengeFailed, .failure, user: user, reason: "wrong_code", details: details)
+                    }
+                    let weight = policy.codesAccepted
+                    return .wrong(.invalidCode(attemptsLeft: max(0, left - weight)), weight: weight)
                 }
-                let weight = policy.codesAccepted
-                return .wrong(.invalidCode(attemptsLeft: max(0, left - weight)),
-                              weight: weight)
-            }
-            guard try store.confirmTOTP(id: id, step: step, at: now) else { return .refused(.noPendingEnrolment, outcome: .expired) }
-            return .accepted(true)
+                guard try store.confirmTOTP(id: id, step: step, at: now) else {
+                    return .refused(.noPendingEnrolment, outcome: .expired)
+                }
+                return .accepted(true)
             }
         }
         return FactorInfo(id: id, kind: .totp, label: factor.label, createdAt: factor.createdAt, lastUsedAt: clock.now())

@@ -70,8 +70,8 @@ extension SMSChallengeService {
     /// the stored outcome (a ``RiegelError``). A store failure rolled the
     /// transaction back: nothing of it happened, so nothing is audited.
     @discardableResult
-    func afterCommit<T>(_ audits: inout [@Sendable () -> Void],
-                        _ body: (inout [@Sendable () -> Void]) throws -> T) throws -> T {
+    func afterCommit<T>(_ body: (inout [@Sendable () -> Void]) throws -> T) throws -> T {
+        var audits: [@Sendable () -> Void] = []
         do {
             let result = try body(&audits)
             audits.forEach { $0() }
