@@ -72,16 +72,6 @@ public final class PostgresSMSCounterStore: SMSCounterStore {
         }
     }
 
-    public func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws {
-        let text = try JSONColumn.encode(budget)
-        try database.withSession { db in
-            try db.execute("""
-                INSERT INTO sms_budget (user_id, budget) VALUES ($1, $2)
-                ON CONFLICT (user_id) DO UPDATE SET budget = excluded.budget
-                """, [userID, text])
-        }
-    }
-
     /// Atomic across riegeld instances: in one transaction (a savepoint inside
     /// another) the account's budget is locked by its row (`SELECT … FOR
     /// UPDATE`) or, without one, by a transaction-scoped advisory lock on the

@@ -62,16 +62,6 @@ public final class SQLiteSMSCounterStore: SMSCounterStore {
         return try text.map { try StoreColumns.decodeJSON(SecondFactorBudget.self, $0, table: "sms_budget", row: userID.rawValue) }
     }
 
-    public func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws {
-        let text = try StoreColumns.json(budget)
-        try database.write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO sms_budget (user_id, budget) VALUES (?, ?)
-                ON CONFLICT (user_id) DO UPDATE SET budget = excluded.budget
-                """).execute(arguments: [userID.rawValue, text])
-        }
-    }
-
     /// One write transaction (`BEGIN IMMEDIATE`: the database's write lock is
     /// held from the read to the commit, so every check of every account is
     /// serialised), or a savepoint of the enclosing one. Other stores on this

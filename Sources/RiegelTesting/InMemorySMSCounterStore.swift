@@ -48,10 +48,6 @@ public final class InMemorySMSCounterStore: SMSCounterStore {
         tables.withLock { $0.budgets[userID] }
     }
 
-    public func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws {
-        tables.withLock { $0.budgets[userID] = budget }
-    }
-
     /// Under the store's lock (held while `body` runs, so concurrent updates
     /// serialise; `body` may call other in-memory stores, not this one).
     /// Writes `body` makes to other in-memory stores are not undone if it throws.

@@ -200,11 +200,11 @@ public enum SMSCounterStoreConformance {
         try s.accounts.create(b)
         var budget = SecondFactorBudget()
         budget.recordFailure(now: C.at(1))
-        try s.store.saveBudget(budget, of: a.id)
-        try C.expect(try s.store.budget(of: a.id) == budget, "a saved budget loads back unchanged")
+        try s.store.updateBudget(of: a.id) { $0 = budget }
+        try C.expect(try s.store.budget(of: a.id) == budget, "a stored budget loads back unchanged")
         try C.expect(try s.store.budget(of: b.id) == nil, "budgets are per account")
-        try s.store.saveBudget(SecondFactorBudget(), of: a.id)
-        try C.expect(try s.store.budget(of: a.id) == SecondFactorBudget(), "a save replaces the budget")
+        try s.store.updateBudget(of: a.id) { $0 = SecondFactorBudget() }
+        try C.expect(try s.store.budget(of: a.id) == SecondFactorBudget(), "an update replaces the budget")
     }
 
     // MARK: budgets and verification (issue 17)

@@ -396,7 +396,7 @@ final class SQLiteSMSStoresTests: XCTestCase {
         _ = try store.create(StoredChallenge(challenge: c),
                              message: QueuedSMS(challengeID: c.id, purpose: .login, countryCode: "49", payload: nil,
                                                 createdAt: c.createdAt, expiresAt: c.expiresAt))
-        try counters.saveBudget(SecondFactorBudget(), of: account.id)
+        try counters.updateBudget(of: account.id) { $0 = SecondFactorBudget() }
         try accounts.delete(id: account.id)
         XCTAssertNil(try store.challenge(id: c.id))
         XCTAssertNil(try counters.budget(of: account.id))

@@ -64,8 +64,6 @@ public protocol SMSCounterStore: Sendable {
     func updateSendWindows<T>(_ keys: [String], now: Instant, _ body: (inout [SMSSendWindow?]) throws -> T) throws -> T
     /// The account's wrong-code budget.
     func budget(of userID: UserID) throws -> SecondFactorBudget?
-    /// Saves the account's wrong-code budget.
-    func saveBudget(_ budget: SecondFactorBudget, of userID: UserID) throws
     /// Reads the account's wrong-code budget (nil: none stored), lets `body`
     /// change it, and stores it if changed (nil removes it), as one atomic
     /// step: the budget is locked from the read to the commit, so no other
