@@ -103,7 +103,8 @@ struct AccountServiceFixture {
     init(cost: Int = 1, policy: AccountPolicy = AccountPolicy(resetMinimumResponse: 0),
          sessionPolicy: SessionPolicy = SessionPolicy(), smsPolicy: SMSPolicy = AccountServiceFixture.smsPolicy(),
          gateway: InMemorySMSGateway = InMemorySMSGateway(), sendThrough: (any SMSGateway)? = nil,
-         devicePolicy: DevicePolicy = DevicePolicy(), metrics: RiegelMetrics = .off) {
+         devicePolicy: DevicePolicy = DevicePolicy(), metrics: RiegelMetrics = .off,
+         smsCounters: ((InMemorySMSCounterStore) -> any SMSCounterStore)? = nil) {
         hasher = CountingHasher(cost: cost)
         auditLog = InMemoryAuditLog(clock: clock)
         audit = AuditRecorder(log: auditLog, maintenance: auditLog, hasher: SoftwareSHA256(), logger: logs.logger,
@@ -118,7 +119,8 @@ struct AccountServiceFixture {
         let dispatcher = SMSDispatcher(store: challengeStore, gateway: sendThrough ?? gateway, sealer: TransparentSecretSealer(),
                                        clock: clock, policy: smsPolicy, logger: logs.logger,
                                        sleep: { clock.advance(seconds: $0) })
-        sms = SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
+        sms = SMSChallengeService(store: challengeStore, counters: smsCounters?(counters) ?? counters,
+                                  dispatcher: dispatcher,
                                   sealer: TransparentSecretSealer(), digester: smsDigester, random: random,
                                   clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger, metrics: metrics)
         deviceStore = InMemoryDeviceStore(data: data)
@@ -154,6 +156,18 @@ extension AccountServiceFixture {
                           sendDeadline: Double = 15) -> SMSPolicy {
         SMSPolicy(challenge: challenge, caps: caps, templates: try! SMSTemplateSet(product: "riegel", origin: nil),
                   sendDeadline: sendDeadline)
+    }
+
+    /// A second SMS service over the same stores, as on another riegeld
+    /// instance sharing the database: its own lock, the same clock and keys.
+    func smsOnAnotherInstance() -> SMSChallengeService {
+        let clock = self.clock
+        let dispatcher = SMSDispatcher(store: challengeStore, gateway: gateway, sealer: TransparentSecretSealer(),
+                                       clock: clock, policy: sms.policy, logger: logs.logger,
+                                       sleep: { clock.advance(seconds: $0) })
+        return SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
+                                   sealer: TransparentSecretSealer(), digester: smsDigester, random: random,
+                                   clock: clock, policy: sms.policy, audit: audit, logger: logs.logger)
     }
 
     /// A second session service over the same store, as after a restart (not yet loaded).

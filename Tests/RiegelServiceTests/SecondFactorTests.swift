@@ -544,6 +544,68 @@ final class SecondFactorTests: XCTestCase {
         let stats = try f.sms.stats(since: f.clock.now().adding(seconds: -3600))
         XCTAssertEqual(stats, [SMSCountryStats(countryCode: "49", sent: 2, unsent: 0, challenges: 2, verified: 1)])
     }
+
+    // MARK: a resend racing a check on another instance (issue 17)
+
+    /// A wrong code checked on another riegeld instance between a resend's
+    /// first look at the challenge and its write: the try the check took
+    /// stays taken (the resend rewrites the challenge as it is under the
+    /// budget's lock), and the resent code works.
+    func testAResendRacingAWrongCodeOnAnotherInstanceLeavesTheTryTaken() async throws {
+        let interleave = InterleavingSMSCounters()
+        let f = AccountServiceFixture(smsCounters: { interleave.wrapping($0) })
+        let user = try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let old = try lastCode(f)
+        let other = f.smsOnAnotherInstance()
+        f.clock.advance(seconds: 30)
+        interleave.beforeNextSendSlot {
+            do {
+                _ = try other.verify(id: c.id.rawValue, code: self.wrong(old))
+                XCTFail("a wrong code verified")
+            } catch {
+                XCTAssertEqual(error as? RiegelError, .invalidCode(attemptsLeft: 4))
+            }
+        }
+        let again = try await f.service.resendChallenge(id: c.id.rawValue)
+        XCTAssertTrue(interleave.ran, "the other instance's check ran inside the resend")
+        let stored = try XCTUnwrap(f.challengeStore.challenge(id: c.id)).challenge
+        XCTAssertEqual(stored.attemptsLeft, 4, "the try taken on the other instance stays taken")
+        XCTAssertEqual(again.attemptsLeft, 4, "and the caller is told so")
+        XCTAssertEqual(stored.resendCount, 1)
+        XCTAssertEqual(try f.counters.budget(of: user)?.failures.count, 1)
+        _ = try await f.service.verifyChallenge(id: c.id.rawValue, code: try lastCode(f), rememberDevice: false,
+                                                deviceLabel: nil, client: .init())
+    }
+
+    /// A right code checked on another instance between a resend's first
+    /// look and its write: the challenge stays verified, not reopened with a
+    /// fresh code (which would open a second session from one challenge);
+    /// the resend answers `ChallengeExpired`, sends nothing and gives its
+    /// send slot back.
+    func testAResendRacingARightCodeOnAnotherInstanceDoesNotReopenTheChallenge() async throws {
+        let interleave = InterleavingSMSCounters()
+        let f = AccountServiceFixture(smsCounters: { interleave.wrapping($0) })
+        let user = try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let old = try lastCode(f)
+        let other = f.smsOnAnotherInstance()
+        f.clock.advance(seconds: 30)
+        let window = f.sms.policy.caps.window
+        let userSends = { try f.counters.sendWindow("user:" + user.rawValue)?.count(now: f.clock.now(), window: window) }
+        let sendsBefore = try userSends()
+        let delivered = f.gateway.delivered.count
+        interleave.beforeNextSendSlot {
+            XCTAssertEqual(try? other.verify(id: c.id.rawValue, code: old).challenge.state, .verified)
+        }
+        await expect(.challengeExpired) { _ = try await f.service.resendChallenge(id: c.id.rawValue) }
+        XCTAssertTrue(interleave.ran, "the other instance's check ran inside the resend")
+        let stored = try XCTUnwrap(f.challengeStore.challenge(id: c.id)).challenge
+        XCTAssertEqual(stored.state, .verified, "the verified challenge is not reopened")
+        XCTAssertEqual(stored.resendCount, 0)
+        XCTAssertEqual(f.gateway.delivered.count, delivered, "no code is sent")
+        XCTAssertEqual(try userSends(), sendsBefore, "the send slot the resend took is given back")
+    }
 }
 
 /// Trusted devices in the login flows (issue 6 wired into issue 5's flows).
@@ -680,4 +742,48 @@ final class FlakyGateway: SMSGateway, @unchecked Sendable {
     }
 
     func checkReadiness() async throws {}
+}
+
+/// The SMS counter store of one instance, running a step of another
+/// instance once, just before its next send-window update: for a resend,
+/// between its first look at the challenge and its write.
+final class InterleavingSMSCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var step: (() -> Void)?
+    private var didRun = false
+
+    /// Whether the step ran.
+    var ran: Bool { lock.withLock { didRun } }
+
+    /// Runs `step` before the next send-window update.
+    func beforeNextSendSlot(_ step: @escaping () -> Void) {
+        lock.withLock { self.step = step }
+    }
+
+    /// `store`, with the step run before its next send-window update.
+    func wrapping(_ store: InMemorySMSCounterStore) -> any SMSCounterStore { Store(inner: store, owner: self) }
+
+    private func takeStep() -> (() -> Void)? {
+        lock.withLock {
+            defer { step = nil }
+            if step != nil { didRun = true }
+            return step
+        }
+    }
+
+    private struct Store: SMSCounterStore {
+        let inner: InMemorySMSCounterStore
+        let owner: InterleavingSMSCounters
+
+        func sendWindow(_ key: String) throws -> SMSSendWindow? { try inner.sendWindow(key) }
+        func updateSendWindows<T>(_ keys: [String], now: Instant, _ body: (inout [SMSSendWindow?]) throws -> T) throws -> T {
+            owner.takeStep()?()
+            return try inner.updateSendWindows(keys, now: now, body)
+        }
+        func budget(of userID: UserID) throws -> SecondFactorBudget? { try inner.budget(of: userID) }
+        func updateBudget<T>(of userID: UserID, _ body: (inout SecondFactorBudget?) throws -> T) throws -> T {
+            try inner.updateBudget(of: userID, body)
+        }
+        func purgeSendWindows(before: Instant) throws -> Int { try inner.purgeSendWindows(before: before) }
+    }
 }

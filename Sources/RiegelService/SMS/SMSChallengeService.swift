@@ -14,10 +14,12 @@ import Synchronization
 ///   Phone numbers are sealed (`pii` key) and reach logs and the audit trail
 ///   only masked. Verifications, caps and budgets are read-modify-written
 ///   under one lock, and besides in one atomic update of the store, so they
-///   hold across riegeld instances sharing a database: a verification runs
-///   inside the account's budget update (``SMSCounterStore/updateBudget(of:_:)``),
-///   so two concurrent right answers cannot both use a code and every wrong
-///   one counts; the caps' send windows in ``SMSCounterStore/updateSendWindows(_:now:_:)``.
+///   hold across riegeld instances sharing a database: a verification and
+///   a resend run inside the account's budget update
+///   (``SMSCounterStore/updateBudget(of:_:)``), so two concurrent right
+///   answers cannot both use a code, every wrong one counts and a resend
+///   neither gives back tries nor reopens a closed challenge; the caps'
+///   send windows in ``SMSCounterStore/updateSendWindows(_:now:_:)``.
 public final class SMSChallengeService: Sendable {
     let store: any SMSChallengeStore
     let counters: any SMSCounterStore
@@ -217,6 +219,12 @@ public final class SMSChallengeService: Sendable {
 
     /// Sends a fresh code for a pending challenge; the previous code stops working.
     ///
+    /// The challenge is rewritten inside the account's budget update, like
+    /// every check of a code (``verify(id:code:)``), from the challenge as it
+    /// is under that lock: a resend racing a check on another riegeld
+    /// instance can neither put back a try the check took nor reopen a
+    /// challenge the check closed (issue 17).
+    ///
     /// - Throws: `ResendTooSoon(retry_after)` within the cooldown,
     ///   `TooManyAttempts` after the last resend or at a send cap,
     ///   `ChallengeExpired` for an unknown or closed challenge, `SmsUnavailable`
@@ -229,30 +237,65 @@ public final class SMSChallengeService: Sendable {
             throw RiegelError.resendTooSoon(retryAfterSeconds: 1)
         }
         defer { dispatcher.release(id) }
-        let (challenge, phone, messageID, username): (SMSChallenge, PhoneNumber, Int64, String?) = try lock.withLock { _ in
+        let (challenge, phone, messageID): (SMSChallenge, PhoneNumber, Int64) = try lock.withLock { _ in
             let now = clock.now()
-            guard var stored = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
-            let phone = try self.phone(of: stored.challenge)
-            try requireAllowed(phone, user: stored.challenge.userID, username: nil)
-            let code = OneTimeCode.generate(length: stored.challenge.codeLength, using: random)
-            var next = stored.challenge
-            switch next.resend(newDigest: digester.digest(code.digestMessage(challengeID: id), purpose: .otp), now: now) {
-            case .sent: break
-            case .tooSoon(let seconds): throw RiegelError.resendTooSoon(retryAfterSeconds: seconds)
-            case .limitReached:
-                throw RiegelError.tooManyAttempts(
-                    retryAfterSeconds: max(1, Int(stored.challenge.expiresAt.seconds(since: now).rounded(.up))))
-            case .expired, .closed: throw RiegelError.challengeExpired
+            // A first look: a resend that would be refused takes no send slot.
+            guard let first = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
+            let user = first.challenge.userID
+            let phone = try self.phone(of: first.challenge)
+            try requireAllowed(phone, user: user, username: nil)
+            let code = OneTimeCode.generate(length: first.challenge.codeLength, using: random)
+            let digest = digester.digest(code.digestMessage(challengeID: id), purpose: .otp)
+            var preview = first.challenge
+            if let refusal = Self.resendRefusal(preview.resend(newDigest: digest, now: now), of: first.challenge,
+                                                now: now) {
+                throw refusal
             }
-            try takeSendSlot(user: next.userID, username: nil, phone: phone, purpose: next.purpose, client: nil,
+            try takeSendSlot(user: user, username: nil, phone: phone, purpose: first.challenge.purpose, client: nil,
                              now: now)
-            stored.challenge = next
-            let message = try queued(code: code, challenge: next, phone: phone, language: stored.language, now: now)
-            return (next, phone, try store.resend(next, message: message), nil)
+            // The decision that counts, on the challenge as it is under the
+            // budget's lock (budget, then challenge: the order of `verify`).
+            let written: Result<(SMSChallenge, Int64), RiegelError>
+            do {
+                written = try counters.updateBudget(of: user) { _ in
+                    guard let current = try store.challenge(id: id) else { return .failure(.challengeExpired) }
+                    var next = current.challenge
+                    if let refusal = Self.resendRefusal(next.resend(newDigest: digest, now: now), of: current.challenge,
+                                                        now: now) {
+                        return .failure(refusal)
+                    }
+                    let message = try queued(code: code, challenge: next, phone: phone, language: current.language,
+                                             now: now)
+                    return .success((next, try store.resend(next, message: message)))
+                }
+            } catch {
+                try? releaseSendSlot(user: user, phone: phone, purpose: first.challenge.purpose, client: nil, sentAt: now)
+                throw error
+            }
+            switch written {
+            case .success(let (next, messageID)):
+                return (next, phone, messageID)
+            case .failure(let refusal):
+                // The challenge changed since the first look: nothing is sent.
+                try releaseSendSlot(user: user, phone: phone, purpose: first.challenge.purpose, client: nil, sentAt: now)
+                throw refusal
+            }
         }
-        try await send(messageID, challenge: challenge, user: challenge.userID, username: username, phone: phone,
+        try await send(messageID, challenge: challenge, user: challenge.userID, username: nil, phone: phone,
                        undo: nil)
         return ChallengeView(challenge, phone: phone)
+    }
+
+    /// The error a resend of `challenge` answers with `outcome`; nil when it is sent.
+    private static func resendRefusal(_ outcome: ChallengeResendOutcome, of challenge: SMSChallenge,
+                                      now: Instant) -> RiegelError? {
+        switch outcome {
+        case .sent: return nil
+        case .tooSoon(let seconds): return .resendTooSoon(retryAfterSeconds: seconds)
+        case .limitReached:
+            return .tooManyAttempts(retryAfterSeconds: max(1, Int(challenge.expiresAt.seconds(since: now).rounded(.up))))
+        case .expired, .closed: return .challengeExpired
+        }
     }
 
     // MARK: maintenance
@@ -438,12 +481,12 @@ public final class SMSChallengeService: Sendable {
     static func accountAAD(_ user: UserID) -> [UInt8] { Array(("phone:" + user.rawValue).utf8) }
     static func challengeAAD(_ id: ChallengeID) -> [UInt8] { Array(("challenge:" + id.rawValue).utf8) }
 
-    /// A stable name for why a number was refused (no digits of it).
     /// The caller's words for why a number was refused.
     static func reasonText(_ error: any Error) -> String {
         (error as? InvalidPhoneNumber)?.description ?? "the phone number is not valid"
     }
 
+    /// A stable name for why a number was refused (no digits of it).
     static func reasonName(_ error: any Error) -> String {
         guard let reason = error as? InvalidPhoneNumber else { return "invalid" }
         switch reason {
