@@ -547,18 +547,26 @@ final class SecondFactorTests: XCTestCase {
 
     // MARK: a resend racing a check on another instance (issue 17)
 
+    /// An enrolled account's login challenge with a resend due, the code
+    /// sent for it, and the SMS service of another instance sharing the
+    /// stores; `interleave` runs that instance's step inside the next resend.
+    func resendRace(_ interleave: InterleavingSMSCounters) async throws
+        -> (AccountServiceFixture, UserID, ChallengeView, String, SMSChallengeService) {
+        let f = AccountServiceFixture(smsCounters: { interleave.wrapping($0) })
+        let user = try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let code = try lastCode(f)
+        f.clock.advance(seconds: 30)
+        return (f, user, c, code, f.smsOnAnotherInstance())
+    }
+
     /// A wrong code checked on another riegeld instance between a resend's
     /// first look at the challenge and its write: the try the check took
     /// stays taken (the resend rewrites the challenge as it is under the
     /// budget's lock), and the resent code works.
     func testAResendRacingAWrongCodeOnAnotherInstanceLeavesTheTryTaken() async throws {
         let interleave = InterleavingSMSCounters()
-        let f = AccountServiceFixture(smsCounters: { interleave.wrapping($0) })
-        let user = try await enrolled(f)
-        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
-        let old = try lastCode(f)
-        let other = f.smsOnAnotherInstance()
-        f.clock.advance(seconds: 30)
+        let (f, user, c, old, other) = try await resendRace(interleave)
         interleave.beforeNextSendSlot {
             do {
                 _ = try other.verify(id: c.id.rawValue, code: self.wrong(old))
@@ -585,12 +593,7 @@ final class SecondFactorTests: XCTestCase {
     /// send slot back.
     func testAResendRacingARightCodeOnAnotherInstanceDoesNotReopenTheChallenge() async throws {
         let interleave = InterleavingSMSCounters()
-        let f = AccountServiceFixture(smsCounters: { interleave.wrapping($0) })
-        let user = try await enrolled(f)
-        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
-        let old = try lastCode(f)
-        let other = f.smsOnAnotherInstance()
-        f.clock.advance(seconds: 30)
+        let (f, user, c, old, other) = try await resendRace(interleave)
         let window = f.sms.policy.caps.window
         let userSends = { try f.counters.sendWindow("user:" + user.rawValue)?.count(now: f.clock.now(), window: window) }
         let sendsBefore = try userSends()
