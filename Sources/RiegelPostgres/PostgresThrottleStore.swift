@@ -11,6 +11,10 @@ import RiegelCore
 /// without one by a transaction-scoped advisory lock on the key, after which
 /// the read repeats: whoever creates a key's row holds that lock until it
 /// commits, so a second creator finds the row, and locks it, on its re-read.
+/// (The keys are locked one statement each, not in one `= ANY(…) FOR UPDATE`:
+/// that would hold the locks of rows that exist while it waited for the
+/// advisory lock of a smaller key without one, out of key order.) The
+/// changed states are written in one statement.
 public final class PostgresThrottleStore: ThrottleStore {
     private let database: PostgresDatabase
 
@@ -49,13 +53,26 @@ public final class PostgresThrottleStore: ThrottleStore {
             var states = before
             let result = try body(&states)
             precondition(states.count == keys.count, "ThrottleStore.update: the body changed the number of states")
-            let changed = try keys.indices.filter { states[$0] != before[$0] }.map { (keys[$0], try Self.encode(states[$0])) }
-            for (key, text) in changed {
-                try session.execute(Self.upsert, [key, text])
+            // A key listed twice: its last state, as when each was written in turn.
+            var changed: [String: String] = [:]
+            for index in keys.indices where states[index] != before[index] {
+                changed[keys[index]] = try Self.encode(states[index])
+            }
+            if !changed.isEmpty {
+                let keys = changed.keys.sorted()
+                try session.execute(Self.upsertMany, [SQLValue.textArray(keys), SQLValue.textArray(keys.map { changed[$0]! })])
             }
             return result
         }
     }
+
+    /// Writes the states (`$2`) of the keys (`$1`, distinct) in one statement.
+    private static let upsertMany = """
+        INSERT INTO throttle (key, state, updated_at)
+        SELECT key, state, extract(epoch FROM clock_timestamp())::double precision
+        FROM unnest($1::text[], $2::text[]) AS changed (key, state)
+        ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+        """
 
     /// The stored state of `key` (nil: no row), locked until the transaction
     /// ends (``PostgresSession/lockedRow(_:key:space:)``, key space 7411).

@@ -9,6 +9,8 @@ enum SQLValue: Sendable {
     case double(Double)
     case bytes([UInt8])
     case bool(Bool)
+    /// A `text[]` (for `= ANY($n)` and `unnest($n)`: one statement for many keys).
+    case textArray([String])
     case null
 
     func append(to bindings: inout PostgresBindings) {
@@ -18,6 +20,7 @@ enum SQLValue: Sendable {
         case .double(let value): bindings.append(value)
         case .bytes(let value): bindings.append(ByteBuffer(bytes: value))
         case .bool(let value): bindings.append(value)
+        case .textArray(let value): bindings.append(value)
         case .null: bindings.appendNull()
         }
     }

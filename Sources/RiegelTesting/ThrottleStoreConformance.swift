@@ -14,6 +14,7 @@ public enum ThrottleStoreConformance {
         ("removeStaleForgetsOnlyStatesUnsavedForLonger", removeStaleForgetsOnlyStatesUnsavedForLonger),
         ("updateSeesStoredAndFreshStatesAndStoresWhatItChanged", updateSeesStoredAndFreshStatesAndStoresWhatItChanged),
         ("updateThatThrowsStoresNothing", updateThatThrowsStoresNothing),
+        ("updateStoresEveryKeyItChanged", updateStoresEveryKeyItChanged),
         ("concurrentUpdatesOfOneKeyLoseNoFailure", concurrentUpdatesOfOneKeyLoseNoFailure),
     ]
 
@@ -102,6 +103,23 @@ public enum ThrottleStoreConformance {
         try C.expect(try store.state(for: "ip:192.0.2.1") == expected, "a changed state must be stored")
         try store.update(["ip:192.0.2.9"]) { _ in }
         try C.expect(try store.state(for: "ip:192.0.2.9") == nil, "an untouched fresh state is not stored")
+    }
+
+    /// A login's update changes both its keys (the account's and the
+    /// address's, one stored and one new); both are stored, each with its own state.
+    static func updateStoresEveryKeyItChanged(_ store: any ThrottleStore) throws {
+        try store.save(delayedState(), for: "account:max")
+        try store.update(["account:max", "ip:192.0.2.1"]) { states in
+            states[0].unlock()
+            states[1].recordFailure(now: C.at(7), policy: .clientAddressDefault)
+        }
+        var account = delayedState()
+        account.unlock()
+        var address = ThrottleState()
+        address.recordFailure(now: C.at(7), policy: .clientAddressDefault)
+        try C.expect(try store.state(for: "account:max") == account, "the stored key's new state must be stored")
+        try C.expect(try store.state(for: "ip:192.0.2.1") == address, "the new key's state must be stored")
+        try C.expect(account != delayedState(), "the test must change the stored state")
     }
 
     struct Refused: Error {}
