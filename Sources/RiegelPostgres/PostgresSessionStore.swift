@@ -37,6 +37,38 @@ public final class PostgresSessionStore: SessionStore {
         }
     }
 
+    /// One statement: the insert, the last login and the count of the cap.
+    /// The count's scan of `session` runs on the statement's snapshot, which
+    /// does not hold the new row, so the row comes in from the insert's
+    /// `RETURNING`; the order is that of ``liveSessions(of:createdAfter:activeAfter:beyondNewest:)``.
+    public func create(_ session: SessionRecord, thenLiveSessionsCreatedAfter createdAfter: Instant,
+                       activeAfter: Instant, beyondNewest keeping: Int) throws -> [SessionID] {
+        try database.withSession { db in
+            try db.query("""
+                WITH added AS (
+                    INSERT INTO session (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                    RETURNING id, created_at, last_activity_at, revoked_at
+                ), login AS (
+                    UPDATE "user" SET last_login_at = $6 WHERE id = $2
+                ), live AS (
+                    SELECT id, created_at FROM session
+                    WHERE user_id = $2 AND revoked_at IS NULL AND created_at > $16 AND last_activity_at > $17
+                    UNION ALL
+                    SELECT id, created_at FROM added
+                    WHERE revoked_at IS NULL AND created_at > $16 AND last_activity_at > $17
+                )
+                SELECT id FROM live ORDER BY created_at DESC, id DESC OFFSET $18
+                """, [
+                    session.id, session.userID, session.tokenDigest, session.assurance.rawValue, session.method.rawValue,
+                    session.createdAt, session.authenticatedAt, session.secondFactorAt, session.lastActivityAt,
+                    session.clientIP, session.userAgent, session.revokedAt, session.revokeReason,
+                    session.deviceID?.rawValue, session.secondFactorMethod?.rawValue,
+                    createdAfter, activeAfter, max(0, keeping),
+                ])
+                .map { SessionID(rawValue: try $0.text("id", table: "session")) }
+        }.reversed()
+    }
+
     public func session(tokenDigest: [UInt8]) throws -> SessionRecord? {
         try select("WHERE token_digest = $1", [tokenDigest]).first
     }

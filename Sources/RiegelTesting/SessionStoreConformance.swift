@@ -13,6 +13,7 @@ public enum SessionStoreConformance {
         ("duplicateIDOrDigestIsRefused", duplicateIDOrDigestIsRefused),
         ("sessionsOfUserAreUnrevokedOldestFirst", sessionsOfUserAreUnrevokedOldestFirst),
         ("liveSessionsBeyondTheNewestAreTheOldestLiveOnes", liveSessionsBeyondTheNewestAreTheOldestLiveOnes),
+        ("createThenLiveSessionsCountsTheNewSession", createThenLiveSessionsCountsTheNewSession),
         ("renewReplacesDigestAndAssurance", renewReplacesDigestAndAssurance),
         ("revokeEndsOnceAndKeepsTheRecord", revokeEndsOnceAndKeepsTheRecord),
         ("pagesListEverySessionOnceInIDOrder", pagesListEverySessionOnceInIDOrder),
@@ -166,6 +167,31 @@ public enum SessionStoreConformance {
                      "a session created exactly at createdAfter is not live")
         try C.expect(try store.liveSessions(of: C.userID(9), createdAfter: C.at(0), activeAfter: C.at(0),
                                             beyondNewest: 0).isEmpty, "an unknown user has none")
+    }
+
+    static func createThenLiveSessionsCountsTheNewSession(_ subject: Subject) throws {
+        let store = subject.store
+        try users(subject, 1, 2)
+        try store.create(session(1, createdAt: 10, lastActivity: 100))  // created too long ago
+        try store.create(session(3, createdAt: 30))
+        try store.create(session(5, createdAt: 40))
+        try store.create(session(8, user: 2, createdAt: 31))
+        func create(_ n: Int, at time: Double, keeping: Int) throws -> [String] {
+            try store.create(session(n, createdAt: time), thenLiveSessionsCreatedAfter: C.at(20), activeAfter: C.at(25),
+                             beyondNewest: keeping).map(\.rawValue)
+        }
+        let beyond = try create(7, at: 70, keeping: 2)
+        try C.expect(beyond == [C.sessionID(3).rawValue],
+                     "beyond the newest 2 of the live 3, 5 and the new 7: 3; got \(beyond)")
+        try C.expect(try store.session(id: C.sessionID(7)) != nil, "the new session is stored")
+        try C.expect(try subject.accounts.account(id: C.userID(1))?.lastLoginAt == C.at(70),
+                     "the new session sets the account's last login")
+        // Stamped before others (another instance's clock ahead): it counts
+        // where its time puts it, and may itself be beyond the cap.
+        let skewed = try create(4, at: 35, keeping: 2)
+        try C.expect(skewed == [3, 4].map { C.sessionID($0).rawValue },
+                     "beyond the newest 2 of 3, 4, 5, 7: 3 and the new 4, oldest first; got \(skewed)")
+        try C.expect(try create(6, at: 50, keeping: 9).isEmpty, "below the cap: none")
     }
 
     static func renewReplacesDigestAndAssurance(_ subject: Subject) throws {

@@ -18,6 +18,12 @@ public protocol SessionStore: Sendable {
     /// short read whatever the user holds, for a cap on a shared store.
     func liveSessions(of userID: UserID, createdAfter: Instant, activeAfter: Instant,
                       beyondNewest keeping: Int) throws -> [SessionID]
+    /// ``create(_:)``, then what ``liveSessions(of:createdAfter:activeAfter:beyondNewest:)``
+    /// returns for the session's user (the new session counted): a login
+    /// that opens a session and counts the cap on a shared store. A store may
+    /// do both in one round trip (PostgreSQL does); the default calls the two.
+    func create(_ session: SessionRecord, thenLiveSessionsCreatedAfter createdAfter: Instant,
+                activeAfter: Instant, beyondNewest keeping: Int) throws -> [SessionID]
     /// Up to `limit` sessions (revoked ones included) with ids after `cursor`
     /// (nil: from the first), in id order: a background load reads a million
     /// page by page, each page one short read. The next cursor is the last id.
@@ -40,4 +46,14 @@ public protocol SessionStore: Sendable {
     /// Deletes sessions revoked, or last active, before `cutoff`; returns how many.
     @discardableResult
     func deleteInactive(before cutoff: Instant) throws -> Int
+}
+
+extension SessionStore {
+    /// The two calls, one after the other.
+    public func create(_ session: SessionRecord, thenLiveSessionsCreatedAfter createdAfter: Instant,
+                       activeAfter: Instant, beyondNewest keeping: Int) throws -> [SessionID] {
+        try create(session)
+        return try liveSessions(of: session.userID, createdAfter: createdAfter, activeAfter: activeAfter,
+                                beyondNewest: keeping)
+    }
 }

@@ -216,11 +216,14 @@ public final class SessionService: Sendable {
             clientIP: client.ip, userAgent: client.userAgent, deviceID: deviceID)
         if sharedStore {
             // Every instance's sessions are in the store, so the cap is counted
-            // there: one short read, not the user's sessions loaded into this
-            // table on every login (at the cap, 50 rows a login).
-            try sessions.create(record)
+            // there, with the insert: not the user's sessions loaded into this
+            // table on every login (at the cap, 50 rows a login). Last
+            // activity as flushed, which lags this table by at most the flush interval.
+            let beyond = try sessions.create(record, thenLiveSessionsCreatedAfter: now.adding(seconds: -policy.absoluteTimeout),
+                                             activeAfter: now.adding(seconds: -policy.idleTimeout),
+                                             beyondNewest: policy.maxPerUser)
             table.insert(record, username: account.username.value)
-            try enforceCapInStore(of: account.id, username: account.username.value, now: now)
+            for id in beyond { try endForCap(id, of: account.id, username: account.username.value, now: now) }
         } else {
             try fetch(user: account.id)
             try sessions.create(record)
@@ -245,16 +248,6 @@ public final class SessionService: Sendable {
             try endForCap(oldest.id, of: userID, username: username, now: now)
         }
         return max(0, live.count - policy.maxPerUser)
-    }
-
-    /// ``enforceCap(of:username:now:)`` on a shared store: the live sessions
-    /// beyond the newest `maxPerUser`, as the store has them (last activity
-    /// as flushed, which lags this table by at most the flush interval).
-    private func enforceCapInStore(of userID: UserID, username: String, now: Instant) throws {
-        let beyond = try sessions.liveSessions(of: userID, createdAfter: now.adding(seconds: -policy.absoluteTimeout),
-                                               activeAfter: now.adding(seconds: -policy.idleTimeout),
-                                               beyondNewest: policy.maxPerUser)
-        for id in beyond { try endForCap(id, of: userID, username: username, now: now) }
     }
 
     private func endForCap(_ id: SessionID, of userID: UserID, username: String, now: Instant) throws {
