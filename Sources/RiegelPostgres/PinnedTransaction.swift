@@ -31,17 +31,20 @@ final class PinnedTransaction: Sendable {
         return result
     }
 
-    /// `body` in a savepoint: released when it returns, rolled back to (the
-    /// outer transaction goes on) when it throws.
+    /// `body` in a savepoint: rolled back to (the outer transaction goes on)
+    /// when it throws. When it returns, the savepoint is left as it is, not
+    /// released: its work commits or rolls back with the transaction either
+    /// way, and a `RELEASE` would cost a round trip for nothing (an audit
+    /// entry in a login's transaction, say). A later scope at the same depth
+    /// declares the same name again; `ROLLBACK TO` goes to the newest of a
+    /// name, so each scope still rolls back only its own work.
     func savepoint<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         let level = depth.withLockedValue { value -> Int in value += 1; return value }
         defer { depth.withLockedValue { $0 -= 1 } }
         let name = "riegel_sp\(level)"
         try session.execute("SAVEPOINT \(name)")
         do {
-            let result = try body(session)
-            try session.execute("RELEASE SAVEPOINT \(name)")
-            return result
+            return try body(session)
         } catch {
             _ = try? session.execute("ROLLBACK TO SAVEPOINT \(name)")
             throw error

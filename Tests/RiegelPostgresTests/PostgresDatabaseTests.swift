@@ -85,8 +85,16 @@ final class PostgresDatabaseTests: PostgresTestCase {
                 XCTAssertEqual($0 as? AccountStoreError, .usernameTaken)
             }
             try accounts.create(try account("bert"))
+            // A scope after kept ones rolls back only itself: anna and bert stay.
+            XCTAssertThrowsError(try runner.inTransaction {
+                try accounts.create(try account("carl"))
+                throw Abort()
+            })
         }
         XCTAssertEqual(try accounts.count(), 2)
+        XCTAssertNotNil(try accounts.account(id: UserID(rawValue: "u_anna")))
+        XCTAssertNotNil(try accounts.account(id: UserID(rawValue: "u_bert")))
+        XCTAssertNil(try accounts.account(id: UserID(rawValue: "u_carl")))
     }
 
     func testAReadInsideAScopeSeesItsOwnWritesAndOthersDoNot() throws {
