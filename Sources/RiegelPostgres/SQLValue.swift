@@ -9,7 +9,7 @@ enum SQLValue: Sendable {
     case double(Double)
     case bytes([UInt8])
     case bool(Bool)
-    /// A `text[]` (for `= ANY($n)` and `unnest($n)`: one statement for many keys).
+    /// A `text[]` (for `unnest($n)`: one statement for many keys).
     case textArray([String])
     case null
 
