@@ -25,7 +25,6 @@ extension SMSChallengeService {
     /// counted in `riegel_second_factor_verifications_total` for `factor`.
     func budgeted<Value: Sendable>(_ factor: FactorKind, user: UserID, details: [String: String],
                                    _ check: (Instant, _ budgetLeft: Int) throws -> BudgetedCheck<Value>) throws -> Value {
-        var now = clock.now()
         // The check runs inside one atomic update of the account's budget
         // (``SMSCounterStore/updateBudget(of:_:)``): its reads and writes of the
         // factor store join that transaction, and checks of the account by
@@ -34,7 +33,7 @@ extension SMSChallengeService {
         let (decision, lockedUntil): (BudgetedCheck<Value>, Instant?)
         do {
             (decision, lockedUntil) = try lock.withLock { _ -> (BudgetedCheck<Value>, Instant?) in
-                now = clock.now()
+                let now = clock.now()
                 return try counters.updateBudget(of: user) { stored -> (BudgetedCheck<Value>, Instant?) in
                     var budget = stored ?? SecondFactorBudget()
                     if let error = budget.error(now: now) { throw BudgetLocked(error: error) }

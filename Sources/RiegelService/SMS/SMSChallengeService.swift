@@ -151,12 +151,11 @@ public final class SMSChallengeService: Sendable {
         // budget to lock; the decision re-reads the challenge under that lock.
         guard let first = try store.challenge(id: id) else { throw RiegelError.challengeExpired }
         let user = first.challenge.userID
-        var now = clock.now()
         // One atomic read-decide-write of the budget and the challenge, across
         // riegeld instances (``SMSCounterStore/updateBudget(of:_:)``): two right
         // answers cannot both verify, and every wrong one is counted.
         let decision: SMSVerification = try lock.withLock { _ -> SMSVerification in
-            now = clock.now()
+            let now = clock.now()
             return try counters.updateBudget(of: user) { storedBudget -> SMSVerification in
                 var budget = storedBudget ?? SecondFactorBudget()
                 if let error = budget.error(now: now) { return .locked(error) }
@@ -168,8 +167,7 @@ public final class SMSChallengeService: Sendable {
                 var lockedUntil: Instant?
                 // Only a code this call compared counts against the account (a
                 // challenge exhausted before refuses without comparing anything).
-                var wrong = outcome == .exhausted
-                if case .wrong = outcome { wrong = true }
+                let wrong = switch outcome { case .wrong, .exhausted: true; default: false }
                 if wrong, wasPending {
                     lockedUntil = countWrongCode(&budget, now: now)
                     storedBudget = budget
