@@ -549,8 +549,9 @@ final class SecondFactorTests: XCTestCase {
 
     /// An enrolled account's login challenge with a resend due, the code
     /// sent for it, and the SMS service of another instance sharing the
-    /// stores; `interleave` runs that instance's step inside the next resend.
-    func resendRace(_ interleave: InterleavingSMSCounters) async throws
+    /// stores; `interleave` runs that instance's step inside this one's next
+    /// resend or check.
+    func challengeRacedByAnotherInstance(_ interleave: InterleavingSMSCounters) async throws
         -> (AccountServiceFixture, UserID, ChallengeView, String, SMSChallengeService) {
         let f = AccountServiceFixture(smsCounters: { interleave.wrapping($0) })
         let user = try await enrolled(f)
@@ -566,7 +567,7 @@ final class SecondFactorTests: XCTestCase {
     /// budget's lock), and the resent code works.
     func testAResendRacingAWrongCodeOnAnotherInstanceLeavesTheTryTaken() async throws {
         let interleave = InterleavingSMSCounters()
-        let (f, user, c, old, other) = try await resendRace(interleave)
+        let (f, user, c, old, other) = try await challengeRacedByAnotherInstance(interleave)
         interleave.beforeNextSendSlot {
             do {
                 _ = try other.verify(id: c.id.rawValue, code: self.wrong(old))
@@ -586,6 +587,23 @@ final class SecondFactorTests: XCTestCase {
                                                 deviceLabel: nil, client: .init())
     }
 
+    /// One right code sent to two instances, the other's check landing
+    /// between this one's first read of the challenge and its decision: the
+    /// decision re-reads the challenge under the budget's lock, so one
+    /// verifies and this one finds the challenge used (issue 17).
+    func testARightCodeCheckedOnTwoInstancesAtOnceVerifiesOnce() async throws {
+        let interleave = InterleavingSMSCounters()
+        let (f, _, c, code, other) = try await challengeRacedByAnotherInstance(interleave)
+        interleave.beforeNextBudgetUpdate {
+            XCTAssertEqual(try? other.verify(id: c.id.rawValue, code: code).challenge.state, .verified)
+        }
+        XCTAssertThrowsError(try f.sms.verify(id: c.id.rawValue, code: code)) { error in
+            XCTAssertEqual(error as? RiegelError, .challengeExpired, "the code was used on the other instance")
+        }
+        XCTAssertTrue(interleave.ran, "the other instance's check ran inside this one")
+        XCTAssertEqual(try XCTUnwrap(f.challengeStore.challenge(id: c.id)).challenge.state, .verified)
+    }
+
     /// A right code checked on another instance between a resend's first
     /// look and its write: the challenge stays verified, not reopened with a
     /// fresh code (which would open a second session from one challenge);
@@ -593,7 +611,7 @@ final class SecondFactorTests: XCTestCase {
     /// send slot back.
     func testAResendRacingARightCodeOnAnotherInstanceDoesNotReopenTheChallenge() async throws {
         let interleave = InterleavingSMSCounters()
-        let (f, user, c, old, other) = try await resendRace(interleave)
+        let (f, user, c, old, other) = try await challengeRacedByAnotherInstance(interleave)
         let window = f.sms.policy.caps.window
         let userSends = { try f.counters.sendWindow("user:" + user.rawValue)?.count(now: f.clock.now(), window: window) }
         let sendsBefore = try userSends()
@@ -748,11 +766,15 @@ final class FlakyGateway: SMSGateway, @unchecked Sendable {
 }
 
 /// The SMS counter store of one instance, running a step of another
-/// instance once, just before its next send-window update: for a resend,
-/// between its first look at the challenge and its write.
+/// instance once, just before its next send-window update (for a resend:
+/// between its first look at the challenge and its write) or its next budget
+/// update (for a verification: between its first read and its decision).
 final class InterleavingSMSCounters: @unchecked Sendable {
+    /// Where the step runs.
+    enum Point { case sendSlot, budgetUpdate }
+
     private let lock = NSLock()
-    private var step: (() -> Void)?
+    private var step: (point: Point, run: () -> Void)?
     private var didRun = false
 
     /// Whether the step ran.
@@ -760,17 +782,23 @@ final class InterleavingSMSCounters: @unchecked Sendable {
 
     /// Runs `step` before the next send-window update.
     func beforeNextSendSlot(_ step: @escaping () -> Void) {
-        lock.withLock { self.step = step }
+        lock.withLock { self.step = (.sendSlot, step) }
     }
 
-    /// `store`, with the step run before its next send-window update.
+    /// Runs `step` before the next budget update.
+    func beforeNextBudgetUpdate(_ step: @escaping () -> Void) {
+        lock.withLock { self.step = (.budgetUpdate, step) }
+    }
+
+    /// `store`, with the step run where it was asked for.
     func wrapping(_ store: InMemorySMSCounterStore) -> any SMSCounterStore { Store(inner: store, owner: self) }
 
-    private func takeStep() -> (() -> Void)? {
+    private func take(_ point: Point) -> (() -> Void)? {
         lock.withLock {
-            defer { step = nil }
-            if step != nil { didRun = true }
-            return step
+            guard let step, step.point == point else { return nil }
+            self.step = nil
+            didRun = true
+            return step.run
         }
     }
 
@@ -780,12 +808,13 @@ final class InterleavingSMSCounters: @unchecked Sendable {
 
         func sendWindow(_ key: String) throws -> SMSSendWindow? { try inner.sendWindow(key) }
         func updateSendWindows<T>(_ keys: [String], now: Instant, _ body: (inout [SMSSendWindow?]) throws -> T) throws -> T {
-            owner.takeStep()?()
+            owner.take(.sendSlot)?()
             return try inner.updateSendWindows(keys, now: now, body)
         }
         func budget(of userID: UserID) throws -> SecondFactorBudget? { try inner.budget(of: userID) }
         func updateBudget<T>(of userID: UserID, _ body: (inout SecondFactorBudget?) throws -> T) throws -> T {
-            try inner.updateBudget(of: userID, body)
+            owner.take(.budgetUpdate)?()
+            return try inner.updateBudget(of: userID, body)
         }
         func purgeSendWindows(before: Instant) throws -> Int { try inner.purgeSendWindows(before: before) }
     }
