@@ -30,18 +30,28 @@ public final class PasswordHashingPool: Sendable {
         /// scheduler then gives the event loops (CheckSession) the cores first,
         /// and the hashes the time they leave. 0: the same priority.
         public var workerNice: Int
+        /// Whether each worker thread runs in the `SCHED_IDLE` class
+        /// (`[password] hash_idle`; ``workerNice`` then has no effect): the
+        /// scheduler runs a hash only when no other thread of the host wants
+        /// the core, and a waking event loop takes the core back at once. A
+        /// storm then costs session checks least, but logins nearly stop while
+        /// anything else on the host keeps the cores busy.
+        public var workerIdle: Bool
 
         /// The default ``workerNice``: 10 (measured in BENCHMARKS.md, "Login storm").
         public static let defaultWorkerNice = 10
+        /// The default ``workerIdle``: off, so logins keep a share of a busy host.
+        public static let defaultWorkerIdle = false
 
         /// A configuration; `workers` defaults to the online cores, `queueLimit` to 4 × `workers`.
         public init(workers: Int? = nil, queueLimit: Int? = nil, retryAfterSeconds: Int = 1,
-                    workerNice: Int = defaultWorkerNice) {
+                    workerNice: Int = defaultWorkerNice, workerIdle: Bool = defaultWorkerIdle) {
             let workers = workers ?? PasswordHashingPool.onlineCoreCount
             self.workers = workers
             self.queueLimit = queueLimit ?? 4 * workers
             self.retryAfterSeconds = retryAfterSeconds
             self.workerNice = workerNice
+            self.workerIdle = workerIdle
         }
     }
 

@@ -48,7 +48,8 @@ final class PasswordHashingPoolState: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         for index in 0..<configuration.workers {
-            threads.append(Self.spawn(name: "riegel-hash-\(index)", nice: configuration.workerNice) { [self] in
+            threads.append(Self.spawn(name: "riegel-hash-\(index)", nice: configuration.workerNice,
+                                      idle: configuration.workerIdle) { [self] in
                 workerLoop()
             })
             liveWorkers += 1
@@ -144,8 +145,8 @@ final class PasswordHashingPoolState: @unchecked Sendable {
 
     /// A joinable pthread running `body` (not a Foundation `Thread`: those
     /// cannot be joined), `nice` steps below the priority of its creator.
-    private static func spawn(name: String, nice: Int, _ body: @escaping () -> Void) -> pthread_t {
-        let context = Unmanaged.passRetained(ThreadContext(name: name, nice: nice, body: body)).toOpaque()
+    private static func spawn(name: String, nice: Int, idle: Bool, _ body: @escaping () -> Void) -> pthread_t {
+        let context = Unmanaged.passRetained(ThreadContext(name: name, nice: nice, idle: idle, body: body)).toOpaque()
         #if canImport(Glibc)
         var thread = pthread_t()
         let code = pthread_create(&thread, nil, { raw in
@@ -170,18 +171,29 @@ final class PasswordHashingPoolState: @unchecked Sendable {
 private final class ThreadContext {
     let name: String
     let nice: Int
+    let idle: Bool
     let body: () -> Void
 
-    init(name: String, nice: Int, body: @escaping () -> Void) {
+    init(name: String, nice: Int, idle: Bool, body: @escaping () -> Void) {
         self.name = name
         self.nice = nice
+        self.idle = idle
         self.body = body
     }
 
     func enter() {
         // Foundation sets the OS thread name (what `top -H` shows); Linux allows 15 bytes.
         Thread.current.name = String(name.prefix(15))
-        if nice > 0 {
+        if idle {
+            #if os(Linux)
+            // Per thread on Linux (pid 0: the calling thread). Entering
+            // SCHED_IDLE needs no privilege; riegeld.service allows the call
+            // (`SystemCallFilter=sched_setscheduler`). If it fails the worker
+            // keeps its creator's class, as with `nice` below.
+            var parameters = sched_param(sched_priority: 0)
+            _ = sched_setscheduler(0, Self.schedIdle, &parameters)
+            #endif
+        } else if nice > 0 {
             // On Linux the nice value is per thread, and `who` 0 is the calling
             // thread. Raising it needs no privilege; riegeld.service allows the
             // call (`SystemCallFilter=setpriority`). If it fails the worker
@@ -194,4 +206,7 @@ private final class ThreadContext {
         }
         body()
     }
+
+    /// Linux's `SCHED_IDLE` (`<sched.h>` defines it only under `_GNU_SOURCE`).
+    static let schedIdle: Int32 = 5
 }

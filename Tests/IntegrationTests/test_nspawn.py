@@ -184,22 +184,40 @@ def test_sandbox_holds(box):
     assert level <= 1.5, sec
 
 
-def test_hashing_threads_run_nicer_than_the_event_loops_under_the_units_syscall_filter(box):
-    """[password] hash_nice (10): each riegel-hash thread lowers its own priority,
-    which the unit's SystemCallFilter must let through (setpriority is in @resources)."""
-    assert ctl(box, "root", "status").returncode == 0  # socket activation starts riegeld if it is not running
-    pid = main_pid(box)
-    # Per thread: its name, then the nice field of its stat (field 19; the
-    # fields after the name's closing parenthesis start at field 3).
+def thread_stat_fields(box, pid: int, field: int) -> dict[str, list[str]]:
+    """Thread names of `pid` grouped by one field of their stat (`man 5 proc`:
+    19 is nice, 41 the scheduling policy; the fields after the name's closing
+    parenthesis start at field 3)."""
     out = box.sh(f"for t in /proc/{pid}/task/*; do printf '%s ' \"$(cat $t/comm)\"; "
-                 "sed 's/.*) //' $t/stat | cut -d' ' -f17; done").stdout
-    nice = {}
+                 f"sed 's/.*) //' $t/stat | cut -d' ' -f{field - 2}; done").stdout
+    grouped: dict[str, list[str]] = {}
     for line in out.splitlines():
         name, _, value = line.rpartition(" ")
-        nice.setdefault(value, []).append(name)
+        grouped.setdefault(value, []).append(name)
+    return grouped
+
+
+def test_hashing_threads_run_nicer_than_the_event_loops_under_the_units_syscall_filter(box):
+    """[password] hash_nice (10): each riegel-hash thread lowers its own priority,
+    which the unit's SystemCallFilter must let through (setpriority is in @resources).
+    With hash_idle = true they enter SCHED_IDLE instead (sched_setscheduler, also
+    let back through), and the event loops stay in SCHED_OTHER."""
+    assert ctl(box, "root", "status").returncode == 0  # socket activation starts riegeld if it is not running
+    nice = thread_stat_fields(box, main_pid(box), 19)
     hashing = [n for names in nice.values() for n in names if n.startswith("riegel-hash")]
     assert hashing and set(nice) == {"0", "10"} and set(nice["10"]) == set(hashing), nice
     assert "riegeld" in nice["0"], nice  # the main thread, like the event loops, keeps its priority
+
+    box.run("sed", "-i", "s/^hash_idle = false$/hash_idle = true/", "/etc/riegel/riegel.toml")
+    try:
+        box.run("systemctl", "restart", "riegeld.service")
+        policy = thread_stat_fields(box, main_pid(box), 41)
+        # 5 is SCHED_IDLE, 0 SCHED_OTHER.
+        assert set(policy) == {"0", "5"} and set(policy["5"]) == set(hashing), policy
+        assert "riegeld" in policy["0"], policy
+    finally:
+        box.run("sed", "-i", "s/^hash_idle = true$/hash_idle = false/", "/etc/riegel/riegel.toml")
+        box.run("systemctl", "restart", "riegeld.service")
 
 
 def test_roles_follow_real_users_and_groups(box):

@@ -45,6 +45,7 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.password.minLength == 8 && c.password.memoryKiB == 19_456)
         #expect(c.password.iterations == 2 && c.password.parallelism == 1 && c.password.blocklist == nil)
         #expect(c.password.hashNice == 10 && c.password.hashingPool.workerNice == 10)
+        #expect(!c.password.hashIdle && !c.password.hashingPool.workerIdle)
         #expect(c.throttle.failuresBeforeDelay == 5 && c.throttle.window.seconds == 900)
         #expect(c.throttle.maxDelay.seconds == 900 && c.throttle.lockoutFailures == 20)
         #expect(c.throttle.lockoutWindow.seconds == 3600 && c.throttle.lockoutDuration.seconds == 1800)
@@ -416,6 +417,13 @@ private func repoFile(_ relative: String) -> String {
         #expect(try RiegelConfig.parse(text: "[password]\nhash_nice = 0\n").password.hashingPool.workerNice == 0)
         #expect(problems("[password]\nhash_nice = 20\n").map(\.description) == [
             "t.toml:2: password.hash_nice: 20 is out of range; use an integer from 0 to 19",
+        ])
+    }
+
+    @Test func hashIdleReachesThePoolAndIsABoolean() throws {
+        #expect(try RiegelConfig.parse(text: "[password]\nhash_idle = true\n").password.hashingPool.workerIdle)
+        #expect(problems("[password]\nhash_idle = 1\n").map(\.description) == [
+            "t.toml:2: password.hash_idle: expected true or false, got an integer 1",
         ])
     }
 

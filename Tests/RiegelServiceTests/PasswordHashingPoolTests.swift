@@ -77,6 +77,32 @@ final class PasswordHashingPoolTests: XCTestCase {
         XCTAssertEqual(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0), own, "only the workers got nicer")
     }
 
+    func testIdleWorkersRunInSchedIdleAndOnlyThey() async throws {
+        /// The scheduling class of the thread each hash ran on.
+        final class PolicyRecordingHasher: PasswordHasher, @unchecked Sendable {
+            let seen = NSLock()
+            var policies: [Int32] = []
+            func hash(_ password: [UInt8]) throws -> String {
+                let policy = sched_getscheduler(0)
+                seen.withLock { policies.append(policy) }
+                return "fake"
+            }
+            func verify(_ password: [UInt8], against phc: String) throws -> Bool { true }
+            func needsRehash(_ phc: String) -> Bool { false }
+        }
+        let own = sched_getscheduler(0)
+        XCTAssertNotEqual(own, 5, "the test process itself must not start in SCHED_IDLE")
+        for (idle, expected) in [(true, Int32(5)), (false, own)] {
+            let hasher = PolicyRecordingHasher()
+            let pool = PasswordHashingPool(hasher: hasher, configuration: .init(workers: 2, queueLimit: 4,
+                                                                                workerIdle: idle))
+            for i in 0..<4 { _ = try await pool.hash("pw\(i)") }
+            XCTAssertEqual(hasher.seen.withLock { hasher.policies }, Array(repeating: expected, count: 4), "idle \(idle)")
+            await pool.shutdown()
+        }
+        XCTAssertEqual(sched_getscheduler(0), own, "only the workers changed class")
+    }
+
     func testFullPoolRefusesTheNextCallAtOnceWithOverloaded() throws {
         let hasher = BlockingHasher()
         let watcher = LoadWatcher()

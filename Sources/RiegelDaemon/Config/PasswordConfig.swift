@@ -27,6 +27,8 @@ public struct PasswordConfig: Sendable, Equatable {
     public var hashQueueLimit = 0
     /// How much nicer than the event loops the hashing threads run (0 to 19).
     public var hashNice = PasswordHashingPool.Configuration.defaultWorkerNice
+    /// Whether the hashing threads run in `SCHED_IDLE`: only when nothing else wants a core.
+    public var hashIdle = PasswordHashingPool.Configuration.defaultWorkerIdle
     /// How long a password-reset token stays valid.
     public var resetTokenLifetime = ConfigDuration.seconds(AccountPolicy().resetTokenLifetime)
     /// How long an activation code (sent by letter) stays valid.
@@ -53,6 +55,7 @@ public struct PasswordConfig: Sendable, Equatable {
         c.hashWorkers = s.int("hash_workers", c.hashWorkers, in: 0...1024)
         c.hashQueueLimit = s.int("hash_queue_limit", c.hashQueueLimit, in: 0...100_000)
         c.hashNice = s.int("hash_nice", c.hashNice, in: 0...19)
+        c.hashIdle = s.bool("hash_idle", c.hashIdle)
         c.resetTokenLifetime = s.duration("reset_token_lifetime", c.resetTokenLifetime)
         c.activationCodeLifetime = s.duration("activation_code_lifetime", c.activationCodeLifetime)
         if c.memoryKiB < 8 * c.parallelism {
@@ -69,7 +72,7 @@ public struct PasswordConfig: Sendable, Equatable {
     /// The hashing pool's size and queue (0 in the config: the pool's own default).
     public var hashingPool: PasswordHashingPool.Configuration {
         .init(workers: hashWorkers == 0 ? nil : hashWorkers, queueLimit: hashQueueLimit == 0 ? nil : hashQueueLimit,
-              workerNice: hashNice)
+              workerNice: hashNice, workerIdle: hashIdle)
     }
 
     /// The account rules: these password rules (with the blocklist file read
