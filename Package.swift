@@ -220,7 +220,7 @@ let package = Package(
         ]),
         .testTarget(name: "RiegelDaemonTests", dependencies: [
             "RiegelDaemon", "RiegelRPC", "RiegelPostgres", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ]
 )

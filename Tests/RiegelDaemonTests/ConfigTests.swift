@@ -46,6 +46,8 @@ private func repoFile(_ relative: String) -> String {
         #expect(c.password.iterations == 2 && c.password.parallelism == 1 && c.password.blocklist == nil)
         #expect(c.password.hashNice == 10 && c.password.hashingPool.workerNice == 10)
         #expect(!c.password.hashIdle && !c.password.hashingPool.workerIdle)
+        // hash_workers = 0: as many as the event loops get (NIO counts a container's CPU limit).
+        #expect(c.password.hashWorkers == 0 && c.password.hashingPool.workers == PasswordConfig.defaultHashWorkers)
         #expect(c.throttle.failuresBeforeDelay == 5 && c.throttle.window.seconds == 900)
         #expect(c.throttle.maxDelay.seconds == 900 && c.throttle.lockoutFailures == 20)
         #expect(c.throttle.lockoutWindow.seconds == 3600 && c.throttle.lockoutDuration.seconds == 1800)

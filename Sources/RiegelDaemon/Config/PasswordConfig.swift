@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RiegelCore
 import RiegelCrypto
 import RiegelService
@@ -21,7 +22,8 @@ public struct PasswordConfig: Sendable, Equatable {
     public var parallelism = Int(Argon2Parameters.default.parallelism)
     /// Longest password accepted (at least 64).
     public var maxLength = PasswordPolicy.standard.maximumLength
-    /// Threads hashing passwords at once; 0: one per core.
+    /// Threads hashing passwords at once; 0: one per core riegeld may use
+    /// (``defaultHashWorkers``).
     public var hashWorkers = 0
     /// Hashes waiting for a thread before calls answer `Overloaded`; 0: four per worker.
     public var hashQueueLimit = 0
@@ -69,9 +71,17 @@ public struct PasswordConfig: Sendable, Equatable {
         Argon2Parameters(memoryKiB: UInt32(memoryKiB), iterations: UInt32(iterations), parallelism: UInt32(parallelism))
     }
 
-    /// The hashing pool's size and queue (0 in the config: the pool's own default).
+    /// The workers `hash_workers = 0` stands for: as many as the event loops
+    /// `event_loops = 0` gets, NIO's `System.coreCount`, which counts a
+    /// container's CPU limit (cgroup `cpu.max`, cpuset) and not every core of
+    /// the host: under a 2-CPU limit on a 64-core host, 2 hashes at a time,
+    /// not 64 (each takes `memory_kib`).
+    public static var defaultHashWorkers: Int { max(1, System.coreCount) }
+
+    /// The hashing pool's size and queue (0 in the config: ``defaultHashWorkers``,
+    /// and the pool's own default queue).
     public var hashingPool: PasswordHashingPool.Configuration {
-        .init(workers: hashWorkers == 0 ? nil : hashWorkers, queueLimit: hashQueueLimit == 0 ? nil : hashQueueLimit,
+        .init(workers: hashWorkers == 0 ? Self.defaultHashWorkers : hashWorkers, queueLimit: hashQueueLimit == 0 ? nil : hashQueueLimit,
               workerNice: hashNice, workerIdle: hashIdle)
     }
 
