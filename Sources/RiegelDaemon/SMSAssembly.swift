@@ -55,7 +55,8 @@ struct SMSAssembly {
         let dispatcher = SMSDispatcher(store: store, gateway: gateway, sealer: sealer, clock: clock, policy: policy,
                                        logger: logger)
         let challenges = SMSChallengeService(
-            store: store, counters: stores.smsCounters, dispatcher: dispatcher, sealer: sealer,
+            store: store, counters: stores.smsCounters, transactions: stores.transactions, dispatcher: dispatcher,
+            sealer: sealer,
             digester: KeyRingDigester(keyRing: keyRing), random: random, clock: clock, policy: policy, audit: audit,
             logger: logger, metrics: metrics)
         return SMSAssembly(challenges: challenges, dispatcher: dispatcher, gateway: gateway, httpClient: httpClient)

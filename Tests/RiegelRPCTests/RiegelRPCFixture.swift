@@ -39,7 +39,8 @@ struct RiegelRPCFixture {
         let dispatcher = SMSDispatcher(store: challengeStore, gateway: InMemorySMSGateway(),
                                        sealer: TransparentSecretSealer(), clock: clock, policy: smsPolicy,
                                        logger: logger, sleep: { clock.advance(seconds: $0) })
-        let sms = SMSChallengeService(store: challengeStore, counters: InMemorySMSCounterStore(), dispatcher: dispatcher,
+        let sms = SMSChallengeService(store: challengeStore, counters: InMemorySMSCounterStore(),
+                                      transactions: InMemoryTransactionRunner(), dispatcher: dispatcher,
                                       sealer: TransparentSecretSealer(), digester: FakeKeyedDigester(), random: random,
                                       clock: clock, policy: smsPolicy, audit: audit, logger: logger)
         let devices = DeviceService(devices: InMemoryDeviceStore(data: data), nonces: InMemoryDeviceNonceStore(),

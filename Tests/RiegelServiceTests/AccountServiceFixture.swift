@@ -120,7 +120,7 @@ struct AccountServiceFixture {
                                        clock: clock, policy: smsPolicy, logger: logs.logger,
                                        sleep: { clock.advance(seconds: $0) })
         sms = SMSChallengeService(store: challengeStore, counters: smsCounters?(counters) ?? counters,
-                                  dispatcher: dispatcher,
+                                  transactions: InMemoryTransactionRunner(), dispatcher: dispatcher,
                                   sealer: TransparentSecretSealer(), digester: smsDigester, random: random,
                                   clock: clock, policy: smsPolicy, audit: audit, logger: logs.logger, metrics: metrics)
         deviceStore = InMemoryDeviceStore(data: data)
@@ -165,7 +165,8 @@ extension AccountServiceFixture {
         let dispatcher = SMSDispatcher(store: challengeStore, gateway: gateway, sealer: TransparentSecretSealer(),
                                        clock: clock, policy: sms.policy, logger: logs.logger,
                                        sleep: { clock.advance(seconds: $0) })
-        return SMSChallengeService(store: challengeStore, counters: counters, dispatcher: dispatcher,
+        return SMSChallengeService(store: challengeStore, counters: counters, transactions: InMemoryTransactionRunner(),
+                                   dispatcher: dispatcher,
                                    sealer: TransparentSecretSealer(), digester: smsDigester, random: random,
                                    clock: clock, policy: sms.policy, audit: audit, logger: logs.logger)
     }

@@ -23,6 +23,8 @@ import Synchronization
 public final class SMSChallengeService: Sendable {
     let store: any SMSChallengeStore
     let counters: any SMSCounterStore
+    /// Makes a send slot and its challenge one commit (the stores' database).
+    let transactions: any TransactionRunner
     let dispatcher: SMSDispatcher
     let sealer: any SecretSealer
     let digester: any KeyedDigester
@@ -39,11 +41,13 @@ public final class SMSChallengeService: Sendable {
     let lock = Mutex(())
 
     /// A service over the given ports.
-    public init(store: any SMSChallengeStore, counters: any SMSCounterStore, dispatcher: SMSDispatcher,
-                sealer: any SecretSealer, digester: any KeyedDigester, random: any RandomSource, clock: any WallClock,
-                policy: SMSPolicy, audit: AuditRecorder, logger: Logger, metrics: RiegelMetrics = .off) {
+    public init(store: any SMSChallengeStore, counters: any SMSCounterStore, transactions: any TransactionRunner,
+                dispatcher: SMSDispatcher, sealer: any SecretSealer, digester: any KeyedDigester,
+                random: any RandomSource, clock: any WallClock, policy: SMSPolicy, audit: AuditRecorder,
+                logger: Logger, metrics: RiegelMetrics = .off) {
         self.store = store
         self.counters = counters
+        self.transactions = transactions
         self.dispatcher = dispatcher
         self.sealer = sealer
         self.digester = digester
@@ -118,12 +122,22 @@ public final class SMSChallengeService: Sendable {
         let message = try queued(code: code, challenge: challenge, phone: phone, language: language, now: now)
         guard dispatcher.claim(id) else { preconditionFailure("a fresh challenge id is claimed") }
         defer { dispatcher.release(id) }
-        let messageID: Int64 = try lock.withLock { _ in
-            try takeSendSlot(user: user, username: username, phone: phone, purpose: purpose, client: signupClient,
-                             now: now)
-            return try store.create(StoredChallenge(challenge: challenge, language: language, pendingReset: pendingReset,
-                                                    credentialGeneration: credentialGeneration),
-                                    message: message)
+        // The send slot and the challenge with its message commit together:
+        // one commit, not two, and a create that fails leaves no slot taken.
+        var decision = SMSCapDecision.allowed
+        let messageID: Int64? = try lock.withLock { _ in
+            try transactions.inTransaction {
+                decision = try reserveSendSlot(user: user, phone: phone, purpose: purpose, client: signupClient,
+                                               now: now)
+                guard decision == .allowed else { return nil }  // a cap refused: nothing was written
+                return try store.create(
+                    StoredChallenge(challenge: challenge, language: language, pendingReset: pendingReset,
+                                    credentialGeneration: credentialGeneration),
+                    message: message)
+            }
+        }
+        guard let messageID else {
+            throw refuse(decision, user: user, username: username, purpose: purpose, phone: phone)
         }
         try await send(messageID, challenge: challenge, user: user, username: username, phone: phone, undo: {
             // Nothing went out: the challenge goes, and so does its place in the
@@ -419,19 +433,36 @@ public final class SMSChallengeService: Sendable {
     /// (`reason`) and the budget (`details.budget`).
     private func takeSendSlot(user: UserID, username: String?, phone: PhoneNumber, purpose: ChallengePurpose,
                               client: String?, now: Instant) throws {
+        let decision = try reserveSendSlot(user: user, phone: phone, purpose: purpose, client: client, now: now)
+        guard decision == .allowed else {
+            throw refuse(decision, user: user, username: username, purpose: purpose, phone: phone)
+        }
+    }
+
+    /// Takes a place in every send window of `purpose`'s budget, or returns
+    /// the cap that refuses (then nothing is written). Audits nothing, so
+    /// that it can run inside a transaction that may roll back.
+    private func reserveSendSlot(user: UserID, phone: PhoneNumber, purpose: ChallengePurpose, client: String?,
+                                 now: Instant) throws -> SMSCapDecision {
         let budget = SMSSendBudget(purpose)
         let keys = capKeys(budget, user: user, phone: phone, client: client)
-        let decision = try updateWindows(keys, budget: budget, phone: phone, now: now) { w in
+        return try updateWindows(keys, budget: budget, phone: phone, now: now) { w in
             let decision = policy.caps.check(budget, windows: w, now: now)
             if decision == .allowed { policy.caps.record(windows: &w, now: now) }
             return decision
         }
-        if case .capped(let kind, let retryAfter) = decision {
-            audit.record(.smsCapped, .failure, user: user, username: username, reason: kind.rawValue,
-                         details: ["purpose": purpose.rawValue, "budget": budget.rawValue,
-                                   "country_code": phone.countryCode, "retry_after": "\(retryAfter)"])
-            throw RiegelError.tooManyAttempts(retryAfterSeconds: retryAfter)
+    }
+
+    /// Audits a send a cap refused (`decision` is `capped`); returns the error to throw.
+    private func refuse(_ decision: SMSCapDecision, user: UserID, username: String?, purpose: ChallengePurpose,
+                        phone: PhoneNumber) -> RiegelError {
+        guard case .capped(let kind, let retryAfter) = decision else {
+            preconditionFailure("refuse is called for a capped send only")
         }
+        audit.record(.smsCapped, .failure, user: user, username: username, reason: kind.rawValue,
+                     details: ["purpose": purpose.rawValue, "budget": SMSSendBudget(purpose).rawValue,
+                               "country_code": phone.countryCode, "retry_after": "\(retryAfter)"])
+        return .tooManyAttempts(retryAfterSeconds: retryAfter)
     }
 
     /// The outbox row for `code`, its text rendered and sealed.
@@ -512,3 +543,4 @@ enum SMSVerification: Sendable {
     /// The stored outcome, the challenge as stored, and when the budget locked (if this call locked it).
     case decided(ChallengeVerifyOutcome, StoredChallenge, lockedUntil: Instant?)
 }
+
