@@ -190,6 +190,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The least a SwiftNIO server does per call (a fixed reply per message):
+        // the floor under riegeld's CheckSession, Benchmarks/nio_floor_bench.py.
+        .executableTarget(
+            name: "nio-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/nio-floor"
+        ),
 
         // In-memory fakes, manual clock, seeded random, conformance suites.
         .target(name: "RiegelTesting", dependencies: ["RiegelCore"]),

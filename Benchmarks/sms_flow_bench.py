@@ -246,7 +246,7 @@ def main() -> int:
     ap.add_argument("--cap-window", default="1h", help="[sms] cap_window (the caps are raised; the default window)")
     ap.add_argument("--prefill", type=int, default=0, metavar="N",
                     help="start with N sends in the overall and country send windows (see prefill_windows)")
-    ap.add_argument("--alone", type=int, default=20, metavar="N", help="flows and logins of one client at the end")
+    ap.add_argument("--alone", type=int, default=20, metavar="N", help="flows and logins of one client at the end (0: skip)")
     ap.add_argument("--json", help="write the raw figures here")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
@@ -288,7 +288,7 @@ def main() -> int:
                   f"{1000 * fl['client_cpu_per_s'] / max(fl['rate'], 1e-9):.1f} ms CPU/flow) {fl['outcomes']} | "
                   f"anchor {an2['rate']:.1f}/s | logins {lg['rate']:.1f}/s ({lg['rate'] / an2['rate']:.2f}x; "
                   f"riegeld {cpu(lg)} ms CPU/login) {lg['outcomes']}", flush=True)
-        R["alone"] = alone(d, flow, sms_users[0], plain_users[0], args.alone)
+        R["alone"] = alone(d, flow, sms_users[0], plain_users[0], args.alone) if args.alone > 0 else None
         R["windows"] = send_windows(d)
         R["outbox_lines"] = sum(1 for _ in open(d.state / "sms-outbox.jsonl", "rb"))
     finally:
@@ -315,7 +315,7 @@ def report(R: dict) -> str:
     lg_rest = [c - h for c, h in zip(lg_cpu, lg_hash)]
     cl_cpu = [1000 * r["flow"]["client_cpu_per_s"] / max(r["flow"]["rate"], 1e-9) for r in rs]
     bad = {}
-    for what, res in [("warm-up", R["warm"]), ("one client", R["alone"])] + \
+    for what, res in [("warm-up", R["warm"])] + ([("one client", R["alone"])] if R["alone"] else []) + \
             [(w, r[w]) for r in rs for w in ("flow", "login")]:
         for k, v in res["outcomes"].items():
             if k != "ok":
@@ -356,8 +356,9 @@ def report(R: dict) -> str:
              f"riegeld's other threads (event loops, handler tasks: SQLite, sealing, the outbox) "
              f"{statistics.median(fl_rest):.1f} ms per flow, {statistics.median(lg_rest):.1f} ms per plain login")
     al = R["alone"]
-    L.append(f"- one client alone ({R['args']['alone']} of each, interleaved): flow {al['flow']['p50']:.0f} ms "
-             f"(p90 {al['flow']['p90']:.0f}), plain login {al['login']['p50']:.0f} ms (p90 {al['login']['p90']:.0f})")
+    if al:
+        L.append(f"- one client alone ({R['args']['alone']} of each, interleaved): flow {al['flow']['p50']:.0f} ms "
+                 f"(p90 {al['flow']['p90']:.0f}), plain login {al['login']['p50']:.0f} ms (p90 {al['login']['p90']:.0f})")
     L.append(f"- riegeld used {statistics.median(r['flow']['daemon_cpu_per_s'] for r in rs):.2f} cores during the flow "
              f"slices, {statistics.median(r['login']['daemon_cpu_per_s'] for r in rs):.2f} during the login slices; "
              f"the anchor got {statistics.median(r['anchor']['cpu_per_wall'] for r in rs):.2f} of {R['cores']}")
