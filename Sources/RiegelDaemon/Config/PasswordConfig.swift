@@ -81,8 +81,8 @@ public struct PasswordConfig: Sendable, Equatable {
     /// The hashing pool's size and queue (0 in the config: ``defaultHashWorkers``,
     /// and the pool's own default queue).
     public var hashingPool: PasswordHashingPool.Configuration {
-        .init(workers: hashWorkers == 0 ? Self.defaultHashWorkers : hashWorkers, queueLimit: hashQueueLimit == 0 ? nil : hashQueueLimit,
-              workerNice: hashNice, workerIdle: hashIdle)
+        .init(workers: hashWorkers == 0 ? Self.defaultHashWorkers : hashWorkers,
+              queueLimit: hashQueueLimit == 0 ? nil : hashQueueLimit, workerNice: hashNice, workerIdle: hashIdle)
     }
 
     /// The account rules: these password rules (with the blocklist file read

@@ -543,4 +543,3 @@ enum SMSVerification: Sendable {
     /// The stored outcome, the challenge as stored, and when the budget locked (if this call locked it).
     case decided(ChallengeVerifyOutcome, StoredChallenge, lockedUntil: Instant?)
 }
-
