@@ -23,7 +23,6 @@ Usage (repo root; redis-server and cc as for session_bench.py):
 """
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,25 +35,17 @@ os.environ.setdefault("RIEGEL_BIN_DIR", str(REPO / ".build" / "release"))
 sys.path.insert(0, str(REPO / "Tests" / "IntegrationTests"))
 sys.path.insert(0, str(REPO / "Benchmarks"))
 
-from riegel_harness import RIEGELD, Daemon, make_root, remove_root  # noqa: E402
+from riegel_harness import RIEGELD, Daemon, make_root, raw_call, raw_connect, remove_root  # noqa: E402
 from session_bench import SESSION_CONFIG, Redis, build_load_generator, login_tokens, run_load, write_tokens  # noqa: E402
 
 
 def reply_size(sock: Path, token: str) -> int:
     """Bytes of one CheckSession reply, NUL included."""
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(str(sock))
-    s.sendall(b'{"method":"io.riegel.Auth.CheckSession","parameters":{"token":"%s"}}\0' % token.encode())
-    data = b""
-    while not data.endswith(b"\0"):
-        chunk = s.recv(65536)
-        if not chunk:
-            raise RuntimeError("riegeld closed the connection")
-        data += chunk
-    s.close()
-    if b'"error"' in data:
-        raise RuntimeError(f"CheckSession failed: {data!r}")
-    return len(data)
+    with raw_connect(sock) as s:
+        reply = raw_call(s, b'{"method":"io.riegel.Auth.CheckSession","parameters":{"token":"%s"}}' % token.encode())
+    if b'"error"' in reply:
+        raise RuntimeError(f"CheckSession failed: {reply!r}")
+    return len(reply) + 1
 
 
 def main() -> int:
