@@ -160,12 +160,15 @@ extension AccountServiceFixture {
 
     /// A second SMS service over the same stores, as on another riegeld
     /// instance sharing the database: its own lock, the same clock and keys.
-    func smsOnAnotherInstance() -> SMSChallengeService {
+    /// `store`: what its checks read and write challenges through (a wrapper
+    /// of ``challengeStore``; default: that store itself).
+    func smsOnAnotherInstance(store: (any SMSChallengeStore)? = nil) -> SMSChallengeService {
         let clock = self.clock
         let dispatcher = SMSDispatcher(store: challengeStore, gateway: gateway, sealer: TransparentSecretSealer(),
                                        clock: clock, policy: sms.policy, logger: logs.logger,
                                        sleep: { clock.advance(seconds: $0) })
-        return SMSChallengeService(store: challengeStore, counters: counters, transactions: InMemoryTransactionRunner(),
+        return SMSChallengeService(store: store ?? challengeStore, counters: counters,
+                                   transactions: InMemoryTransactionRunner(),
                                    dispatcher: dispatcher,
                                    sealer: TransparentSecretSealer(), digester: smsDigester, random: random,
                                    clock: clock, policy: sms.policy, audit: audit, logger: logs.logger)

@@ -2,6 +2,7 @@ import Foundation
 import RiegelCore
 @testable import RiegelService
 import RiegelTesting
+import Synchronization
 import XCTest
 
 /// The SMS second factor end to end over in-memory ports with a manual clock
@@ -627,6 +628,49 @@ final class SecondFactorTests: XCTestCase {
         XCTAssertEqual(f.gateway.delivered.count, delivered, "no code is sent")
         XCTAssertEqual(try userSends(), sendsBefore, "the send slot the resend took is given back")
     }
+
+    /// A password change (or reset, or lock) on one instance ends the user's
+    /// pending challenges while another instance is checking a right code
+    /// for one of them, paused between its read of the challenge and its
+    /// write. The end waits for the check's budget lock, so the code
+    /// verifies and the end finds nothing pending, never both (before, the
+    /// end deleted the challenge under the check's feet and the code still
+    /// verified: a challenge ended by a password change let a login through).
+    func testEndingPendingChallengesWaitsForACheckOnAnotherInstance() async throws {
+        let f = AccountServiceFixture()
+        let user = try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let code = try lastCode(f)
+        let paused = PausingChallengeStore(inner: f.challengeStore)
+        let checking = f.smsOnAnotherInstance(store: paused)
+
+        let checked = Mutex<Result<ChallengeState, any Error>?>(nil)
+        let checkDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let result = Result { try checking.verify(id: c.id.rawValue, code: code).challenge.state }
+            checked.withLock { $0 = result }
+            checkDone.signal()
+        }
+        XCTAssertEqual(paused.atWrite.wait(timeout: .now() + 10), .success, "the check reached its write")
+
+        let ended = Mutex<Result<Int, any Error>?>(nil)
+        let endDone = DispatchSemaphore(value: 0)
+        let sms = f.sms
+        Thread.detachNewThread {
+            let result = Result { try sms.endPending(of: user, reason: "password_changed") }
+            ended.withLock { $0 = result }
+            endDone.signal()
+        }
+        // A wrong order gets its chance here: the end must not finish while the check holds the budget.
+        XCTAssertEqual(endDone.wait(timeout: .now() + 0.3), .timedOut, "the end waited for the check")
+        paused.release.signal()
+        XCTAssertEqual(checkDone.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(endDone.wait(timeout: .now() + 10), .success)
+
+        XCTAssertEqual(try XCTUnwrap(checked.withLock { $0 }).get(), .verified)
+        XCTAssertEqual(try XCTUnwrap(ended.withLock { $0 }).get(), 0, "nothing pending was left to end")
+        XCTAssertEqual(try XCTUnwrap(f.challengeStore.challenge(id: c.id)).challenge.state, .verified)
+    }
 }
 
 /// Trusted devices in the login flows (issue 6 wired into issue 5's flows).
@@ -818,4 +862,53 @@ final class InterleavingSMSCounters: @unchecked Sendable {
         }
         func purgeSendWindows(before: Instant) throws -> Int { try inner.purgeSendWindows(before: before) }
     }
+}
+
+/// An SMS challenge store that stops the first challenge write until
+/// `release` is signalled (`atWrite` says it got there); everything else
+/// goes straight to `inner`.
+final class PausingChallengeStore: SMSChallengeStore, @unchecked Sendable {
+    let inner: InMemorySMSChallengeStore
+    let atWrite = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+    private let once = NSLock()
+    private var paused = false
+
+    init(inner: InMemorySMSChallengeStore) {
+        self.inner = inner
+    }
+
+    func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
+        let first = once.withLock { () -> Bool in
+            defer { paused = true }
+            return !paused
+        }
+        if first {
+            atWrite.signal()
+            release.wait()
+        }
+        try inner.update(challenge, verifiedAt: verifiedAt)
+    }
+
+    func create(_ challenge: StoredChallenge, message: QueuedSMS) throws -> Int64 {
+        try inner.create(challenge, message: message)
+    }
+    func challenge(id: ChallengeID) throws -> StoredChallenge? { try inner.challenge(id: id) }
+    func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64 {
+        try inner.resend(challenge, message: message)
+    }
+    func enqueueNotice(_ message: QueuedSMS, verifiedAt: Instant) throws -> Int64 {
+        try inner.enqueueNotice(message, verifiedAt: verifiedAt)
+    }
+    func discard(id: ChallengeID) throws { try inner.discard(id: id) }
+    func endPending(of userID: UserID) throws -> Int { try inner.endPending(of: userID) }
+    func purge(now: Instant, statsBefore: Instant) throws -> Int { try inner.purge(now: now, statsBefore: statsBefore) }
+    func pendingCount(now: Instant) throws -> Int { try inner.pendingCount(now: now) }
+    func message(id: Int64) throws -> QueuedSMS? { try inner.message(id: id) }
+    func dueMessages(now: Instant, limit: Int) throws -> [QueuedSMS] { try inner.dueMessages(now: now, limit: limit) }
+    func markSent(id: Int64, at: Instant, gateway: String) throws { try inner.markSent(id: id, at: at, gateway: gateway) }
+    func markFailed(id: Int64, attempts: Int, nextAttemptAt: Instant?) throws {
+        try inner.markFailed(id: id, attempts: attempts, nextAttemptAt: nextAttemptAt)
+    }
+    func stats(since: Instant) throws -> [SMSCountryStats] { try inner.stats(since: since) }
 }

@@ -332,10 +332,15 @@ public final class SMSChallengeService: Sendable {
 
     /// Ends the user's pending challenges (a password change or reset, a
     /// lock): their codes stop working and unsent ones are not sent. Under
-    /// the service's lock, so no verification of them runs meanwhile.
+    /// the account's budget lock, like every check and resend of them
+    /// (``SMSCounterStore/updateBudget(of:_:)``, across riegeld instances):
+    /// a check on another instance that has read a challenge as pending
+    /// writes its outcome first, and a check after the end finds nothing.
     @discardableResult
     public func endPending(of user: UserID, reason: String) throws -> Int {
-        let ended = try lock.withLock { _ in try store.endPending(of: user) }
+        let ended = try lock.withLock { _ in
+            try counters.updateBudget(of: user) { _ in try store.endPending(of: user) }
+        }
         if ended > 0 {
             audit.record(.challengeEnded, .success, user: user, reason: reason, details: ["count": "\(ended)"])
         }
