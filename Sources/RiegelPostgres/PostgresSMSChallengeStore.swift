@@ -64,14 +64,16 @@ public final class PostgresSMSChallengeStore: SMSChallengeStore {
         }
     }
 
-    public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
+    @discardableResult
+    public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws -> Bool {
         let json = try JSONColumn.encode(challenge)
-        try database.transaction { db in
-            try Self.save(challenge, json: json, db)
+        return try database.transaction { db in
+            guard try Self.save(challenge, json: json, db) else { return false }
             if let verifiedAt {
                 try db.execute("UPDATE sms_outbox SET verified_at = $1 WHERE challenge_id = $2",
                                [verifiedAt, challenge.id.rawValue])
             }
+            return true
         }
     }
 
@@ -188,9 +190,11 @@ public final class PostgresSMSChallengeStore: SMSChallengeStore {
 
     // MARK: rows
 
-    private static func save(_ challenge: SMSChallenge, json: String, _ db: PostgresSession) throws {
+    /// Writes the challenge's state; false when its row is gone.
+    @discardableResult
+    private static func save(_ challenge: SMSChallenge, json: String, _ db: PostgresSession) throws -> Bool {
         try db.execute("UPDATE sms_challenge SET challenge = $1, state = $2, expires_at = $3 WHERE id = $4",
-                       [json, challenge.state.rawValue, challenge.expiresAt, challenge.id.rawValue])
+                       [json, challenge.state.rawValue, challenge.expiresAt, challenge.id.rawValue]) > 0
     }
 
     private static func insert(_ m: QueuedSMS, _ db: PostgresSession) throws -> Int64 {

@@ -71,14 +71,16 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
                                credentialGeneration: (row["credential_generation"] as Int64?).map { Int($0) })
     }
 
-    public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
+    @discardableResult
+    public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws -> Bool {
         let json = try StoreColumns.json(challenge)
-        try database.write { db in
-            try Self.save(challenge, json: json, db)
+        return try database.write { db in
+            guard try Self.save(challenge, json: json, db) else { return false }
             if let verifiedAt {
                 try db.cachedStatement(sql: "UPDATE sms_outbox SET verified_at = ? WHERE challenge_id = ?").execute(
                     arguments: [verifiedAt.secondsSinceEpoch, challenge.id.rawValue])
             }
+            return true
         }
     }
 
@@ -199,10 +201,13 @@ public final class SQLiteSMSChallengeStore: SMSChallengeStore {
 
     // MARK: rows
 
-    private static func save(_ challenge: SMSChallenge, json: String, _ db: Database) throws {
+    /// Writes the challenge's state; false when its row is gone.
+    @discardableResult
+    private static func save(_ challenge: SMSChallenge, json: String, _ db: Database) throws -> Bool {
         try db.cachedStatement(sql: "UPDATE sms_challenge SET challenge = ?, state = ?, expires_at = ? WHERE id = ?")
             .execute(arguments: [json, challenge.state.rawValue, challenge.expiresAt.secondsSinceEpoch,
                                  challenge.id.rawValue])
+        return db.changesCount > 0
     }
 
     private static func insert(_ m: QueuedSMS, _ db: Database) throws -> Int64 {

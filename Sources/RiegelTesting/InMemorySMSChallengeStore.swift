@@ -45,14 +45,17 @@ public final class InMemorySMSChallengeStore: SMSChallengeStore {
         tables.withLock { $0.challenges[id] }
     }
 
-    public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
+    @discardableResult
+    public func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws -> Bool {
         tables.withLock { t in
+            guard t.challenges[challenge.id] != nil else { return false }
             t.challenges[challenge.id]?.challenge = challenge
             if let verifiedAt {
                 for (id, row) in t.messages where row.message.challengeID == challenge.id {
                     t.messages[id]?.verifiedAt = verifiedAt
                 }
             }
+            return true
         }
     }
 

@@ -10,6 +10,7 @@ public enum SMSChallengeStoreConformance {
     public static let checks: [(name: String, body: @Sendable (Subject) throws -> Void)] = [
         ("createdChallengeAndMessageLoadBack", createdChallengeAndMessageLoadBack),
         ("updateSavesTheStateAndMarksConversion", updateSavesTheStateAndMarksConversion),
+        ("updateOfAChallengeThatIsGoneWritesNothing", updateOfAChallengeThatIsGoneWritesNothing),
         ("resendSavesTheChallengeAndGivesUpUnsentOldMessages", resendSavesTheChallengeAndGivesUpUnsentOldMessages),
         ("discardLeavesNothingOfTheChallenge", discardLeavesNothingOfTheChallenge),
         ("dueMessagesAreUnsentAliveAndDue", dueMessagesAreUnsentAliveAndDue),
@@ -80,6 +81,23 @@ public enum SMSChallengeStoreConformance {
         try C.expect(try s.store.challenge(id: c.id)?.challenge.state == .verified, "the verified state must be saved")
         let stats = try s.store.stats(since: C.at(-60))
         try C.expect(stats.first?.verified == 1, "a verified challenge must count as converted, got \(stats)")
+    }
+
+    /// A check that read a challenge which was ended before its write: the
+    /// write reports it and neither brings the challenge back nor counts a
+    /// conversion.
+    static func updateOfAChallengeThatIsGoneWritesNothing(_ s: Subject) throws {
+        let user = try withAccount(s)
+        var c = challenge(1, user: user)
+        _ = try s.store.create(StoredChallenge(challenge: c), message: message(for: c))
+        try C.expect(try s.store.endPending(of: user) == 1, "the pending challenge must end")
+        _ = c.verify(codeMatches: true, now: C.at(20))
+        try C.expect(try s.store.update(c, verifiedAt: C.at(20)) == false, "an update of an ended challenge must say so")
+        try C.expect(try s.store.challenge(id: c.id) == nil, "an update must not bring an ended challenge back")
+        let stats = try s.store.stats(since: C.at(-60))
+        try C.expect(stats.allSatisfy { $0.verified == 0 }, "an ended challenge must not count as converted, got \(stats)")
+        try C.expect(try s.store.update(challenge(2, user: user), verifiedAt: nil) == false,
+                     "an update of an unknown challenge must say so")
     }
 
     static func resendSavesTheChallengeAndGivesUpUnsentOldMessages(_ s: Subject) throws {

@@ -671,6 +671,33 @@ final class SecondFactorTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(ended.withLock { $0 }).get(), 0, "nothing pending was left to end")
         XCTAssertEqual(try XCTUnwrap(f.challengeStore.challenge(id: c.id)).challenge.state, .verified)
     }
+
+    /// Should a writer outside the budget lock remove a challenge between a
+    /// check's read and its write, the check reports no outcome: the store
+    /// says the write found nothing, and the code answers `ChallengeExpired`.
+    func testACheckWhoseChallengeVanishedBeforeItsWriteVerifiesNothing() async throws {
+        let f = AccountServiceFixture()
+        let user = try await enrolled(f)
+        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
+        let code = try lastCode(f)
+        let paused = PausingChallengeStore(inner: f.challengeStore)
+        let checking = f.smsOnAnotherInstance(store: paused)
+        let checked = Mutex<Result<ChallengeState, any Error>?>(nil)
+        let checkDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let result = Result { try checking.verify(id: c.id.rawValue, code: code).challenge.state }
+            checked.withLock { $0 = result }
+            checkDone.signal()
+        }
+        XCTAssertEqual(paused.atWrite.wait(timeout: .now() + 10), .success, "the check reached its write")
+        XCTAssertEqual(try f.challengeStore.endPending(of: user), 1, "removed under the check's feet, without its lock")
+        paused.release.signal()
+        XCTAssertEqual(checkDone.wait(timeout: .now() + 10), .success)
+        XCTAssertThrowsError(try XCTUnwrap(checked.withLock { $0 }).get()) { error in
+            XCTAssertEqual(error as? RiegelError, .challengeExpired)
+        }
+        XCTAssertNil(try f.challengeStore.challenge(id: c.id), "the write did not bring the challenge back")
+    }
 }
 
 /// Trusted devices in the login flows (issue 6 wired into issue 5's flows).
@@ -878,7 +905,7 @@ final class PausingChallengeStore: SMSChallengeStore, @unchecked Sendable {
         self.inner = inner
     }
 
-    func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws {
+    func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws -> Bool {
         let first = once.withLock { () -> Bool in
             defer { paused = true }
             return !paused
@@ -887,7 +914,7 @@ final class PausingChallengeStore: SMSChallengeStore, @unchecked Sendable {
             atWrite.signal()
             release.wait()
         }
-        try inner.update(challenge, verifiedAt: verifiedAt)
+        return try inner.update(challenge, verifiedAt: verifiedAt)
     }
 
     func create(_ challenge: StoredChallenge, message: QueuedSMS) throws -> Int64 {

@@ -8,8 +8,11 @@ public protocol SMSChallengeStore: Sendable {
     /// The challenge with this id, if stored.
     func challenge(id: ChallengeID) throws -> StoredChallenge?
     /// Saves the state after a verification attempt; `verifiedAt` marks the
-    /// challenge's messages as converted (stats).
-    func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws
+    /// challenge's messages as converted (stats). Returns false, writing
+    /// nothing, when the challenge is gone (ended, discarded or purged since
+    /// it was read): a check must not report an outcome it could not store.
+    @discardableResult
+    func update(_ challenge: SMSChallenge, verifiedAt: Instant?) throws -> Bool
     /// Saves a resent challenge and the message with its new code together,
     /// giving up unsent messages with the old code; returns the new message's id.
     func resend(_ challenge: SMSChallenge, message: QueuedSMS) throws -> Int64

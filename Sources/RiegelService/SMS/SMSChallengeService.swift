@@ -177,7 +177,10 @@ public final class SMSChallengeService: Sendable {
                 let wasPending = stored.challenge.state(at: now) == .pending
                 let matches = stored.challenge.codeMatches(code, digester: digester)
                 let outcome = stored.challenge.verify(codeMatches: matches, now: now)
-                try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil)
+                // Gone meanwhile (only a writer outside this lock could do that): no outcome to report.
+                guard try store.update(stored.challenge, verifiedAt: outcome == .verified ? now : nil) else {
+                    return .gone
+                }
                 var lockedUntil: Instant?
                 // Only a code this call compared counts against the account (a
                 // challenge exhausted before refuses without comparing anything).
