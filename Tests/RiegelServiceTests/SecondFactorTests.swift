@@ -629,33 +629,60 @@ final class SecondFactorTests: XCTestCase {
         XCTAssertEqual(try userSends(), sendsBefore, "the send slot the resend took is given back")
     }
 
-    /// A password change (or reset, or lock) on one instance ends the user's
-    /// pending challenges while another instance is checking a right code
-    /// for one of them, paused between its read of the challenge and its
-    /// write. The end waits for the check's budget lock, so the code
-    /// verifies and the end finds nothing pending, never both (before, the
-    /// end deleted the challenge under the check's feet and the code still
-    /// verified: a challenge ended by a password change let a login through).
-    func testEndingPendingChallengesWaitsForACheckOnAnotherInstance() async throws {
+    /// A check on another instance held at its write.
+    final class HeldCheck: @unchecked Sendable {
+        let f: AccountServiceFixture
+        let user: UserID
+        let challenge: ChallengeID
+        /// Holds the check's first write until `release` is signalled.
+        let paused: PausingChallengeStore
+        /// What the check answered, once it did (`done`).
+        let outcome = Mutex<Result<ChallengeState, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+
+        init(f: AccountServiceFixture, user: UserID, challenge: ChallengeID, paused: PausingChallengeStore) {
+            (self.f, self.user, self.challenge, self.paused) = (f, user, challenge, paused)
+        }
+
+        /// Releases the check and returns what it answered (nil: it did not finish within 10 s).
+        func finish() -> Result<ChallengeState, any Error>? {
+            paused.release.signal()
+            guard done.wait(timeout: .now() + 10) == .success else { return nil }
+            return outcome.withLock { $0 }
+        }
+    }
+
+    /// An enrolled account's login challenge, checked with its right code by
+    /// another instance (sharing the stores) on a thread of its own, and
+    /// held between the check's read of the challenge and its write.
+    func checkHeldAtItsWrite() async throws -> HeldCheck {
         let f = AccountServiceFixture()
         let user = try await enrolled(f)
         let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
         let code = try lastCode(f)
-        let paused = PausingChallengeStore(inner: f.challengeStore)
-        let checking = f.smsOnAnotherInstance(store: paused)
-
-        let checked = Mutex<Result<ChallengeState, any Error>?>(nil)
-        let checkDone = DispatchSemaphore(value: 0)
+        let check = HeldCheck(f: f, user: user, challenge: c.id, paused: PausingChallengeStore(inner: f.challengeStore))
+        let checking = f.smsOnAnotherInstance(store: check.paused)
         Thread.detachNewThread {
             let result = Result { try checking.verify(id: c.id.rawValue, code: code).challenge.state }
-            checked.withLock { $0 = result }
-            checkDone.signal()
+            check.outcome.withLock { $0 = result }
+            check.done.signal()
         }
-        XCTAssertEqual(paused.atWrite.wait(timeout: .now() + 10), .success, "the check reached its write")
+        XCTAssertEqual(check.paused.atWrite.wait(timeout: .now() + 10), .success, "the check reached its write")
+        return check
+    }
 
+    /// A password change (or reset, or lock) on one instance ends the user's
+    /// pending challenges while another instance is checking a right code
+    /// for one of them, held between its read of the challenge and its
+    /// write. The end waits for the check's budget lock, so the code
+    /// verifies and the end finds nothing pending, never both (before, the
+    /// end deleted the challenge under the check's feet and the code still
+    /// verified).
+    func testEndingPendingChallengesWaitsForACheckOnAnotherInstance() async throws {
+        let check = try await checkHeldAtItsWrite()
         let ended = Mutex<Result<Int, any Error>?>(nil)
         let endDone = DispatchSemaphore(value: 0)
-        let sms = f.sms
+        let (sms, user) = (check.f.sms, check.user)
         Thread.detachNewThread {
             let result = Result { try sms.endPending(of: user, reason: "password_changed") }
             ended.withLock { $0 = result }
@@ -663,40 +690,23 @@ final class SecondFactorTests: XCTestCase {
         }
         // A wrong order gets its chance here: the end must not finish while the check holds the budget.
         XCTAssertEqual(endDone.wait(timeout: .now() + 0.3), .timedOut, "the end waited for the check")
-        paused.release.signal()
-        XCTAssertEqual(checkDone.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(try XCTUnwrap(check.finish()).get(), .verified)
         XCTAssertEqual(endDone.wait(timeout: .now() + 10), .success)
-
-        XCTAssertEqual(try XCTUnwrap(checked.withLock { $0 }).get(), .verified)
         XCTAssertEqual(try XCTUnwrap(ended.withLock { $0 }).get(), 0, "nothing pending was left to end")
-        XCTAssertEqual(try XCTUnwrap(f.challengeStore.challenge(id: c.id)).challenge.state, .verified)
+        XCTAssertEqual(try XCTUnwrap(check.f.challengeStore.challenge(id: check.challenge)).challenge.state, .verified)
     }
 
     /// Should a writer outside the budget lock remove a challenge between a
     /// check's read and its write, the check reports no outcome: the store
     /// says the write found nothing, and the code answers `ChallengeExpired`.
     func testACheckWhoseChallengeVanishedBeforeItsWriteVerifiesNothing() async throws {
-        let f = AccountServiceFixture()
-        let user = try await enrolled(f)
-        let c = try await f.service.login(username: "sofia", password: strong, client: .init()).challenge
-        let code = try lastCode(f)
-        let paused = PausingChallengeStore(inner: f.challengeStore)
-        let checking = f.smsOnAnotherInstance(store: paused)
-        let checked = Mutex<Result<ChallengeState, any Error>?>(nil)
-        let checkDone = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            let result = Result { try checking.verify(id: c.id.rawValue, code: code).challenge.state }
-            checked.withLock { $0 = result }
-            checkDone.signal()
-        }
-        XCTAssertEqual(paused.atWrite.wait(timeout: .now() + 10), .success, "the check reached its write")
-        XCTAssertEqual(try f.challengeStore.endPending(of: user), 1, "removed under the check's feet, without its lock")
-        paused.release.signal()
-        XCTAssertEqual(checkDone.wait(timeout: .now() + 10), .success)
-        XCTAssertThrowsError(try XCTUnwrap(checked.withLock { $0 }).get()) { error in
+        let check = try await checkHeldAtItsWrite()
+        XCTAssertEqual(try check.f.challengeStore.endPending(of: check.user), 1,
+                       "removed under the check's feet, without its lock")
+        XCTAssertThrowsError(try XCTUnwrap(check.finish()).get()) { error in
             XCTAssertEqual(error as? RiegelError, .challengeExpired)
         }
-        XCTAssertNil(try f.challengeStore.challenge(id: c.id), "the write did not bring the challenge back")
+        XCTAssertNil(try check.f.challengeStore.challenge(id: check.challenge), "the write did not bring the challenge back")
     }
 }
 
