@@ -230,7 +230,8 @@ let package = Package(
         ]),
         .testTarget(name: "RiegelDaemonTests", dependencies: [
             "RiegelDaemon", "RiegelRPC", "RiegelPostgres", "RiegelTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ]
 )

@@ -43,10 +43,11 @@ public final class PasswordHashingPool: Sendable {
         /// The default ``workerIdle``: off, so logins keep a share of a busy host.
         public static let defaultWorkerIdle = false
 
-        /// A configuration; `workers` defaults to the online cores, `queueLimit` to 4 × `workers`.
-        public init(workers: Int? = nil, queueLimit: Int? = nil, retryAfterSeconds: Int = 1,
+        /// A configuration; `queueLimit` defaults to 4 × `workers`. The
+        /// daemon counts the workers (`[password] hash_workers`, by default as
+        /// many as its event loops), so the pool keeps no count of cores of its own.
+        public init(workers: Int, queueLimit: Int? = nil, retryAfterSeconds: Int = 1,
                     workerNice: Int = defaultWorkerNice, workerIdle: Bool = defaultWorkerIdle) {
-            let workers = workers ?? PasswordHashingPool.onlineCoreCount
             self.workers = workers
             self.queueLimit = queueLimit ?? 4 * workers
             self.retryAfterSeconds = retryAfterSeconds
@@ -63,11 +64,6 @@ public final class PasswordHashingPool: Sendable {
         public var queued: Int
     }
 
-    /// The processors online (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
-    public static var onlineCoreCount: Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    }
-
     /// The configuration the pool runs with.
     public let configuration: Configuration
     let state: PasswordHashingPoolState
@@ -80,7 +76,7 @@ public final class PasswordHashingPool: Sendable {
     ///
     /// `metrics` gets the running and queued figures at every change and
     /// counts refusals (`riegel_password_hash_*`).
-    public convenience init(hasher: any PasswordHasher, configuration: Configuration = Configuration(),
+    public convenience init(hasher: any PasswordHasher, configuration: Configuration,
                             metrics: RiegelMetrics = .off) {
         self.init(hasher: hasher, configuration: configuration, observer: nil, metrics: metrics)
     }
