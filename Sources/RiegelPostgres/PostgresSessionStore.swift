@@ -17,6 +17,20 @@ public final class PostgresSessionStore: SessionStore {
         last_activity_at, client_ip, user_agent, revoked_at, revoke_reason, device_id, second_factor_method
         """
 
+    /// The insert of a session, its values `$1`…`$15` (``binds(of:)``).
+    private static let insert = "INSERT INTO session (\(columns)) VALUES " +
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+
+    /// The values of ``insert``, in ``columns`` order (`$2` is the user, `$6` the creation time).
+    private static func binds(of session: SessionRecord) -> [any SQLBindable] {
+        [
+            session.id, session.userID, session.tokenDigest, session.assurance.rawValue, session.method.rawValue,
+            session.createdAt, session.authenticatedAt, session.secondFactorAt, session.lastActivityAt,
+            session.clientIP, session.userAgent, session.revokedAt, session.revokeReason,
+            session.deviceID?.rawValue, session.secondFactorMethod?.rawValue,
+        ]
+    }
+
     /// Adds the session and sets the account's last login, in one statement
     /// (atomic on its own; no savepoint inside a caller's transaction: the
     /// store turns no statement error into an answer, so a failure fails the
@@ -24,16 +38,9 @@ public final class PostgresSessionStore: SessionStore {
     public func create(_ session: SessionRecord) throws {
         try database.withSession { db in
             try db.execute("""
-                WITH added AS (
-                    INSERT INTO session (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                )
+                WITH added AS (\(Self.insert))
                 UPDATE "user" SET last_login_at = $6 WHERE id = $2
-                """, [
-                    session.id, session.userID, session.tokenDigest, session.assurance.rawValue, session.method.rawValue,
-                    session.createdAt, session.authenticatedAt, session.secondFactorAt, session.lastActivityAt,
-                    session.clientIP, session.userAgent, session.revokedAt, session.revokeReason,
-                    session.deviceID?.rawValue, session.secondFactorMethod?.rawValue,
-                ])
+                """, Self.binds(of: session))
         }
     }
 
@@ -45,10 +52,7 @@ public final class PostgresSessionStore: SessionStore {
                        activeAfter: Instant, beyondNewest keeping: Int) throws -> [SessionID] {
         try database.withSession { db in
             try db.query("""
-                WITH added AS (
-                    INSERT INTO session (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                    RETURNING id, created_at, last_activity_at, revoked_at
-                ), login AS (
+                WITH added AS (\(Self.insert) RETURNING id, created_at, last_activity_at, revoked_at), login AS (
                     UPDATE "user" SET last_login_at = $6 WHERE id = $2
                 ), live AS (
                     SELECT id, created_at FROM session
@@ -58,13 +62,7 @@ public final class PostgresSessionStore: SessionStore {
                     WHERE revoked_at IS NULL AND created_at > $16 AND last_activity_at > $17
                 )
                 SELECT id FROM live ORDER BY created_at DESC, id DESC OFFSET $18
-                """, [
-                    session.id, session.userID, session.tokenDigest, session.assurance.rawValue, session.method.rawValue,
-                    session.createdAt, session.authenticatedAt, session.secondFactorAt, session.lastActivityAt,
-                    session.clientIP, session.userAgent, session.revokedAt, session.revokeReason,
-                    session.deviceID?.rawValue, session.secondFactorMethod?.rawValue,
-                    createdAfter, activeAfter, max(0, keeping),
-                ])
+                """, Self.binds(of: session) + [createdAfter, activeAfter, max(0, keeping)])
                 .map { SessionID(rawValue: try $0.text("id", table: "session")) }
         }.reversed()
     }
