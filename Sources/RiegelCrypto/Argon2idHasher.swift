@@ -4,9 +4,9 @@ import RiegelCore
 /// The ``PasswordHasher`` on libargon2: argon2id, PHC strings, 16-byte random
 /// salts, 32-byte hashes; defaults m=19456 KiB, t=2, p=1.
 ///
-/// - Important: thread-safe (no shared state; libargon2 allocates per call)
-///   but slow and memory-hungry by design: call it from the bounded hashing
-///   pool, never from an event loop. Verification recomputes the hash with
+/// - Important: thread-safe (the memory comes from ``Argon2WorkingMemory``,
+///   which keeps blocks between hashes) but slow and memory-hungry by design:
+///   call it from the bounded hashing pool, never from an event loop. Verification recomputes the hash with
 ///   the stored parameters and compares in constant time.
 public struct Argon2idHasher: PasswordHasher {
     /// The parameters new hashes get.
@@ -51,12 +51,25 @@ public struct Argon2idHasher: PasswordHasher {
 
     static func raw(_ password: [UInt8], salt: [UInt8], memoryKiB: UInt32, iterations: UInt32,
                     parallelism: UInt32, length: Int) throws -> [UInt8] {
+        guard let passwordLength = UInt32(exactly: password.count), let saltLength = UInt32(exactly: salt.count),
+              let outputLength = UInt32(exactly: length) else {
+            throw PasswordHashError.hashingFailed("input too long")
+        }
         var out = [UInt8](repeating: 0, count: length)
+        // argon2id_hash_raw's context, with the memory from Argon2WorkingMemory.
         let code = password.withUnsafeBytes { pwd in
             salt.withUnsafeBytes { saltBytes in
                 out.withUnsafeMutableBytes { hashBytes in
-                    argon2id_hash_raw(iterations, memoryKiB, parallelism, pwd.baseAddress, pwd.count,
-                                      saltBytes.baseAddress, saltBytes.count, hashBytes.baseAddress, hashBytes.count)
+                    var context = argon2_context(
+                        out: hashBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), outlen: outputLength,
+                        pwd: UnsafeMutablePointer(mutating: pwd.baseAddress?.assumingMemoryBound(to: UInt8.self)),
+                        pwdlen: passwordLength,
+                        salt: UnsafeMutablePointer(mutating: saltBytes.baseAddress?.assumingMemoryBound(to: UInt8.self)),
+                        saltlen: saltLength, secret: nil, secretlen: 0, ad: nil, adlen: 0,
+                        t_cost: iterations, m_cost: memoryKiB, lanes: parallelism, threads: parallelism,
+                        version: UInt32(ARGON2_VERSION_NUMBER.rawValue),
+                        allocate_cbk: argon2TakeBlock, free_cbk: argon2GiveBlock, flags: 0)
+                    return argon2_ctx(&context, Argon2_id)
                 }
             }
         }
