@@ -6,8 +6,9 @@ import RiegelCore
 ///
 /// - Important: thread-safe (the memory comes from ``Argon2WorkingMemory``,
 ///   which keeps blocks between hashes) but slow and memory-hungry by design:
-///   call it from the bounded hashing pool, never from an event loop. Verification recomputes the hash with
-///   the stored parameters and compares in constant time.
+///   call it from the bounded hashing pool, never from an event loop.
+///   Verification recomputes the hash with the stored parameters and compares
+///   in constant time.
 public struct Argon2idHasher: PasswordHasher {
     /// The parameters new hashes get.
     public let parameters: Argon2Parameters
