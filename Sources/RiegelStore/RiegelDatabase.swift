@@ -80,15 +80,20 @@ public final class RiegelDatabase: Sendable {
                               checkPassed: checked && !deferCheck)
     }
 
-    /// Runs the ``deferredCheck`` on a read snapshot, beside requests (the
-    /// writer is not held); returns at once if there is none.
+    /// Runs the ``deferredCheck`` beside requests (the writer is not held) on
+    /// a connection of its own, opened read-write and only reading: SQLite
+    /// leaves CHECK constraints out of the schema a read-only connection loads,
+    /// so on one of the pool's readers `quick_check` would skip every CHECK
+    /// the check before `READY=1` verifies (docs/reliability.md). Returns at
+    /// once if there is no deferred check.
     /// - Throws: ``RiegelDatabaseError/integrityCheckFailed(path:problems:)``.
     public func runDeferredCheck() async throws {
-        guard let pragma = deferredCheck?.pragma else { return }
-        let path = self.path ?? ":memory:"
+        guard let pragma = deferredCheck?.pragma, let path else { return }
         let problems: [String]
         do {
-            problems = try await readAsync { db in try String.fetchAll(db, sql: pragma) }
+            let connection = try DatabaseQueue(path: path, configuration: Self.configuration(busyTimeout: 5))
+            defer { try? connection.close() }
+            problems = try await connection.read { db in try String.fetchAll(db, sql: pragma) }
         } catch {
             throw RiegelDatabaseError.integrityCheckFailed(path: path, problems: [String(describing: error)])
         }

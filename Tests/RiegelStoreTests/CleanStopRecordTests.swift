@@ -46,6 +46,38 @@ final class CleanStopRecordTests: XCTestCase {
         XCTAssertTrue(CleanStopRecord.take(databasePath: databasePath))
     }
 
+    /// A row that breaks a CHECK constraint fails the check beside requests as
+    /// it fails the one before `READY=1`: the deferred check does not run on a
+    /// read-only connection, whose schema SQLite loads without CHECKs.
+    func testTheDeferredCheckVerifiesCheckConstraintsAsTheCheckAtOpenDoes() async throws {
+        let first = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
+        try first.write { db in
+            try db.execute(sql: "CREATE TABLE checked (x INTEGER NOT NULL CHECK (x > 0))")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "INSERT INTO checked (x) VALUES (-1)")
+        }
+        try first.close(recordingCleanStop: true)  // this run's check (at open, before the row) passed
+
+        let deferred = try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))
+        XCTAssertEqual(deferred.deferredCheck, .quick)
+        do {
+            try await deferred.runDeferredCheck()
+            XCTFail("the deferred check passed a row that breaks a CHECK constraint")
+        } catch RiegelDatabaseError.integrityCheckFailed(_, let problems) {
+            XCTAssertEqual(problems, ["CHECK constraint failed in checked"])
+        }
+        try deferred.close(recordingCleanStop: true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CleanStopRecord.path(for: databasePath)),
+                       "a failed check vouches for nothing")
+
+        XCTAssertThrowsError(try RiegelDatabase.open(in: try StateDirectory.prepare(at: temp.path))) { error in
+            guard case RiegelDatabaseError.integrityCheckFailed(_, let problems) = error else {
+                return XCTFail("expected integrityCheckFailed at open, got \(error)")
+            }
+            XCTAssertEqual(problems, ["CHECK constraint failed in checked"])
+        }
+    }
+
     func testAStopWithoutTheFlagOrAChangedFileGivesNoMatch() throws {
         _ = try openAndClose(recordingCleanStop: false)
         XCTAssertFalse(CleanStopRecord.take(databasePath: databasePath))
