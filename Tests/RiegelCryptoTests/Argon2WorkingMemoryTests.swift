@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import RiegelCrypto
 import XCTest
 
@@ -22,6 +23,33 @@ final class Argon2WorkingMemoryTests: XCTestCase {
         XCTAssertEqual(try hash(), first)
         XCTAssertEqual(Argon2WorkingMemory.shared.keptBlock(ofSize: size)?.baseAddress, block.baseAddress,
                        "the same block, not a new mapping")
+    }
+
+    /// Hashes of two sizes on four threads at once give the answers they give
+    /// alone: no two running hashes ever share a block.
+    func testConcurrentHashesOfTwoSizesGiveTheAnswersTheyGiveAlone() throws {
+        let sizes: [UInt32] = [1024, 2 * 1024 + 8]  // KiB: a 2 MiB and a 4 MiB block
+        let hash: @Sendable (UInt32, Int) throws -> [UInt8] = { memoryKiB, n in
+            try Argon2idHasher.raw(Array("password-\(n)".utf8), salt: Array("somesalt".utf8), memoryKiB: memoryKiB,
+                                   iterations: 1, parallelism: 1, length: 32)
+        }
+        var expected: [[UInt8]] = []
+        for n in 0..<8 { expected.append(try hash(sizes[n % 2], n)) }
+        let results = Mutex<[Int: [[UInt8]]]>([:])
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            var mine: [[UInt8]] = []
+            for round in 0..<6 {
+                let n = (thread + round) % 8
+                mine.append((try? hash(sizes[n % 2], n)) ?? [])
+            }
+            results.withLock { $0[thread] = mine }
+        }
+        for thread in 0..<4 {
+            let got = try XCTUnwrap(results.withLock { $0[thread] })
+            for round in 0..<6 {
+                XCTAssertEqual(got[round], expected[(thread + round) % 8], "thread \(thread), round \(round)")
+            }
+        }
     }
 
     func testABlockIsAlignedToAHugePageAndAskedForHugePages() throws {
