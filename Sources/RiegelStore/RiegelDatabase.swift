@@ -27,11 +27,14 @@ public final class RiegelDatabase: Sendable {
     /// Whether the file passed its check in this run (at open, or deferred):
     /// only then may a clean stop vouch for it.
     private let checkPassed: Atomic<Bool>
+    /// The busy timeout the file was opened with; the deferred check's own connection uses it too.
+    private let busyTimeout: Double
 
-    private init(writer: any DatabaseWriter, path: String?, deferredCheck: IntegrityCheck? = nil,
-                 checkPassed: Bool = false) {
+    private init(writer: any DatabaseWriter, path: String?, busyTimeout: Double,
+                 deferredCheck: IntegrityCheck? = nil, checkPassed: Bool = false) {
         self.writer = writer
         self.path = path
+        self.busyTimeout = busyTimeout
         self.deferredCheck = deferredCheck
         self.checkPassed = Atomic(checkPassed)
     }
@@ -76,7 +79,8 @@ public final class RiegelDatabase: Sendable {
         if !deferCheck { try check(pool, path: path, integrityCheck) }
         try migrate(pool, path: path, migrations)
         let checked = integrityCheck != .skip
-        return RiegelDatabase(writer: pool, path: path, deferredCheck: deferCheck && checked ? integrityCheck : nil,
+        return RiegelDatabase(writer: pool, path: path, busyTimeout: busyTimeout,
+                              deferredCheck: deferCheck && checked ? integrityCheck : nil,
                               checkPassed: checked && !deferCheck)
     }
 
@@ -91,7 +95,7 @@ public final class RiegelDatabase: Sendable {
         guard let pragma = deferredCheck?.pragma, let path else { return }
         let problems: [String]
         do {
-            let connection = try DatabaseQueue(path: path, configuration: Self.configuration(busyTimeout: 5))
+            let connection = try DatabaseQueue(path: path, configuration: Self.configuration(busyTimeout: busyTimeout))
             defer { try? connection.close() }
             problems = try await connection.read { db in try String.fetchAll(db, sql: pragma) }
         } catch {
@@ -106,13 +110,14 @@ public final class RiegelDatabase: Sendable {
     /// A private in-memory database with the current schema, for tests.
     public static func inMemory() throws -> RiegelDatabase {
         let queue: DatabaseQueue
+        let busyTimeout = 5.0
         do {
-            queue = try DatabaseQueue(configuration: configuration(busyTimeout: 5))
+            queue = try DatabaseQueue(configuration: configuration(busyTimeout: busyTimeout))
         } catch {
             throw RiegelDatabaseError.cannotOpen(path: ":memory:", detail: String(describing: error))
         }
         try migrate(queue, path: ":memory:", MigrationRegistry.all)
-        return RiegelDatabase(writer: queue, path: nil)
+        return RiegelDatabase(writer: queue, path: nil, busyTimeout: busyTimeout)
     }
 
     /// The names of the migrations applied to this database, oldest first.
