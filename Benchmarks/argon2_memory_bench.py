@@ -27,6 +27,7 @@ import mmap
 import os
 import statistics
 import threading
+import time
 from pathlib import Path
 
 M_KIB, T_COST, LANES, HASH_LEN, SALT_LEN = 19456, 2, 1, 32, 16
@@ -106,10 +107,10 @@ def round_(threads: int, hashes: int) -> dict[str, float]:
             hash_once(k, b"warm-up")
         for n in range(hashes * len(KINDS)):
             kind = KINDS[(n + i) % len(KINDS)]
-            t0 = time_thread()
+            t0 = time.thread_time()
             hash_once(kind, b"benchmark-password-%d" % i)
             with lock:
-                cpu[kind].append(time_thread() - t0)
+                cpu[kind].append(time.thread_time() - t0)
 
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
     for t in ts:
@@ -117,11 +118,6 @@ def round_(threads: int, hashes: int) -> dict[str, float]:
     for t in ts:
         t.join()
     return {k: 1000 * statistics.fmean(v) for k, v in cpu.items()}
-
-
-def time_thread() -> float:
-    import time
-    return time.thread_time()
 
 
 def main() -> None:

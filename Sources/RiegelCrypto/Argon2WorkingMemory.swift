@@ -102,7 +102,7 @@ final class Argon2WorkingMemory: Sendable {
         let start = (UInt(bitPattern: raw) + UInt(granule - 1)) & ~UInt(granule - 1)
         let head = Int(start - UInt(bitPattern: raw))
         if head > 0 { munmap(raw, head) }
-        if granule - head > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + UInt(size)), granule - head) }
+        munmap(UnsafeMutableRawPointer(bitPattern: start + UInt(size)), granule - head)  // the tail: never empty
         let block = UnsafeMutableRawPointer(bitPattern: start)
         _ = madvise(block, size, MADV_HUGEPAGE)
         return block
